@@ -1,0 +1,8 @@
+export * from './device-status.ts'
+export * from './errors.ts'
+export * from './listeners.ts'
+export * from './memory-transport.ts'
+export * from './request-queue.ts'
+export * from './result.ts'
+export * from './status-model.ts'
+export type * from './transport.ts'

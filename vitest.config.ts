@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: [
+            'protocol/**/src/**/*.test.ts',
+            'drivers/**/src/**/*.test.ts',
+            'kiosk/**/src/**/*.test.ts',
+            'fleet-server/**/src/**/*.test.ts',
+          ],
+          exclude: ['**/node_modules/**'],
+          testTimeout: 10_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.int.test.ts'],
+          globalSetup: ['tests/support/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // Each file starts its own brokers, ptys and schemas; two cores cannot take more.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+})
