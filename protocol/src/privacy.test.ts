@@ -39,8 +39,9 @@ function closedObjects(schema: TSchema, path: string, out: string[]): void {
   }
   for (const key of ['items', 'anyOf']) {
     const child = record[key]
-    if (Array.isArray(child)) child.forEach((c, i) => closedObjects(c as TSchema, `${path}.${key}[${i}]`, out))
-    else if (child && typeof child === 'object') closedObjects(child as TSchema, `${path}.${key}`, out)
+    if (Array.isArray(child)) {
+      for (const [i, c] of child.entries()) closedObjects(c as TSchema, `${path}.${key}[${i}]`, out)
+    } else if (child && typeof child === 'object') closedObjects(child as TSchema, `${path}.${key}`, out)
   }
 }
 

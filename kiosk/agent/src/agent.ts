@@ -1,0 +1,191 @@
+import type { DeviceClass as DriverDeviceClass, DeviceState as DriverDeviceState } from '@drivers/core'
+import { isUrgentChange } from '@drivers/core'
+import {
+  type BirthPayload,
+  createCodecs,
+  type DeviceClass,
+  type DeviceState,
+  type HealthPayload,
+  topics,
+} from '@kiosk-fleet/protocol'
+import type { Logger } from 'pino'
+import { CommandDispatcher } from './commands/command-dispatcher.ts'
+import type { AgentConfig } from './config/schema.ts'
+import { EmulatedPeripheral } from './devices/emulated-peripheral.ts'
+import type { Peripheral } from './devices/peripheral.ts'
+import { buildHealth } from './health/health-snapshot.ts'
+import { KioskLink } from './mqtt/kiosk-link.ts'
+import { Outbox } from './mqtt/outbox.ts'
+import { SessionCounter } from './mqtt/session-counter.ts'
+import { servicesFor } from './services/service-catalog.ts'
+
+// The drivers' status vocabulary and the MQTT contract's must stay the same literals.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never
+const vocabularyAgrees: [Same<DriverDeviceState, DeviceState>, Same<DriverDeviceClass, DeviceClass>] = [true, true]
+void vocabularyAgrees
+
+export interface KioskAgentOptions {
+  config: AgentConfig
+  logger: Logger
+  /** Peripherals to report; defaults to the emulated ones named in the config. */
+  peripherals?: Peripheral[]
+}
+
+export interface KioskAgent {
+  readonly peripherals: Peripheral[]
+  readonly outbox: Outbox
+  start(): Promise<void>
+  stop(): Promise<void>
+  /** Records a health snapshot now (also done every healthIntervalMs). */
+  recordHealth(): HealthPayload
+}
+
+/** Wires config, peripherals, outbox, MQTT link and commands into a running kiosk agent. */
+export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
+  const { config, logger } = options
+  const log = logger.child({ mod: 'agent' })
+  const codecs = createCodecs()
+  const startedAt = Date.now()
+  const peripherals = options.peripherals ?? config.peripherals.map((p) => new EmulatedPeripheral(p))
+  const services = servicesFor(config.machineType)
+  const outbox = new Outbox({
+    dir: config.dataDir,
+    logger: logger.child({ mod: 'agent.outbox' }),
+    maxPending: config.outbox.maxPending,
+  })
+  const sessions = new SessionCounter(config.dataDir)
+  const kioskId = config.kioskId
+
+  const healthSources = {
+    startedAt,
+    peripherals,
+    services,
+    outbox,
+    mode: () => 'inService' as const,
+  }
+
+  const recordHealth = (): HealthPayload => {
+    let snapshot: HealthPayload | undefined
+    outbox.append((seq) => {
+      snapshot = buildHealth(healthSources, seq)
+      return { topic: topics.health(kioskId), payload: codecs.health.encode(snapshot), retain: true }
+    })
+    link.drain()
+    return snapshot as HealthPayload
+  }
+
+  const recordBirth = (session: number) => {
+    outbox.append((seq) => {
+      const birth: BirthPayload = {
+        seq,
+        ts: Date.now(),
+        session,
+        kioskId,
+        machineType: config.machineType,
+        department: config.department,
+        site: config.site,
+        appVersion: config.appVersion,
+        healthIntervalMs: config.healthIntervalMs,
+        peripherals: peripherals.map((p) => ({ deviceId: p.deviceId, ...p.identity })),
+      }
+      return { topic: topics.birth(kioskId), payload: codecs.birth.encode(birth), retain: true }
+    })
+  }
+
+  const recordDeviceStatus = (peripheral: Peripheral) => {
+    outbox.append((seq) => ({
+      topic: topics.device(kioskId, peripheral.deviceId),
+      payload: codecs.deviceStatus.encode({
+        seq,
+        ts: Date.now(),
+        deviceId: peripheral.deviceId,
+        status: peripheral.status(),
+      }),
+      retain: true,
+    }))
+  }
+
+  let session = 0
+  const dispatcher = new CommandDispatcher({
+    codecs,
+    logger: logger.child({ mod: 'agent.commands' }),
+    handlers: {
+      ping: async () => ({ receivedAt: Date.now(), appVersion: config.appVersion }),
+      'get-health': async () => buildHealth(healthSources, outbox.nextSeq),
+      rebirth: async () => {
+        const seq = outbox.nextSeq
+        recordBirthAndStatuses()
+        link.drain()
+        return { seq }
+      },
+    },
+  })
+
+  const link = new KioskLink({
+    kioskId,
+    mqtt: config.mqtt,
+    outbox,
+    nextSession: () => sessions.next(),
+    codecs,
+    dispatcher,
+    logger: logger.child({ mod: 'agent.mqtt' }),
+    onConnected: (connected) => {
+      session = connected
+      recordBirthAndStatuses()
+    },
+  })
+
+  function recordBirthAndStatuses(): void {
+    recordBirth(session)
+    for (const p of peripherals) recordDeviceStatus(p)
+    recordHealth()
+  }
+
+  const unsubscribers: (() => void)[] = []
+  let healthTimer: ReturnType<typeof setInterval> | undefined
+
+  return {
+    peripherals,
+    outbox,
+    recordHealth,
+    async start() {
+      for (const p of peripherals) {
+        unsubscribers.push(
+          p.onStatusChanged((status, previous) => {
+            const urgent = isUrgentChange(previous, status)
+            log.info(
+              { deviceId: p.deviceId, state: status.state, paper: status.paper, urgent },
+              'peripheral status changed',
+            )
+            recordDeviceStatus(p)
+            outbox.append((seq) => ({
+              topic: topics.event(kioskId, 'device-status'),
+              payload: codecs.deviceStatusEvent.encode({
+                seq,
+                ts: Date.now(),
+                deviceId: p.deviceId,
+                previous,
+                status,
+                urgent,
+              }),
+              retain: false,
+            }))
+            link.drain()
+          }),
+        )
+        await p.start()
+      }
+      link.start()
+      healthTimer = setInterval(recordHealth, config.healthIntervalMs)
+      log.info({ kioskId, machineType: config.machineType, peripherals: peripherals.length }, 'agent started')
+    },
+    async stop() {
+      clearInterval(healthTimer)
+      for (const off of unsubscribers.splice(0)) off()
+      for (const p of peripherals) await p.stop()
+      await link.stop()
+      outbox.close()
+      log.info({ kioskId }, 'agent stopped')
+    },
+  }
+}

@@ -1,0 +1,79 @@
+import { createCodecs, sampleHealth } from '@kiosk-fleet/protocol'
+import pino from 'pino'
+import { describe, expect, it } from 'vitest'
+import { CommandDispatcher } from './command-dispatcher.ts'
+
+const codecs = createCodecs()
+const topic = (command: string) => ({ kind: 'request' as const, kioskId: 'k1', command })
+const bytes = (value: unknown) => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value))
+
+function setup(now = 1000) {
+  const calls: string[] = []
+  const dispatcher = new CommandDispatcher({
+    codecs,
+    logger: pino({ level: 'silent' }),
+    now: () => now,
+    handlers: {
+      ping: async () => {
+        calls.push('ping')
+        return { receivedAt: now, appVersion: '1.0.0' }
+      },
+      'get-health': async () => sampleHealth(),
+      rebirth: async () => {
+        throw Object.assign(new Error('broken'), { name: 'AppError', code: 'ERR_KIOSK_TEST' })
+      },
+    },
+  })
+  return { dispatcher, calls }
+}
+
+describe('CommandDispatcher', () => {
+  it('executes a valid request once and answers a redelivery from cache', async () => {
+    const { dispatcher, calls } = setup()
+    const request = bytes({ transaction: 'tx-00000001', issuedAt: 900, expiresAt: 2000, params: {} })
+    const first = await dispatcher.dispatch(topic('ping'), request)
+    const again = await dispatcher.dispatch(topic('ping'), request)
+    expect(calls).toEqual(['ping'])
+    expect(JSON.parse(first?.payload ?? '')).toMatchObject({
+      transaction: 'tx-00000001',
+      status: 'ok',
+      data: { appVersion: '1.0.0' },
+    })
+    expect(again?.payload).toBe(first?.payload)
+  })
+
+  it('never executes an expired request', async () => {
+    const { dispatcher, calls } = setup(5000)
+    const response = await dispatcher.dispatch(
+      topic('ping'),
+      bytes({ transaction: 'tx-00000002', issuedAt: 900, expiresAt: 2000, params: {} }),
+    )
+    expect(calls).toEqual([])
+    expect(JSON.parse(response?.payload ?? '')).toMatchObject({
+      status: 'error',
+      error: { code: 'ERR_KIOSK_COMMAND_EXPIRED' },
+    })
+  })
+
+  it('answers bad and unknown requests with stable codes and counts them', async () => {
+    const { dispatcher } = setup()
+    const bad = await dispatcher.dispatch(topic('ping'), bytes({ transaction: 'tx-00000003', params: {} }))
+    expect(JSON.parse(bad?.payload ?? '')).toMatchObject({ status: 'error', error: { code: 'ERR_KIOSK_BAD_REQUEST' } })
+    const unknown = await dispatcher.dispatch(topic('format-disk'), bytes({ transaction: 'tx-00000004' }))
+    expect(JSON.parse(unknown?.payload ?? '')).toMatchObject({ error: { code: 'ERR_KIOSK_UNKNOWN_COMMAND' } })
+    expect(await dispatcher.dispatch(topic('ping'), bytes('\u0000garbage'))).toBeUndefined()
+    expect(dispatcher.invalidCount).toBe(3)
+  })
+
+  it('maps a failing handler to an error response with its code', async () => {
+    const { dispatcher } = setup()
+    const response = await dispatcher.dispatch(
+      topic('rebirth'),
+      bytes({ transaction: 'tx-00000005', issuedAt: 900, expiresAt: 2000, params: {} }),
+    )
+    expect(JSON.parse(response?.payload ?? '')).toMatchObject({
+      status: 'error',
+      error: { code: 'ERR_KIOSK_TEST', message: 'broken' },
+    })
+  })
+})

@@ -1,0 +1,34 @@
+import { loadavg } from 'node:os'
+import type { HealthPayload } from '@kiosk-fleet/protocol'
+import type { Peripheral } from '../devices/peripheral.ts'
+import { computeAvailability } from '../services/availability.ts'
+import type { ServiceDefinition } from '../services/service-catalog.ts'
+
+export interface HealthSources {
+  startedAt: number
+  peripherals: Peripheral[]
+  services: ServiceDefinition[]
+  outbox: { pendingCount: number; oldestPendingTs: number | undefined }
+  mode: () => HealthPayload['mode']
+}
+
+/** Builds a health snapshot from live sources: statuses, counters and availability, never personal data. */
+export function buildHealth(sources: HealthSources, seq: number, now = Date.now()): HealthPayload {
+  const oldest = sources.outbox.oldestPendingTs
+  return {
+    seq,
+    ts: now,
+    uptimeS: Math.max(0, Math.floor((now - sources.startedAt) / 1000)),
+    mode: sources.mode(),
+    peripherals: sources.peripherals.map((p) => ({ deviceId: p.deviceId, status: p.status(), counters: p.counters() })),
+    services: computeAvailability(sources.services, sources.peripherals),
+    outbox:
+      oldest === undefined
+        ? { pending: sources.outbox.pendingCount }
+        : { pending: sources.outbox.pendingCount, oldestTs: oldest },
+    system: {
+      rssMb: Math.round((process.memoryUsage.rss() / 1024 / 1024) * 10) / 10,
+      load1: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+    },
+  }
+}
