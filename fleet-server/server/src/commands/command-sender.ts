@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto'
+import { type Codecs, type CommandName, isCommandName, topics } from '@kiosk-fleet/protocol'
+import type { Logger } from 'pino'
+import type { Database } from '../db/database.ts'
+
+export interface CommandOutcome {
+  transaction: string
+  status: 'ok' | 'error' | 'timeout'
+  data?: unknown
+  error?: { code: string; message: string }
+}
+
+export interface CommandSenderOptions {
+  publish: (topic: string, payload: string) => Promise<void>
+  codecs: Codecs
+  db: Database
+  logger: Logger
+}
+
+interface Waiting {
+  kioskId: string
+  command: CommandName
+  resolve: (outcome: CommandOutcome) => void
+  timer: ReturnType<typeof setTimeout>
+}
+
+/**
+ * Sends a request to a kiosk and waits for the response with the same transaction. The expiry
+ * travels in the payload (the kiosk never runs a stale command); every command is recorded.
+ */
+export class CommandSender {
+  readonly #o: CommandSenderOptions
+  readonly #waiting = new Map<string, Waiting>()
+
+  constructor(options: CommandSenderOptions) {
+    this.#o = options
+  }
+
+  async send(
+    kioskId: string,
+    command: CommandName,
+    options: { ttlMs: number; timeoutMs: number },
+  ): Promise<CommandOutcome> {
+    const transaction = randomBytes(12).toString('base64url')
+    const issuedAt = Date.now()
+    const expiresAt = issuedAt + options.ttlMs
+    const payload = this.#o.codecs.requests[command].encode({ transaction, issuedAt, expiresAt, params: {} })
+    await this.#o.db.query(
+      `INSERT INTO commands (transaction, kiosk_id, command, requested_at, expires_at, status)
+       VALUES ($1, $2, $3, $4, $5, 'sent')`,
+      [transaction, kioskId, command, new Date(issuedAt).toISOString(), new Date(expiresAt).toISOString()],
+    )
+    const outcome = new Promise<CommandOutcome>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waiting.delete(transaction)
+        resolve({ transaction, status: 'timeout' })
+      }, options.timeoutMs)
+      this.#waiting.set(transaction, { kioskId, command, resolve, timer })
+    })
+    await this.#o.publish(topics.request(kioskId, command), payload)
+    const result = await outcome
+    await this.#o.db.query(
+      'UPDATE commands SET status = $2, response = $3::jsonb, responded_at = now() WHERE transaction = $1',
+      [transaction, result.status, JSON.stringify(result.data ?? result.error ?? null)],
+    )
+    return result
+  }
+
+  /** Fire-and-forget request (e.g. `rebirth` for a kiosk seen without a birth). */
+  async notify(kioskId: string, command: CommandName, ttlMs = 60_000): Promise<void> {
+    const transaction = randomBytes(12).toString('base64url')
+    const issuedAt = Date.now()
+    const payload = this.#o.codecs.requests[command].encode({
+      transaction,
+      issuedAt,
+      expiresAt: issuedAt + ttlMs,
+      params: {},
+    })
+    await this.#o.publish(topics.request(kioskId, command), payload)
+  }
+
+  /** Routes a `res/{command}` message to whoever waits for it; unknown transactions are ignored. */
+  handleResponse(kioskId: string, command: string, payload: Uint8Array): void {
+    if (!isCommandName(command)) return
+    const decoded = this.#o.codecs.responses[command].decode(payload)
+    if (!decoded.ok) {
+      this.#o.logger.warn({ kioskId, command, errors: decoded.errors }, 'invalid command response dropped')
+      return
+    }
+    const response = decoded.value
+    const entry = this.#waiting.get(response.transaction)
+    if (entry === undefined || entry.kioskId !== kioskId || entry.command !== command) return
+    clearTimeout(entry.timer)
+    this.#waiting.delete(response.transaction)
+    entry.resolve(
+      response.status === 'ok'
+        ? { transaction: response.transaction, status: 'ok', data: response.data }
+        : { transaction: response.transaction, status: 'error', error: response.error },
+    )
+  }
+
+  cancelAll(): void {
+    for (const [transaction, w] of this.#waiting) {
+      clearTimeout(w.timer)
+      w.resolve({ transaction, status: 'timeout' })
+    }
+    this.#waiting.clear()
+  }
+}

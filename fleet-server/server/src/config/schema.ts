@@ -1,0 +1,68 @@
+import { type Static, Type } from '@sinclair/typebox'
+
+export const FleetConfigSchema = Type.Object(
+  {
+    http: Type.Object(
+      {
+        host: Type.String({ default: '127.0.0.1' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    mqtt: Type.Object(
+      {
+        /** External broker (Mosquitto, EMQX). Unset: start the embedded Aedes broker. */
+        url: Type.Optional(Type.String({ pattern: '^(mqtt|mqtts|tcp|ssl|ws|wss)://' })),
+        embedded: Type.Object(
+          {
+            host: Type.String({ default: '127.0.0.1' }),
+            port: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        clientId: Type.String({ default: 'fleet-server' }),
+        username: Type.Optional(Type.String()),
+        password: Type.Optional(Type.String({ description: 'secret: env or file only' })),
+        /** Set to split ingest across replicas with `$share/{group}/...` (MQTT 5 or Mosquitto ≥ 2). */
+        sharedGroup: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]+$' })),
+        keepaliveS: Type.Integer({ minimum: 1, default: 30 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    database: Type.Object(
+      {
+        /** PostgreSQL URL. Unset: embedded PGlite in `pgliteDir`. */
+        url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+        schema: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
+        pgliteDir: Type.String({ default: '.data/fleet-db' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    ingest: Type.Object(
+      {
+        maxBatch: Type.Integer({ minimum: 1, default: 1000 }),
+        maxDelayMs: Type.Integer({ minimum: 1, default: 50 }),
+        maxQueue: Type.Integer({ minimum: 100, default: 20_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    commands: Type.Object(
+      {
+        timeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
+        ttlMs: Type.Integer({ minimum: 100, default: 30_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Union(
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+          { default: 'info' },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+)
+export type FleetConfig = Static<typeof FleetConfigSchema>

@@ -1,0 +1,119 @@
+import { mkdirSync } from 'node:fs'
+import { createCodecs } from '@kiosk-fleet/protocol'
+import type { Logger } from 'pino'
+import { buildApp, type FleetApp } from './app.ts'
+import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded-broker.ts'
+import { CommandSender } from './commands/command-sender.ts'
+import type { FleetConfig } from './config/schema.ts'
+import type { Database } from './db/database.ts'
+import { migrate } from './db/migrate.ts'
+import { openPgliteDatabase } from './db/pglite-database.ts'
+import { openPostgresDatabase } from './db/postgres-database.ts'
+import { connectFleetMqtt } from './ingest/fleet-mqtt.ts'
+import { IngestStore } from './ingest/ingest-store.ts'
+import { Ingestor } from './ingest/ingestor.ts'
+import { LiveHub } from './live/live-hub.ts'
+import { KioskRepo } from './repos/kiosk-repo.ts'
+
+export interface FleetServer {
+  httpUrl: string
+  mqttUrl: string
+  db: Database
+  ingestor: Ingestor
+  app: FleetApp
+  /** Graceful: stop taking messages, write everything accepted, then close HTTP, broker and database. */
+  stop(): Promise<void>
+}
+
+export async function openDatabase(config: FleetConfig['database'], logger: Logger): Promise<Database> {
+  if (config.url !== undefined) {
+    logger.info({ schema: config.schema ?? 'public' }, 'using PostgreSQL')
+    return openPostgresDatabase({ url: config.url, schema: config.schema })
+  }
+  mkdirSync(config.pgliteDir, { recursive: true })
+  logger.info({ dir: config.pgliteDir }, 'using embedded PGlite')
+  return openPgliteDatabase(config.pgliteDir)
+}
+
+/** Starts database, broker (embedded unless an external URL is set), ingest and HTTP. */
+export async function startFleetServer(config: FleetConfig, logger: Logger): Promise<FleetServer> {
+  const log = logger.child({ mod: 'fleet' })
+  const codecs = createCodecs()
+  const db = await openDatabase(config.database, log)
+  await migrate(db, logger.child({ mod: 'fleet.db' }))
+
+  let broker: EmbeddedBroker | undefined
+  let mqttUrl = config.mqtt.url
+  if (mqttUrl === undefined) {
+    broker = await startEmbeddedBroker({ ...config.mqtt.embedded, logger: logger.child({ mod: 'fleet.broker' }) })
+    mqttUrl = broker.url
+  }
+
+  const kiosks = new KioskRepo(db)
+  const live = new LiveHub(kiosks, logger.child({ mod: 'fleet.live' }))
+  let commands: CommandSender | undefined
+  const ingestor = new Ingestor({
+    store: new IngestStore(db),
+    codecs,
+    logger: logger.child({ mod: 'fleet.ingest' }),
+    ...config.ingest,
+    onWritten: (result) => {
+      live.changed(result.changedKiosks)
+      for (const kioskId of result.unknownKiosks) {
+        log.info({ kioskId }, 'kiosk seen without a birth, asking for rebirth')
+        void commands
+          ?.notify(kioskId, 'rebirth')
+          .catch((err: unknown) => log.warn({ err, kioskId }, 'rebirth request failed'))
+      }
+    },
+  })
+  const mqtt = await connectFleetMqtt({
+    url: mqttUrl,
+    clientId: config.mqtt.clientId,
+    username: config.mqtt.username,
+    password: config.mqtt.password,
+    keepaliveS: config.mqtt.keepaliveS,
+    sharedGroup: config.mqtt.sharedGroup,
+    ingestor,
+    commands: () => commands as CommandSender,
+    logger: logger.child({ mod: 'fleet.mqtt' }),
+  })
+  commands = new CommandSender({
+    publish: async (topic, payload) => {
+      await mqtt.client.publishAsync(topic, payload, { qos: 1 })
+    },
+    codecs,
+    db,
+    logger: logger.child({ mod: 'fleet.commands' }),
+  })
+
+  const app = await buildApp({
+    db,
+    ingestor,
+    commands,
+    live,
+    mqttConnected: () => mqtt.client.connected,
+    commandDefaults: config.commands,
+    logger,
+  })
+  const address = await app.listen({ host: config.http.host, port: config.http.port })
+  log.info({ http: address, mqtt: mqttUrl, database: db.kind }, 'fleet-server ready')
+
+  return {
+    httpUrl: address,
+    mqttUrl,
+    db,
+    ingestor,
+    app,
+    async stop() {
+      await mqtt.close()
+      await ingestor.flush()
+      commands?.cancelAll()
+      live.close()
+      await app.close()
+      await broker?.close()
+      await db.close()
+      log.info({ written: ingestor.stats.written }, 'fleet-server stopped')
+    },
+  }
+}

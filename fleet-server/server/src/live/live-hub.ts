@@ -1,0 +1,52 @@
+import type { Logger } from 'pino'
+import type { KioskRepo, KioskView } from '../repos/kiosk-repo.ts'
+
+type Subscriber = (kiosks: KioskView[]) => void
+
+/**
+ * Pushes changed kiosks to live dashboards. Changes are gathered and sent at most every
+ * `intervalMs`, and only queried when someone is watching.
+ */
+export class LiveHub {
+  readonly #subscribers = new Set<Subscriber>()
+  readonly #pending = new Set<string>()
+  #timer: ReturnType<typeof setTimeout> | undefined
+
+  constructor(
+    private readonly kiosks: KioskRepo,
+    private readonly logger: Logger,
+    private readonly intervalMs = 250,
+  ) {}
+
+  get subscriberCount(): number {
+    return this.#subscribers.size
+  }
+
+  subscribe(subscriber: Subscriber): () => void {
+    this.#subscribers.add(subscriber)
+    return () => this.#subscribers.delete(subscriber)
+  }
+
+  changed(kioskIds: string[]): void {
+    if (this.#subscribers.size === 0 || kioskIds.length === 0) return
+    for (const id of kioskIds) this.#pending.add(id)
+    this.#timer ??= setTimeout(() => void this.#publish(), this.intervalMs)
+  }
+
+  close(): void {
+    clearTimeout(this.#timer)
+    this.#subscribers.clear()
+  }
+
+  async #publish(): Promise<void> {
+    this.#timer = undefined
+    const ids = [...this.#pending]
+    this.#pending.clear()
+    try {
+      const views = await this.kiosks.byIds(ids)
+      for (const subscriber of this.#subscribers) subscriber(views)
+    } catch (err) {
+      this.logger.warn({ err }, 'live update failed')
+    }
+  }
+}

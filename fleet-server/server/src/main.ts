@@ -1,0 +1,42 @@
+/**
+ * Composition root of the fleet-server: env, root logger, config, start, signals.
+ * Usage: fleet-server [--config fleet.json]   (FLEET_* env overrides any setting)
+ */
+import { parseArgs } from 'node:util'
+import { ConfigError } from '@kiosk-fleet/protocol'
+import pino from 'pino'
+import { loadFleetConfig } from './config/load-fleet-config.ts'
+import { startFleetServer } from './fleet-server.ts'
+
+const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } })
+let config: ReturnType<typeof loadFleetConfig>
+try {
+  config = loadFleetConfig({ file: values.config ?? process.env.FLEET_CONFIG, env: process.env })
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`fleet-server: ${err.message}\n`)
+    process.exit(2)
+  }
+  throw err
+}
+const logger = pino({
+  level: config.log.level,
+  base: { app: 'fleet-server' },
+  redact: { paths: ['*.password', '*.token', 'password', 'token'], censor: '[redacted]' },
+})
+const server = await startFleetServer(config, logger)
+
+let stopping = false
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return
+    stopping = true
+    server.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'stop failed')
+        process.exit(1)
+      },
+    )
+  })
+}

@@ -1,0 +1,162 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { COMMAND_NAMES, type CommandName } from '@kiosk-fleet/protocol'
+import { Type } from '@sinclair/typebox'
+import type { CommandSender } from '../commands/command-sender.ts'
+import type { KioskRepo } from '../repos/kiosk-repo.ts'
+import { ErrorBody, KioskIdParams, KioskView } from '../repos/kiosk-views.ts'
+
+export interface KioskRoutesOptions {
+  kiosks: KioskRepo
+  commands: CommandSender
+  commandDefaults: { timeoutMs: number; ttlMs: number }
+}
+
+const notFound = (id: string) => ({ code: 'ERR_FLEET_KIOSK_NOT_FOUND', message: `no kiosk ${id}` })
+
+export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async (
+  app,
+  { kiosks, commands, commandDefaults },
+) => {
+  app.get(
+    '/api/kiosks',
+    {
+      schema: {
+        summary: 'Kiosks with their latest state and peripherals',
+        querystring: Type.Object({
+          site: Type.Optional(Type.String()),
+          machineType: Type.Optional(Type.String()),
+          department: Type.Optional(Type.String()),
+          state: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('unknown')])),
+        }),
+        response: { 200: Type.Object({ kiosks: Type.Array(KioskView) }) },
+      },
+    },
+    async (request) => ({
+      kiosks: await kiosks.list({
+        siteId: request.query.site,
+        machineType: request.query.machineType,
+        department: request.query.department,
+        state: request.query.state,
+      }),
+    }),
+  )
+
+  app.get(
+    '/api/kiosks/:id',
+    { schema: { params: KioskIdParams, response: { 200: KioskView, 404: ErrorBody } } },
+    async (request, reply) => {
+      const kiosk = await kiosks.get(request.params.id)
+      if (kiosk === undefined) return reply.code(404).send(notFound(request.params.id))
+      return kiosk
+    },
+  )
+
+  app.get(
+    '/api/kiosks/:id/health',
+    {
+      schema: {
+        summary: 'Health history, newest first',
+        params: KioskIdParams,
+        querystring: Type.Object({
+          since: Type.Optional(Type.String({ format: 'date-time' })),
+          limit: Type.Integer({ minimum: 1, maximum: 5000, default: 200 }),
+        }),
+        response: {
+          200: Type.Object({
+            history: Type.Array(
+              Type.Object({
+                seq: Type.Number(),
+                ts: Type.Union([Type.String(), Type.Null()]),
+                receivedAt: Type.Union([Type.String(), Type.Null()]),
+                health: Type.Unknown(),
+              }),
+            ),
+          }),
+          404: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      if ((await kiosks.get(request.params.id)) === undefined) return reply.code(404).send(notFound(request.params.id))
+      return { history: await kiosks.healthHistory(request.params.id, request.query) }
+    },
+  )
+
+  app.get(
+    '/api/kiosks/:id/events',
+    {
+      schema: {
+        params: KioskIdParams,
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }) }),
+        response: {
+          200: Type.Object({
+            events: Type.Array(
+              Type.Object({
+                seq: Type.Number(),
+                ts: Type.Union([Type.String(), Type.Null()]),
+                type: Type.String(),
+                deviceId: Type.Union([Type.String(), Type.Null()]),
+                event: Type.Unknown(),
+              }),
+            ),
+            presence: Type.Array(
+              Type.Object({
+                state: Type.String(),
+                session: Type.Number(),
+                reason: Type.Union([Type.String(), Type.Null()]),
+                ts: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => ({
+      events: await kiosks.events(request.params.id, request.query.limit),
+      presence: await kiosks.presence(request.params.id, request.query.limit),
+    }),
+  )
+
+  app.post(
+    '/api/kiosks/:id/commands/:command',
+    {
+      schema: {
+        summary: 'Send a command and wait for the kiosk to answer',
+        params: Type.Object({
+          id: KioskIdParams.properties.id,
+          command: Type.Union(COMMAND_NAMES.map((c) => Type.Literal(c))),
+        }),
+        body: Type.Optional(
+          Type.Object(
+            {
+              timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000 })),
+              ttlMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        response: {
+          200: Type.Object({
+            transaction: Type.String(),
+            status: Type.String(),
+            data: Type.Optional(Type.Unknown()),
+            error: Type.Optional(ErrorBody),
+          }),
+          404: ErrorBody,
+          504: Type.Object({ transaction: Type.String(), status: Type.String() }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id, command } = request.params
+      if ((await kiosks.get(id)) === undefined) return reply.code(404).send(notFound(id))
+      const outcome = await commands.send(id, command as CommandName, {
+        timeoutMs: request.body?.timeoutMs ?? commandDefaults.timeoutMs,
+        ttlMs: request.body?.ttlMs ?? commandDefaults.ttlMs,
+      })
+      if (outcome.status === 'timeout')
+        return reply.code(504).send({ transaction: outcome.transaction, status: 'timeout' })
+      return outcome
+    },
+  )
+}

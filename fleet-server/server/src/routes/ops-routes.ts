@@ -1,0 +1,72 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Static } from '@sinclair/typebox'
+import { Type } from '@sinclair/typebox'
+import type { Database } from '../db/database.ts'
+import type { Ingestor } from '../ingest/ingestor.ts'
+import type { LiveHub } from '../live/live-hub.ts'
+import { SiteSummary } from '../repos/kiosk-views.ts'
+
+export interface OpsRoutesOptions {
+  db: Database
+  ingestor: Ingestor
+  live: LiveHub
+  mqttConnected: () => boolean
+}
+
+export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (
+  app,
+  { db, ingestor, live, mqttConnected },
+) => {
+  app.get('/healthz', async () => ({ status: 'ok' }))
+
+  app.get('/readyz', async (_request, reply) => {
+    const broker = mqttConnected()
+    let database = true
+    try {
+      await db.query('SELECT 1')
+    } catch {
+      database = false
+    }
+    const ready = broker && database
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'notReady', broker, database })
+  })
+
+  app.get('/api/ingest/stats', async () => ({ ...ingestor.stats, queued: ingestor.queued }))
+
+  app.get(
+    '/api/sites',
+    {
+      schema: {
+        response: {
+          200: Type.Object({ sites: Type.Array(SiteSummary) }),
+        },
+      },
+    },
+    async () => ({
+      sites: await db.query<Static<typeof SiteSummary>>(
+        `SELECT s.id, s.name, s.kind, s.city, s.county, s.town, s.latitude, s.longitude,
+                count(k.id)::int AS kiosks, count(k.id) FILTER (WHERE k.state = 'online')::int AS online
+         FROM sites s LEFT JOIN kiosks k ON k.site_id = s.id
+         GROUP BY s.id ORDER BY s.city, s.county, s.town, s.kind DESC, s.id`,
+      ),
+    }),
+  )
+
+  /** Server-sent events: `kiosks` with the changed kiosks' full views, as ingest commits them. */
+  app.get('/api/stream', (request, reply) => {
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    })
+    reply.raw.write(': connected\n\n')
+    const unsubscribe = live.subscribe((kiosks) => {
+      reply.raw.write(`event: kiosks\ndata: ${JSON.stringify(kiosks)}\n\n`)
+    })
+    const keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000)
+    request.raw.on('close', () => {
+      clearInterval(keepAlive)
+      unsubscribe()
+    })
+  })
+}
