@@ -27,7 +27,7 @@ export interface AppDependencies {
 export async function buildApp(deps: AppDependencies) {
   const app = Fastify({
     loggerInstance: deps.logger.child({ mod: 'fleet.http' }),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500
