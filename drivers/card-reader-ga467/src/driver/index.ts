@@ -1,0 +1,7 @@
+export * from './failures.ts'
+export * from './ga467-reader.ts'
+export * from './health.ts'
+export type * from './photo-decoder.ts'
+export * from './reader-transports.ts'
+export * from './redaction.ts'
+export * from './sam-link.ts'

@@ -1,0 +1,2 @@
+export * from './emulated-card.ts'
+export * from './ga467-emulator.ts'

@@ -1,0 +1,71 @@
+import { AppError, Listeners } from '@drivers/core'
+import { HidErrorCodes } from './hid-errors.ts'
+import type { HidDeviceInfo, HidReportDevice } from './hid-report-device.ts'
+import { loadNodeHid, type NodeHidAsync, type NodeHidImporter } from './load-node-hid.ts'
+
+/** Lists HID devices through node-hid (loaded lazily; throws ERR_DRV_HID_UNAVAILABLE). */
+export async function listHidDevices(importer?: NodeHidImporter): Promise<HidDeviceInfo[]> {
+  const hid = await loadNodeHid(importer)
+  const devices = await hid.devicesAsync()
+  return devices
+    .filter((d) => d.path !== undefined)
+    .map((d) => {
+      const info: HidDeviceInfo = {
+        path: d.path!,
+        vendorId: d.vendorId,
+        productId: d.productId,
+        interface: d.interface,
+      }
+      if (d.manufacturer) info.manufacturer = d.manufacturer
+      if (d.product) info.product = d.product
+      if (d.serialNumber) info.serialNumber = d.serialNumber
+      if (d.usagePage !== undefined) info.usagePage = d.usagePage
+      return info
+    })
+}
+
+/** Opens a HID device by path (e.g. /dev/hidraw3) as a HidReportDevice. */
+export async function openNodeHidDevice(path: string, importer?: NodeHidImporter): Promise<HidReportDevice> {
+  const hid = await loadNodeHid(importer)
+  let device: NodeHidAsync
+  try {
+    device = await hid.HIDAsync.open(path)
+  } catch (cause) {
+    throw new AppError(HidErrorCodes.openFailed, `cannot open HID device ${path}: ${(cause as Error).message}`, {
+      cause,
+      context: { path },
+    })
+  }
+  return new NodeHidReportDevice(path, device)
+}
+
+class NodeHidReportDevice implements HidReportDevice {
+  readonly description: string
+  readonly #device: NodeHidAsync
+  readonly #reports = new Listeners<[Uint8Array]>()
+  readonly #errors = new Listeners<[Error]>()
+
+  constructor(path: string, device: NodeHidAsync) {
+    this.description = `hid:${path}`
+    this.#device = device
+    device.on('data', (data) => this.#reports.emit(new Uint8Array(data.buffer, data.byteOffset, data.length)))
+    device.on('error', (err) => this.#errors.emit(err))
+  }
+
+  async write(report: Uint8Array): Promise<void> {
+    // hidapi wants the report ID first; 0 for devices without numbered reports.
+    await this.#device.write([0, ...report])
+  }
+
+  async close(): Promise<void> {
+    await this.#device.close()
+  }
+
+  onReport(listener: (report: Uint8Array) => void): () => void {
+    return this.#reports.on(listener)
+  }
+
+  onError(listener: (cause: Error) => void): () => void {
+    return this.#errors.on(listener)
+  }
+}
