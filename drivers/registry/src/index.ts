@@ -1,0 +1,5 @@
+export type * from './definition.ts'
+export { QUIRK_KEYS } from './definition.ts'
+export * from './definitions.ts'
+export * from './find-definition.ts'
+export * from './validate.ts'

@@ -1,0 +1,76 @@
+import { AppError } from '@drivers/core'
+import { type DeviceDefinition, QUIRK_KEYS } from './definition.ts'
+
+export const RegistryErrorCodes = { invalid: 'ERR_DRV_REGISTRY_INVALID' } as const
+
+const DEVICE_CLASSES = [
+  'idCardReader',
+  'receiptPrinter',
+  'documentPrinter',
+  'barcodeScanner',
+  'documentScanner',
+  'smartCardReader',
+  'camera',
+]
+const TRANSPORTS = ['serial', 'hid', 'tcp', 'ipp', 'sane', 'pcsc']
+const isU16 = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 0xffff
+
+/** Every problem with one definition, as readable strings (empty when valid). */
+export function definitionProblems(def: DeviceDefinition): string[] {
+  const problems: string[] = []
+  const where = `definition ${JSON.stringify(def.id)}`
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(def.id)) problems.push(`${where}: id must be kebab-case`)
+  if (!DEVICE_CLASSES.includes(def.deviceClass)) problems.push(`${where}: unknown deviceClass ${def.deviceClass}`)
+  if (!TRANSPORTS.includes(def.transport)) problems.push(`${where}: unknown transport ${def.transport}`)
+  for (const key of ['vendor', 'model', 'driver'] as const) {
+    if (typeof def[key] !== 'string' || def[key].trim() === '') problems.push(`${where}: ${key} is required`)
+  }
+  if (!Array.isArray(def.match)) problems.push(`${where}: match must be an array`)
+  else {
+    for (const m of def.match) {
+      if (!isU16(m.usbVendorId) || !isU16(m.usbProductId)) {
+        problems.push(`${where}: match entries need usbVendorId and usbProductId in 1..0xffff`)
+      }
+    }
+    if ((def.transport === 'hid' || def.transport === 'pcsc') && def.match.length === 0) {
+      problems.push(`${where}: a ${def.transport} device needs at least one USB matcher`)
+    }
+  }
+  const baud = def.defaults?.baudRate
+  if (def.transport === 'serial' && !(Number.isInteger(baud) && (baud ?? 0) > 0)) {
+    problems.push(`${where}: a serial device needs defaults.baudRate`)
+  }
+  for (const key of Object.keys(def.quirks ?? {})) {
+    if (!QUIRK_KEYS.includes(key as (typeof QUIRK_KEYS)[number])) problems.push(`${where}: unknown quirk ${key}`)
+  }
+  if (def.quirks?.hidWrapper && def.transport !== 'hid') problems.push(`${where}: hidWrapper needs transport hid`)
+  return problems
+}
+
+/** Throws ERR_DRV_REGISTRY_INVALID listing every problem of every definition, including duplicates. */
+export function validateDefinitions(defs: readonly DeviceDefinition[]): void {
+  const problems = defs.flatMap(definitionProblems)
+  const ids = new Map<string, number>()
+  const usb = new Map<string, string>()
+  for (const def of defs) {
+    ids.set(def.id, (ids.get(def.id) ?? 0) + 1)
+    for (const m of def.match ?? []) {
+      const key = usbKey(m.usbVendorId, m.usbProductId)
+      const owner = usb.get(key)
+      if (owner !== undefined && owner !== def.id) problems.push(`USB id ${key} is claimed by ${owner} and ${def.id}`)
+      else if (owner === def.id) problems.push(`USB id ${key} is listed twice in ${def.id}`)
+      usb.set(key, def.id)
+    }
+  }
+  for (const [id, count] of ids) if (count > 1) problems.push(`definition id ${id} is used ${count} times`)
+  if (problems.length > 0) {
+    throw new AppError(RegistryErrorCodes.invalid, `invalid device registry:\n- ${problems.join('\n- ')}`, {
+      context: { problems },
+    })
+  }
+}
+
+export function usbKey(vendorId: number, productId: number): string {
+  const h = (n: number) => n.toString(16).padStart(4, '0')
+  return `${h(vendorId)}:${h(productId)}`
+}
