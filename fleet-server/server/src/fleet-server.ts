@@ -44,8 +44,13 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
 
   let broker: EmbeddedBroker | undefined
   let mqttUrl = config.mqtt.url
+  let ingestSubscribed = false
   if (mqttUrl === undefined) {
-    broker = await startEmbeddedBroker({ ...config.mqtt.embedded, logger: logger.child({ mod: 'fleet.broker' }) })
+    broker = await startEmbeddedBroker({
+      ...config.mqtt.embedded,
+      logger: logger.child({ mod: 'fleet.broker' }),
+      admit: (clientId) => ingestSubscribed || clientId === config.mqtt.clientId,
+    })
     mqttUrl = broker.url
   }
 
@@ -78,6 +83,7 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
     commands: () => commands as CommandSender,
     logger: logger.child({ mod: 'fleet.mqtt' }),
   })
+  ingestSubscribed = true
   commands = new CommandSender({
     publish: async (topic, payload) => {
       await mqtt.client.publishAsync(topic, payload, { qos: 1 })

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net'
-import { Aedes } from 'aedes'
+import { Aedes, type AuthenticateError } from 'aedes'
 import type { Logger } from 'pino'
 
 export interface EmbeddedBroker {
@@ -16,8 +16,25 @@ export async function startEmbeddedBroker(options: {
   host: string
   port: number
   logger: Logger
+  /**
+   * Whether a client may connect now. The fleet-server admits only itself until its ingest has
+   * subscribed, so a kiosk cannot publish its outbox into a broker nobody listens to yet (the
+   * kiosk gets CONNACK 3, "server unavailable", and retries).
+   */
+  admit?: (clientId: string) => boolean
 }): Promise<EmbeddedBroker> {
-  const aedes = await Aedes.createBroker()
+  const admit = options.admit
+  const aedes = await Aedes.createBroker(
+    admit === undefined
+      ? {}
+      : {
+          authenticate: (client, _username, _password, done) => {
+            if (admit(client.id)) return done(null, true)
+            const refusal = Object.assign(new Error('server unavailable: ingest not ready'), { returnCode: 3 })
+            done(refusal as AuthenticateError, false)
+          },
+        },
+  )
   const server: Server = createServer(aedes.handle)
   aedes.on('clientError', (client, err) =>
     options.logger.debug({ clientId: client.id, err: err.message }, 'client error'),

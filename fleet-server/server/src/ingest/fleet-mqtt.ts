@@ -43,25 +43,26 @@ export async function connectFleetMqtt(
   }
   client.on('error', (err) => logger.warn({ err: err.message }, 'mqtt error'))
   client.on('offline', () => logger.warn({ url: options.url }, 'broker unreachable'))
-  client.on('connect', (connack) => {
-    logger.info({ url: options.url, sessionPresent: connack.sessionPresent }, 'connected to broker')
-    const prefix = options.sharedGroup ? `$share/${options.sharedGroup}/` : ''
-    client.subscribe(
-      SERVER_SUBSCRIPTIONS.map((t) => prefix + t),
-      { qos: 1 },
-      (err) => {
-        if (err) logger.error({ err: err.message }, 'subscribe failed')
-      },
-    )
-  })
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => reject(err)
-    client.once('connect', () => {
-      client.off('error', onError)
-      resolve()
+  const prefix = options.sharedGroup ? `$share/${options.sharedGroup}/` : ''
+  const subscribed = new Promise<void>((resolve, reject) => {
+    client.once('error', reject)
+    client.on('connect', (connack) => {
+      logger.info({ url: options.url, sessionPresent: connack.sessionPresent }, 'connected to broker')
+      client.subscribe(
+        SERVER_SUBSCRIPTIONS.map((t) => prefix + t),
+        { qos: 1 },
+        (err) => {
+          if (err) logger.error({ err: err.message }, 'subscribe failed')
+          else {
+            client.off('error', reject)
+            resolve()
+          }
+        },
+      )
     })
-    client.once('error', onError)
   })
+  // Resolves once the first subscription is in place: no message published after that is missed.
+  await subscribed
   return {
     client,
     async close() {

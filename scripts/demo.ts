@@ -1,0 +1,132 @@
+/**
+ * `npm start`: the fleet-server on embedded defaults (Aedes broker, PGlite on disk) plus one kiosk
+ * agent of each machine type with emulated peripherals, each agent its own process.
+ *
+ * While it runs, type on stdin:  kill <kioskId>   (SIGKILL: the broker publishes its Last Will)
+ *                                 freeze <kioskId> (SIGSTOP: offline after 1.5 keep-alives)
+ *                                 thaw <kioskId> | start <kioskId> | list
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { parseArgs } from 'node:util'
+import { loadFleetConfig, startFleetServer } from '@fleet/server'
+import pino from 'pino'
+import { DEMO_KIOSKS, demoAgentConfig } from './demo-fleet.ts'
+
+const { values } = parseArgs({
+  options: {
+    'http-port': { type: 'string', default: process.env.PORT ?? '8080' },
+    'keepalive-s': { type: 'string', default: '5' },
+    'health-interval-ms': { type: 'string', default: '10000' },
+    'data-dir': { type: 'string', default: '.data/demo' },
+  },
+})
+const dataDir = resolve(values['data-dir'])
+mkdirSync(dataDir, { recursive: true })
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn', base: { app: 'demo' } })
+
+async function startServer(httpPort: number) {
+  const config = loadFleetConfig({
+    env: {
+      ...process.env,
+      FLEET_HTTP__PORT: String(httpPort),
+      // Port 0: a free port, so the demo never collides with a broker already on 1883.
+      FLEET_MQTT__EMBEDDED__PORT: process.env.FLEET_MQTT__EMBEDDED__PORT ?? '0',
+      FLEET_DATABASE__PGLITE_DIR: process.env.FLEET_DATABASE__PGLITE_DIR ?? join(dataDir, 'fleet-db'),
+    },
+  })
+  return startFleetServer(config, logger)
+}
+
+let server: Awaited<ReturnType<typeof startServer>>
+try {
+  server = await startServer(Number(values['http-port']))
+} catch (err) {
+  if ((err as { code?: string }).code !== 'EADDRINUSE') throw err
+  console.log(`port ${values['http-port']} is taken, using a free port instead`)
+  server = await startServer(0)
+}
+
+const agents = new Map<string, ChildProcess>()
+const agentBin = resolve('kiosk/agent/bin/kiosk-agent.mjs')
+
+function startAgent(kioskId: string): void {
+  const kiosk = DEMO_KIOSKS.find((k) => k.kioskId === kioskId)
+  if (kiosk === undefined) return void console.log(`no kiosk ${kioskId}`)
+  if (agents.has(kioskId)) return void console.log(`${kioskId} is already running`)
+  const configPath = join(dataDir, `${kioskId}.json`)
+  const config = demoAgentConfig(kiosk, {
+    mqttUrl: server.mqttUrl,
+    dataDir: join(dataDir, kioskId),
+    keepaliveS: Number(values['keepalive-s']),
+    healthIntervalMs: Number(values['health-interval-ms']),
+  })
+  writeFileSync(configPath, JSON.stringify(config, null, 2))
+  const child = spawn(process.execPath, [agentBin, '--config', configPath], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, KIOSK_LOG__LEVEL: 'warn' },
+  })
+  agents.set(kioskId, child)
+  child.on('exit', (code, signal) => {
+    agents.delete(kioskId)
+    if (!shuttingDown) console.log(`${kioskId} exited (${signal ?? code})`)
+  })
+}
+
+function signalAgent(kioskId: string, signal: NodeJS.Signals): void {
+  const child = agents.get(kioskId)
+  if (child === undefined) return void console.log(`${kioskId} is not running`)
+  child.kill(signal)
+  console.log(`${signal} → ${kioskId}`)
+}
+
+for (const kiosk of DEMO_KIOSKS) startAgent(kiosk.kioskId)
+
+const dashboard = server.httpUrl
+console.log(`
+Kiosk fleet demo
+  dashboard     ${dashboard}/
+  API           ${dashboard}/api/kiosks
+  MQTT broker   ${server.mqttUrl} (embedded Aedes)
+  database      PGlite in ${join(dataDir, 'fleet-db')}
+  kiosks        ${DEMO_KIOSKS.map((k) => `${k.kioskId} (pid ${agents.get(k.kioskId)?.pid})`).join('\n                ')}
+
+Type "kill <kioskId>" to cut a kiosk off (Last Will), "freeze <kioskId>" to hang one
+(offline after 1.5 × ${values['keepalive-s']} s keep-alive), "start"/"thaw" to bring it back, Ctrl-C to stop.
+`)
+
+let shuttingDown = false
+async function shutdown(): Promise<void> {
+  if (shuttingDown) return
+  shuttingDown = true
+  console.log('stopping kiosks and fleet-server…')
+  const exits = [...agents.values()].map((child) => new Promise((r) => child.once('exit', r)))
+  for (const child of agents.values()) {
+    child.kill('SIGCONT')
+    child.kill('SIGTERM')
+  }
+  await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 5000))])
+  for (const child of agents.values()) child.kill('SIGKILL')
+  await server.stop()
+  console.log('stopped')
+  process.exit(0)
+}
+process.on('SIGINT', () => void shutdown())
+process.on('SIGTERM', () => void shutdown())
+
+if (process.stdin.isTTY || process.env.DEMO_STDIN === '1') {
+  const rl = createInterface({ input: process.stdin })
+  rl.on('line', (line) => {
+    const [verb, kioskId = ''] = line.trim().split(/\s+/)
+    if (verb === 'kill') signalAgent(kioskId, 'SIGKILL')
+    else if (verb === 'freeze') signalAgent(kioskId, 'SIGSTOP')
+    else if (verb === 'thaw') signalAgent(kioskId, 'SIGCONT')
+    else if (verb === 'stop') signalAgent(kioskId, 'SIGTERM')
+    else if (verb === 'start') startAgent(kioskId)
+    else if (verb === 'list')
+      for (const k of DEMO_KIOSKS) console.log(`${k.kioskId} ${agents.has(k.kioskId) ? 'running' : 'stopped'}`)
+    else if (verb) console.log('commands: kill|freeze|thaw|stop|start <kioskId>, list')
+  })
+}

@@ -1,0 +1,65 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type FleetConfig, type FleetServer, loadFleetConfig, startFleetServer } from '@fleet/server'
+import { type AgentConfig, loadAgentConfig } from '@kiosk/agent'
+import { sampleBirth } from '@kiosk-fleet/protocol'
+import pino, { type Logger } from 'pino'
+import type { TestDatabase } from './databases.ts'
+
+export const quietLogger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })
+
+/** Starts a fleet-server on an external broker URL (or embedded when undefined), HTTP on a free port. */
+export async function startTestFleet(options: {
+  mqttUrl?: string | undefined
+  database: TestDatabase
+  ingest?: Partial<FleetConfig['ingest']>
+  logger?: Logger
+}): Promise<FleetServer> {
+  const config = loadFleetConfig({
+    file: {
+      http: { port: 0 },
+      mqtt: {
+        ...(options.mqttUrl === undefined ? { embedded: { port: 0 } } : { url: options.mqttUrl }),
+        clientId: `fleet-${Math.random().toString(36).slice(2, 10)}`,
+      },
+      database: options.database.config,
+      ingest: { maxDelayMs: 20, ...options.ingest },
+      log: { level: 'silent' },
+    },
+  })
+  return startFleetServer(config, options.logger ?? quietLogger)
+}
+
+/** A kiosk agent config with two emulated peripherals, its data in a fresh temp dir. */
+export function testAgentConfig(
+  kioskId: string,
+  mqttUrl: string,
+  overrides: Record<string, unknown> = {},
+): AgentConfig {
+  const site = sampleBirth().site
+  return loadAgentConfig({
+    env: {},
+    file: {
+      kioskId,
+      machineType: 'id',
+      department: 'public-security',
+      site,
+      dataDir: mkdtempSync(join(tmpdir(), `kiosk-${kioskId}-`)),
+      healthIntervalMs: 60_000,
+      mqtt: { url: mqttUrl, keepaliveS: 30, reconnectPeriodMs: 200 },
+      peripherals: [
+        { deviceId: 'idcard', deviceClass: 'idCardReader', vendor: 'Synjones', model: 'SS628-100' },
+        {
+          deviceId: 'receipt',
+          deviceClass: 'receiptPrinter',
+          vendor: 'Epson',
+          model: 'TM-T88VI',
+          initialStatus: { state: 'online', paper: 'full' },
+        },
+      ],
+      log: { level: 'silent' },
+      ...overrides,
+    },
+  }) as AgentConfig
+}
