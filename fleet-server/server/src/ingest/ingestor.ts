@@ -4,7 +4,7 @@ import { batchSize, emptyBatch, type IngestBatch } from './ingest-batch.ts'
 import type { IngestStore, WriteResult } from './ingest-store.ts'
 
 export interface IngestorOptions {
-  store: IngestStore
+  store: Pick<IngestStore, 'writeBatch'>
   codecs: Codecs
   logger: Logger
   maxBatch: number

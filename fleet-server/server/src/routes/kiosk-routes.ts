@@ -120,20 +120,22 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
   app.post(
     '/api/kiosks/:id/commands/:command',
     {
+      // An empty POST is a command with default timeout and expiry.
+      preValidation: async (request) => {
+        request.body ??= {}
+      },
       schema: {
         summary: 'Send a command and wait for the kiosk to answer',
         params: Type.Object({
           id: KioskIdParams.properties.id,
           command: Type.Union(COMMAND_NAMES.map((c) => Type.Literal(c))),
         }),
-        body: Type.Optional(
-          Type.Object(
-            {
-              timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000 })),
-              ttlMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
-            },
-            { additionalProperties: false },
-          ),
+        body: Type.Object(
+          {
+            timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000 })),
+            ttlMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+          },
+          { additionalProperties: false },
         ),
         response: {
           200: Type.Object({
@@ -149,10 +151,11 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
     },
     async (request, reply) => {
       const { id, command } = request.params
+      const body = request.body ?? {}
       if ((await kiosks.get(id)) === undefined) return reply.code(404).send(notFound(id))
       const outcome = await commands.send(id, command as CommandName, {
-        timeoutMs: request.body?.timeoutMs ?? commandDefaults.timeoutMs,
-        ttlMs: request.body?.ttlMs ?? commandDefaults.ttlMs,
+        timeoutMs: body.timeoutMs ?? commandDefaults.timeoutMs,
+        ttlMs: body.ttlMs ?? commandDefaults.ttlMs,
       })
       if (outcome.status === 'timeout')
         return reply.code(504).send({ transaction: outcome.transaction, status: 'timeout' })
