@@ -1,0 +1,460 @@
+import type { BarcodeSymbology, ReceiptAlign, Transport } from '@drivers/core'
+import pino, { type Logger } from 'pino'
+import QRCode from 'qrcode'
+import {
+  CommandDecoder,
+  type EscPosCommand,
+  type EscPosProfile,
+  encodeAsb,
+  encodeRealtimeStatus,
+  encodeTransmitPaperStatus,
+  gbCodec,
+  generic80mm,
+  isRealtimeCommand,
+  type PrinterStatusBits,
+  type RealtimeStatusKind,
+  type TextCodec,
+} from '../codec/index.ts'
+import { PaperRoll } from './paper-roll.ts'
+import { lineHeightDots, type PrintedItem, type PrintedSegment, wrapSegments } from './print-model.ts'
+
+/** First behavior that returns true handles a command (zwave-js MockController behaviors). */
+export interface EscPosEmulatorBehavior {
+  onCommand(command: EscPosCommand, emulator: EscPosEmulator): boolean
+}
+
+export interface EscPosEmulatorOptions {
+  transport: Transport
+  profile?: EscPosProfile
+  /** Paper on the roll, mm (default 50 m). */
+  rollLengthMm?: number
+  /** The near-end sensor trips with this much paper left (default 1500 mm). */
+  nearEndMm?: number
+  textCodec?: TextCodec
+  behaviors?: EscPosEmulatorBehavior[]
+  /** "Slow" fault: the mechanism takes this long per printed item (default 0, instant). */
+  delayMs?: number
+  logger?: Logger
+}
+
+interface Style {
+  align: ReceiptAlign
+  bold: boolean
+  underline: boolean
+  width: number
+  height: number
+}
+
+interface PendingSegment {
+  bytes: Uint8Array
+  chinese: boolean
+  style: Style
+}
+
+const defaultStyle = (): Style => ({ align: 'left', bold: false, underline: false, width: 1, height: 1 })
+
+/**
+ * An ESC/POS receipt printer on any Transport (memory pair, pty, tcp). Decodes the host's bytes
+ * with the codec's CommandDecoder, answers DLE EOT / GS r / ASB with the codec's status encoders,
+ * keeps a paper roll that runs low and out and a cover that opens, and records what it printed.
+ */
+export class EscPosEmulator {
+  readonly received: EscPosCommand[] = []
+  readonly printed: PrintedItem[] = []
+  readonly counters = { bytesReceived: 0, discarded: 0, cuts: 0, lines: 0, statusReplies: 0 }
+  readonly profile: EscPosProfile
+  readonly paper: PaperRoll
+  /** "Slow" fault, adjustable while running. */
+  delayMs: number
+  /** Power off / dead link: receives but answers nothing and prints nothing. */
+  unresponsive = false
+
+  readonly #transport: Transport
+  readonly #decoder = new CommandDecoder()
+  readonly #text: TextCodec
+  readonly #behaviors: EscPosEmulatorBehavior[]
+  readonly #log: Logger
+  readonly #queue: EscPosCommand[] = []
+  #pumping = false
+  #unsubscribe: (() => void)[] = []
+  #style = defaultStyle()
+  #chinese: boolean
+  #line: PendingSegment[] = []
+  #barcode = { height: 162, width: 3, hri: 0 }
+  #qr: { size: number; level: 'L' | 'M' | 'Q' | 'H'; data: Uint8Array } = {
+    size: 3,
+    level: 'L',
+    data: new Uint8Array(0),
+  }
+  #asbMask = 0
+  #lastAsb = ''
+  #coverOpen = false
+  #manualOffline = false
+  #cutterError = false
+  #jamNextCut = false
+  #unrecoverable = false
+  #waiters: { matches: (c: EscPosCommand) => boolean; resolve: (c: EscPosCommand) => void }[] = []
+
+  constructor(options: EscPosEmulatorOptions) {
+    this.#transport = options.transport
+    this.profile = options.profile ?? generic80mm
+    this.paper = new PaperRoll(options.rollLengthMm ?? 50_000, options.nearEndMm ?? 1500)
+    this.#text = options.textCodec ?? gbCodec(this.profile.encoding)
+    this.#behaviors = options.behaviors ?? []
+    this.delayMs = options.delayMs ?? 0
+    this.#log = (options.logger ?? pino({ level: 'silent' })).child({ mod: 'emulator.escpos' })
+    this.#chinese = this.profile.chineseMode === 'alwaysOn'
+  }
+
+  async start(): Promise<void> {
+    if (!this.#transport.isOpen) await this.#transport.open()
+    this.#unsubscribe = [this.#transport.onData((chunk) => this.#onData(chunk))]
+  }
+
+  async stop(): Promise<void> {
+    for (const off of this.#unsubscribe) off()
+    this.#unsubscribe = []
+    await this.#transport.close()
+  }
+
+  // ---- fault switches -------------------------------------------------------------------------
+
+  openCover(): void {
+    this.#coverOpen = true
+    this.#statusChanged()
+  }
+
+  closeCover(): void {
+    this.#coverOpen = false
+    this.#statusChanged()
+    this.#pump()
+  }
+
+  setOffline(offline: boolean): void {
+    this.#manualOffline = offline
+    this.#statusChanged()
+    this.#pump()
+  }
+
+  /** Leaves only `mm` of paper: printing more runs the roll out mid-job. */
+  paperOutAfterMm(mm: number): void {
+    this.paper.setRemaining(mm)
+    this.#statusChanged()
+  }
+
+  loadPaper(lengthMm = 50_000): void {
+    this.paper.load(lengthMm)
+    this.#statusChanged()
+    this.#pump()
+  }
+
+  /** The next cut jams the autocutter (recoverable with DLE ENQ). */
+  jamNextCut(): void {
+    this.#jamNextCut = true
+  }
+
+  headFailure(): void {
+    this.#unrecoverable = true
+    this.#statusChanged()
+  }
+
+  /** Lets the printer's own status bits be seen by tests and the CLI. */
+  get status(): PrinterStatusBits {
+    const paperEnd = this.paper.end
+    const errors = this.#cutterError || this.#unrecoverable
+    return {
+      offline: this.#manualOffline || this.#coverOpen || paperEnd || errors,
+      coverOpen: this.#coverOpen,
+      feedButton: false,
+      paperEndStop: paperEnd,
+      errorOccurred: errors,
+      recoverableError: false,
+      cutterError: this.#cutterError,
+      unrecoverableError: this.#unrecoverable,
+      autoRecoverableError: false,
+      paperNearEnd: this.paper.nearEnd,
+      paperEnd,
+    }
+  }
+
+  /** Commands received but not yet printed (the printer's buffer). */
+  get buffered(): number {
+    return this.#queue.length
+  }
+
+  /** Resolves with the next received command that matches. */
+  expectCommand(matches: (command: EscPosCommand) => boolean): Promise<EscPosCommand> {
+    return new Promise((resolve) => this.#waiters.push({ matches, resolve }))
+  }
+
+  clearPrinted(): void {
+    this.printed.length = 0
+  }
+
+  // ---- receive path ---------------------------------------------------------------------------
+
+  #onData(chunk: Uint8Array): void {
+    this.counters.bytesReceived += chunk.length
+    this.#log.trace({ dir: 'in', hex: Buffer.from(chunk).toString('hex') }, 'bytes')
+    for (const event of this.#decoder.push(chunk)) {
+      if (event.kind === 'discarded') {
+        this.counters.discarded += event.bytes.length
+        this.#log.warn({ reason: event.reason, length: event.bytes.length }, 'discarded bytes')
+        continue
+      }
+      const command = event.frame
+      this.received.push(command)
+      for (const waiter of [...this.#waiters]) {
+        if (waiter.matches(command)) {
+          this.#waiters.splice(this.#waiters.indexOf(waiter), 1)
+          waiter.resolve(command)
+        }
+      }
+      if (this.unresponsive) continue
+      if (this.#behaviors.some((b) => b.onCommand(command, this))) continue
+      if (isRealtimeCommand(command)) this.#realtime(command)
+      else this.#queue.push(command)
+    }
+    this.#pump()
+  }
+
+  #realtime(command: EscPosCommand): void {
+    if (command.type === 'realtimeStatus') {
+      if (command.n < 1 || command.n > 4) return
+      this.counters.statusReplies++
+      this.#send([encodeRealtimeStatus(command.n as RealtimeStatusKind, this.status)])
+      return
+    }
+    if (command.type === 'realtimeRequest' && (command.n === 1 || command.n === 2)) {
+      this.#cutterError = false
+      if (command.n === 2) this.#clearBuffers()
+    } else if (command.type === 'clearBuffers') {
+      this.#clearBuffers()
+    }
+    this.#statusChanged()
+  }
+
+  #clearBuffers(): void {
+    this.#queue.length = 0
+    this.#line = []
+    this.#decoder.reset()
+  }
+
+  get #stopped(): boolean {
+    const s = this.status
+    return s.offline
+  }
+
+  /** Runs the print mechanism over the buffer until it is empty or the printer stops. */
+  #pump(): void {
+    if (this.#pumping) return
+    this.#pumping = true
+    const step = (): void => {
+      while (this.#queue.length > 0 && !this.#stopped && !this.unresponsive) {
+        const command = this.#queue[0]
+        if (command === undefined || !this.#execute(command)) break
+        this.#queue.shift()
+        if (this.delayMs > 0 && isPrinting(command)) {
+          setTimeout(step, this.delayMs)
+          return
+        }
+      }
+      this.#pumping = false
+    }
+    step()
+  }
+
+  /** Executes one buffered command; false when the paper ran out before it could print. */
+  #execute(command: EscPosCommand): boolean {
+    const s = this.#style
+    switch (command.type) {
+      case 'text':
+        this.#line.push({ bytes: command.bytes, chinese: this.#chinese, style: { ...s } })
+        return true
+      case 'lineFeed':
+        return this.#printLine(true)
+      case 'init':
+        this.#style = defaultStyle()
+        this.#chinese = this.profile.chineseMode === 'alwaysOn'
+        this.#line = []
+        return true
+      case 'align':
+        s.align = command.align
+        return true
+      case 'bold':
+        s.bold = command.on
+        return true
+      case 'underline':
+        s.underline = command.dots > 0
+        return true
+      case 'printMode':
+        Object.assign(s, {
+          bold: (command.mode & 0x08) !== 0,
+          height: command.mode & 0x10 ? 2 : 1,
+          width: command.mode & 0x20 ? 2 : 1,
+          underline: (command.mode & 0x80) !== 0,
+        })
+        return true
+      case 'charSize':
+        s.width = Math.min(command.width, 8)
+        s.height = Math.min(command.height, 8)
+        return true
+      case 'chineseMode':
+        this.#chinese = command.on || this.profile.chineseMode === 'alwaysOn'
+        return true
+      case 'feedLines':
+        return this.#printLine(false) && this.#advance(command.lines * this.profile.lineSpacingDots)
+      case 'feedDots':
+        return this.#printLine(false) && this.#advance(command.dots)
+      case 'cut':
+        return this.#cut(command.partial)
+      case 'barcodeHeight':
+        this.#barcode.height = command.dots
+        return true
+      case 'barcodeWidth':
+        this.#barcode.width = command.dots
+        return true
+      case 'barcodeHri':
+        this.#barcode.hri = command.position
+        return true
+      case 'barcode':
+        return this.#barcodeItem(command.symbology, command.data)
+      case 'qrModuleSize':
+        this.#qr.size = command.size
+        return true
+      case 'qrErrorCorrection':
+        this.#qr.level = command.level
+        return true
+      case 'qrStore':
+        this.#qr.data = command.data
+        return true
+      case 'qrPrint':
+        return this.#qrItem()
+      case 'raster': {
+        const item: PrintedItem = {
+          kind: 'raster',
+          align: s.align,
+          widthDots: command.widthBytes * 8,
+          heightDots: command.height,
+          bits: command.bits,
+        }
+        return this.#emit(item, command.height)
+      }
+      case 'transmitStatus':
+        if (command.n === 1) this.#send([encodeTransmitPaperStatus(this.status)])
+        return true
+      case 'asbEnable':
+        this.#asbMask = command.mask
+        this.#lastAsb = ''
+        this.#statusChanged()
+        return true
+      default:
+        return true
+    }
+  }
+
+  #printLine(always: boolean): boolean {
+    if (this.#line.length === 0 && !always) return true
+    const segments: PrintedSegment[] = this.#line.map((p) => ({
+      text: p.chinese ? this.#text.decode(p.bytes) : String.fromCharCode(...p.bytes),
+      bold: p.style.bold,
+      underline: p.style.underline,
+      width: p.style.width,
+      height: p.style.height,
+    }))
+    const align = this.#line[0]?.style.align ?? this.#style.align
+    const lines = wrapSegments(segments, this.profile.dotsPerLine)
+    const dots = lines.reduce((sum, l) => sum + lineHeightDots(l, this.profile.lineSpacingDots), 0)
+    if (!this.#takePaper(dots)) return false
+    for (const l of lines) this.printed.push({ kind: 'text', align, segments: l })
+    this.counters.lines += lines.length
+    this.#line = []
+    return true
+  }
+
+  #barcodeItem(symbology: BarcodeSymbology | 'unknown', data: Uint8Array): boolean {
+    const text = String.fromCharCode(...data).replace(/^\{[ABC]/, '')
+    const hriLines = this.#barcode.hri === 3 ? 2 : this.#barcode.hri === 0 ? 0 : 1
+    const item: PrintedItem = {
+      kind: 'barcode',
+      align: this.#style.align,
+      symbology,
+      data: text,
+      heightDots: this.#barcode.height,
+      moduleWidth: this.#barcode.width,
+      hri: this.#barcode.hri,
+    }
+    return this.#emit(item, this.#barcode.height + hriLines * this.profile.lineSpacingDots)
+  }
+
+  #qrItem(): boolean {
+    const data = new TextDecoder().decode(this.#qr.data)
+    if (data.length === 0) return true
+    let modules: number
+    try {
+      modules = QRCode.create(data, { errorCorrectionLevel: this.#qr.level }).modules.size
+    } catch (err) {
+      this.#log.warn({ err }, 'qr data cannot be encoded; nothing printed')
+      return true
+    }
+    const item: PrintedItem = {
+      kind: 'qr',
+      align: this.#style.align,
+      data,
+      moduleSize: this.#qr.size,
+      errorCorrection: this.#qr.level,
+    }
+    return this.#emit(item, modules * this.#qr.size)
+  }
+
+  #cut(partial: boolean): boolean {
+    if (!this.#printLine(false)) return false
+    if (this.#jamNextCut) {
+      this.#jamNextCut = false
+      this.#cutterError = true
+      this.#statusChanged()
+      return false
+    }
+    this.printed.push({ kind: 'cut', partial })
+    this.counters.cuts++
+    return true
+  }
+
+  #advance(dots: number): boolean {
+    if (dots === 0) return true
+    return this.#emit({ kind: 'feed', dots }, dots)
+  }
+
+  #emit(item: PrintedItem, dots: number): boolean {
+    if (!this.#printLine(false) || !this.#takePaper(dots)) return false
+    this.printed.push(item)
+    return true
+  }
+
+  #takePaper(dots: number): boolean {
+    const nearEndBefore = this.paper.nearEnd
+    const ok = this.paper.take(dots / this.profile.dotsPerMm)
+    if (!ok) this.#log.info({ remainingMm: 0 }, 'paper out')
+    if (!ok || nearEndBefore !== this.paper.nearEnd) this.#statusChanged()
+    return ok
+  }
+
+  #statusChanged(): void {
+    if (this.#asbMask === 0 || this.unresponsive) return
+    const asb = encodeAsb(this.status)
+    const key = asb.join(',')
+    if (key === this.#lastAsb) return
+    this.#lastAsb = key
+    this.#send(asb)
+  }
+
+  #send(bytes: number[]): void {
+    if (!this.#transport.isOpen) return
+    this.#log.trace({ dir: 'out', hex: Buffer.from(bytes).toString('hex') }, 'bytes')
+    this.#transport.write(Uint8Array.from(bytes)).catch((err: unknown) => this.#log.warn({ err }, 'write failed'))
+  }
+}
+
+function isPrinting(command: EscPosCommand): boolean {
+  return ['lineFeed', 'feedLines', 'feedDots', 'cut', 'barcode', 'qrPrint', 'raster'].includes(command.type)
+}

@@ -1,0 +1,5 @@
+export * from './escpos-emulator.ts'
+export * from './paper-roll.ts'
+export * from './print-model.ts'
+export * from './render-png.ts'
+export * from './render-text.ts'

@@ -1,0 +1,5 @@
+export * from './codec/index.ts'
+export * from './driver/index.ts'
+export * from './emblem.ts'
+export * from './errors.ts'
+export * from './test-receipt.ts'
