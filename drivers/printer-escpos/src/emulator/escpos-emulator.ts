@@ -153,6 +153,11 @@ export class EscPosEmulator {
     this.#jamNextCut = true
   }
 
+  /** Line noise: sends bytes that are no status reply. */
+  async sendRaw(bytes: Uint8Array): Promise<void> {
+    await this.#transport.write(bytes)
+  }
+
   headFailure(): void {
     this.#unrecoverable = true
     this.#statusChanged()
@@ -432,10 +437,10 @@ export class EscPosEmulator {
   }
 
   #takePaper(dots: number): boolean {
-    const nearEndBefore = this.paper.nearEnd
     const ok = this.paper.take(dots / this.profile.dotsPerMm)
-    if (!ok) this.#log.info({ remainingMm: 0 }, 'paper out')
-    if (!ok || nearEndBefore !== this.paper.nearEnd) this.#statusChanged()
+    if (this.paper.end) this.#log.info({ printed: ok }, 'paper out')
+    // a roll used up exactly is as empty as one that ran short; ASB is sent only when bits change
+    this.#statusChanged()
     return ok
   }
 
