@@ -243,6 +243,57 @@ describe('Ga467Reader against the emulator (memory transport)', () => {
     })
   })
 
+  it('hands the WLT photo to a pluggable vendor decoder, and says so when there is none', async () => {
+    const { reader } = await rig(resident, {
+      photoDecoder: { name: 'test', decode: async (wlt) => ({ mimeType: 'image/bmp', bytes: wlt.subarray(0, 2) }) },
+    })
+    const read = await reader.readCard()
+    if (!read.ok) throw new Error(read.error.message)
+    expect(await reader.decodePhoto(read.value)).toEqual({
+      ok: true,
+      value: { mimeType: 'image/bmp', bytes: Uint8Array.of(0x57, 0x4c) },
+    })
+    const plain = await rig(resident)
+    expect(await plain.reader.decodePhoto(read.value)).toMatchObject({ ok: false, error: { code: 'unsupported' } })
+    const broken = await rig(resident, {
+      photoDecoder: {
+        name: 'broken',
+        decode: () => Promise.reject(new Error('bad wlt')),
+      },
+    })
+    expect(await broken.reader.decodePhoto(read.value)).toMatchObject({ ok: false, error: { code: 'invalidData' } })
+  })
+
+  it('maps card-level SAM statuses to reader details (behaviour hook on the emulator)', async () => {
+    const pair = createMemoryTransportPair()
+    const answers: Record<string, number> = { readCard: 0x40 }
+    const emulator = new Ga467Emulator({
+      transport: pair.device,
+      card: resident,
+      behaviors: [
+        {
+          onCommand: (command) => {
+            const sw3 = answers[command.type]
+            return sw3 === undefined ? undefined : { type: 'status', sw1: 0, sw2: 0, sw3 }
+          },
+        },
+      ],
+    })
+    await emulator.start()
+    const reader = new Ga467Reader({ openTransport: () => pair.host })
+    await reader.open()
+    expect(await reader.readCard()).toMatchObject({ ok: false, error: { detail: 'invalidMedia' } })
+    answers['readCard'] = 0x32
+    emulator.presentCard()
+    expect(await reader.readCard()).toMatchObject({ ok: false, error: { detail: 'authenticationFailed' } })
+    answers['selectCard'] = 0x81
+    emulator.presentCard()
+    const failed = await reader.readCard()
+    expect(failed).toMatchObject({ ok: false, error: { code: 'commandError', detail: 'mediaRemoved' } })
+    expect(failed.ok ? '' : failed.error.message).toContain('选取证/卡失败')
+    expect(reader.getCounters()['readsFailed']).toBe(3)
+  })
+
   it('validates its options', () => {
     const openTransport = () => createMemoryTransportPair().host
     expect(() => new Ga467Reader({ openTransport, baudRate: 0 })).toThrow(/baudRate/)
