@@ -294,6 +294,20 @@ describe('Ga467Reader against the emulator (memory transport)', () => {
     expect(reader.getCounters()['readsFailed']).toBe(3)
   })
 
+  it('keeps one request in flight: concurrent calls never interleave on the wire', async () => {
+    const { reader, emulator } = await rig(resident)
+    emulator.received.length = 0
+    const [card, status, samId] = await Promise.all([reader.readCard(), reader.getSamStatus(), reader.readSamId()])
+    expect([card.ok, status.ok, samId.ok]).toEqual([true, true, true])
+    expect(emulator.received.map((c) => c.type)).toEqual([
+      'findCard',
+      'selectCard',
+      'readCard',
+      'samStatus',
+      'readSamId',
+    ])
+  })
+
   it('validates its options', () => {
     const openTransport = () => createMemoryTransportPair().host
     expect(() => new Ga467Reader({ openTransport, baudRate: 0 })).toThrow(/baudRate/)
