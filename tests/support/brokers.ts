@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -60,6 +60,8 @@ async function aedesBroker(): Promise<TestBroker> {
 async function mosquittoBroker(): Promise<TestBroker> {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'mosquitto-'))
+  // Mosquitto started as root drops to the `mosquitto` user, which must be able to save its database.
+  chmodSync(dir, 0o777)
   const conf = join(dir, 'mosquitto.conf')
   writeFileSync(
     conf,

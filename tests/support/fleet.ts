@@ -12,6 +12,8 @@ export const quietLogger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? '
 /** Starts a fleet-server on an external broker URL (or embedded when undefined), HTTP on a free port. */
 export async function startTestFleet(options: {
   mqttUrl?: string | undefined
+  /** Port of the embedded broker when `mqttUrl` is undefined (0: any free port). */
+  embeddedPort?: number
   database: TestDatabase
   ingest?: Partial<FleetConfig['ingest']>
   logger?: Logger
@@ -20,7 +22,9 @@ export async function startTestFleet(options: {
     file: {
       http: { port: 0 },
       mqtt: {
-        ...(options.mqttUrl === undefined ? { embedded: { port: 0 } } : { url: options.mqttUrl }),
+        ...(options.mqttUrl === undefined
+          ? { embedded: { port: options.embeddedPort ?? 0 } }
+          : { url: options.mqttUrl }),
         clientId: `fleet-${Math.random().toString(36).slice(2, 10)}`,
       },
       database: options.database.config,
@@ -35,7 +39,7 @@ export async function startTestFleet(options: {
 export function testAgentConfig(
   kioskId: string,
   mqttUrl: string,
-  overrides: Record<string, unknown> = {},
+  { mqtt = {}, ...overrides }: Record<string, unknown> & { mqtt?: Record<string, unknown> } = {},
 ): AgentConfig {
   const site = sampleBirth().site
   return loadAgentConfig({
@@ -47,7 +51,7 @@ export function testAgentConfig(
       site,
       dataDir: mkdtempSync(join(tmpdir(), `kiosk-${kioskId}-`)),
       healthIntervalMs: 60_000,
-      mqtt: { url: mqttUrl, keepaliveS: 30, reconnectPeriodMs: 200 },
+      mqtt: { url: mqttUrl, keepaliveS: 30, reconnectPeriodMs: 200, ...mqtt },
       peripherals: [
         { deviceId: 'idcard', deviceClass: 'idCardReader', vendor: 'Synjones', model: 'SS628-100' },
         {

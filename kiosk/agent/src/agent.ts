@@ -34,6 +34,8 @@ export interface KioskAgentOptions {
 export interface KioskAgent {
   readonly peripherals: Peripheral[]
   readonly outbox: Outbox
+  /** True while the MQTT connection is up. */
+  readonly connected: boolean
   start(): Promise<void>
   stop(): Promise<void>
   /** Records a health snapshot now (also done every healthIntervalMs). */
@@ -147,6 +149,9 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
   return {
     peripherals,
     outbox,
+    get connected() {
+      return link.connected
+    },
     recordHealth,
     async start() {
       for (const p of peripherals) {
@@ -170,7 +175,8 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
               }),
               retain: false,
             }))
-            link.drain()
+            // Service availability follows the status at once, not on the next period.
+            recordHealth()
           }),
         )
         await p.start()

@@ -59,6 +59,8 @@ export class KioskLink {
       clean: true,
       keepalive: m.keepaliveS,
       reconnectPeriod: m.reconnectPeriodMs,
+      // A refused CONNECT (fleet not ready, credentials being rotated) is retried like any loss.
+      reconnectOnConnackError: true,
       connectTimeout: m.connectTimeoutMs,
       username: m.username,
       password: m.password,

@@ -1,0 +1,76 @@
+import type { FleetServer } from '@fleet/server'
+import { startTestBroker, type TestBroker } from './brokers.ts'
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.ts'
+import { startTestFleet } from './fleet.ts'
+import { freePort } from './free-port.ts'
+
+export type BrokerMode = 'embedded-aedes' | 'mosquitto'
+
+export interface StackMode {
+  broker: BrokerMode
+  db: DatabaseKind
+}
+
+/** Every combination the fleet must work on: embedded Aedes and Mosquitto, PGlite and PostgreSQL. */
+export const STACK_MODES: StackMode[] = [
+  { broker: 'embedded-aedes', db: 'pglite' },
+  { broker: 'embedded-aedes', db: 'postgres' },
+  { broker: 'mosquitto', db: 'pglite' },
+  { broker: 'mosquitto', db: 'postgres' },
+]
+
+export interface TestStack {
+  mode: StackMode
+  mqttUrl: string
+  brokerPort: number
+  fleet: () => FleetServer
+  api: <T = unknown>(path: string, init?: RequestInit) => Promise<T>
+  /**
+   * Takes the broker away. Embedded: the whole fleet-server stops (the broker lives in it).
+   * Mosquitto: the broker stops (saving its persistence) while the fleet-server keeps running.
+   */
+  brokerDown(): Promise<void>
+  brokerUp(): Promise<void>
+  stop(): Promise<void>
+}
+
+export async function startStack(mode: StackMode): Promise<TestStack> {
+  const database: TestDatabase = await createTestDatabase(mode.db)
+  let broker: TestBroker | undefined
+  let fleet: FleetServer
+  let brokerPort: number
+  if (mode.broker === 'mosquitto') {
+    broker = await startTestBroker('mosquitto')
+    brokerPort = broker.port
+    fleet = await startTestFleet({ mqttUrl: broker.url, database })
+  } else {
+    brokerPort = await freePort()
+    fleet = await startTestFleet({ embeddedPort: brokerPort, database })
+  }
+  let up = true
+  return {
+    mode,
+    mqttUrl: `mqtt://127.0.0.1:${brokerPort}`,
+    brokerPort,
+    fleet: () => fleet,
+    async api<T>(path: string, init?: RequestInit) {
+      const response = await fetch(`${fleet.httpUrl}${path}`, init)
+      return (await response.json()) as T
+    },
+    async brokerDown() {
+      up = false
+      if (broker) await broker.stop()
+      else await fleet.stop()
+    },
+    async brokerUp() {
+      if (broker) await broker.start()
+      else fleet = await startTestFleet({ embeddedPort: brokerPort, database })
+      up = true
+    },
+    async stop() {
+      if (up || broker) await fleet.stop().catch(() => undefined)
+      await broker?.stop()
+      await database.drop()
+    },
+  }
+}
