@@ -165,6 +165,23 @@ describe('kiosk-devices CLI end to end against the emulator on a pty', () => {
     expect(r.stderr).toContain('no card presented within 1200 ms — place the card flat on the reader')
   })
 
+  it('emulate --fault: a SAM fault exits 6, a card pulled mid-read exits 6, an empty field exits 5', async () => {
+    const resident = join(cards, 'resident-zhang-san.json')
+    const cases = [
+      ['sam-self-test', 6, /SAM module reports a fault .*power-cycle the reader/],
+      ['remove-mid-read', 6, /removed during the read.*keep the card on the reader until it is read/],
+      ['no-card', 5, /no card presented within 1000 ms/],
+    ] as const
+    for (const [fault, code, message] of cases) {
+      const link = join(tempDir(), 'ttyFAULT')
+      const emu = await emulate(link, resident, ['--fault', fault])
+      const r = await run(['idcard', 'read', '--port', link, '--timeout', '1000'])
+      expect(r.code, `${fault}: ${r.stderr}`).toBe(code)
+      expect(r.stderr).toMatch(message)
+      await emu.stop()
+    }
+  })
+
   it('exits 3 with an actionable message when nothing answers on the port', async () => {
     const pty = await createPtyPair()
     try {

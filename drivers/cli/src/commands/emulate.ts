@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { type EmulatedCard, Ga467Emulator, parseCardFile } from '@drivers/card-reader-ga467/emulator'
 import { SerialTransport } from '@drivers/transport-serial'
-import type { Command } from 'commander'
+import { type Command, InvalidArgumentError, Option } from 'commander'
 import type { CliContext } from '../cli-context.ts'
 import { CommandFailure, ExitCodes } from '../exit-codes.ts'
 import { createPtyLink } from '../pty/socat-pty.ts'
@@ -14,6 +14,31 @@ interface EmulateIdcardOptions {
   pace: boolean
   delay: number
   representMs: number
+  fault?: EmulatorFault[]
+}
+
+/** Faults a vendor can switch on to see how their kiosk software copes. */
+const FAULTS = ['no-card', 'sam-self-test', 'corrupt-checksum', 'garbage', 'remove-mid-read', 'drop-reply'] as const
+type EmulatorFault = (typeof FAULTS)[number]
+
+function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number of ms`)
+    return n
+  }
+}
+
+/** One-shot faults hit the first matching exchange; the SAM fault and the empty field last. */
+function applyFaults(emulator: Ga467Emulator, faults: readonly EmulatorFault[]): void {
+  for (const fault of faults) {
+    if (fault === 'no-card') emulator.removeCard()
+    if (fault === 'sam-self-test') emulator.faults.samSelfTestFailed = true
+    if (fault === 'corrupt-checksum') emulator.faults.corruptNextChecksum = true
+    if (fault === 'garbage') emulator.faults.garbageBeforeNext = Uint8Array.of(0x00, 0xaa, 0x13, 0x37, 0xff)
+    if (fault === 'remove-mid-read') emulator.faults.removeCardDuringRead = 600
+    if (fault === 'drop-reply') emulator.faults.dropNext = true
+  }
 }
 
 /** `kiosk-devices emulate <device>`: device emulators on a pty, for vendors and test rigs. */
@@ -27,8 +52,16 @@ export function registerEmulateCommands(program: Command, ctx: CliContext): void
     .requiredOption('--card <file>', 'card JSON (the output of "idcard read --json"; photo and fingerprints optional)')
     .option('--baud <n>', 'baud rate to pace replies at', positiveInt('--baud'), 115200)
     .option('--no-pace', 'reply as fast as the pty allows instead of at wire speed')
-    .option('--delay <ms>', 'extra think time before each reply', (v) => Number(v), 0)
-    .option('--represent-ms <ms>', 'put the card back this long after each read (0: never)', (v) => Number(v), 1000)
+    .option('--delay <ms>', 'extra think time before each reply', nonNegativeInt('--delay'), 0)
+    .option(
+      '--represent-ms <ms>',
+      'put the card back this long after each read (0: never)',
+      nonNegativeInt('--represent-ms'),
+      1000,
+    )
+    .addOption(
+      new Option('--fault <fault...>', 'inject faults (one-shot ones hit the first exchange they can)').choices(FAULTS),
+    )
     .action(async (options: EmulateIdcardOptions) => {
       // Listen for Ctrl-C/SIGTERM before anything starts, so a stop during startup still cleans up.
       const stopped = ctx.untilStopped()
@@ -44,10 +77,11 @@ export function registerEmulateCommands(program: Command, ctx: CliContext): void
       })
       let represent: ReturnType<typeof setInterval> | undefined
       try {
+        applyFaults(emulator, options.fault ?? [])
         await emulator.start()
         ctx.err(
           `emulating a GA 467 ID-card reader at ${options.link} (${options.baud} baud${options.pace ? ', paced' : ''}, ` +
-            `card: ${card.text.cardType}) — Ctrl-C to stop\n`,
+            `card: ${card.text.cardType}${options.fault ? `, faults: ${options.fault.join(' ')}` : ''}) — Ctrl-C to stop\n`,
         )
         if (options.representMs > 0) represent = keepPresenting(emulator, options.representMs)
         await Promise.race([stopped, pty.exited])
