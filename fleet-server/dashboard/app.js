@@ -85,7 +85,7 @@ function kioskCard(kiosk) {
   else {
     const span = document.createElement('span')
     span.className = 'blocked'
-    span.textContent = `${t().unavailable}: ${blocked.map((s) => s.serviceId).join(', ')}`
+    span.textContent = `${t().unavailable}: ${blocked.map((s) => t().service[s.serviceId] ?? s.serviceId).join(', ')}`
     services.replaceChildren(span)
   }
   return node

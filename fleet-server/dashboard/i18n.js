@@ -44,6 +44,15 @@ export const LABELS = {
     },
     paper: { full: '纸满', low: '纸将尽', out: '缺纸', jammed: '卡纸' },
     cover: { open: '盖开' },
+    service: {
+      'id-progress': '办件进度查询',
+      'id-receipt': '回执打印',
+      'license-print': '营业执照打印',
+      'tax-certificate': '完税证明打印',
+      'tax-invoice': '发票打印',
+      'tax-document-scan': '资料扫描',
+      'ss-certificate': '参保证明打印',
+    },
   },
   en: {
     title: 'Kiosk fleet operations',
@@ -89,5 +98,14 @@ export const LABELS = {
     },
     paper: { full: 'paper full', low: 'paper low', out: 'paper out', jammed: 'paper jam' },
     cover: { open: 'cover open' },
+    service: {
+      'id-progress': 'Application progress',
+      'id-receipt': 'Receipt printing',
+      'license-print': 'Business licence printing',
+      'tax-certificate': 'Tax certificate printing',
+      'tax-invoice': 'Invoice printing',
+      'tax-document-scan': 'Document scanning',
+      'ss-certificate': 'Insurance certificate printing',
+    },
   },
 }
