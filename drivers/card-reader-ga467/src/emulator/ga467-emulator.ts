@@ -287,15 +287,16 @@ export class Ga467Emulator {
     await this.#transport.write(bytes)
   }
 
-  #sleepUntil(at: number): Promise<void> {
-    const ms = at - performance.now()
-    if (ms <= 0 || this.#stopped) return Promise.resolve()
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.#timers.delete(t)
-        resolve()
-      }, ms)
-      this.#timers.add(t)
-    })
+  /** Timers have millisecond resolution and may fire a little early: sleep again until `at` has passed. */
+  async #sleepUntil(at: number): Promise<void> {
+    for (let ms = at - performance.now(); ms > 0 && !this.#stopped; ms = at - performance.now()) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          this.#timers.delete(t)
+          resolve()
+        }, Math.ceil(ms))
+        this.#timers.add(t)
+      })
+    }
   }
 }
