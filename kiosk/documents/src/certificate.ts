@@ -5,7 +5,11 @@ import { type BusinessLicenceExtract, businessLicenceLayout } from './templates/
 import { type SocialInsuranceCertificate, socialInsuranceLayout } from './templates/social-insurance.ts'
 import { type TaxPaymentCertificate, taxPaymentLayout } from './templates/tax-payment.ts'
 
-export type Certificate = SocialInsuranceCertificate | TaxPaymentCertificate | BusinessLicenceExtract | ApplicationReceipt
+export type Certificate =
+  | SocialInsuranceCertificate
+  | TaxPaymentCertificate
+  | BusinessLicenceExtract
+  | ApplicationReceipt
 export type CertificateKind = Certificate['kind']
 
 export interface CertificateOptions extends RenderPdfOptions {

@@ -85,7 +85,10 @@ export function renderPdf(layout: DocumentLayout, options: RenderPdfOptions = {}
 
   doc.font('body').fontSize(10).fillColor('black').opacity(1)
   doc.text(`编号 No. ${layout.serial}`, MARGIN, MARGIN, { width, align: 'right' })
-  doc.font('title').fontSize(13).text(layout.authority, MARGIN, MARGIN + 24, { width, align: 'center' })
+  doc
+    .font('title')
+    .fontSize(13)
+    .text(layout.authority, MARGIN, MARGIN + 24, { width, align: 'center' })
   doc.fontSize(22).text(layout.title, MARGIN, MARGIN + 46, { width, align: 'center', characterSpacing: 2 })
   let y = MARGIN + 96
 
@@ -97,9 +100,18 @@ export function renderPdf(layout: DocumentLayout, options: RenderPdfOptions = {}
     doc.font('body').fontSize(11)
     const valueH = Math.max(rowH, doc.heightOfString(value, { width: width - labelW - 12 }) + 10)
     doc.rect(MARGIN, y, width, valueH).stroke()
-    doc.moveTo(MARGIN + labelW, y).lineTo(MARGIN + labelW, y + valueH).stroke()
-    doc.font('title').fontSize(10.5).text(label, MARGIN + 6, y + 6, { width: labelW - 12, align: 'center' })
-    doc.font('body').fontSize(11).text(value, MARGIN + labelW + 6, y + 5, { width: width - labelW - 12 })
+    doc
+      .moveTo(MARGIN + labelW, y)
+      .lineTo(MARGIN + labelW, y + valueH)
+      .stroke()
+    doc
+      .font('title')
+      .fontSize(10.5)
+      .text(label, MARGIN + 6, y + 6, { width: labelW - 12, align: 'center' })
+    doc
+      .font('body')
+      .fontSize(11)
+      .text(value, MARGIN + labelW + 6, y + 5, { width: width - labelW - 12 })
     y += valueH
   }
 
@@ -150,10 +162,15 @@ export function renderPdf(layout: DocumentLayout, options: RenderPdfOptions = {}
   doc.text(layout.issuedOn, right - 240, footerY + 54, { width: 240, align: 'right' })
   drawSeal(doc, right - 70, footerY + 46, layout.issuer)
   doc.font('body').fontSize(8).fillColor('#555555')
-  doc.text('本证明由自助终端打印，可通过扫描二维码或登录政务服务网输入核验码核验真伪。', MARGIN, A4.height - MARGIN - 12, {
-    width,
-    align: 'center',
-  })
+  doc.text(
+    '本证明由自助终端打印，可通过扫描二维码或登录政务服务网输入核验码核验真伪。',
+    MARGIN,
+    A4.height - MARGIN - 12,
+    {
+      width,
+      align: 'center',
+    },
+  )
   doc.end()
   return done
 }

@@ -38,7 +38,9 @@ export function businessLicenceLayout(d: BusinessLicenceExtract, verifyBaseUrl: 
       ['住　　所', d.address],
       ['经营范围', d.businessScope],
     ],
-    paragraphs: ['本摘要依据市场主体登记信息打印，与营业执照记载事项一致；市场主体应当于每年1月1日至6月30日报送上一年度年度报告。'],
+    paragraphs: [
+      '本摘要依据市场主体登记信息打印，与营业执照记载事项一致；市场主体应当于每年1月1日至6月30日报送上一年度年度报告。',
+    ],
     issuer: d.authority,
     issuedOn: d.issuedOn,
     verification: verification(verifyBaseUrl, d.verificationCode),

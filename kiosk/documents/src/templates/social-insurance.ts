@@ -37,7 +37,10 @@ export function socialInsuranceLayout(d: SocialInsuranceCertificate, verifyBaseU
       ],
       rows: d.insurances.map((i) => [i.type, i.since, i.status, String(i.monthsPaid)]),
     },
-    paragraphs: [`兹证明 ${d.name} 在上述期间参加社会保险并按规定缴费，情况属实。`, '本证明仅证明参保缴费情况，不作其他用途。'],
+    paragraphs: [
+      `兹证明 ${d.name} 在上述期间参加社会保险并按规定缴费，情况属实。`,
+      '本证明仅证明参保缴费情况，不作其他用途。',
+    ],
     issuer: d.authority,
     issuedOn: d.issuedOn,
     verification: verification(verifyBaseUrl, d.verificationCode),

@@ -1,0 +1,6 @@
+export * from './constants.ts'
+export * from './decode.ts'
+export * from './encode.ts'
+export * from './message.ts'
+export * from './printer-status.ts'
+export * from './requests.ts'

@@ -1,0 +1,2 @@
+export * from './client/ipp-printer.ts'
+export * from './codec/index.ts'
