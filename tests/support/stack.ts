@@ -1,8 +1,9 @@
 import type { FleetServer } from '@fleet/server'
-import { startTestBroker, type TestBroker } from './brokers.ts'
+import { startTestMosquitto } from './brokers.ts'
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.ts'
 import { startTestFleet } from './fleet.ts'
 import { freePort } from './free-port.ts'
+import type { MosquittoProcess } from './mosquitto.ts'
 
 export type BrokerMode = 'embedded-aedes' | 'mosquitto'
 
@@ -36,11 +37,11 @@ export interface TestStack {
 
 export async function startStack(mode: StackMode): Promise<TestStack> {
   const database: TestDatabase = await createTestDatabase(mode.db)
-  let broker: TestBroker | undefined
+  let broker: MosquittoProcess | undefined
   let fleet: FleetServer
   let brokerPort: number
   if (mode.broker === 'mosquitto') {
-    broker = await startTestBroker('mosquitto')
+    broker = await startTestMosquitto()
     brokerPort = broker.port
     fleet = await startTestFleet({ mqttUrl: broker.url, database })
   } else {
@@ -69,7 +70,7 @@ export async function startStack(mode: StackMode): Promise<TestStack> {
     },
     async stop() {
       if (up || broker) await fleet.stop().catch(() => undefined)
-      await broker?.stop()
+      await broker?.dispose()
       await database.drop()
     },
   }

@@ -1,0 +1,94 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { freePort } from './free-port.ts'
+import { waitFor } from './wait-for.ts'
+
+export interface MosquittoProcess {
+  url: string
+  port: number
+  start(): Promise<void>
+  /** SIGTERM: Mosquitto saves its persistence file on the way out. */
+  stop(): Promise<void>
+  /** Stops it and removes its directory. */
+  dispose(): Promise<void>
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
+}
+
+/**
+ * A private Mosquitto (Debian's) on a free port, with persistence on as production runs it: the
+ * fleet-server's persistent session and its queued QoS 1 messages survive a broker restart.
+ */
+export async function startMosquitto(mosquittoPath = 'mosquitto'): Promise<MosquittoProcess> {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'mosquitto-'))
+  // Mosquitto started as root drops to the `mosquitto` user, which must be able to save its database.
+  chmodSync(dir, 0o777)
+  const conf = join(dir, 'mosquitto.conf')
+  writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence true',
+      `persistence_location ${dir}/`,
+      'max_queued_messages 1000000',
+      'max_inflight_messages 1000',
+      'log_dest none',
+    ].join('\n'),
+  )
+  let child: ChildProcess | undefined
+  const kill = () => child?.kill('SIGKILL')
+  process.once('exit', kill)
+  const broker: MosquittoProcess = {
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    async start() {
+      const proc = spawn(mosquittoPath, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] })
+      let stderr = ''
+      proc.stderr?.on('data', (c: Buffer) => {
+        stderr += c.toString()
+      })
+      proc.once('error', (err) => {
+        stderr += `cannot run ${mosquittoPath} (apt-get install mosquitto): ${err.message}`
+      })
+      child = proc
+      await waitFor(
+        `mosquitto on port ${port}`,
+        async () => {
+          if (proc.exitCode !== null || stderr.includes('cannot run'))
+            throw new Error(stderr || `exited ${proc.exitCode}`)
+          return portOpen(port)
+        },
+        10_000,
+      )
+    },
+    async stop() {
+      const proc = child
+      child = undefined
+      if (proc === undefined || proc.exitCode !== null) return
+      const exited = new Promise((r) => proc.once('exit', r))
+      proc.kill('SIGTERM')
+      await exited
+    },
+    async dispose() {
+      await broker.stop()
+      process.off('exit', kill)
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+  await broker.start()
+  return broker
+}
