@@ -11,7 +11,8 @@ import type {
 export interface IngestBatch {
   births: { kioskId: string; payload: BirthPayload; receivedAt: number }[]
   states: { kioskId: string; payload: StatePayload; receivedAt: number }[]
-  health: { kioskId: string; payload: HealthPayload; receivedAt: number }[]
+  /** `raw` is the payload's JSON text as received and validated, stored without re-serializing. */
+  health: { kioskId: string; payload: HealthPayload; receivedAt: number; raw?: string }[]
   deviceStatuses: { kioskId: string; payload: DeviceStatusPayload; receivedAt: number }[]
   events: { kioskId: string; type: string; payload: DeviceStatusEvent | DeploymentStatusPayload; receivedAt: number }[]
 }

@@ -175,19 +175,22 @@ export class IngestStore {
 
   async #health(tx: Queryable, batch: IngestBatch, changed: Set<string>): Promise<number> {
     if (batch.health.length === 0) return 0
+    // One JSON array parameter built from the validated payload text: no per-row escaping in
+    // JavaScript, and PostgreSQL (its own process) does the parsing.
+    const rows = batch.health
+      .map(
+        (h) =>
+          `{"k":${JSON.stringify(h.kioskId)},"t":${h.payload.ts},"r":${h.receivedAt},"b":${h.raw ?? JSON.stringify(h.payload)}}`,
+      )
+      .join(',')
     const inserted = await tx.query<{ kiosk_id: string }>(
       `INSERT INTO health_history (kiosk_id, seq, ts, received_at, body)
-       SELECT k, s, t, r, b::jsonb FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::timestamptz[], $5::text[])
-         AS h(k, s, t, r, b)
+       SELECT e->>'k', (e->'b'->>'seq')::bigint, to_timestamp((e->>'t')::float8 / 1000),
+              to_timestamp((e->>'r')::float8 / 1000), e->'b'
+       FROM jsonb_array_elements($1::jsonb) AS e
        ON CONFLICT (kiosk_id, seq) DO NOTHING
        RETURNING kiosk_id`,
-      [
-        batch.health.map((h) => h.kioskId),
-        batch.health.map((h) => h.payload.seq),
-        batch.health.map((h) => iso(h.payload.ts)),
-        batch.health.map((h) => iso(h.receivedAt)),
-        batch.health.map((h) => JSON.stringify(h.payload)),
-      ],
+      [`[${rows}]`],
     )
     const latest = latestBy(
       batch.health,

@@ -70,10 +70,16 @@ export class Ingestor {
     if (parsed === undefined) return this.#invalid('topic', topic, ['not a topic of the v1 contract'])
     const receivedAt = this.#now()
     const { codecs } = this.#o
+    let text: string
+    try {
+      text = utf8.decode(payload)
+    } catch {
+      return this.#invalid('notJson', topic, ['payload is not UTF-8'])
+    }
     const b = this.#batch
     switch (parsed.kind) {
       case 'birth': {
-        const r = codecs.birth.decode(payload)
+        const r = codecs.birth.decode(text)
         if (!r.ok) return this.#invalid(r.reason, topic, r.errors)
         if (r.value.kioskId !== parsed.kioskId) return this.#invalid('mismatch', topic, ['kioskId differs from topic'])
         this.#trackSeq(parsed.kioskId, r.value.seq)
@@ -81,20 +87,20 @@ export class Ingestor {
         break
       }
       case 'state': {
-        const r = codecs.state.decode(payload)
+        const r = codecs.state.decode(text)
         if (!r.ok) return this.#invalid(r.reason, topic, r.errors)
         b.states.push({ kioskId: parsed.kioskId, payload: r.value, receivedAt })
         break
       }
       case 'health': {
-        const r = codecs.health.decode(payload)
+        const r = codecs.health.decode(text)
         if (!r.ok) return this.#invalid(r.reason, topic, r.errors)
         this.#trackSeq(parsed.kioskId, r.value.seq)
-        b.health.push({ kioskId: parsed.kioskId, payload: r.value, receivedAt })
+        b.health.push({ kioskId: parsed.kioskId, payload: r.value, receivedAt, raw: text })
         break
       }
       case 'device': {
-        const r = codecs.deviceStatus.decode(payload)
+        const r = codecs.deviceStatus.decode(text)
         if (!r.ok) return this.#invalid(r.reason, topic, r.errors)
         if (r.value.deviceId !== parsed.deviceId)
           return this.#invalid('mismatch', topic, ['deviceId differs from topic'])
@@ -104,14 +110,14 @@ export class Ingestor {
       }
       case 'event': {
         if (parsed.eventType !== 'device-status') return this.#invalid('topic', topic, ['unknown event type'])
-        const r = codecs.deviceStatusEvent.decode(payload)
+        const r = codecs.deviceStatusEvent.decode(text)
         if (!r.ok) return this.#invalid(r.reason, topic, r.errors)
         this.#trackSeq(parsed.kioskId, r.value.seq)
         b.events.push({ kioskId: parsed.kioskId, type: parsed.eventType, payload: r.value, receivedAt })
         break
       }
       case 'deployment': {
-        const r = codecs.deploymentStatus.decode(payload)
+        const r = codecs.deploymentStatus.decode(text)
         if (!r.ok) return this.#invalid(r.reason, topic, r.errors)
         this.#trackSeq(parsed.kioskId, r.value.seq)
         b.events.push({ kioskId: parsed.kioskId, type: 'deployment', payload: r.value, receivedAt })
@@ -223,3 +229,5 @@ function splitBatch(batch: IngestBatch): IngestBatch[] {
 function firstKiosk(batch: IngestBatch): string | undefined {
   return [batch.births, batch.states, batch.health, batch.deviceStatuses, batch.events].flat()[0]?.kioskId
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
