@@ -5,6 +5,7 @@ import Fastify, { type FastifyError, LogController } from 'fastify'
 import type { Logger } from 'pino'
 import type { CommandSender } from './commands/command-sender.ts'
 import type { Database } from './db/database.ts'
+import { FleetErrorCodes } from './errors.ts'
 import type { Ingestor } from './ingest/ingestor.ts'
 import type { LiveHub } from './live/live-hub.ts'
 import { KioskRepo } from './repos/kiosk-repo.ts'
@@ -33,10 +34,10 @@ export async function buildApp(deps: AppDependencies) {
     const status = error.statusCode ?? 500
     if (status >= 500) request.log.error({ err: error }, 'request failed')
     const code = error.validation
-      ? 'ERR_FLEET_BAD_REQUEST'
+      ? FleetErrorCodes.badRequest
       : status >= 500
-        ? 'ERR_FLEET_INTERNAL'
-        : (error.code ?? 'ERR_FLEET_REQUEST')
+        ? FleetErrorCodes.internal
+        : FleetErrorCodes.request
     return reply.code(status).send({ code, message: status >= 500 ? 'internal error' : error.message })
   })
   await app.register(kioskRoutes, {

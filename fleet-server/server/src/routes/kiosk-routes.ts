@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { COMMAND_NAMES, type CommandName } from '@kiosk-fleet/protocol'
 import { Type } from '@sinclair/typebox'
 import type { CommandSender } from '../commands/command-sender.ts'
+import { FleetErrorCodes } from '../errors.ts'
 import type { KioskRepo } from '../repos/kiosk-repo.ts'
 import { ErrorBody, KioskIdParams, KioskView } from '../repos/kiosk-views.ts'
 
@@ -11,7 +12,7 @@ export interface KioskRoutesOptions {
   commandDefaults: { timeoutMs: number; ttlMs: number }
 }
 
-const notFound = (id: string) => ({ code: 'ERR_FLEET_KIOSK_NOT_FOUND', message: `no kiosk ${id}` })
+const notFound = (id: string) => ({ code: FleetErrorCodes.kioskNotFound, message: `no kiosk ${id}` })
 
 export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async (
   app,
