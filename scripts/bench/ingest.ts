@@ -23,7 +23,7 @@ const { values } = parseArgs({
     db: { type: 'string', default: 'pglite' },
     'postgres-url': {
       type: 'string',
-      default: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      default: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/test',
     },
   },
 })

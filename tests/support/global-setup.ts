@@ -30,7 +30,7 @@ export default function setup(project: TestProject): void {
         .join(' ')} (bash .ci/run does this)`,
     )
   }
-  project.provide('postgresUrl', process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test')
+  project.provide('postgresUrl', process.env.TEST_POSTGRES_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/test')
   project.provide('mosquittoPath', which('mosquitto') ?? 'mosquitto')
 }
 
