@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { main } from '@drivers/cli'
 import type { DeviceStatus } from '@drivers/core'
 import { IppPrinter } from '@drivers/printer-ipp'
 import { renderCertificate, sampleCertificates } from '@kiosk/documents'
@@ -84,5 +86,20 @@ describe('IppPrinter against CUPS ippeveprinter', () => {
     const gone = await ipp.refreshStatus()
     expect(gone).toMatchObject({ ok: false, error: { detail: 'noResponse' } })
     expect(changes.at(-1)).toEqual({ state: 'offline', errorCode: 'noResponse' })
+  })
+
+  it('kiosk-devices ipp status / ipp print', async () => {
+    printer = await startIppEvePrinter()
+    const out: string[] = []
+    const io = { out: (t: string) => void out.push(t), err: (t: string) => void out.push(t) }
+    expect(await main(['node', 'kd', 'ipp', 'status', '--url', printer.url, '--json'], io)).toBe(0)
+    expect(JSON.parse(out.join(''))).toMatchObject({ status: { state: 'online' } })
+    const file = join(mkdtempSync(join(tmpdir(), 'ipp-cli-')), 'doc.pdf')
+    writeFileSync(file, await renderCertificate(sampleCertificates.taxPayment, { verifyBaseUrl }))
+    expect(
+      await main(['node', 'kd', 'ipp', 'print', '--url', printer.url, '--file', file, '--job-name', 'tax'], io),
+    ).toBe(0)
+    expect(out.join('')).toMatch(/job 1 completed \(job-completed-successfully\)/)
+    expect(printer.spooled()).toContain('1-tax.pdf')
   })
 })

@@ -6,7 +6,9 @@ import { SerialPort } from 'serialport'
 import type { CliContext } from './cli-context.ts'
 import { registerEmulateCommands } from './commands/emulate.ts'
 import { registerIdcardCommands } from './commands/idcard.ts'
+import { registerIppCommands } from './commands/ipp.ts'
 import { registerListCommand } from './commands/list.ts'
+import { registerPrinterCommands } from './commands/printer.ts'
 import { listSerialPorts } from './discovery/serial-ports.ts'
 import { CommandFailure, EXIT_CODE_HELP, ExitCodes } from './exit-codes.ts'
 
@@ -59,6 +61,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   })
   registerIdcardCommands(program, ctx)
   registerEmulateCommands(program, ctx)
+  registerPrinterCommands(program, ctx, { registry })
+  registerIppCommands(program, ctx)
   try {
     await program.parseAsync(argv)
     return ExitCodes.ok

@@ -85,3 +85,26 @@ export interface DocumentPrinter {
   printPdf(pdf: Uint8Array, options: DocumentPrintOptions): Promise<Result<PrintedDocument, PrinterFailureDetail>>
   on<K extends keyof PrinterEvents>(event: K, listener: (...args: PrinterEvents[K]) => void): () => void
 }
+
+/**
+ * Per-model ESC/POS differences a registry entry carries (`quirks.escpos`); the receipt driver
+ * turns them into its profile. Omitted fields take the generic profile of the paper width.
+ */
+export interface ReceiptPrinterQuirks {
+  paperWidthMm: 58 | 80
+  /** Printable dots per line when the head is not the generic 203 dpi one (TM-T88V: 512 at 180 dpi). */
+  dotsPerLine?: number
+  dotsPerMm?: number
+  /** `command`: wrap Chinese in FS & … FS .; `alwaysOn`: the model is always in Chinese mode. */
+  chineseMode?: 'command' | 'alwaysOn'
+  /** FS C n after ESC @, for models that need their code system chosen. */
+  codeSystem?: number
+  encoding?: 'gb18030' | 'gbk'
+  cutter?: 'full' | 'partial' | 'none'
+  feedBeforeCutLines?: number
+  qrCode?: boolean
+  rasterBandRows?: number
+  realtimeStatus?: boolean
+  automaticStatusBack?: boolean
+  clearBuffersCommand?: boolean
+}

@@ -1,7 +1,7 @@
-import type { DeviceClass } from '@drivers/core'
+import type { DeviceClass, ReceiptPrinterQuirks } from '@drivers/core'
 
 /** How the kiosk talks to the device. */
-export type DeviceTransportKind = 'serial' | 'hid' | 'tcp' | 'ipp' | 'sane' | 'pcsc'
+export type DeviceTransportKind = 'serial' | 'hid' | 'usb' | 'tcp' | 'ipp' | 'sane' | 'pcsc'
 
 /** USB ids a definition claims; lookups match both. */
 export interface UsbMatcher {
@@ -24,6 +24,8 @@ export interface DeviceQuirks {
   removalProbe?: 'select'
   /** The USB id belongs to a generic USB-serial bridge, so it also matches other products. */
   genericUsbBridge?: boolean
+  /** ESC/POS receipt printers: paper width, Chinese mode, cutter, status support (printer-escpos). */
+  escpos?: ReceiptPrinterQuirks
 }
 
 export const QUIRK_KEYS: readonly (keyof DeviceQuirks)[] = [
@@ -32,6 +34,7 @@ export const QUIRK_KEYS: readonly (keyof DeviceQuirks)[] = [
   'pollIntervalMs',
   'removalProbe',
   'genericUsbBridge',
+  'escpos',
 ]
 
 /** One device model, as data. */

@@ -12,7 +12,7 @@ const DEVICE_CLASSES = [
   'smartCardReader',
   'camera',
 ]
-const TRANSPORTS = ['serial', 'hid', 'tcp', 'ipp', 'sane', 'pcsc']
+const TRANSPORTS = ['serial', 'hid', 'usb', 'tcp', 'ipp', 'sane', 'pcsc']
 const isU16 = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 0xffff
 
 /** Every problem with one definition, as readable strings (empty when valid). */

@@ -1,0 +1,164 @@
+import { readFile } from 'node:fs/promises'
+import { type DeviceStatus, DriverErrorCodes, isAppError, type Result } from '@drivers/core'
+import {
+  EscPosPrinter,
+  type EscPosProfile,
+  type PaperWidthMm,
+  parseReceiptJson,
+  profileForWidth,
+  profileFromQuirks,
+  testReceipt,
+} from '@drivers/printer-escpos'
+import type { Registry } from '@drivers/registry'
+import { openTransportFor } from '@drivers/transport-serial'
+import type { Command } from 'commander'
+import type { CliContext } from '../cli-context.ts'
+import { CommandFailure, ExitCodes } from '../exit-codes.ts'
+import { paperWidth, registerEmulatePrinterCommand } from './emulate-printer.ts'
+import { positiveInt } from './idcard.ts'
+
+interface PrinterAddress {
+  port: string
+  baud: number
+  model?: string
+  width: PaperWidthMm
+}
+
+function profileFor(address: PrinterAddress, registry: Registry): EscPosProfile {
+  if (address.model === undefined) return profileForWidth(address.width)
+  const definition = registry.byId(address.model)
+  const quirks = definition?.quirks.escpos
+  if (definition?.deviceClass !== 'receiptPrinter' || !quirks) {
+    const ids = registry.definitions.filter((d) => d.deviceClass === 'receiptPrinter').map((d) => d.id)
+    throw new CommandFailure(
+      ExitCodes.usage,
+      `unknown receipt printer model ${address.model} (known: ${ids.join(', ')})`,
+    )
+  }
+  return profileFromQuirks(quirks)
+}
+
+/** Opens the printer (status is read on open) and turns every way that fails into advice. */
+async function openPrinter(ctx: CliContext, address: PrinterAddress, registry: Registry): Promise<EscPosPrinter> {
+  const printer = new EscPosPrinter({
+    transport: openTransportFor(address.port, { baudRate: address.baud }),
+    profile: profileFor(address, registry),
+    logger: ctx.logger(),
+    pollIntervalMs: 0,
+    reconnect: false,
+  })
+  try {
+    await printer.open()
+  } catch (err) {
+    if (isAppError(err, DriverErrorCodes.transportOpenFailed)) {
+      throw new CommandFailure(
+        ExitCodes.cannotOpen,
+        `${err.message} — check the path with "kiosk-devices list", the cable, and the dialout group`,
+        { cause: err },
+      )
+    }
+    throw err
+  }
+  if (printer.getStatus().errorCode === 'noResponse') {
+    await printer.close()
+    throw new CommandFailure(
+      ExitCodes.noResponse,
+      `no status from the printer at ${address.port} — check power, cable and baud rate (${address.baud})`,
+    )
+  }
+  return printer
+}
+
+export function describePrinterStatus(status: DeviceStatus): string {
+  const advice: Record<string, string> = {
+    paperOut: 'paper out — load a new roll',
+    coverOpen: 'cover open — close it',
+    cutterError: 'autocutter error — clear the jam and close the cover',
+    unrecoverableError: 'unrecoverable error — power-cycle; service if it persists',
+    autoRecoverableError: 'head too hot — it recovers by itself',
+  }
+  const parts = [`state ${status.state}`, `paper ${status.paper ?? 'unknown'}`, `cover ${status.cover ?? 'unknown'}`]
+  if (status.errorCode) parts.push(advice[status.errorCode] ?? status.errorCode)
+  return parts.join(', ')
+}
+
+async function printAndReport(
+  ctx: CliContext,
+  printer: EscPosPrinter,
+  print: () => Promise<Result<{ jobId: number; lines: number; paperMm: number; durationMs: number }>>,
+): Promise<void> {
+  const result = await print()
+  if (!result.ok) {
+    const { code, detail, message } = result.error
+    const exit = code === 'timeout' ? ExitCodes.noResponse : ExitCodes.deviceError
+    throw new CommandFailure(
+      exit,
+      `not printed: ${message} [${code}${detail ? `/${detail}` : ''}] — ${describePrinterStatus(printer.getStatus())}`,
+    )
+  }
+  const { jobId, lines, paperMm, durationMs } = result.value
+  ctx.out(`printed job ${jobId}: ${lines} lines, about ${Math.round(paperMm)} mm of paper, ${durationMs} ms\n`)
+}
+
+/** `kiosk-devices printer status|print-test|print` and `emulate printer`: ESC/POS receipt printers. */
+export function registerPrinterCommands(program: Command, ctx: CliContext, deps: { registry: Registry }): void {
+  const printer = program
+    .command('printer')
+    .description('ESC/POS receipt printers (serial, USB-serial, tcp://host:9100)')
+  const addressOptions = (cmd: Command): Command =>
+    cmd
+      .requiredOption('--port <path>', 'serial port such as /dev/ttyUSB0, or tcp://host:9100 for a network printer')
+      .option('--baud <n>', 'baud rate', positiveInt('--baud'), 115200)
+      .option('--width <mm>', 'paper width, 58 or 80 (ignored with --model)', paperWidth, 80 as PaperWidthMm)
+      .option('--model <id>', 'registry model id, e.g. epson-tm-t88v (see "kiosk-devices list")')
+
+  addressOptions(printer.command('status').description('read the real-time status (DLE EOT 1–4)'))
+    .option('--json', 'print JSON')
+    .action(async (options: PrinterAddress & { json?: boolean }) => {
+      const session = await openPrinter(ctx, options, deps.registry)
+      try {
+        const status = session.getStatus()
+        if (options.json) ctx.out(`${JSON.stringify({ port: options.port, status }, null, 2)}\n`)
+        else ctx.out(`${options.port}: ${describePrinterStatus(status)}\n`)
+      } finally {
+        await session.close()
+      }
+    })
+
+  addressOptions(
+    printer.command('print-test').description('print the test receipt: Chinese text, a barcode, a QR code'),
+  ).action(async (options: PrinterAddress) => {
+    const session = await openPrinter(ctx, options, deps.registry)
+    try {
+      await printAndReport(ctx, session, () => session.print(testReceipt({ printedAt: new Date() })))
+    } finally {
+      await session.close()
+    }
+  })
+
+  addressOptions(printer.command('print').description('print a receipt from a JSON file (the ReceiptDocument shape)'))
+    .requiredOption('--file <receipt.json>', 'receipt to print')
+    .action(async (options: PrinterAddress & { file: string }) => {
+      let document: ReturnType<typeof parseReceiptJson>
+      try {
+        document = parseReceiptJson(await readFile(options.file, 'utf8'))
+      } catch (err) {
+        throw new CommandFailure(ExitCodes.usage, `cannot use ${options.file}: ${(err as Error).message}`)
+      }
+      const session = await openPrinter(ctx, options, deps.registry)
+      try {
+        await printAndReport(ctx, session, () => {
+          try {
+            return session.print(document)
+          } catch (err) {
+            if (err instanceof TypeError) throw new CommandFailure(ExitCodes.usage, `${options.file}: ${err.message}`)
+            throw err
+          }
+        })
+      } finally {
+        await session.close()
+      }
+    })
+
+  registerEmulatePrinterCommand(program, ctx)
+}
