@@ -4,5 +4,7 @@ export const PrinterErrorCodes = {
   notOpen: 'ERR_DRV_PRINTER_NOT_OPEN',
   /** The emulator's PNG renderer needs Debian fonts-noto-cjk. */
   fontMissing: 'ERR_DRV_PRINTER_FONT_MISSING',
+  /** npm `usb` (WebUSB for USB printer-class devices) failed to load. */
+  usbUnavailable: 'ERR_DRV_USB_UNAVAILABLE',
 } as const
 export type PrinterErrorCode = (typeof PrinterErrorCodes)[keyof typeof PrinterErrorCodes]

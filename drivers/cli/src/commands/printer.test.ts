@@ -79,3 +79,17 @@ describe('kiosk-devices printer / ipp', () => {
     expect(await main(['node', 'kd', 'printer', 'status', '--port', '/dev/x', '--width', '76'], c.io)).toBe(2)
   })
 })
+
+describe('kiosk-devices printer --port usb:VID:PID', () => {
+  it('refuses a malformed USB address', async () => {
+    const c = capture()
+    expect(await main(['node', 'kd', 'printer', 'status', '--port', 'usb:4b8:202'], c.io)).toBe(2)
+    expect(c.err.join('')).toMatch(/usb:VID:PID takes 4 hex digits/)
+  })
+
+  it('reports a USB printer that is not attached as cannot-open', async () => {
+    const c = capture()
+    expect(await main(['node', 'kd', 'printer', 'status', '--port', 'usb:04b8:0202'], c.io)).toBe(4)
+    expect(c.err.join('')).toMatch(/cannot open usb:04b8:0202/)
+  })
+})

@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises'
-import { type DeviceStatus, DriverErrorCodes, isAppError, type Result } from '@drivers/core'
+import { type DeviceStatus, DriverErrorCodes, isAppError, type Result, type Transport } from '@drivers/core'
 import {
   EscPosPrinter,
   type EscPosProfile,
   type PaperWidthMm,
+  PrinterErrorCodes,
   parseReceiptJson,
   profileForWidth,
   profileFromQuirks,
   testReceipt,
+  UsbPrinterTransport,
 } from '@drivers/printer-escpos'
 import type { Registry } from '@drivers/registry'
 import { openTransportFor } from '@drivers/transport-serial'
@@ -38,10 +40,21 @@ function profileFor(address: PrinterAddress, registry: Registry): EscPosProfile 
   return profileFromQuirks(quirks)
 }
 
+/** `usb:04b8:0202` is a USB printer-class device; anything else a serial path or tcp://host:port. */
+function transportFor(address: PrinterAddress): Transport {
+  const usb = /^usb:([0-9a-f]{4}):([0-9a-f]{4})$/i.exec(address.port)
+  if (usb?.[1] && usb[2]) {
+    return new UsbPrinterTransport({ vendorId: Number.parseInt(usb[1], 16), productId: Number.parseInt(usb[2], 16) })
+  }
+  if (address.port.startsWith('usb:'))
+    throw new CommandFailure(ExitCodes.usage, '--port usb:VID:PID takes 4 hex digits each')
+  return openTransportFor(address.port, { baudRate: address.baud })
+}
+
 /** Opens the printer (status is read on open) and turns every way that fails into advice. */
 async function openPrinter(ctx: CliContext, address: PrinterAddress, registry: Registry): Promise<EscPosPrinter> {
   const printer = new EscPosPrinter({
-    transport: openTransportFor(address.port, { baudRate: address.baud }),
+    transport: transportFor(address),
     profile: profileFor(address, registry),
     logger: ctx.logger(),
     pollIntervalMs: 0,
@@ -50,6 +63,9 @@ async function openPrinter(ctx: CliContext, address: PrinterAddress, registry: R
   try {
     await printer.open()
   } catch (err) {
+    if (isAppError(err, PrinterErrorCodes.usbUnavailable)) {
+      throw new CommandFailure(ExitCodes.missingDependency, err.message, { cause: err })
+    }
     if (isAppError(err, DriverErrorCodes.transportOpenFailed)) {
       throw new CommandFailure(
         ExitCodes.cannotOpen,
@@ -104,10 +120,13 @@ async function printAndReport(
 export function registerPrinterCommands(program: Command, ctx: CliContext, deps: { registry: Registry }): void {
   const printer = program
     .command('printer')
-    .description('ESC/POS receipt printers (serial, USB-serial, tcp://host:9100)')
+    .description('ESC/POS receipt printers (serial, USB-serial, USB printer class, tcp://host:9100)')
   const addressOptions = (cmd: Command): Command =>
     cmd
-      .requiredOption('--port <path>', 'serial port such as /dev/ttyUSB0, or tcp://host:9100 for a network printer')
+      .requiredOption(
+        '--port <path>',
+        'serial port such as /dev/ttyUSB0, tcp://host:9100 for a network printer, or usb:VID:PID for a USB printer-class device',
+      )
       .option('--baud <n>', 'baud rate', positiveInt('--baud'), 115200)
       .option('--width <mm>', 'paper width, 58 or 80 (ignored with --model)', paperWidth, 80 as PaperWidthMm)
       .option('--model <id>', 'registry model id, e.g. epson-tm-t88v (see "kiosk-devices list")')

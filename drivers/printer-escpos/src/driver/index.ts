@@ -1,3 +1,6 @@
 export * from './escpos-printer.ts'
 export * from './health.ts'
 export * from './options.ts'
+export * from './usb-printer-transport.ts'
+export type * from './web-usb.ts'
+export { USB_CLASS_PRINTER } from './web-usb.ts'
