@@ -15,6 +15,7 @@ interface EmulatePrinterOptions {
   link?: string
   tcp?: number
   baud: number
+  pace: boolean
   width: PaperWidthMm
   rollMm: number
   nearEndMm: number
@@ -61,6 +62,7 @@ export function registerEmulatePrinterCommand(program: Command, ctx: CliContext)
     .option('--link <path>', 'create the pty at this path; point "printer status --port" or the kiosk at it')
     .option('--tcp <port>', 'listen on 127.0.0.1:PORT instead, like a network printer on 9100', positiveInt('--tcp'))
     .option('--baud <n>', 'baud rate of the pty end', positiveInt('--baud'), 115200)
+    .option('--no-pace', 'take bytes in as fast as the pty allows instead of at wire speed')
     .option('--width <mm>', 'paper width, 58 or 80', paperWidth, 80 as PaperWidthMm)
     .option('--roll-mm <mm>', 'paper on the roll', nonNegative('--roll-mm'), 50_000)
     .option('--near-end-mm <mm>', 'the near-end sensor trips with this much left', nonNegative('--near-end-mm'), 1500)
@@ -86,6 +88,7 @@ export function registerEmulatePrinterCommand(program: Command, ctx: CliContext)
           rollLengthMm: options.rollMm,
           nearEndMm: options.nearEndMm,
           logger: ctx.logger(),
+          ...(options.pace && options.link ? { baudRate: options.baud } : {}),
         })
         applyFaults(emulator, options)
         return emulator

@@ -108,3 +108,20 @@ describe('EscPosEmulator', () => {
     }
   })
 })
+
+describe('EscPosEmulator pacing', () => {
+  it('takes bytes in no faster than the wire: 1152 B at 115200 baud = 100 ms', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+    try {
+      const { host, emulator } = await setup({ baudRate: 115200 })
+      await host.write(new Uint8Array(1152).fill(0x78))
+      await vi.advanceTimersByTimeAsync(99)
+      expect(emulator.counters.bytesReceived).toBe(0)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(emulator.counters.bytesReceived).toBe(1152)
+      expect(() => new EscPosEmulator({ transport: host, baudRate: 0 })).toThrow(/baudRate/)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+})

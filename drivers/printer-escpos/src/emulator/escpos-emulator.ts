@@ -34,6 +34,11 @@ export interface EscPosEmulatorOptions {
   behaviors?: EscPosEmulatorBehavior[]
   /** "Slow" fault: the mechanism takes this long per printed item (default 0, instant). */
   delayMs?: number
+  /**
+   * Take in host bytes no faster than a UART at this baud rate (8N1: 10 bits a byte) would carry
+   * them. A pty moves bytes at memory speed whatever its termios say; pacing makes timings real.
+   */
+  baudRate?: number
   logger?: Logger
 }
 
@@ -93,6 +98,10 @@ export class EscPosEmulator {
   #cutterError = false
   #jamNextCut = false
   #unrecoverable = false
+  readonly #baudRate: number | undefined
+  #wireFreeAt = 0
+  #inbound: { at: number; chunk: Uint8Array }[] = []
+  #pacing = false
   #waiters: { matches: (c: EscPosCommand) => boolean; resolve: (c: EscPosCommand) => void }[] = []
 
   constructor(options: EscPosEmulatorOptions) {
@@ -104,6 +113,10 @@ export class EscPosEmulator {
     this.delayMs = options.delayMs ?? 0
     this.#log = (options.logger ?? pino({ level: 'silent' })).child({ mod: 'emulator.escpos' })
     this.#chinese = this.profile.chineseMode === 'alwaysOn'
+    if (options.baudRate !== undefined && !(options.baudRate > 0)) {
+      throw new TypeError(`EscPosEmulatorOptions.baudRate must be positive, got ${options.baudRate}`)
+    }
+    this.#baudRate = options.baudRate
   }
 
   async start(): Promise<void> {
@@ -199,6 +212,35 @@ export class EscPosEmulator {
   // ---- receive path ---------------------------------------------------------------------------
 
   #onData(chunk: Uint8Array): void {
+    if (this.#baudRate === undefined) {
+      this.#receive(chunk)
+      return
+    }
+    const now = performance.now()
+    this.#wireFreeAt = Math.max(now, this.#wireFreeAt) + (chunk.length * 10 * 1000) / this.#baudRate
+    this.#inbound.push({ at: this.#wireFreeAt, chunk: Uint8Array.from(chunk) })
+    void this.#drainInbound()
+  }
+
+  /** Releases paced chunks in order, each once its last byte would have arrived on the wire. */
+  async #drainInbound(): Promise<void> {
+    if (this.#pacing) return
+    this.#pacing = true
+    try {
+      for (let next = this.#inbound[0]; next !== undefined; next = this.#inbound[0]) {
+        // timers have millisecond resolution and may fire early: sleep again until the time has passed
+        for (let ms = next.at - performance.now(); ms > 0; ms = next.at - performance.now()) {
+          await new Promise((resolve) => setTimeout(resolve, Math.ceil(ms)))
+        }
+        this.#inbound.shift()
+        this.#receive(next.chunk)
+      }
+    } finally {
+      this.#pacing = false
+    }
+  }
+
+  #receive(chunk: Uint8Array): void {
     this.counters.bytesReceived += chunk.length
     this.#log.trace({ dir: 'in', hex: Buffer.from(chunk).toString('hex') }, 'bytes')
     for (const event of this.#decoder.push(chunk)) {
