@@ -9,6 +9,7 @@ import type { Database } from './db/database.ts'
 import { migrate } from './db/migrate.ts'
 import { openPgliteDatabase } from './db/pglite-database.ts'
 import { openPostgresDatabase } from './db/postgres-database.ts'
+import { pruneHistory } from './history/retention.ts'
 import { connectFleetMqtt } from './ingest/fleet-mqtt.ts'
 import { IngestStore } from './ingest/ingest-store.ts'
 import { Ingestor } from './ingest/ingestor.ts'
@@ -102,6 +103,17 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
     commandDefaults: config.commands,
     logger,
   })
+  let pruning: Promise<void> = Promise.resolve()
+  const prune = () => {
+    pruning = pruneHistory(db, config.retention).then(
+      (pruned) => log.info(pruned, 'history pruned'),
+      (err: unknown) => log.warn({ err }, 'history pruning failed'),
+    )
+  }
+  const pruneTimer = setInterval(prune, config.retention.pruneIntervalMs)
+  pruneTimer.unref()
+  prune()
+
   const address = await app.listen({ host: config.http.host, port: config.http.port })
   log.info({ http: address, mqtt: mqttUrl, database: db.kind }, 'fleet-server ready')
 
@@ -112,7 +124,9 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
     ingestor,
     app,
     async stop() {
+      clearInterval(pruneTimer)
       await mqtt.close()
+      await pruning
       await ingestor.flush()
       commands?.cancelAll()
       live.close()

@@ -53,6 +53,14 @@ export const FleetConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    retention: Type.Object(
+      {
+        healthDays: Type.Integer({ minimum: 1, default: 30, description: 'health snapshots kept this long' }),
+        eventsDays: Type.Integer({ minimum: 1, default: 180, description: 'status events and presence changes' }),
+        pruneIntervalMs: Type.Integer({ minimum: 60_000, default: 3_600_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     log: Type.Object(
       {
         level: Type.Union(

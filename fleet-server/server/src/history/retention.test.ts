@@ -1,0 +1,46 @@
+import { sampleHealth } from '@kiosk-fleet/protocol'
+import pino from 'pino'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../db/database.ts'
+import { migrate } from '../db/migrate.ts'
+import { openPgliteDatabase } from '../db/pglite-database.ts'
+import { emptyBatch } from '../ingest/ingest-batch.ts'
+import { IngestStore } from '../ingest/ingest-store.ts'
+import { pruneHistory } from './retention.ts'
+
+let db: Database
+beforeAll(async () => {
+  db = await openPgliteDatabase(undefined)
+  await migrate(db, pino({ level: 'silent' }))
+})
+afterAll(async () => db.close())
+
+describe('pruneHistory', () => {
+  it('deletes health older than the policy and keeps recent history and latest state', async () => {
+    const now = new Date('2026-11-24T00:00:00Z')
+    const day = 86_400_000
+    const batch = emptyBatch()
+    for (const [seq, ageDays] of [
+      [1, 40],
+      [2, 31],
+      [3, 29],
+      [4, 1],
+    ] as const) {
+      batch.health.push({
+        kioskId: 'k1',
+        payload: sampleHealth({ seq, ts: now.getTime() - ageDays * day }),
+        receivedAt: now.getTime(),
+      })
+    }
+    await new IngestStore(db).writeBatch(batch)
+    expect(await pruneHistory(db, { healthDays: 30, eventsDays: 180 }, now)).toEqual({
+      health: 2,
+      events: 0,
+      presence: 0,
+    })
+    const left = await db.query<{ seq: number }>('SELECT seq FROM health_history ORDER BY seq')
+    expect(left.map((r) => r.seq)).toEqual([3, 4])
+    const [kiosk] = await db.query<{ health_seq: number }>("SELECT health_seq FROM kiosks WHERE id = 'k1'")
+    expect(kiosk?.health_seq).toBe(4)
+  })
+})
