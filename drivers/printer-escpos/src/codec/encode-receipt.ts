@@ -93,7 +93,7 @@ export class ReceiptEncoder {
         return
       case 'separator': {
         const char = element.char ?? '-'
-        if (textColumns(char) !== 1 && textColumns(char) !== 2) throw new TypeError('char must be one character')
+        if ([...char].length !== 1) throw new TypeError('char must be one character')
         this.#textLine(char.repeat(Math.floor(columnsPerLine(p) / textColumns(char))), {})
         return
       }

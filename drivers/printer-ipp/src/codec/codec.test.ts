@@ -152,3 +152,72 @@ describe('printer-state-reasons → DeviceStatus', () => {
     expect(ippToDeviceStatus({ ...printer, reasons: [...printer.reasons], acceptingJobs: true })).toEqual(expected)
   })
 })
+
+describe('IPP codec edge cases', () => {
+  const empty = new Uint8Array(0)
+  const header = [0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01]
+
+  it('reports structural errors as invalidData', () => {
+    const unknownGroup = decodeIppMessage(Uint8Array.from([...header, 0x09, 0x03]))
+    expect(unknownGroup).toMatchObject({ ok: false, error: { code: 'invalidData' } })
+    const beforeGroup = decodeIppMessage(
+      Uint8Array.from([...header, 0x21, 0x00, 0x01, 0x61, 0x00, 0x04, 0, 0, 0, 1, 0x03]),
+    )
+    expect(beforeGroup).toMatchObject({ ok: false, error: { message: expect.stringMatching(/before any group/) } })
+    const orphan = decodeIppMessage(Uint8Array.from([...header, 0x01, 0x21, 0x00, 0x00, 0x00, 0x04, 0, 0, 0, 1, 0x03]))
+    expect(orphan).toMatchObject({ ok: false, error: { message: expect.stringMatching(/additional value/) } })
+    const badCollection = decodeIppMessage(
+      Uint8Array.from([...header, 0x04, 0x34, 0x00, 0x01, 0x63, 0x00, 0x00, 0x21, 0x00, 0x00, 0x00, 0x04, 0, 0, 0, 1]),
+    )
+    expect(badCollection.ok).toBe(false)
+  })
+
+  it('keeps unknown value tags as raw bytes and the document after the end tag', () => {
+    const bytes = Uint8Array.from([...header, 0x01, 0x7f, 0x00, 0x01, 0x78, 0x00, 0x02, 0xab, 0xcd, 0x03, 0x25, 0x50])
+    const decoded = decodeIppMessage(bytes)
+    expect(decoded).toMatchObject({ ok: true })
+    if (!decoded.ok) return
+    expect(decoded.value.groups[0]?.attributes[0]).toEqual({
+      name: 'x',
+      tag: 'octetString',
+      values: [Uint8Array.of(0xab, 0xcd)],
+    })
+    expect(decoded.value.data).toEqual(Uint8Array.of(0x25, 0x50))
+  })
+
+  it.each([
+    ['boolean', 'yes'],
+    ['rangeOfInteger', 3],
+    ['resolution', 3],
+    ['dateTime', { date: Uint8Array.of(1) }],
+    ['textWithLanguage', 'plain'],
+    ['octetString', 5],
+    ['keyword', 5],
+    ['begCollection', 'x'],
+  ] as const)('refuses a %s holding %o', (tag, value) => {
+    const message = { version: [2, 0] as [number, number], code: 2, requestId: 1, data: empty }
+    expect(() =>
+      encodeIppMessage({ ...message, groups: [{ group: 'operation', attributes: [attr('a', tag, value as never)] }] }),
+    ).toThrow(TypeError)
+  })
+
+  it('refuses an attribute without values', () => {
+    const message = { version: [2, 0] as [number, number], code: 2, requestId: 1, data: empty }
+    expect(() =>
+      encodeIppMessage({ ...message, groups: [{ group: 'job', attributes: [attr('copies', 'integer')] }] }),
+    ).toThrow(/no values/)
+  })
+
+  it('sends copies only when more than one is asked for', () => {
+    const base = {
+      printerUri: 'ipp://h/p',
+      requestId: 1,
+      userName: 'k',
+      jobName: 'j',
+      documentFormat: 'application/pdf',
+      document: empty,
+    }
+    expect(printJobRequest({ ...base, copies: 1 }).groups.map((g) => g.group)).toEqual(['operation'])
+    expect(printJobRequest({ ...base, copies: 2 }).groups.map((g) => g.group)).toEqual(['operation', 'job'])
+  })
+})
