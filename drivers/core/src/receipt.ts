@@ -38,12 +38,21 @@ export interface ReceiptSeparator {
   char?: string
 }
 
-export type BarcodeSymbology = 'upcA' | 'upcE' | 'ean13' | 'ean8' | 'code39' | 'itf' | 'codabar' | 'code93' | 'code128'
+export type ReceiptBarcodeSymbology =
+  | 'upcA'
+  | 'upcE'
+  | 'ean13'
+  | 'ean8'
+  | 'code39'
+  | 'itf'
+  | 'codabar'
+  | 'code93'
+  | 'code128'
 export type BarcodeHri = 'none' | 'above' | 'below' | 'both'
 
 export interface ReceiptBarcode {
   type: 'barcode'
-  symbology: BarcodeSymbology
+  symbology: ReceiptBarcodeSymbology
   data: string
   /** Bar height in dots (1–255), default 80. */
   height?: number

@@ -1,4 +1,4 @@
-import type { BarcodeSymbology, ReceiptAlign } from '@drivers/core'
+import type { ReceiptAlign, ReceiptBarcodeSymbology } from '@drivers/core'
 import type { EscPosCommand } from './commands.ts'
 import { DLE, DLE_DC4_CLEAR_BUFFERS, ESC, FS, GS, LF } from './constants.ts'
 import { barcodeTypeCodes } from './encode-elements.ts'
@@ -11,10 +11,10 @@ type Step =
 
 const NEED: Step = { kind: 'need' }
 const aligns: ReceiptAlign[] = ['left', 'center', 'right']
-const symbologyByCode = new Map<number, BarcodeSymbology>(
-  Object.entries(barcodeTypeCodes).map(([name, code]) => [code, name as BarcodeSymbology]),
+const symbologyByCode = new Map<number, ReceiptBarcodeSymbology>(
+  Object.entries(barcodeTypeCodes).map(([name, code]) => [code, name as ReceiptBarcodeSymbology]),
 )
-const formatA: BarcodeSymbology[] = ['upcA', 'upcE', 'ean13', 'ean8', 'code39', 'itf', 'codabar']
+const formatA: ReceiptBarcodeSymbology[] = ['upcA', 'upcE', 'ean13', 'ean8', 'code39', 'itf', 'codabar']
 const eccLevels = ['L', 'M', 'Q', 'H'] as const
 
 /** Fixed-length ESC x / GS x / FS x commands: total length and how to read them. */

@@ -1,4 +1,4 @@
-import type { BarcodeSymbology, ReceiptAlign } from '@drivers/core'
+import type { ReceiptAlign, ReceiptBarcodeSymbology } from '@drivers/core'
 
 /** Host → printer commands as the device side decodes them (constants.ts names the bytes). */
 export type EscPosCommand =
@@ -24,7 +24,7 @@ export type EscPosCommand =
   | { type: 'barcodeWidth'; dots: number }
   | { type: 'barcodeHri'; position: number }
   | { type: 'barcodeHriFont'; font: number }
-  | { type: 'barcode'; symbology: BarcodeSymbology | 'unknown'; code: number; data: Uint8Array }
+  | { type: 'barcode'; symbology: ReceiptBarcodeSymbology | 'unknown'; code: number; data: Uint8Array }
   | { type: 'qrModel'; model: number }
   | { type: 'qrModuleSize'; size: number }
   | { type: 'qrErrorCorrection'; level: 'L' | 'M' | 'Q' | 'H' }

@@ -1,9 +1,9 @@
 import type {
   BarcodeHri,
-  BarcodeSymbology,
   QrErrorCorrection,
   ReceiptAlign,
   ReceiptBarcode,
+  ReceiptBarcodeSymbology,
   ReceiptImage,
   ReceiptQrCode,
 } from '@drivers/core'
@@ -82,7 +82,7 @@ export function encodeCut(partial: boolean): number[] {
 }
 
 /** GS k format B codes (§2.3). */
-export const barcodeTypeCodes: Record<BarcodeSymbology, number> = {
+export const barcodeTypeCodes: Record<ReceiptBarcodeSymbology, number> = {
   upcA: 65,
   upcE: 66,
   ean13: 67,
@@ -96,7 +96,7 @@ export const barcodeTypeCodes: Record<BarcodeSymbology, number> = {
 
 const hriCodes: Record<BarcodeHri, number> = { none: 0, above: 1, below: 2, both: 3 }
 
-const barcodeData: Record<BarcodeSymbology, { pattern: RegExp; rule: string }> = {
+const barcodeData: Record<ReceiptBarcodeSymbology, { pattern: RegExp; rule: string }> = {
   upcA: { pattern: /^\d{11,12}$/, rule: '11–12 digits' },
   upcE: { pattern: /^(\d{6,8}|\d{11,12})$/, rule: '6–8 or 11–12 digits' },
   ean13: { pattern: /^\d{12,13}$/, rule: '12–13 digits' },
@@ -109,7 +109,7 @@ const barcodeData: Record<BarcodeSymbology, { pattern: RegExp; rule: string }> =
 }
 
 /** CODE128 data must start with a code-set selector; `{B` (all printable ASCII) unless one is given. */
-export function barcodePayload(symbology: BarcodeSymbology, data: string): string {
+export function barcodePayload(symbology: ReceiptBarcodeSymbology, data: string): string {
   return symbology === 'code128' && !/^\{[ABC]/.test(data) ? `{B${data}` : data
 }
 

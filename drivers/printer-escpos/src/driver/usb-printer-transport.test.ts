@@ -51,7 +51,9 @@ class FakeUsbPrinter implements WebUsbDeviceLike {
   async claimInterface(n: number): Promise<void> {
     this.claimed.push(n)
   }
-  async releaseInterface(): Promise<void> {}
+  async releaseInterface(): Promise<void> {
+    // nothing held beyond the claim list
+  }
   async transferOut(endpoint: number, data: Uint8Array) {
     if (endpoint !== 2 || this.#gone) throw new Error('stall')
     await this.host.write(data)

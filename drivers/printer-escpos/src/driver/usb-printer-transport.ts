@@ -64,7 +64,9 @@ export class UsbPrinterTransport implements Transport {
   }
 
   async open(): Promise<void> {
-    const usb = this.#options.usb ?? (this.#usb ??= await loadWebUsb())
+    if (this.#options.usb === undefined && this.#usb === undefined) this.#usb = await loadWebUsb()
+    const usb = this.#options.usb ?? this.#usb
+    if (usb === undefined) throw new AppError(PrinterErrorCodes.usbUnavailable, 'no WebUSB implementation')
     let device: WebUsbDeviceLike | undefined
     try {
       device = await usb.findDeviceByIds(this.#options.vendorId, this.#options.productId)

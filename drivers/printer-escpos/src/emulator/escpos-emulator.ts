@@ -1,4 +1,4 @@
-import type { BarcodeSymbology, ReceiptAlign, Transport } from '@drivers/core'
+import type { ReceiptAlign, ReceiptBarcodeSymbology, Transport } from '@drivers/core'
 import pino, { type Logger } from 'pino'
 import QRCode from 'qrcode'
 import {
@@ -419,7 +419,7 @@ export class EscPosEmulator {
     return true
   }
 
-  #barcodeItem(symbology: BarcodeSymbology | 'unknown', data: Uint8Array): boolean {
+  #barcodeItem(symbology: ReceiptBarcodeSymbology | 'unknown', data: Uint8Array): boolean {
     const text = String.fromCharCode(...data).replace(/^\{[ABC]/, '')
     const hriLines = this.#barcode.hri === 3 ? 2 : this.#barcode.hri === 0 ? 0 : 1
     const item: PrintedItem = {

@@ -1,4 +1,4 @@
-import type { BarcodeSymbology, ReceiptAlign } from '@drivers/core'
+import type { ReceiptAlign, ReceiptBarcodeSymbology } from '@drivers/core'
 
 /** What came out of the emulated print head, in order. The renderers draw these. */
 export interface PrintedSegment {
@@ -14,7 +14,7 @@ export type PrintedItem =
   | {
       kind: 'barcode'
       align: ReceiptAlign
-      symbology: BarcodeSymbology | 'unknown'
+      symbology: ReceiptBarcodeSymbology | 'unknown'
       data: string
       heightDots: number
       moduleWidth: number
