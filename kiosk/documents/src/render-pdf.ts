@@ -131,7 +131,10 @@ export function renderPdf(layout: DocumentLayout, options: RenderPdfOptions = {}
         const w = widths[i] ?? 0
         if (header) doc.save().rect(x, y, w, h).fillOpacity(0.08).fill('black').restore()
         doc.rect(x, y, w, h).stroke()
-        doc.text(cell, x + 4, y + 6, { width: w - 8, align: layout.table?.columns[i]?.align ?? 'center' })
+        doc.text(cell, x + 4, y + 6, {
+          width: w - 8,
+          align: header ? 'center' : (layout.table?.columns[i]?.align ?? 'center'),
+        })
         x += w
       })
       y += h
