@@ -25,6 +25,7 @@ const { values } = parseArgs({
 })
 const dataDir = resolve(values['data-dir'])
 mkdirSync(dataDir, { recursive: true })
+const demoAdminPassword = process.env.FLEET_AUTH__INITIAL_ADMIN_PASSWORD ?? 'kiosk-fleet-demo'
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn', base: { app: 'demo' } })
 
 async function startServer(httpPort: number) {
@@ -35,6 +36,8 @@ async function startServer(httpPort: number) {
       // Port 0: a free port, so the demo never collides with a broker already on 1883.
       FLEET_MQTT__EMBEDDED__PORT: process.env.FLEET_MQTT__EMBEDDED__PORT ?? '0',
       FLEET_DATABASE__PGLITE_DIR: process.env.FLEET_DATABASE__PGLITE_DIR ?? join(dataDir, 'fleet-db'),
+      // The demo's first user; a real fleet sets its own (12+ characters) through the environment.
+      FLEET_AUTH__INITIAL_ADMIN_PASSWORD: demoAdminPassword,
     },
   })
   return startFleetServer(config, logger)
@@ -87,7 +90,8 @@ for (const kiosk of DEMO_KIOSKS) startAgent(kiosk.kioskId)
 const dashboard = server.httpUrl
 console.log(`
 Kiosk fleet demo
-  dashboard     ${dashboard}/
+  dashboard     ${dashboard}/   (log in as admin / ${demoAdminPassword})
+  API docs      ${dashboard}/docs
   API           ${dashboard}/api/kiosks
   MQTT broker   ${server.mqttUrl} (embedded Aedes)
   database      PGlite in ${join(dataDir, 'fleet-db')}
