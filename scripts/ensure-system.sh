@@ -12,6 +12,11 @@ packages=(
   fonts-noto-cjk   # Chinese text in screenshots, receipts and PDFs
   cups-ipp-utils   # ippeveprinter: a real IPP Everywhere printer for A4 printing tests
   poppler-utils    # pdftotext/pdftoppm: read back and look at printed PDFs
+  sane-utils       # scanimage: document scanning tests with SANE's test backend (private SANE_CONFIG_DIR)
+  pcscd            # PC/SC daemon: social-security card tests run it in the foreground
+  vsmartcard-vpcd  # virtual smart-card reader for pcscd; the project's card emulator connects to it
+  libpcsclite-dev  # headers and libpcsclite for node-gyp to build @pokusew/pcsclite
+  build-essential  # node-gyp's compiler and make for that build
   libusb-1.0-0     # node-hid's runtime (loaded lazily by transport-hid)
   libudev1
 )

@@ -1,0 +1,3 @@
+export * from './process-runner.ts'
+export * from './sane-errors.ts'
+export * from './sane-scanner.ts'
