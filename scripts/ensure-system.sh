@@ -12,6 +12,7 @@ packages=(
   fonts-noto-cjk   # Chinese text in screenshots, receipts and PDFs
   cups-ipp-utils   # ippeveprinter: a real IPP Everywhere printer for A4 printing tests
   poppler-utils    # pdftotext/pdftoppm: read back and look at printed PDFs
+  dbus-daemon      # ippeveprinter needs a D-Bus bus for DNS-SD even with -r off (tests start a private one)
   sane-utils       # scanimage: document scanning tests with SANE's test backend (private SANE_CONFIG_DIR)
   pcscd            # PC/SC daemon: social-security card tests run it in the foreground
   vsmartcard-vpcd  # virtual smart-card reader for pcscd; the project's card emulator connects to it

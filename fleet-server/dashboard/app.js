@@ -155,15 +155,18 @@ function flash(ids) {
 
 async function loadAll() {
   const response = await fetch('/api/kiosks')
+  if (response.status === 401) return showLogin()
   const body = await response.json()
   kiosks.clear()
   for (const k of body.kiosks) kiosks.set(k.id, k)
   render()
 }
 
+let source
 function connectLive() {
   const live = document.getElementById('live')
-  const source = new EventSource('/api/stream')
+  source?.close()
+  source = new EventSource('/api/stream')
   source.addEventListener('open', () => {
     live.dataset.state = 'open'
     live.textContent = t().live
@@ -187,5 +190,56 @@ document.getElementById('lang').addEventListener('click', () => {
   render()
 })
 
-loadAll()
-connectLive()
+function showLogin() {
+  source?.close()
+  document.getElementById('login').hidden = false
+  document.getElementById('sites').hidden = true
+  document.getElementById('summary').hidden = true
+  document.getElementById('live').hidden = true
+  document.getElementById('logout').hidden = true
+  document.getElementById('who').textContent = ''
+  document.querySelector('#login input[name=username]').focus()
+}
+
+function showUser(user) {
+  document.getElementById('login').hidden = true
+  document.getElementById('sites').hidden = false
+  document.getElementById('summary').hidden = false
+  document.getElementById('live').hidden = false
+  document.getElementById('logout').hidden = false
+  document.getElementById('who').textContent = `${user.displayName} (${user.role})`
+  loadAll()
+  connectLive()
+}
+
+document.getElementById('login').addEventListener('submit', async (event) => {
+  event.preventDefault()
+  const form = new FormData(event.target)
+  const response = await fetch('/api/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
+  })
+  if (!response.ok) {
+    document.getElementById('login-error').textContent = t().loginFailed
+    return
+  }
+  document.getElementById('login-error').textContent = ''
+  showUser((await response.json()).user)
+})
+
+document.getElementById('logout').addEventListener('click', async () => {
+  await fetch('/api/logout', { method: 'POST' })
+  kiosks.clear()
+  render()
+  showLogin()
+})
+
+async function start() {
+  render()
+  const response = await fetch('/api/me')
+  if (response.ok) showUser((await response.json()).user)
+  else showLogin()
+}
+
+start()

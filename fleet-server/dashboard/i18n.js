@@ -2,6 +2,12 @@
 export const LABELS = {
   zh: {
     title: '自助终端运维平台',
+    logout: '退出',
+    loginTitle: '登录运维平台',
+    username: '用户名',
+    password: '密码',
+    loginButton: '登录',
+    loginFailed: '用户名或密码错误',
     switchTo: 'English',
     total: '终端',
     online: '在线',
@@ -56,6 +62,12 @@ export const LABELS = {
   },
   en: {
     title: 'Kiosk fleet operations',
+    logout: 'Log out',
+    loginTitle: 'Log in to fleet operations',
+    username: 'User name',
+    password: 'Password',
+    loginButton: 'Log in',
+    loginFailed: 'Wrong user name or password',
     switchTo: '中文',
     total: 'Kiosks',
     online: 'Online',

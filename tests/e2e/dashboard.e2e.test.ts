@@ -2,7 +2,7 @@ import { createKioskAgent, type EmulatedPeripheral, type KioskAgent } from '@kio
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium, screenshot, seriousA11yViolations } from '../support/browser.ts'
-import { quietLogger, testAgentConfig } from '../support/fleet.ts'
+import { quietLogger, TEST_ADMIN_PASSWORD, testAgentConfig } from '../support/fleet.ts'
 import { startStack, type TestStack } from '../support/stack.ts'
 
 describe('fleet dashboard in Chromium', () => {
@@ -39,6 +39,15 @@ describe('fleet dashboard in Chromium', () => {
   it('shows kiosks by site, updates live, and turns a stopped kiosk offline without a reload', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
     await page.goto(`${stack.fleet().httpUrl}/`)
+    await page.locator('#login').waitFor()
+    await screenshot(page, 'dashboard-login')
+    await page.fill('#login input[name=username]', 'admin')
+    await page.fill('#login input[name=password]', 'wrong password')
+    await page.click('#login button[type=submit]')
+    await page.locator('#login-error', { hasText: '用户名或密码错误' }).waitFor()
+    await page.fill('#login input[name=password]', TEST_ADMIN_PASSWORD)
+    await page.click('#login button[type=submit]')
+    await page.locator('#who', { hasText: 'admin' }).waitFor()
     const card = page.locator('[data-kiosk-id="dash-id-01"]')
     await card.locator('.badge.online').waitFor()
     await expect.poll(() => page.locator('section.site').count()).toBe(2)
@@ -60,6 +69,9 @@ describe('fleet dashboard in Chromium', () => {
     await screenshot(page, 'dashboard-english')
 
     expect(await seriousA11yViolations(page)).toEqual([])
+    await page.click('#logout')
+    await page.locator('#login').waitFor()
+    expect(await page.locator('[data-kiosk-id]').count()).toBe(0)
     await page.close()
   })
 })

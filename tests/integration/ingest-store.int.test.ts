@@ -6,6 +6,7 @@ import {
   KioskRepo,
   migrate,
   openDatabase,
+  type Principal,
 } from '@fleet/server'
 import { sampleBirth, sampleHealth } from '@kiosk-fleet/protocol'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -13,6 +14,7 @@ import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../suppor
 import { quietLogger as logger } from '../support/fleet.ts'
 
 const kioskId = sampleBirth().kioskId
+const ADMIN: Principal = { userId: 'test', displayName: 'test', role: 'admin', departments: [], sites: [], vendors: [] }
 function batch(fill: (b: IngestBatch) => void): IngestBatch {
   const b = emptyBatch()
   fill(b)
@@ -45,7 +47,7 @@ describe.each(DATABASE_KINDS)('ingest store on %s', (kind) => {
         b.health.push({ kioskId, payload: sampleHealth({ seq: 2 }), receivedAt: at })
       }),
     )
-    const kiosk = await new KioskRepo(db).get(kioskId)
+    const kiosk = await new KioskRepo(db).get(kioskId, ADMIN)
     expect(kiosk).toMatchObject({ state: 'online', machineType: 'id', site: { name: '花溪镇便民服务中心' } })
     expect(kiosk?.peripherals.find((p) => p.deviceId === 'receipt')).toMatchObject({
       vendor: 'Epson',
@@ -82,7 +84,7 @@ describe.each(DATABASE_KINDS)('ingest store on %s', (kind) => {
     await store.writeBatch(batch((b) => b.health.push({ kioskId, payload: older, receivedAt: at })))
     const [row] = await db.query<{ health_seq: number }>('SELECT health_seq FROM kiosks WHERE id = $1', [kioskId])
     expect(row?.health_seq).toBe(10)
-    const kiosk = await new KioskRepo(db).get(kioskId)
+    const kiosk = await new KioskRepo(db).get(kioskId, ADMIN)
     expect(kiosk?.peripherals.find((p) => p.deviceId === 'receipt')?.status).toEqual({
       state: 'online',
       paper: 'low',
@@ -105,7 +107,7 @@ describe.each(DATABASE_KINDS)('ingest store on %s', (kind) => {
         }),
       ),
     )
-    expect((await new KioskRepo(db).get(kioskId))?.state).toBe('online')
+    expect((await new KioskRepo(db).get(kioskId, ADMIN))?.state).toBe('online')
     await store.writeBatch(
       batch((b) =>
         b.states.push({
@@ -115,7 +117,7 @@ describe.each(DATABASE_KINDS)('ingest store on %s', (kind) => {
         }),
       ),
     )
-    const kiosk = await new KioskRepo(db).get(kioskId)
+    const kiosk = await new KioskRepo(db).get(kioskId, ADMIN)
     expect(kiosk?.state).toBe('offline')
     expect(kiosk?.stateChangedAt).toBe(new Date(at + 2).toISOString())
     expect((await new KioskRepo(db).presence(kioskId, 10)).map((p) => p.state)).toEqual(['offline', 'online'])
@@ -134,6 +136,6 @@ describe.each(DATABASE_KINDS)('ingest store on %s', (kind) => {
     const onlyReader = sampleBirth({ seq: 3 })
     onlyReader.peripherals = onlyReader.peripherals.slice(0, 1)
     await store.writeBatch(batch((b) => b.births.push({ kioskId, payload: onlyReader, receivedAt: at })))
-    expect((await new KioskRepo(db).get(kioskId))?.peripherals.map((p) => p.deviceId)).toEqual(['idcard'])
+    expect((await new KioskRepo(db).get(kioskId, ADMIN))?.peripherals.map((p) => p.deviceId)).toEqual(['idcard'])
   })
 })

@@ -7,6 +7,8 @@ import { sampleBirth } from '@kiosk-fleet/protocol'
 import pino, { type Logger } from 'pino'
 import type { TestDatabase } from './databases.ts'
 
+export const TEST_ADMIN_PASSWORD = 'test-admin-password'
+
 export const quietLogger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })
 
 /** Starts a fleet-server on an external broker URL (or embedded when undefined), HTTP on a free port. */
@@ -29,6 +31,7 @@ export async function startTestFleet(options: {
       },
       database: options.database.config,
       ingest: { maxDelayMs: 20, ...options.ingest },
+      auth: { initialAdminPassword: TEST_ADMIN_PASSWORD },
       log: { level: 'silent' },
     },
   })

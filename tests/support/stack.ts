@@ -1,7 +1,7 @@
 import type { FleetServer } from '@fleet/server'
 import { startTestMosquitto } from './brokers.ts'
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.ts'
-import { startTestFleet } from './fleet.ts'
+import { startTestFleet, TEST_ADMIN_PASSWORD } from './fleet.ts'
 import { freePort } from './free-port.ts'
 import type { MosquittoProcess } from './mosquitto.ts'
 
@@ -25,7 +25,10 @@ export interface TestStack {
   mqttUrl: string
   brokerPort: number
   fleet: () => FleetServer
+  /** Calls the HTTP API as the bootstrap admin. */
   api: <T = unknown>(path: string, init?: RequestInit) => Promise<T>
+  /** The admin's session cookie (`fleet_session=…`), e.g. for a browser context. */
+  adminCookie: string
   /**
    * Takes the broker away. Embedded: the whole fleet-server stops (the broker lives in it).
    * Mosquitto: the broker stops (saving its persistence) while the fleet-server keeps running.
@@ -49,13 +52,25 @@ export async function startStack(mode: StackMode): Promise<TestStack> {
     fleet = await startTestFleet({ embeddedPort: brokerPort, database })
   }
   let up = true
+  // Sessions live in the database, so one login survives an embedded fleet-server restart.
+  const login = await fetch(`${fleet.httpUrl}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: TEST_ADMIN_PASSWORD }),
+  })
+  const cookie = login.headers.get('set-cookie')?.split(';')[0]
+  if (!login.ok || cookie === undefined) throw new Error(`admin login failed: ${login.status}`)
   return {
     mode,
     mqttUrl: `mqtt://127.0.0.1:${brokerPort}`,
     brokerPort,
+    adminCookie: cookie,
     fleet: () => fleet,
     async api<T>(path: string, init?: RequestInit) {
-      const response = await fetch(`${fleet.httpUrl}${path}`, init)
+      const response = await fetch(`${fleet.httpUrl}${path}`, {
+        ...init,
+        headers: { ...(init?.headers as Record<string, string> | undefined), cookie },
+      })
       return (await response.json()) as T
     },
     async brokerDown() {

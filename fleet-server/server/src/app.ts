@@ -1,14 +1,22 @@
 import { fileURLToPath } from 'node:url'
+import fastifyCookie from '@fastify/cookie'
 import fastifyStatic from '@fastify/static'
+import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyError, LogController } from 'fastify'
 import type { Logger } from 'pino'
+import type { AuditLog } from './audit/audit-log.ts'
+import type { IdentityRepo } from './auth/identity-repo.ts'
 import type { CommandSender } from './commands/command-sender.ts'
 import type { Database } from './db/database.ts'
 import { FleetErrorCodes } from './errors.ts'
 import type { Ingestor } from './ingest/ingestor.ts'
 import type { LiveHub } from './live/live-hub.ts'
+import { createFleetMetrics } from './metrics/fleet-metrics.ts'
 import { KioskRepo } from './repos/kiosk-repo.ts'
+import { auditRoutes } from './routes/audit-routes.ts'
+import { authRoutes, SESSION_COOKIE } from './routes/auth-routes.ts'
 import { kioskRoutes } from './routes/kiosk-routes.ts'
 import { opsRoutes } from './routes/ops-routes.ts'
 
@@ -19,9 +27,17 @@ export interface AppDependencies {
   ingestor: Ingestor
   commands: CommandSender
   live: LiveHub
+  identity: IdentityRepo
+  audit: AuditLog
   mqttConnected: () => boolean
   commandDefaults: { timeoutMs: number; ttlMs: number }
+  auth: { sessionTtlMs: number; secureCookies: boolean }
   logger: Logger
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(\S+)$/i)
+  return match?.[1]
 }
 
 /** Builds the HTTP app without listening (tests use `app.inject()`). */
@@ -30,6 +46,7 @@ export async function buildApp(deps: AppDependencies) {
     loggerInstance: deps.logger.child({ mod: 'fleet.http' }),
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>()
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500
     if (status >= 500) request.log.error({ err: error }, 'request failed')
@@ -40,9 +57,44 @@ export async function buildApp(deps: AppDependencies) {
         : FleetErrorCodes.request
     return reply.code(status).send({ code, message: status >= 500 ? 'internal error' : error.message })
   })
+
+  await app.register(fastifyCookie)
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Kiosk fleet API',
+        version: '1',
+        description: 'Fleet state, remote commands and audit. Log in (cookie) or send `Authorization: Bearer <token>`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  })
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+
+  app.decorateRequest('principal', null)
+  app.addHook('onRequest', async (request) => {
+    const secret = bearerToken(request.headers.authorization) ?? request.cookies[SESSION_COOKIE]
+    request.principal = secret === undefined ? null : ((await deps.identity.principalFor(secret)) ?? null)
+  })
+
+  const metrics = createFleetMetrics({ ingestor: deps.ingestor, db: deps.db, mqttConnected: deps.mqttConnected })
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('content-type', metrics.contentType)
+    return metrics.metrics()
+  })
+
+  await app.register(authRoutes, { identity: deps.identity, audit: deps.audit, ...deps.auth })
+  await app.register(auditRoutes, { audit: deps.audit })
   await app.register(kioskRoutes, {
     kiosks: new KioskRepo(deps.db),
     commands: deps.commands,
+    audit: deps.audit,
     commandDefaults: deps.commandDefaults,
   })
   await app.register(opsRoutes, {

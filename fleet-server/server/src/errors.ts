@@ -1,6 +1,10 @@
 /** Fleet-server error codes (ERR_FLEET_*), as HTTP bodies `{code, message}`; listed in docs/errors.md. */
 export const FleetErrorCodes = {
   kioskNotFound: 'ERR_FLEET_KIOSK_NOT_FOUND',
+  unauthenticated: 'ERR_FLEET_UNAUTHENTICATED',
+  forbidden: 'ERR_FLEET_FORBIDDEN',
+  badCredentials: 'ERR_FLEET_BAD_CREDENTIALS',
+  conflict: 'ERR_FLEET_CONFLICT',
   badRequest: 'ERR_FLEET_BAD_REQUEST',
   request: 'ERR_FLEET_REQUEST',
   internal: 'ERR_FLEET_INTERNAL',

@@ -2,6 +2,9 @@ import { mkdirSync } from 'node:fs'
 import { createCodecs } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
 import { buildApp, type FleetApp } from './app.ts'
+import { AuditLog } from './audit/audit-log.ts'
+import { bootstrapAdmin } from './auth/bootstrap-admin.ts'
+import { IdentityRepo } from './auth/identity-repo.ts'
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded-broker.ts'
 import { CommandSender } from './commands/command-sender.ts'
 import type { FleetConfig } from './config/schema.ts'
@@ -94,11 +97,18 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
     logger: logger.child({ mod: 'fleet.commands' }),
   })
 
+  const identity = new IdentityRepo(db)
+  const audit = new AuditLog(db)
+  await bootstrapAdmin(identity, audit, config.auth.initialAdminPassword, log)
+
   const app = await buildApp({
     db,
     ingestor,
     commands,
     live,
+    identity,
+    audit,
+    auth: { sessionTtlMs: config.auth.sessionTtlMs, secureCookies: config.auth.secureCookies },
     mqttConnected: () => mqtt.client.connected,
     commandDefaults: config.commands,
     logger,

@@ -1,4 +1,7 @@
 export * from './app.ts'
+export * from './audit/audit-log.ts'
+export * from './auth/identity-repo.ts'
+export * from './auth/roles.ts'
 export * from './broker/embedded-broker.ts'
 export * from './commands/command-sender.ts'
 export * from './config/load-fleet-config.ts'

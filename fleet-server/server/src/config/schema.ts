@@ -53,6 +53,16 @@ export const FleetConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    auth: Type.Object(
+      {
+        /** Creates user `admin` with this password when there are no users yet (secret: env only). */
+        initialAdminPassword: Type.Optional(Type.String({ minLength: 12 })),
+        sessionTtlMs: Type.Integer({ minimum: 60_000, default: 8 * 3_600_000 }),
+        /** Set behind HTTPS so the session cookie is only sent over TLS. */
+        secureCookies: Type.Boolean({ default: false }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     retention: Type.Object(
       {
         healthDays: Type.Integer({ minimum: 1, default: 30, description: 'health snapshots kept this long' }),

@@ -28,20 +28,11 @@ export async function migrate(db: Database, logger: Logger, dir = MIGRATIONS_DIR
     const applied: string[] = []
     for (const file of files) {
       if (done.has(file)) continue
-      const sql = readFileSync(join(dir, file), 'utf8')
-      for (const statement of splitStatements(sql)) await tx.query(statement)
+      await tx.exec(readFileSync(join(dir, file), 'utf8'))
       await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [file])
       applied.push(file)
       logger.info({ migration: file }, 'migration applied')
     }
     return applied
   })
-}
-
-/** Splits a migration on `;` at line ends (migrations keep to plain DDL: no functions with bodies). */
-function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*$/m)
-    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
-    .filter((s) => s.length > 0)
 }

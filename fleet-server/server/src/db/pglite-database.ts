@@ -5,18 +5,18 @@ import type { Database, Queryable } from './database.ts'
 export async function openPgliteDatabase(dataDir: string | undefined): Promise<Database> {
   const pg = dataDir === undefined ? new PGlite() : new PGlite(dataDir)
   await pg.waitReady
-  const wrap = (q: Pick<PGlite, 'query'>): Queryable => ({
+  const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<R>(sql: string, params?: unknown[]) {
       const result = await q.query<R>(sql, params)
       return result.rows
+    },
+    async exec(sql) {
+      await q.exec(sql)
     },
   })
   return {
     kind: 'pglite',
     ...wrap(pg),
-    async exec(sql) {
-      await pg.exec(sql)
-    },
     transaction: (work) => pg.transaction((tx) => work(wrap(tx))),
     close: () => pg.close(),
   }

@@ -43,13 +43,14 @@ export async function openPostgresDatabase(options: {
       const result = await q.query(sql, params)
       return result.rows as R[]
     },
+    async exec(sql) {
+      // Without parameters node-postgres uses the simple protocol: several statements are fine.
+      await q.query(sql)
+    },
   })
   return {
     kind: 'postgres',
     ...wrap(pool),
-    async exec(sql) {
-      await pool.query(sql)
-    },
     async transaction(work) {
       const client = await pool.connect()
       try {

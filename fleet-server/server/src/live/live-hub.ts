@@ -1,7 +1,12 @@
 import type { Logger } from 'pino'
+import type { Principal } from '../auth/roles.ts'
+import { scopeView } from '../auth/scope.ts'
 import type { KioskRepo, KioskView } from '../repos/kiosk-repo.ts'
 
-type Subscriber = (kiosks: KioskView[]) => void
+interface Subscriber {
+  principal: Principal
+  send: (kiosks: KioskView[]) => void
+}
 
 /**
  * Pushes changed kiosks to live dashboards. Changes are gathered and sent at most every
@@ -22,7 +27,9 @@ export class LiveHub {
     return this.#subscribers.size
   }
 
-  subscribe(subscriber: Subscriber): () => void {
+  /** Each subscriber receives only the kiosks (and peripherals) within its principal's scope. */
+  subscribe(principal: Principal, send: (kiosks: KioskView[]) => void): () => void {
+    const subscriber = { principal, send }
     this.#subscribers.add(subscriber)
     return () => this.#subscribers.delete(subscriber)
   }
@@ -44,7 +51,10 @@ export class LiveHub {
     this.#pending.clear()
     try {
       const views = await this.kiosks.byIds(ids)
-      for (const subscriber of this.#subscribers) subscriber(views)
+      for (const { principal, send } of this.#subscribers) {
+        const visible = views.flatMap((v) => scopeView(principal, v) ?? [])
+        if (visible.length > 0) send(visible)
+      }
     } catch (err) {
       this.logger.warn({ err }, 'live update failed')
     }

@@ -1,4 +1,6 @@
 import type { Static } from '@sinclair/typebox'
+import { kioskScope, type Principal } from '../auth/roles.ts'
+import { scopeView } from '../auth/scope.ts'
 import type { Queryable } from '../db/database.ts'
 import type { KioskView as KioskViewSchema, PeripheralView as PeripheralViewSchema } from './kiosk-views.ts'
 
@@ -55,13 +57,19 @@ function toView(r: KioskRow): KioskView {
   }
 }
 
+function scoped(views: KioskView[], principal: Principal): KioskView[] {
+  return views.flatMap((v) => scopeView(principal, v) ?? [])
+}
+
 /** Read side of the fleet's latest state, shaped for the API and the dashboard. */
 export class KioskRepo {
   constructor(private readonly db: Queryable) {}
 
-  async list(filter: KioskFilter): Promise<KioskView[]> {
-    const where: string[] = []
-    const params: unknown[] = []
+  /** Kiosks within the principal's scope (vendors see only their own peripherals). */
+  async list(filter: KioskFilter, principal: Principal): Promise<KioskView[]> {
+    const scope = kioskScope(principal, 1)
+    const where: string[] = [scope.sql]
+    const params: unknown[] = [...scope.params]
     const add = (column: string, value: string | undefined) => {
       if (value === undefined) return
       params.push(value)
@@ -72,7 +80,7 @@ export class KioskRepo {
     add('k.department', filter.department)
     add('k.state', filter.state)
     const sql = `${KIOSK_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY s.county, s.id, k.id`
-    return (await this.db.query<KioskRow>(sql, params)).map(toView)
+    return scoped((await this.db.query<KioskRow>(sql, params)).map(toView), principal)
   }
 
   async byIds(ids: string[]): Promise<KioskView[]> {
@@ -82,8 +90,9 @@ export class KioskRepo {
     )
   }
 
-  async get(id: string): Promise<KioskView | undefined> {
-    return (await this.byIds([id]))[0]
+  /** One kiosk, or undefined when it does not exist or lies outside the principal's scope. */
+  async get(id: string, principal: Principal): Promise<KioskView | undefined> {
+    return scoped(await this.byIds([id]), principal)[0]
   }
 
   async healthHistory(id: string, options: { since?: string | undefined; limit: number }) {

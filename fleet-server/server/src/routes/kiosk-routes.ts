@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { COMMAND_NAMES, type CommandName } from '@kiosk-fleet/protocol'
 import { Type } from '@sinclair/typebox'
+import type { AuditLog } from '../audit/audit-log.ts'
+import { principalOf, requirePermission } from '../auth/guard.ts'
 import type { CommandSender } from '../commands/command-sender.ts'
 import { FleetErrorCodes } from '../errors.ts'
 import type { KioskRepo } from '../repos/kiosk-repo.ts'
@@ -9,6 +11,7 @@ import { ErrorBody, KioskIdParams, KioskView } from '../repos/kiosk-views.ts'
 export interface KioskRoutesOptions {
   kiosks: KioskRepo
   commands: CommandSender
+  audit: AuditLog
   commandDefaults: { timeoutMs: number; ttlMs: number }
 }
 
@@ -16,11 +19,14 @@ const notFound = (id: string) => ({ code: FleetErrorCodes.kioskNotFound, message
 
 export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async (
   app,
-  { kiosks, commands, commandDefaults },
+  { kiosks, commands, audit, commandDefaults },
 ) => {
+  const readFleet = requirePermission('readFleet')
+
   app.get(
     '/api/kiosks',
     {
+      preHandler: readFleet,
       schema: {
         summary: 'Kiosks with their latest state and peripherals',
         querystring: Type.Object({
@@ -33,20 +39,23 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
       },
     },
     async (request) => ({
-      kiosks: await kiosks.list({
-        siteId: request.query.site,
-        machineType: request.query.machineType,
-        department: request.query.department,
-        state: request.query.state,
-      }),
+      kiosks: await kiosks.list(
+        {
+          siteId: request.query.site,
+          machineType: request.query.machineType,
+          department: request.query.department,
+          state: request.query.state,
+        },
+        principalOf(request),
+      ),
     }),
   )
 
   app.get(
     '/api/kiosks/:id',
-    { schema: { params: KioskIdParams, response: { 200: KioskView, 404: ErrorBody } } },
+    { preHandler: readFleet, schema: { params: KioskIdParams, response: { 200: KioskView, 404: ErrorBody } } },
     async (request, reply) => {
-      const kiosk = await kiosks.get(request.params.id)
+      const kiosk = await kiosks.get(request.params.id, principalOf(request))
       if (kiosk === undefined) return reply.code(404).send(notFound(request.params.id))
       return kiosk
     },
@@ -55,6 +64,7 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
   app.get(
     '/api/kiosks/:id/health',
     {
+      preHandler: readFleet,
       schema: {
         summary: 'Health history, newest first',
         params: KioskIdParams,
@@ -78,7 +88,9 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      if ((await kiosks.get(request.params.id)) === undefined) return reply.code(404).send(notFound(request.params.id))
+      if ((await kiosks.get(request.params.id, principalOf(request))) === undefined) {
+        return reply.code(404).send(notFound(request.params.id))
+      }
       return { history: await kiosks.healthHistory(request.params.id, request.query) }
     },
   )
@@ -86,6 +98,7 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
   app.get(
     '/api/kiosks/:id/events',
     {
+      preHandler: readFleet,
       schema: {
         params: KioskIdParams,
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }) }),
@@ -109,18 +122,25 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
               }),
             ),
           }),
+          404: ErrorBody,
         },
       },
     },
-    async (request) => ({
-      events: await kiosks.events(request.params.id, request.query.limit),
-      presence: await kiosks.presence(request.params.id, request.query.limit),
-    }),
+    async (request, reply) => {
+      if ((await kiosks.get(request.params.id, principalOf(request))) === undefined) {
+        return reply.code(404).send(notFound(request.params.id))
+      }
+      return {
+        events: await kiosks.events(request.params.id, request.query.limit),
+        presence: await kiosks.presence(request.params.id, request.query.limit),
+      }
+    },
   )
 
   app.post(
     '/api/kiosks/:id/commands/:command',
     {
+      preHandler: requirePermission('commandKiosks'),
       // An empty POST is a command with default timeout and expiry.
       preValidation: async (request) => {
         request.body ??= {}
@@ -153,10 +173,20 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
     async (request, reply) => {
       const { id, command } = request.params
       const body = request.body ?? {}
-      if ((await kiosks.get(id)) === undefined) return reply.code(404).send(notFound(id))
+      const principal = principalOf(request)
+      if ((await kiosks.get(id, principal)) === undefined) return reply.code(404).send(notFound(id))
       const outcome = await commands.send(id, command as CommandName, {
         timeoutMs: body.timeoutMs ?? commandDefaults.timeoutMs,
         ttlMs: body.ttlMs ?? commandDefaults.ttlMs,
+      })
+      await audit.append({
+        actor: principal.userId,
+        role: principal.role,
+        ip: request.ip,
+        action: `command.${command}`,
+        target: id,
+        outcome: outcome.status,
+        details: { transaction: outcome.transaction, ...(outcome.error ? { error: outcome.error.code } : {}) },
       })
       if (outcome.status === 'timeout')
         return reply.code(504).send({ transaction: outcome.transaction, status: 'timeout' })

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from '@sinclair/typebox'
 import { Type } from '@sinclair/typebox'
+import { principalOf, requirePermission } from '../auth/guard.ts'
+import { kioskScope } from '../auth/roles.ts'
 import type { Database } from '../db/database.ts'
 import type { Ingestor } from '../ingest/ingestor.ts'
 import type { LiveHub } from '../live/live-hub.ts'
@@ -31,36 +33,48 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'notReady', broker, database })
   })
 
-  app.get('/api/ingest/stats', async () => ({ ...ingestor.stats, queued: ingestor.queued }))
+  app.get('/api/ingest/stats', { preHandler: requirePermission('operate') }, async () => ({
+    ...ingestor.stats,
+    queued: ingestor.queued,
+  }))
 
   app.get(
     '/api/sites',
     {
+      preHandler: requirePermission('readFleet'),
       schema: {
         response: {
           200: Type.Object({ sites: Type.Array(SiteSummary) }),
         },
       },
     },
-    async () => ({
-      sites: await db.query<Static<typeof SiteSummary>>(
-        `SELECT s.id, s.name, s.kind, s.city, s.county, s.town, s.latitude, s.longitude,
-                count(k.id)::int AS kiosks, count(k.id) FILTER (WHERE k.state = 'online')::int AS online
-         FROM sites s LEFT JOIN kiosks k ON k.site_id = s.id
-         GROUP BY s.id ORDER BY s.city, s.county, s.town, s.kind DESC, s.id`,
-      ),
-    }),
+    async (request) => {
+      // Sites that hold at least one kiosk the caller may see, with counts of those kiosks only.
+      const scope = kioskScope(principalOf(request), 1)
+      const admin = scope.sql === 'true'
+      return {
+        sites: await db.query<Static<typeof SiteSummary>>(
+          `SELECT s.id, s.name, s.kind, s.city, s.county, s.town, s.latitude, s.longitude,
+                  count(k.id)::int AS kiosks, count(k.id) FILTER (WHERE k.state = 'online')::int AS online
+           FROM sites s LEFT JOIN kiosks k ON k.site_id = s.id AND ${scope.sql}
+           GROUP BY s.id ${admin ? '' : 'HAVING count(k.id) > 0'}
+           ORDER BY s.city, s.county, s.town, s.kind, s.id`,
+          scope.params,
+        ),
+      }
+    },
   )
 
   /** Server-sent events: `kiosks` with the changed kiosks' full views, as ingest commits them. */
-  app.get('/api/stream', (request, reply) => {
+  app.get('/api/stream', { preHandler: requirePermission('readFleet') }, (request, reply) => {
+    reply.hijack()
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     })
     reply.raw.write(': connected\n\n')
-    const unsubscribe = live.subscribe((kiosks) => {
+    const unsubscribe = live.subscribe(principalOf(request), (kiosks) => {
       reply.raw.write(`event: kiosks\ndata: ${JSON.stringify(kiosks)}\n\n`)
     })
     const keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000)

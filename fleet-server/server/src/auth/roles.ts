@@ -1,0 +1,53 @@
+/** The five roles of shared/design.md. */
+export const ROLES = ['admin', 'department', 'site', 'vendor', 'auditor'] as const
+export type Role = (typeof ROLES)[number]
+
+export interface Principal {
+  userId: string
+  displayName: string
+  role: Role
+  departments: string[]
+  sites: string[]
+  vendors: string[]
+}
+
+/** What a route needs. Each permission lists the roles that hold it; scope is applied by the data layer. */
+export const PERMISSIONS = {
+  /** Read kiosks, sites, health and events, within the user's scope. */
+  readFleet: ['admin', 'department', 'site', 'vendor', 'auditor'],
+  /** Send remote commands to kiosks within scope. */
+  commandKiosks: ['admin', 'department', 'site'],
+  /** Read, export and verify the audit log. */
+  readAudit: ['admin', 'auditor'],
+  /** Manage users and enrolment of kiosks. */
+  manageUsers: ['admin'],
+  manageKiosks: ['admin'],
+  /** Ingest statistics and other operator views. */
+  operate: ['admin'],
+} as const satisfies Record<string, readonly Role[]>
+export type Permission = keyof typeof PERMISSIONS
+
+export function can(principal: Principal, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly Role[]).includes(principal.role)
+}
+
+/**
+ * The SQL condition limiting kiosks (alias `k`) to a principal's scope, with its parameters
+ * numbered from `firstParam`. Admins and auditors see the whole fleet.
+ */
+export function kioskScope(principal: Principal, firstParam: number): { sql: string; params: unknown[] } {
+  switch (principal.role) {
+    case 'admin':
+    case 'auditor':
+      return { sql: 'true', params: [] }
+    case 'department':
+      return { sql: `k.department = ANY($${firstParam}::text[])`, params: [principal.departments] }
+    case 'site':
+      return { sql: `k.site_id = ANY($${firstParam}::text[])`, params: [principal.sites] }
+    case 'vendor':
+      return {
+        sql: `EXISTS (SELECT 1 FROM peripherals vp WHERE vp.kiosk_id = k.id AND vp.vendor = ANY($${firstParam}::text[]))`,
+        params: [principal.vendors],
+      }
+  }
+}

@@ -1,0 +1,79 @@
+import { Counter, Gauge, Registry } from 'prom-client'
+import type { Database } from '../db/database.ts'
+import type { Ingestor } from '../ingest/ingestor.ts'
+
+/**
+ * Prometheus metrics of one fleet-server, in a registry of its own (no process-wide default).
+ * Ingest counters are read from the ingestor at scrape time; fleet gauges from the database.
+ */
+export function createFleetMetrics(options: {
+  ingestor: Ingestor
+  db: Database
+  mqttConnected: () => boolean
+}): Registry {
+  const registry = new Registry()
+  const { ingestor, db } = options
+  new Counter({
+    name: 'fleet_ingest_messages_total',
+    help: 'MQTT messages by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+    collect() {
+      this.reset()
+      const s = ingestor.stats
+      this.inc({ outcome: 'received' }, s.received)
+      this.inc({ outcome: 'written' }, s.written)
+      this.inc({ outcome: 'duplicate' }, s.duplicates)
+      this.inc({ outcome: 'failed' }, s.failed)
+      for (const [reason, n] of Object.entries(s.invalid)) this.inc({ outcome: `invalid_${reason}` }, n)
+    },
+  })
+  new Gauge({
+    name: 'fleet_ingest_queued_messages',
+    help: 'accepted messages not yet committed',
+    registers: [registry],
+    collect() {
+      this.set(ingestor.queued)
+    },
+  })
+  new Counter({
+    name: 'fleet_ingest_batches_total',
+    help: 'committed ingest batches',
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(ingestor.stats.batches)
+    },
+  })
+  new Counter({
+    name: 'fleet_ingest_sequence_gaps_total',
+    help: 'sequence gaps seen in kiosk streams',
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(ingestor.stats.seqGaps)
+    },
+  })
+  new Gauge({
+    name: 'fleet_broker_connected',
+    help: '1 while the fleet-server is connected to the MQTT broker',
+    registers: [registry],
+    collect() {
+      this.set(options.mqttConnected() ? 1 : 0)
+    },
+  })
+  new Gauge({
+    name: 'fleet_kiosks',
+    help: 'kiosks by presence state and machine type',
+    labelNames: ['state', 'machine_type'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset()
+      const rows = await db.query<{ state: string; machine_type: string | null; n: number }>(
+        'SELECT state, machine_type, count(*)::int AS n FROM kiosks GROUP BY state, machine_type',
+      )
+      for (const r of rows) this.set({ state: r.state, machine_type: r.machine_type ?? 'unknown' }, r.n)
+    },
+  })
+  return registry
+}

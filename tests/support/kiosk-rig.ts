@@ -1,0 +1,175 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { type EmulatedCard, Ga467Emulator, parseCardFile } from '@drivers/card-reader-ga467/emulator'
+import { EscPosEmulator } from '@drivers/printer-escpos/emulator'
+import { SerialTransport } from '@drivers/transport-serial'
+import {
+  type AgentConfig,
+  createKioskAgent,
+  createRootLogger,
+  type DepartmentBackend,
+  type KioskAgent,
+  loadAgentConfig,
+} from '@kiosk/agent'
+import { type MachineType, sampleBirth } from '@kiosk-fleet/protocol'
+import { type IppEvePrinter, startIppEvePrinter } from './ippeveprinter.ts'
+import { createPtyPair, type PtyPair } from './pty.ts'
+
+const CARDS = join(import.meta.dirname, '../../drivers/card-reader-ga467/fixtures/cards')
+
+/** A GA 467 fixture card (synthetic people only). */
+export function fixtureCard(name = 'resident-zhang-san'): EmulatedCard {
+  return parseCardFile(JSON.parse(readFileSync(join(CARDS, `${name}.json`), 'utf8')))
+}
+
+const NEEDS: Record<MachineType, { receipt: boolean; a4: boolean; emulated: [string, string][] }> = {
+  id: { receipt: true, a4: false, emulated: [['qr', 'barcodeScanner']] },
+  license: { receipt: false, a4: true, emulated: [['qr', 'barcodeScanner']] },
+  tax: { receipt: true, a4: true, emulated: [['qr', 'barcodeScanner'], ['scanner', 'documentScanner']] },
+  'social-security': { receipt: false, a4: true, emulated: [['sscard', 'smartCardReader']] },
+  comprehensive: {
+    receipt: true,
+    a4: true,
+    emulated: [
+      ['qr', 'barcodeScanner'],
+      ['scanner', 'documentScanner'],
+      ['sscard', 'smartCardReader'],
+    ],
+  },
+}
+
+export interface KioskRig {
+  agent: KioskAgent
+  config: AgentConfig
+  reader: Ga467Emulator
+  readerPty: PtyPair
+  receipt: EscPosEmulator | undefined
+  ipp: IppEvePrinter | undefined
+  /** Every log line the agent wrote, as text. */
+  logs: string[]
+  /** The UI with its per-boot token in the fragment, as the shell opens it. */
+  uiUrl: string
+  /** Text of every file in the agent's data dir (outbox, counters, token). */
+  dataDirText(): string
+  stop(): Promise<void>
+}
+
+/**
+ * A kiosk agent of one machine type on real device paths: the GA 467 reader emulator and the
+ * ESC/POS printer emulator each on a socat pty pair (the agent opens the other end through the
+ * drivers, as /dev/ttyUSB0), ippeveprinter for A4; classes without a driver yet stay emulated.
+ */
+export async function startKioskRig(options: {
+  kioskId: string
+  machineType: MachineType
+  mqttUrl: string
+  ui?: Record<string, unknown>
+  backend?: DepartmentBackend
+}): Promise<KioskRig> {
+  const needs = NEEDS[options.machineType]
+  const cleanups: (() => Promise<void>)[] = []
+  const readerPty = await createPtyPair()
+  cleanups.push(() => readerPty.close())
+  const reader = new Ga467Emulator({ transport: new SerialTransport({ path: readerPty.deviceEnd, baudRate: 115200 }) })
+  await reader.start()
+  cleanups.push(() => reader.stop())
+  const peripherals: Record<string, unknown>[] = [
+    {
+      deviceId: 'idcard',
+      deviceClass: 'idCardReader',
+      vendor: 'generic',
+      model: 'SAM_V',
+      driver: 'ga467',
+      registryId: 'generic-sam-v-uart',
+      address: readerPty.hostEnd,
+    },
+  ]
+  let receipt: EscPosEmulator | undefined
+  if (needs.receipt) {
+    const pty = await createPtyPair()
+    cleanups.push(() => pty.close())
+    receipt = new EscPosEmulator({ transport: new SerialTransport({ path: pty.deviceEnd, baudRate: 115200 }) })
+    await receipt.start()
+    const emulator = receipt
+    cleanups.push(() => emulator.stop())
+    peripherals.push({
+      deviceId: 'receipt',
+      deviceClass: 'receiptPrinter',
+      vendor: 'Epson',
+      model: 'TM-T88V',
+      driver: 'escpos',
+      address: pty.hostEnd,
+    })
+  }
+  let ipp: IppEvePrinter | undefined
+  if (needs.a4) {
+    ipp = await startIppEvePrinter({ name: `Kiosk-${options.kioskId}` })
+    const printer = ipp
+    cleanups.push(() => printer.close())
+    peripherals.push({
+      deviceId: 'a4',
+      deviceClass: 'documentPrinter',
+      vendor: 'CUPS',
+      model: 'ippeveprinter',
+      driver: 'ipp',
+      address: ipp.url,
+      statusPollMs: 1000,
+    })
+  }
+  for (const [deviceId, deviceClass] of needs.emulated) {
+    peripherals.push({ deviceId, deviceClass, vendor: 'demo', model: 'emulated' })
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), `kiosk-${options.kioskId}-`))
+  const config = loadAgentConfig({
+    env: {},
+    file: {
+      kioskId: options.kioskId,
+      machineType: options.machineType,
+      department: 'test-department',
+      site: sampleBirth().site,
+      dataDir,
+      healthIntervalMs: 60_000,
+      mqtt: { url: options.mqttUrl, keepaliveS: 30, reconnectPeriodMs: 200 },
+      peripherals,
+      devices: { reopenInitialMs: 100, reopenMaxMs: 1000 },
+      ui: options.ui ?? {},
+      log: { level: 'debug' },
+    },
+  }) as AgentConfig
+  const logs: string[] = []
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString())
+      done()
+    },
+  })
+  const agent = createKioskAgent({
+    config,
+    logger: createRootLogger('debug', sink),
+    ...(options.backend ? { backend: options.backend } : {}),
+  })
+  await agent.start()
+  cleanups.push(() => agent.stop())
+  const citizen = agent.citizen
+  if (!citizen) throw new Error('the citizen UI did not start')
+  return {
+    agent,
+    config,
+    reader,
+    readerPty,
+    receipt,
+    ipp,
+    logs,
+    uiUrl: `${citizen.url}/#token=${citizen.token}`,
+    dataDirText: () =>
+      readdirSync(dataDir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'))
+        .join('\n'),
+    async stop() {
+      for (const fn of cleanups.reverse()) await fn().catch(() => undefined)
+    },
+  }
+}
