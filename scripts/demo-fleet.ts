@@ -116,7 +116,7 @@ export const DEMO_KIOSKS: DemoKiosk[] = [
 export function demoAgentConfig(
   kiosk: DemoKiosk,
   options: { mqttUrl: string; dataDir: string; keepaliveS: number; healthIntervalMs: number },
-): Omit<AgentConfig, 'log' | 'outbox' | 'appVersion'> & { log: { level: 'info' } } {
+): Record<string, unknown> & Pick<AgentConfig, 'kioskId' | 'peripherals'> {
   return {
     kioskId: kiosk.kioskId,
     machineType: kiosk.machineType,

@@ -7,7 +7,12 @@ import { screenshot, seriousA11yViolations } from './browser.ts'
  * The UI's CSP forbids inline scripts; the test context bypasses it only so axe-core can be injected.
  */
 export async function openKioskPage(browser: Browser, uiUrl: string, locale = 'zh-CN'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1024 }, locale, hasTouch: true, bypassCSP: true })
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 1024 },
+    locale,
+    hasTouch: true,
+    bypassCSP: true,
+  })
   const page = await context.newPage()
   await page.goto(uiUrl)
   await page.locator('[data-screen="attract"]').waitFor()

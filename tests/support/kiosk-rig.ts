@@ -27,7 +27,14 @@ export function fixtureCard(name = 'resident-zhang-san'): EmulatedCard {
 const NEEDS: Record<MachineType, { receipt: boolean; a4: boolean; emulated: [string, string][] }> = {
   id: { receipt: true, a4: false, emulated: [['qr', 'barcodeScanner']] },
   license: { receipt: false, a4: true, emulated: [['qr', 'barcodeScanner']] },
-  tax: { receipt: true, a4: true, emulated: [['qr', 'barcodeScanner'], ['scanner', 'documentScanner']] },
+  tax: {
+    receipt: true,
+    a4: true,
+    emulated: [
+      ['qr', 'barcodeScanner'],
+      ['scanner', 'documentScanner'],
+    ],
+  },
   'social-security': { receipt: false, a4: true, emulated: [['sscard', 'smartCardReader']] },
   comprehensive: {
     receipt: true,

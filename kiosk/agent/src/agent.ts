@@ -9,15 +9,20 @@ import {
   topics,
 } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
+import { createBackend } from './backends/create-backend.ts'
+import type { DepartmentBackend } from './backends/department-backend.ts'
 import { CommandDispatcher } from './commands/command-dispatcher.ts'
 import type { AgentConfig } from './config/schema.ts'
-import { EmulatedPeripheral } from './devices/emulated-peripheral.ts'
+import { DeviceManager } from './devices/device-manager.ts'
+import { createPeripherals } from './devices/open-peripherals.ts'
 import type { Peripheral } from './devices/peripheral.ts'
 import { buildHealth } from './health/health-snapshot.ts'
 import { KioskLink } from './mqtt/kiosk-link.ts'
 import { Outbox } from './mqtt/outbox.ts'
 import { SessionCounter } from './mqtt/session-counter.ts'
 import { servicesFor } from './services/service-catalog.ts'
+import { TransactionCounter } from './sessions/transaction-counter.ts'
+import { type CitizenServices, startCitizenServices } from './ui-server/citizen-services.ts'
 
 // The drivers' status vocabulary and the MQTT contract's must stay the same literals.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never
@@ -27,12 +32,17 @@ void vocabularyAgrees
 export interface KioskAgentOptions {
   config: AgentConfig
   logger: Logger
-  /** Peripherals to report; defaults to the emulated ones named in the config. */
+  /** Peripherals to report; defaults to the ones the config names, opened through their drivers. */
   peripherals?: Peripheral[]
+  /** Department systems; defaults to the one `config.backend` names. */
+  backend?: DepartmentBackend
 }
 
 export interface KioskAgent {
   readonly peripherals: Peripheral[]
+  readonly devices: DeviceManager
+  /** The citizen UI and local API once started (undefined when `ui.enabled` is false). */
+  readonly citizen: CitizenServices | undefined
   readonly outbox: Outbox
   /** True while the MQTT connection is up. */
   readonly connected: boolean
@@ -48,8 +58,11 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
   const log = logger.child({ mod: 'agent' })
   const codecs = createCodecs()
   const startedAt = Date.now()
-  const peripherals = options.peripherals ?? config.peripherals.map((p) => new EmulatedPeripheral(p))
+  const peripherals = options.peripherals ?? createPeripherals(config, logger.child({ mod: 'agent.devices' }))
   const services = servicesFor(config.machineType)
+  const devices = new DeviceManager({ peripherals, services })
+  const transactions = new TransactionCounter({ dataDir: config.dataDir, logger: log })
+  let citizen: CitizenServices | undefined
   const outbox = new Outbox({
     dir: config.dataDir,
     logger: logger.child({ mod: 'agent.outbox' }),
@@ -63,7 +76,8 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
     peripherals,
     services,
     outbox,
-    mode: () => 'inService' as const,
+    mode: (): HealthPayload['mode'] => (devices.availability().some((s) => s.available) ? 'inService' : 'outOfService'),
+    transactions: () => transactions.snapshot(),
   }
 
   const recordHealth = (): HealthPayload => {
@@ -148,6 +162,10 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
 
   return {
     peripherals,
+    devices,
+    get citizen() {
+      return citizen
+    },
     outbox,
     get connected() {
       return link.connected
@@ -179,7 +197,22 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
             recordHealth()
           }),
         )
-        await p.start()
+      }
+      await devices.start()
+      if (config.ui.enabled) {
+        citizen = await startCitizenServices({
+          config,
+          devices,
+          backend: options.backend ?? createBackend(config.backend, logger.child({ mod: 'agent.backend' })),
+          transactions,
+          logger: logger.child({ mod: 'agent.ui' }),
+        })
+        // Every finished session shows in the counts at once.
+        unsubscribers.push(
+          citizen.sessions.on((event) => {
+            if (event.type === 'ended') recordHealth()
+          }),
+        )
       }
       link.start()
       healthTimer = setInterval(recordHealth, config.healthIntervalMs)
@@ -188,7 +221,8 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
     async stop() {
       clearInterval(healthTimer)
       for (const off of unsubscribers.splice(0)) off()
-      for (const p of peripherals) await p.stop()
+      await citizen?.stop()
+      await devices.stop()
       await link.stop()
       outbox.close()
       log.info({ kioskId }, 'agent stopped')

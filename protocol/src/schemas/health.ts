@@ -18,6 +18,29 @@ export const ServiceAvailability = Type.Object(
 )
 export type ServiceAvailability = Static<typeof ServiceAvailability>
 
+/**
+ * Finished citizen sessions of one service with one outcome, counted since the kiosk was
+ * installed. Counts only: never who, never when.
+ */
+export const TransactionCount = Type.Object(
+  {
+    serviceId: Id,
+    outcome: Type.Union(
+      [
+        Type.Literal('completed'),
+        Type.Literal('failed'),
+        Type.Literal('canceled'),
+        Type.Literal('timedOut'),
+        Type.Literal('cardRemoved'),
+      ],
+      { description: 'completed | failed (a step failed for good) | canceled | timedOut (idle reset) | cardRemoved' },
+    ),
+    count: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+)
+export type TransactionCount = Static<typeof TransactionCount>
+
 /** Periodic snapshot (retained, QoS 1). Never carries personal data: counts and statuses only. */
 export const HealthPayload = Type.Object(
   {
@@ -27,6 +50,8 @@ export const HealthPayload = Type.Object(
     mode: Type.Union([Type.Literal('inService'), Type.Literal('maintenance'), Type.Literal('outOfService')]),
     peripherals: Type.Array(PeripheralHealth, { maxItems: 32 }),
     services: Type.Array(ServiceAvailability, { maxItems: 64 }),
+    /** Citizen transactions per service and outcome (optional: agents before the citizen UI send none). */
+    transactions: Type.Optional(Type.Array(TransactionCount, { maxItems: 320 })),
     outbox: Type.Object(
       { pending: Type.Integer({ minimum: 0 }), oldestTs: Type.Optional(Timestamp) },
       { additionalProperties: false },

@@ -16,10 +16,19 @@ export const PeripheralConfig = Type.Object(
     serial: Type.String({ default: '' }),
     firmware: Type.String({ default: '' }),
     /**
-     * How the agent reaches the device. `emulated` keeps an in-process status model (for the demo
-     * and tests) until the device drivers are wired in by the device manager.
+     * How the agent reaches the device. `emulated` keeps an in-process status model (for classes
+     * whose drivers have not landed yet); the others open the real driver through the device manager.
      */
-    driver: Type.Literal('emulated', { default: 'emulated' }),
+    driver: Type.Union([Type.Literal('emulated'), Type.Literal('ga467'), Type.Literal('escpos'), Type.Literal('ipp')], {
+      default: 'emulated',
+    }),
+    /** Device-registry definition id (e.g. `generic-sam-v-uart`, `epson-tm-t88v`): quirks and defaults. */
+    registryId: Type.Optional(Type.String({ minLength: 1 })),
+    /** Where the device is: a serial path (`/dev/serial/by-id/…`, a pty), `tcp://host:port`, `hid:/dev/hidrawN`, `usb:VID:PID` or an IPP URL. */
+    address: Type.Optional(Type.String({ minLength: 1 })),
+    baudRate: Type.Optional(Type.Integer({ minimum: 1200, maximum: 921_600 })),
+    /** How often the device manager asks a device that does not report by itself (IPP), ms. */
+    statusPollMs: Type.Optional(Type.Integer({ minimum: 100, default: 5000 })),
     initialStatus: Type.Optional(DeviceStatus),
     /** Emulated only: status changes played once, in order, to show faults reaching the fleet. */
     script: Type.Optional(Type.Array(ScriptStep, { maxItems: 100 })),
@@ -28,6 +37,56 @@ export const PeripheralConfig = Type.Object(
   { additionalProperties: false },
 )
 export type PeripheralConfig = Static<typeof PeripheralConfig>
+
+/** The citizen UI and its local device API (XFS4IoT-style WebSocket), on loopback only. */
+const UiConfig = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true }),
+    host: Type.Union([Type.Literal('127.0.0.1'), Type.Literal('::1')], {
+      default: '127.0.0.1',
+      description: 'loopback only: the local device API is never reachable from the network',
+    }),
+    port: Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      default: 0,
+      description: '0: any free port; the URL is written to {dataDir}/ui-url for the shell',
+    }),
+    /** Directory of the citizen UI's static files; default: the kiosk/ui package. */
+    staticDir: Type.Optional(Type.String({ minLength: 1 })),
+    idleTimeoutMs: Type.Integer({
+      minimum: 21_000,
+      default: 90_000,
+      description: 'no touch for this long ends the session',
+    }),
+    idleWarningMs: Type.Integer({
+      minimum: 20_000,
+      default: 30_000,
+      description: 'the warning shows this long before the idle reset (WCAG 2.2.1: at least 20 s)',
+    }),
+    defaultLanguage: Type.Union([Type.Literal('zh'), Type.Literal('en')], { default: 'zh' }),
+    /** Shown on the out-of-service screen: where the nearest working service is. */
+    nearestService: Type.Object(
+      {
+        zh: Type.String({ default: '请到旁边的人工服务窗口办理，工作人员会帮助您。' }),
+        en: Type.String({ default: 'Please go to the staffed service window next to this machine.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false, default: {} },
+)
+
+/** Department systems: the demo backend, or an HTTP gateway a department runs. */
+const BackendConfig = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('demo'), Type.Literal('http')], { default: 'demo' }),
+    url: Type.Optional(Type.String({ pattern: '^https?://' })),
+    token: Type.Optional(Type.String({ description: 'secret: from env or file only, redacted in logs' })),
+    timeoutMs: Type.Integer({ minimum: 100, default: 8000 }),
+  },
+  { additionalProperties: false, default: {} },
+)
 
 export const AgentConfigSchema = Type.Object(
   {
@@ -55,6 +114,16 @@ export const AgentConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     peripherals: Type.Array(PeripheralConfig, { default: [], maxItems: 32 }),
+    /** Device manager: first reopen delay after a device could not be opened, doubling to the cap. */
+    devices: Type.Object(
+      {
+        reopenInitialMs: Type.Integer({ minimum: 10, default: 500 }),
+        reopenMaxMs: Type.Integer({ minimum: 100, default: 10_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    ui: UiConfig,
+    backend: BackendConfig,
     log: Type.Object(
       {
         level: Type.Union(

@@ -10,6 +10,8 @@ export interface HealthSources {
   services: ServiceDefinition[]
   outbox: { pendingCount: number; oldestPendingTs: number | undefined }
   mode: () => HealthPayload['mode']
+  /** Citizen transactions per service and outcome (counts only). */
+  transactions?: () => NonNullable<HealthPayload['transactions']>
 }
 
 /** Builds a health snapshot from live sources: statuses, counters and availability, never personal data. */
@@ -22,6 +24,7 @@ export function buildHealth(sources: HealthSources, seq: number, now = Date.now(
     mode: sources.mode(),
     peripherals: sources.peripherals.map((p) => ({ deviceId: p.deviceId, status: p.status(), counters: p.counters() })),
     services: computeAvailability(sources.services, sources.peripherals),
+    ...(sources.transactions ? { transactions: sources.transactions() } : {}),
     outbox:
       oldest === undefined
         ? { pending: sources.outbox.pendingCount }

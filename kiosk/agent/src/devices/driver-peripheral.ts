@@ -1,0 +1,119 @@
+import { type DeviceCounters, type DeviceIdentity, type DeviceStatus, DeviceStatusModel } from '@drivers/core'
+import type { Logger } from 'pino'
+import type { Peripheral } from './peripheral.ts'
+
+/** What a driver-backed peripheral needs from its device service, whatever its class. */
+export interface DriverDevice {
+  readonly description: string
+  getStatus(): DeviceStatus
+  getCounters(): DeviceCounters
+  on(event: 'statusChanged', listener: (next: DeviceStatus, previous: DeviceStatus) => void): () => void
+}
+
+export interface DriverPeripheralOptions<D extends DriverDevice> {
+  deviceId: string
+  identity: DeviceIdentity
+  device: D
+  /** Opens the device (throws when it is not there); the driver reconnects by itself afterwards. */
+  open: (device: D) => Promise<void>
+  close: (device: D) => Promise<void>
+  /** Devices that never report by themselves (IPP) are asked at this period once open. */
+  poll?: { everyMs: number; run: (device: D) => Promise<unknown> }
+  reopen: { initialMs: number; maxMs: number }
+  logger: Logger
+}
+
+/**
+ * One peripheral opened through its real driver. Until the first open succeeds (the device is
+ * unplugged at boot, the path is missing) the manager keeps trying with a doubling backoff and
+ * reports `noDevice`; after that the driver's own reconnect notices unplug and replug and the
+ * status follows the driver's. One status model per peripheral, whatever happens.
+ */
+export class DriverPeripheral<D extends DriverDevice> implements Peripheral {
+  readonly deviceId: string
+  readonly identity: DeviceIdentity
+  readonly device: D
+  readonly #options: DriverPeripheralOptions<D>
+  readonly #model = new DeviceStatusModel({ state: 'offline' })
+  readonly #log: Logger
+  #opened = false
+  #stopped = true
+  #delay: number
+  #openAttempts = 0
+  #reopenTimer: ReturnType<typeof setTimeout> | undefined
+  #pollTimer: ReturnType<typeof setInterval> | undefined
+  #offDevice: (() => void) | undefined
+
+  constructor(options: DriverPeripheralOptions<D>) {
+    this.#options = options
+    this.deviceId = options.deviceId
+    this.identity = options.identity
+    this.device = options.device
+    this.#delay = options.reopen.initialMs
+    this.#log = options.logger.child({ deviceId: options.deviceId, driver: options.device.description })
+  }
+
+  status(): DeviceStatus {
+    return this.#model.status
+  }
+
+  counters(): DeviceCounters {
+    return { ...this.device.getCounters(), openAttempts: this.#openAttempts }
+  }
+
+  onStatusChanged(listener: (next: DeviceStatus, previous: DeviceStatus) => void): () => void {
+    return this.#model.onChanged(listener)
+  }
+
+  get isOpen(): boolean {
+    return this.#opened
+  }
+
+  async start(): Promise<void> {
+    this.#stopped = false
+    this.#offDevice = this.device.on('statusChanged', (next) => {
+      if (this.#opened) this.#model.set(next)
+    })
+    await this.#tryOpen()
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    clearTimeout(this.#reopenTimer)
+    clearInterval(this.#pollTimer)
+    this.#offDevice?.()
+    if (this.#opened) {
+      this.#opened = false
+      await this.#options.close(this.device).catch((err: unknown) => this.#log.warn({ err }, 'close failed'))
+    }
+    this.#model.set({ state: 'offline' })
+  }
+
+  async #tryOpen(): Promise<void> {
+    if (this.#stopped) return
+    this.#openAttempts += 1
+    try {
+      await this.#options.open(this.device)
+    } catch (err) {
+      this.#model.set({ state: 'noDevice', errorCode: 'openFailed' })
+      this.#log.warn({ err, retryInMs: this.#delay }, 'device open failed')
+      this.#reopenTimer = setTimeout(() => void this.#tryOpen(), this.#delay)
+      this.#delay = Math.min(this.#delay * 2, this.#options.reopen.maxMs)
+      return
+    }
+    if (this.#stopped) {
+      await this.#options.close(this.device)
+      return
+    }
+    this.#opened = true
+    this.#delay = this.#options.reopen.initialMs
+    this.#model.set(this.device.getStatus())
+    this.#log.info({ status: this.device.getStatus() }, 'device opened')
+    const poll = this.#options.poll
+    if (poll) {
+      this.#pollTimer = setInterval(() => {
+        poll.run(this.device).catch((err: unknown) => this.#log.warn({ err }, 'status poll failed'))
+      }, poll.everyMs)
+    }
+  }
+}

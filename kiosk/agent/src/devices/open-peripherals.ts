@@ -1,0 +1,121 @@
+import { Ga467Reader, hidReaderTransport, serialReaderTransport } from '@drivers/card-reader-ga467'
+import { AppError, type DeviceIdentity, type Transport } from '@drivers/core'
+import { EscPosPrinter, profileFromQuirks, UsbPrinterTransport } from '@drivers/printer-escpos'
+import { IppPrinter } from '@drivers/printer-ipp'
+import { allDefinitions, createRegistry, type DeviceDefinition } from '@drivers/registry'
+import { openTransportFor } from '@drivers/transport-serial'
+import type { Logger } from 'pino'
+import type { AgentConfig, PeripheralConfig } from '../config/schema.ts'
+import { KioskErrorCodes } from '../errors.ts'
+import { DriverPeripheral } from './driver-peripheral.ts'
+import { EmulatedPeripheral } from './emulated-peripheral.ts'
+import type { Peripheral } from './peripheral.ts'
+
+const registry = createRegistry(allDefinitions)
+
+function identityOf(config: PeripheralConfig): DeviceIdentity {
+  return {
+    deviceClass: config.deviceClass,
+    vendor: config.vendor,
+    model: config.model,
+    serial: config.serial,
+    firmware: config.firmware,
+  }
+}
+
+function definitionOf(config: PeripheralConfig): DeviceDefinition | undefined {
+  if (config.registryId === undefined) return undefined
+  const definition = registry.byId(config.registryId)
+  if (definition === undefined) {
+    throw new AppError(
+      KioskErrorCodes.deviceConfig,
+      `peripheral ${config.deviceId}: no device definition ${config.registryId} in the registry`,
+    )
+  }
+  return definition
+}
+
+function addressOf(config: PeripheralConfig): string {
+  if (config.address === undefined) {
+    throw new AppError(
+      KioskErrorCodes.deviceConfig,
+      `peripheral ${config.deviceId}: driver ${config.driver} needs an address`,
+    )
+  }
+  return config.address
+}
+
+/** `usb:04b8:0202` is a USB printer-class device; anything else a serial path or tcp://host:port. */
+function receiptTransport(address: string, baudRate: number): Transport {
+  const usb = /^usb:([0-9a-f]{4}):([0-9a-f]{4})$/i.exec(address)
+  if (usb?.[1] && usb[2]) {
+    return new UsbPrinterTransport({ vendorId: Number.parseInt(usb[1], 16), productId: Number.parseInt(usb[2], 16) })
+  }
+  return openTransportFor(address, { baudRate })
+}
+
+/**
+ * Builds every configured peripheral: the real driver for `ga467`, `escpos` and `ipp` (serial
+ * path, tcp://, HID path, USB ids or IPP URL, with the registry definition's quirks), an in-process
+ * status model for `emulated`. Nothing is opened here; `Peripheral.start()` opens.
+ */
+export function createPeripherals(config: AgentConfig, logger: Logger): Peripheral[] {
+  const reopen = { initialMs: config.devices.reopenInitialMs, maxMs: config.devices.reopenMaxMs }
+  return config.peripherals.map((p): Peripheral => {
+    const log = logger.child({ deviceId: p.deviceId })
+    const definition = definitionOf(p)
+    const base = { deviceId: p.deviceId, identity: identityOf(p), reopen, logger }
+    switch (p.driver) {
+      case 'emulated':
+        return new EmulatedPeripheral(p)
+      case 'ga467': {
+        const address = addressOf(p)
+        const baudRate = p.baudRate ?? definition?.defaults.baudRate ?? 115200
+        const quirks = definition?.quirks
+        const openTransport = address.startsWith('hid:')
+          ? hidReaderTransport(address.slice(4), quirks?.hidReportSize ? { reportSize: quirks.hidReportSize } : {})
+          : serialReaderTransport(address, baudRate)
+        const reader = new Ga467Reader({
+          openTransport,
+          baudRate,
+          logger: log,
+          description: address,
+          ...(quirks?.pollIntervalMs ? { pollIntervalMs: quirks.pollIntervalMs } : {}),
+        })
+        return new DriverPeripheral({
+          ...base,
+          device: reader,
+          open: async (r) => {
+            await r.open()
+            r.startPolling()
+          },
+          close: (r) => r.close(),
+        })
+      }
+      case 'escpos': {
+        const address = addressOf(p)
+        const quirks = definition?.quirks.escpos
+        const printer = new EscPosPrinter({
+          transport: receiptTransport(address, p.baudRate ?? definition?.defaults.baudRate ?? 115200),
+          logger: log,
+          ...(quirks ? { profile: profileFromQuirks(quirks) } : {}),
+        })
+        return new DriverPeripheral({ ...base, device: printer, open: (d) => d.open(), close: (d) => d.close() })
+      }
+      case 'ipp': {
+        const printer = new IppPrinter({ url: addressOf(p), logger: log, requestTimeoutMs: 5000 })
+        return new DriverPeripheral({
+          ...base,
+          device: printer,
+          open: async (d) => {
+            await d.refreshStatus()
+          },
+          close: async () => undefined,
+          poll: { everyMs: p.statusPollMs ?? 5000, run: (d) => d.refreshStatus() },
+        })
+      }
+      default:
+        throw new AppError(KioskErrorCodes.deviceConfig, `peripheral ${p.deviceId}: unknown driver ${String(p.driver)}`)
+    }
+  })
+}

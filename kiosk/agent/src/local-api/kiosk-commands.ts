@@ -1,0 +1,197 @@
+import type { CardReader, IdentityCard } from '@drivers/core'
+import type { MachineType } from '@kiosk-fleet/protocol'
+import type { Logger } from 'pino'
+import type { DepartmentBackend } from '../backends/department-backend.ts'
+import type { DeviceManager } from '../devices/device-manager.ts'
+import type { FlowContext, ServiceFlow, StepResult } from '../flows/flow.ts'
+import { flowFor } from '../flows/flow-catalog.ts'
+import { isUsable } from '../services/availability.ts'
+import type { SessionManager } from '../sessions/session-manager.ts'
+import type { CommandContext, CommandHandler, CommandReply } from './local-api-server.ts'
+
+export interface KioskInfo {
+  kioskId: string
+  machineType: MachineType
+  siteName: string
+  ui: {
+    idleTimeoutMs: number
+    idleWarningMs: number
+    defaultLanguage: 'zh' | 'en'
+    nearestService: { zh: string; en: string }
+  }
+}
+
+export interface KioskCommandsOptions {
+  info: KioskInfo
+  devices: DeviceManager
+  sessions: SessionManager
+  backend: DepartmentBackend
+  verifyBaseUrl: string
+  /** How long Session.ReadIdCard waits for a card when the UI does not say. */
+  cardWaitMs: number
+  logger: Logger
+}
+
+type Failure = Extract<StepResult<unknown>, { ok: false }>
+const fromFailure = (f: Failure): CommandReply => ({
+  completionCode: f.completionCode,
+  errorCode: f.errorCode,
+  errorDescription: f.errorDescription,
+})
+const reply = (completionCode: CommandReply['completionCode'], errorCode: string, errorDescription: string) => ({
+  completionCode,
+  errorCode,
+  errorDescription,
+})
+
+/** What the UI may know about the kiosk now: services offered, their availability, device states. No citizen data. */
+export function kioskStatus(options: Pick<KioskCommandsOptions, 'devices' | 'info'>): Record<string, unknown> {
+  const availability = options.devices.availability()
+  const offered = availability.filter((s) => flowFor(s.serviceId) !== undefined)
+  const services = offered.map((s) => {
+    const flow = flowFor(s.serviceId) as ServiceFlow
+    const blockedClasses = s.blockedBy
+      .map((id) => options.devices.byId(id)?.identity.deviceClass)
+      .filter((c): c is NonNullable<typeof c> => c !== undefined)
+    return {
+      serviceId: s.serviceId,
+      available: s.available,
+      blockedClasses: [...new Set(blockedClasses)],
+      identify: flow.identify,
+      needsCode: flow.needsCode,
+    }
+  })
+  // Faults the UI can put into words: which class, and whether it is paper.
+  const faults = options.devices.peripherals
+    .filter((p) => !isUsable(p.status()))
+    .map((p) => ({ deviceClass: p.identity.deviceClass, state: p.status().state, paper: p.status().paper ?? null }))
+  return {
+    kioskId: options.info.kioskId,
+    machineType: options.info.machineType,
+    siteName: options.info.siteName,
+    ui: options.info.ui,
+    mode: services.some((s) => s.available) ? 'inService' : 'outOfService',
+    services,
+    faults,
+  }
+}
+
+/** Waits for the reader's polling to read a presented card; the UI gets `MediaInsertedEvent` when one is found. */
+function waitForCard(
+  reader: CardReader,
+  ctx: CommandContext,
+  waitMs: number,
+  ended: () => boolean,
+): Promise<{ ok: true; card: IdentityCard } | { ok: false; reason: 'timeout' | 'ended' }> {
+  return new Promise((resolve) => {
+    const offs: (() => void)[] = []
+    const finish = (result: { ok: true; card: IdentityCard } | { ok: false; reason: 'timeout' | 'ended' }) => {
+      for (const off of offs) off()
+      clearTimeout(timer)
+      clearInterval(watch)
+      resolve(result)
+    }
+    offs.push(reader.on('cardInserted', () => ctx.event('Session.MediaInsertedEvent')))
+    offs.push(reader.on('cardRead', (card) => finish({ ok: true, card })))
+    const timer = setTimeout(() => finish({ ok: false, reason: 'timeout' }), waitMs)
+    const watch = setInterval(() => {
+      if (ended()) finish({ ok: false, reason: 'ended' })
+    }, 200)
+  })
+}
+
+/** The local API's commands: kiosk status and the citizen session steps, run by the service flows. */
+export function createKioskCommands(options: KioskCommandsOptions): Record<string, CommandHandler> {
+  const { devices, sessions, backend, logger } = options
+  const flowContext = (ctx: CommandContext): FlowContext | undefined => {
+    const session = sessions.current
+    if (!session) return undefined
+    return {
+      session,
+      backend,
+      devices,
+      progress: (name, payload) => ctx.event(name, payload),
+      verifyBaseUrl: options.verifyBaseUrl,
+      logger,
+    }
+  }
+  const currentFlow = () => (sessions.current ? flowFor(sessions.current.serviceId) : undefined)
+  const noSession = reply('sequenceError', 'noSession', 'start a session first')
+
+  return {
+    'Common.Status': async () => ({ completionCode: 'success', ...kioskStatus(options) }),
+
+    'Session.Start': async (payload) => {
+      const serviceId = typeof payload.serviceId === 'string' ? payload.serviceId : ''
+      const flow = flowFor(serviceId)
+      if (!flow || !devices.services.some((s) => s.serviceId === serviceId)) {
+        return reply('invalidData', 'unknownService', 'this kiosk does not offer that service')
+      }
+      if (!devices.isAvailable(serviceId)) return reply('deviceNotReady', 'serviceUnavailable', 'not available now')
+      const session = sessions.start(serviceId)
+      return {
+        completionCode: 'success',
+        sessionId: session.sessionId,
+        serviceId,
+        identify: flow.identify,
+        needsCode: flow.needsCode,
+      }
+    },
+
+    'Session.ReadIdCard': async (payload, ctx) => {
+      const session = sessions.current
+      if (!session) return noSession
+      const reader = devices.cardReader()
+      const peripheral = devices.peripherals.find((p) => p.identity.deviceClass === 'idCardReader')
+      if (!reader || !peripheral || !isUsable(peripheral.status())) {
+        return reply('deviceNotReady', 'readerNotReady', 'the ID-card reader is not working')
+      }
+      const waitMs = typeof payload.timeoutMs === 'number' ? Math.min(payload.timeoutMs, 120_000) : options.cardWaitMs
+      ctx.event('Session.InsertCardEvent')
+      const result = await waitForCard(reader, ctx, waitMs, () => sessions.current !== session)
+      if (!result.ok) {
+        return result.reason === 'timeout'
+          ? reply('timeOut', 'noMedia', 'no card was placed in time')
+          : reply('canceled', 'sessionEnded', 'the session ended')
+      }
+      sessions.touch()
+      const citizen = session.identify({ idNumber: result.card.idNumber, name: result.card.name })
+      return { completionCode: 'success', citizen }
+    },
+
+    'Session.Query': async (payload, ctx) => {
+      const fc = flowContext(ctx)
+      const flow = currentFlow()
+      if (!fc || !flow) return noSession
+      sessions.touch()
+      const input = {
+        ...(typeof payload.code === 'string' ? { code: payload.code } : {}),
+        ...(typeof payload.pin === 'string' ? { pin: payload.pin } : {}),
+      }
+      const result = await flow.query(fc, input)
+      return result.ok ? { completionCode: 'success', view: result.value } : fromFailure(result)
+    },
+
+    'Session.Print': async (payload, ctx) => {
+      const fc = flowContext(ctx)
+      const flow = currentFlow()
+      if (!fc || !flow) return noSession
+      sessions.touch()
+      const result = await flow.print(fc, typeof payload.itemId === 'string' ? payload.itemId : undefined)
+      sessions.touch()
+      return result.ok ? { completionCode: 'success', ...result.value } : fromFailure(result)
+    },
+
+    'Session.Extend': async () => {
+      if (!sessions.current) return noSession
+      sessions.touch()
+      return { completionCode: 'success' }
+    },
+
+    'Session.End': async (payload) => {
+      if (!sessions.current) return { completionCode: 'success' }
+      sessions.end(payload.reason === 'completed' ? 'completed' : 'canceled')
+      return { completionCode: 'success' }
+    },
+  }
+}

@@ -1,0 +1,138 @@
+import { generic80mm } from '@drivers/printer-escpos'
+import { renderText } from '@drivers/printer-escpos/emulator'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../support/browser.ts'
+import { openKioskPage, shootAndCheck, waitScreen } from '../support/kiosk-page.ts'
+import { fixtureCard, type KioskRig, startKioskRig } from '../support/kiosk-rig.ts'
+import { captureMqtt, type MqttCapture } from '../support/mqtt-capture.ts'
+import { startStack, type TestStack } from '../support/stack.ts'
+import { waitFor } from '../support/wait-for.ts'
+
+interface KioskApi {
+  peripherals: { deviceId: string; status: { state: string; paper?: string } }[]
+  services: { serviceId: string; available: boolean; blockedBy: string[] }[]
+}
+
+interface HealthSnapshot {
+  mode: string
+  services: KioskApi['services']
+  transactions?: { serviceId: string; outcome: string; count: number }[]
+}
+
+describe('ID-card kiosk: card → progress → receipt, in Chromium against devices on ptys', () => {
+  let stack: TestStack
+  let browser: Browser
+  let rig: KioskRig
+  let capture: MqttCapture
+  const card = fixtureCard('resident-zhang-san')
+
+  beforeAll(async () => {
+    stack = await startStack({ broker: 'embedded-aedes', db: 'pglite' })
+    capture = await captureMqtt(stack.mqttUrl)
+    browser = await launchChromium()
+    rig = await startKioskRig({ kioskId: 'e2e-id-01', machineType: 'id', mqttUrl: stack.mqttUrl })
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await rig?.stop()
+    await capture?.close()
+    await stack?.stop()
+  })
+
+  const kiosk = () => stack.api<KioskApi>('/api/kiosks/e2e-id-01')
+
+  it('reads the card, shows the progress, prints a receipt that names nobody in full, and forgets the citizen', async () => {
+    const page = await openKioskPage(browser, rig.uiUrl)
+    await shootAndCheck(page, 'kiosk-id-attract')
+    await page.click('.attract-touch')
+    await waitScreen(page, 'card')
+    await shootAndCheck(page, 'kiosk-id-place-card')
+
+    rig.reader.presentCard(card)
+    await page.locator('.citizen-name', { hasText: '张三' }).waitFor()
+    expect(await page.locator('.citizen-id').textContent()).toContain('1101**********002X')
+    expect(await page.locator('.record').count()).toBeGreaterThanOrEqual(2)
+    await shootAndCheck(page, 'kiosk-id-progress')
+
+    rig.receipt?.clearPrinted()
+    await page.getByRole('button', { name: '打印回执' }).click()
+    await waitScreen(page, 'done')
+    await shootAndCheck(page, 'kiosk-id-printed')
+    const receipt = renderText(rig.receipt?.printed ?? [], generic80mm.dotsPerLine)
+    expect(receipt.replace(/ +/g, '')).toContain('办理进度查询回执')
+    expect(receipt).toContain('张*')
+    expect(receipt).toContain('1101**********002X')
+    expect(receipt).not.toContain('张三')
+    expect(receipt).not.toContain(card.text.idNumber)
+
+    await page.click('text=办理完成')
+    await waitScreen(page, 'attract')
+    expect(rig.agent.citizen?.sessions.current).toBeUndefined()
+
+    const health = await waitFor('transaction count at the fleet', async () => {
+      const { history } = await stack.api<{ history: { health: HealthSnapshot }[] }>(
+        '/api/kiosks/e2e-id-01/health?limit=1',
+      )
+      const latest = history[0]?.health
+      return latest?.transactions?.find((t) => t.serviceId === 'id-progress' && t.outcome === 'completed')
+        ? latest
+        : undefined
+    })
+    expect(health.services.every((s) => s.available)).toBe(true)
+    expect(health.mode).toBe('inService')
+
+    // Privacy: the name and the ID number are nowhere outside the session's memory.
+    for (const secret of [card.text.name, card.text.idNumber, card.text.address]) {
+      expect(rig.logs.join('').includes(secret), `log has ${secret}`).toBe(false)
+      expect(rig.dataDirText().includes(secret), `data dir has ${secret}`).toBe(false)
+      expect(
+        capture.messages.some((m) => m.payload.includes(secret)),
+        `MQTT has ${secret}`,
+      ).toBe(false)
+    }
+    expect(capture.messages.length).toBeGreaterThan(3)
+    await page.context().close()
+  })
+
+  it('paper out mid-print: a clear message, only the receipt service goes unavailable, and the fleet sees it', async () => {
+    const page = await openKioskPage(browser, rig.uiUrl)
+    await page.click('.attract-touch')
+    await waitScreen(page, 'card')
+    rig.reader.removeCard()
+    rig.reader.presentCard(card)
+    await page.locator('.citizen-name').waitFor()
+    rig.receipt?.paperOutAfterMm(15)
+    await page.getByRole('button', { name: '打印回执' }).click()
+    await waitScreen(page, 'error')
+    expect(await page.locator('[data-screen="error"]').getAttribute('data-error')).toBe('paperOut')
+    expect(await page.locator('[role="alert"]').textContent()).toContain('打印机缺纸')
+    await shootAndCheck(page, 'kiosk-id-paper-out')
+
+    const blocked = await waitFor('receipt service blocked at the fleet', async () => {
+      const k = await kiosk()
+      const receiptService = k.services.find((s) => s.serviceId === 'id-receipt')
+      return receiptService && !receiptService.available ? k : undefined
+    })
+    expect(blocked.services.find((s) => s.serviceId === 'id-progress')?.available).toBe(true)
+    expect(blocked.peripherals.find((p) => p.deviceId === 'receipt')?.status.paper).toBe('out')
+
+    // The progress query still works; the screen says why there is no receipt button.
+    await page.click('text=回到首页')
+    await waitScreen(page, 'attract')
+    await page.click('.attract-touch')
+    rig.reader.removeCard()
+    rig.reader.presentCard(card)
+    await page.locator('.warning', { hasText: '凭条打印机暂不可用' }).waitFor()
+    expect(await page.getByRole('button', { name: '打印回执' }).count()).toBe(0)
+    await shootAndCheck(page, 'kiosk-id-progress-no-receipt')
+
+    rig.receipt?.loadPaper()
+    await waitFor('receipt service back at the fleet', async () => {
+      const k = await kiosk()
+      return k.services.find((s) => s.serviceId === 'id-receipt')?.available
+    })
+    await page.click('text=办理完成')
+    await page.context().close()
+  })
+})
