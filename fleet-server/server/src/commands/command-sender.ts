@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto'
-import { type Codecs, type CommandName, isCommandName, topics } from '@kiosk-fleet/protocol'
+import {
+  type Codecs,
+  type CommandName,
+  type CommandParams,
+  Commands,
+  isCommandName,
+  PayloadCodec,
+  topics,
+} from '@kiosk-fleet/protocol'
+import type { TSchema } from '@sinclair/typebox'
 import type { Logger } from 'pino'
 import type { Database } from '../db/database.ts'
 
@@ -36,15 +45,31 @@ export class CommandSender {
     this.#o = options
   }
 
-  async send(
+  readonly #paramCodecs = new Map<CommandName, PayloadCodec<TSchema>>()
+
+  /** Checks a command's params against its schema; returns the problems, empty when valid. */
+  checkParams(command: CommandName, params: unknown): string[] {
+    let codec = this.#paramCodecs.get(command)
+    if (codec === undefined) {
+      codec = new PayloadCodec<TSchema>(Commands[command].params)
+      this.#paramCodecs.set(command, codec)
+    }
+    const result = codec.check(params)
+    return result.ok ? [] : result.errors
+  }
+
+  /** Sends a request (params already checked with `checkParams`) and waits for the answer. */
+  async send<C extends CommandName>(
     kioskId: string,
-    command: CommandName,
+    command: C,
+    params: CommandParams<C>,
     options: { ttlMs: number; timeoutMs: number },
   ): Promise<CommandOutcome> {
     const transaction = randomBytes(12).toString('base64url')
     const issuedAt = Date.now()
     const expiresAt = issuedAt + options.ttlMs
-    const payload = this.#o.codecs.requests[command].encode({ transaction, issuedAt, expiresAt, params: {} })
+    const codec = this.#o.codecs.requests[command] as unknown as PayloadCodec<TSchema>
+    const payload = codec.encode({ transaction, issuedAt, expiresAt, params })
     await this.#o.db.query(
       `INSERT INTO commands (transaction, kiosk_id, command, requested_at, expires_at, status)
        VALUES ($1, $2, $3, $4, $5, 'sent')`,
@@ -67,7 +92,7 @@ export class CommandSender {
   }
 
   /** Fire-and-forget request (e.g. `rebirth` for a kiosk seen without a birth). */
-  async notify(kioskId: string, command: CommandName, ttlMs = 60_000): Promise<void> {
+  async notify(kioskId: string, command: 'rebirth', ttlMs = 60_000): Promise<void> {
     const transaction = randomBytes(12).toString('base64url')
     const issuedAt = Date.now()
     const payload = this.#o.codecs.requests[command].encode({

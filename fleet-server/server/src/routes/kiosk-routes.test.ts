@@ -64,6 +64,19 @@ describe('kiosk routes', () => {
     expect((await t.audit.list({ limit: 1, action: 'command.get-health' }))[0]?.outcome).toBe('timeout')
   })
 
+  it('checks command params against the contract before sending', async () => {
+    const before = t.published.length
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/kiosks/kiosk-a/commands/ping',
+      payload: { params: { format: 'disk' } },
+      headers: admin,
+    })
+    expect(response.statusCode).toBe(400)
+    expect(response.json()).toMatchObject({ code: 'ERR_FLEET_BAD_REQUEST' })
+    expect(t.published.length).toBe(before)
+  })
+
   it('rejects unknown commands', async () => {
     const response = await t.app.inject({
       method: 'POST',

@@ -155,6 +155,7 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
           {
             timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000 })),
             ttlMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+            params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "the command's params" })),
           },
           { additionalProperties: false },
         ),
@@ -165,6 +166,7 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
             data: Type.Optional(Type.Unknown()),
             error: Type.Optional(ErrorBody),
           }),
+          400: ErrorBody,
           404: ErrorBody,
           504: Type.Object({ transaction: Type.String(), status: Type.String() }),
         },
@@ -175,7 +177,12 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
       const body = request.body ?? {}
       const principal = principalOf(request)
       if ((await kiosks.get(id, principal)) === undefined) return reply.code(404).send(notFound(id))
-      const outcome = await commands.send(id, command as CommandName, {
+      const params = body.params ?? {}
+      const problems = commands.checkParams(command as CommandName, params)
+      if (problems.length > 0) {
+        return reply.code(400).send({ code: FleetErrorCodes.badRequest, message: `params: ${problems.join('; ')}` })
+      }
+      const outcome = await commands.send(id, command as CommandName, params as never, {
         timeoutMs: body.timeoutMs ?? commandDefaults.timeoutMs,
         ttlMs: body.ttlMs ?? commandDefaults.ttlMs,
       })
