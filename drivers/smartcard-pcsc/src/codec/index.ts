@@ -1,0 +1,6 @@
+export * from './apdu.ts'
+export * from './pcsc-errors.ts'
+export * from './ssse.ts'
+export * from './ssse-layout.ts'
+export * from './status-words.ts'
+export * from './vpcd.ts'

@@ -1,0 +1,7 @@
+export * from './apdu-session.ts'
+export * from './memory-pcsc.ts'
+export type * from './pcsc.ts'
+export * from './pcsc-errors.ts'
+export * from './pcsclite-adapter.ts'
+export * from './redaction.ts'
+export * from './ssc-reader.ts'
