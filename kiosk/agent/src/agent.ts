@@ -12,11 +12,14 @@ import type { Logger } from 'pino'
 import { createBackend } from './backends/create-backend.ts'
 import type { DepartmentBackend } from './backends/department-backend.ts'
 import { CommandDispatcher } from './commands/command-dispatcher.ts'
+import { MaintenanceMode } from './commands/maintenance.ts'
+import { createRemoteCommandHandlers } from './commands/remote-commands.ts'
 import type { AgentConfig } from './config/schema.ts'
 import { DeviceManager } from './devices/device-manager.ts'
 import { createPeripherals } from './devices/open-peripherals.ts'
 import type { Peripheral } from './devices/peripheral.ts'
 import { buildHealth } from './health/health-snapshot.ts'
+import { LogRing } from './logging/log-ring.ts'
 import { KioskLink } from './mqtt/kiosk-link.ts'
 import { Outbox } from './mqtt/outbox.ts'
 import { SessionCounter } from './mqtt/session-counter.ts'
@@ -36,6 +39,10 @@ export interface KioskAgentOptions {
   peripherals?: Peripheral[]
   /** Department systems; defaults to the one `config.backend` names. */
   backend?: DepartmentBackend
+  /** Recent log lines for `collect-logs` (main.ts tees the root logger into it). */
+  logRing?: LogRing
+  /** What `restart-agent` and `reboot` do to the process and machine (main.ts provides them). */
+  system?: { restartAgent: () => void; reboot: (argv: string[]) => void }
 }
 
 export interface KioskAgent {
@@ -44,6 +51,8 @@ export interface KioskAgent {
   /** The citizen UI and local API once started (undefined when `ui.enabled` is false). */
   readonly citizen: CitizenServices | undefined
   readonly outbox: Outbox
+  /** Set by IT staff (`enter-maintenance`): the kiosk is out of citizen service. */
+  readonly maintenance: MaintenanceMode
   /** True while the MQTT connection is up. */
   readonly connected: boolean
   start(): Promise<void>
@@ -71,12 +80,15 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
   const sessions = new SessionCounter(config.dataDir)
   const kioskId = config.kioskId
 
+  const maintenance = new MaintenanceMode()
+  const serviceMode = (): 'inService' | 'outOfService' =>
+    devices.availability().some((s) => s.available) ? 'inService' : 'outOfService'
   const healthSources = {
     startedAt,
     peripherals,
     services,
     outbox,
-    mode: (): HealthPayload['mode'] => (devices.availability().some((s) => s.available) ? 'inService' : 'outOfService'),
+    mode: (): HealthPayload['mode'] => (maintenance.active ? 'maintenance' : serviceMode()),
     transactions: () => transactions.snapshot(),
   }
 
@@ -134,6 +146,18 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
         link.drain()
         return { seq }
       },
+      ...createRemoteCommandHandlers({
+        peripherals: () => peripherals,
+        maintenance,
+        logRing: options.logRing ?? new LogRing(),
+        rebootCommand: config.system.rebootCommand,
+        restartAgent:
+          options.system?.restartAgent ?? (() => log.warn('restart-agent: no supervisor hook in this process')),
+        reboot: options.system?.reboot ?? (() => log.warn('reboot: no reboot hook in this process')),
+        recordHealth: () => recordHealth(),
+        currentMode: serviceMode,
+        logger: logger.child({ mod: 'agent.remote' }),
+      }),
     },
   })
 
@@ -167,6 +191,7 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
       return citizen
     },
     outbox,
+    maintenance,
     get connected() {
       return link.connected
     },

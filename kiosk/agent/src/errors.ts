@@ -4,6 +4,7 @@ export const KioskErrorCodes = {
   badRequest: 'ERR_KIOSK_BAD_REQUEST',
   unknownCommand: 'ERR_KIOSK_UNKNOWN_COMMAND',
   commandFailed: 'ERR_KIOSK_COMMAND_FAILED',
+  unsupported: 'ERR_KIOSK_UNSUPPORTED',
   deviceConfig: 'ERR_KIOSK_DEVICE_CONFIG',
   backendConfig: 'ERR_KIOSK_BACKEND_CONFIG',
   uiStaticMissing: 'ERR_KIOSK_UI_STATIC_MISSING',

@@ -2,11 +2,14 @@
  * Composition root of the kiosk agent: env, root logger, config, wiring, signals.
  * Usage: kiosk-agent --config kiosk.json   (KIOSK_* env overrides any setting)
  */
+import { spawn } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { ConfigError } from '@kiosk-fleet/protocol'
+import pino from 'pino'
 import { createKioskAgent } from './agent.ts'
 import { loadAgentConfig } from './config/load-agent-config.ts'
 import { createRootLogger } from './logger.ts'
+import { LogRing } from './logging/log-ring.ts'
 
 const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } })
 let config: ReturnType<typeof loadAgentConfig>
@@ -20,22 +23,39 @@ try {
   throw err
 }
 
-const logger = createRootLogger(config.log.level)
-const agent = createKioskAgent({ config, logger })
-await agent.start()
+/** Exit status asking the supervisor (systemd `Restart=on-failure`, the shell) to start the agent again. */
+const EXIT_RESTART = 75
+
+// Logs go to stdout and, already redacted, into a ring the `collect-logs` command reads.
+const logRing = new LogRing()
+const logger = createRootLogger(config.log.level, pino.multistream([{ stream: process.stdout }, { stream: logRing }]))
 
 let stopping = false
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return
-    stopping = true
-    logger.info({ signal }, 'stopping')
-    agent.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'stop failed')
-        process.exit(1)
-      },
-    )
-  })
+function stopAndExit(code: number, reason: string): void {
+  if (stopping) return
+  stopping = true
+  logger.info({ reason }, 'stopping')
+  agent.stop().then(
+    () => process.exit(code),
+    (err: unknown) => {
+      logger.error({ err }, 'stop failed')
+      process.exit(1)
+    },
+  )
 }
+
+const agent = createKioskAgent({
+  config,
+  logger,
+  logRing,
+  system: {
+    restartAgent: () => stopAndExit(EXIT_RESTART, 'restart requested'),
+    reboot: ([command, ...args]) => {
+      if (command === undefined) return
+      spawn(command, args, { detached: true, stdio: 'ignore' }).unref()
+    },
+  },
+})
+await agent.start()
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopAndExit(0, signal))

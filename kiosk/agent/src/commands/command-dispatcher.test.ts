@@ -1,7 +1,10 @@
 import { createCodecs, sampleHealth } from '@kiosk-fleet/protocol'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
+import { LogRing } from '../logging/log-ring.ts'
 import { CommandDispatcher } from './command-dispatcher.ts'
+import { MaintenanceMode } from './maintenance.ts'
+import { createRemoteCommandHandlers } from './remote-commands.ts'
 
 const codecs = createCodecs()
 const topic = (command: string) => ({ kind: 'request' as const, kioskId: 'k1', command })
@@ -22,6 +25,17 @@ function setup(now = 1000) {
       rebirth: async () => {
         throw Object.assign(new Error('broken'), { name: 'AppError', code: 'ERR_KIOSK_TEST' })
       },
+      ...createRemoteCommandHandlers({
+        peripherals: () => [],
+        maintenance: new MaintenanceMode(),
+        logRing: new LogRing(),
+        rebootCommand: undefined,
+        restartAgent: () => calls.push('restart'),
+        reboot: () => calls.push('reboot'),
+        recordHealth: () => calls.push('health'),
+        currentMode: () => 'inService',
+        logger: pino({ level: 'silent' }),
+      }),
     },
   })
   return { dispatcher, calls }
@@ -63,6 +77,21 @@ describe('CommandDispatcher', () => {
     expect(JSON.parse(unknown?.payload ?? '')).toMatchObject({ error: { code: 'ERR_KIOSK_UNKNOWN_COMMAND' } })
     expect(await dispatcher.dispatch(topic('ping'), bytes('\u0000garbage'))).toBeUndefined()
     expect(dispatcher.invalidCount).toBe(3)
+  })
+
+  it('passes validated params to the handler and rejects bad ones', async () => {
+    const { dispatcher, calls } = setup()
+    const ok = await dispatcher.dispatch(
+      topic('enter-maintenance'),
+      bytes({ transaction: 'tx-00000006', issuedAt: 900, expiresAt: 2000, params: { reason: 'replace paper roll' } }),
+    )
+    expect(JSON.parse(ok?.payload ?? '')).toMatchObject({ status: 'ok', data: { mode: 'maintenance' } })
+    expect(calls).toEqual(['health'])
+    const bad = await dispatcher.dispatch(
+      topic('enter-maintenance'),
+      bytes({ transaction: 'tx-00000007', issuedAt: 900, expiresAt: 2000, params: { reason: '' } }),
+    )
+    expect(JSON.parse(bad?.payload ?? '')).toMatchObject({ status: 'error', error: { code: 'ERR_KIOSK_BAD_REQUEST' } })
   })
 
   it('maps a failing handler to an error response with its code', async () => {

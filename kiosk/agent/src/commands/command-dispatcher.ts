@@ -1,9 +1,16 @@
 import { isAppError } from '@drivers/core'
-import { type Codecs, type CommandData, type CommandName, isCommandName, type ParsedTopic } from '@kiosk-fleet/protocol'
+import {
+  type Codecs,
+  type CommandData,
+  type CommandName,
+  type CommandParams,
+  isCommandName,
+  type ParsedTopic,
+} from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
 import { KioskErrorCodes } from '../errors.ts'
 
-export type CommandHandlers = { [C in CommandName]: () => Promise<CommandData<C>> }
+export type CommandHandlers = { [C in CommandName]: (params: CommandParams<C>) => Promise<CommandData<C>> }
 
 export interface CommandResponseOut {
   command: string
@@ -70,7 +77,8 @@ export class CommandDispatcher {
       )
     }
     try {
-      const data = await this.#handlers[command]()
+      const handler = this.#handlers[command] as (params: unknown) => Promise<unknown>
+      const data = await handler(decoded.value.params)
       const response = this.#codecs.responses[command].encode({
         transaction,
         ts: this.#now(),

@@ -124,6 +124,13 @@ export const AgentConfigSchema = Type.Object(
     ),
     ui: UiConfig,
     backend: BackendConfig,
+    system: Type.Object(
+      {
+        /** argv run by the `reboot` command, e.g. ["systemctl", "reboot"]; unset refuses remote reboots. */
+        rebootCommand: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 16 })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     log: Type.Object(
       {
         level: Type.Union(

@@ -1,0 +1,31 @@
+import { Command, CommanderError } from 'commander'
+import { EXIT, FleetctlError } from './api-client.ts'
+import { registerAudit } from './commands/audit.ts'
+import { registerCommand } from './commands/command.ts'
+import { registerKiosks } from './commands/kiosks.ts'
+import { registerLogin } from './commands/login.ts'
+import { type Io, processIo } from './context.ts'
+
+/** Runs fleetctl with `argv` (as process.argv) and returns the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const program = new Command('fleetctl')
+    .description('Kiosk fleet command line: kiosks, remote commands and the audit log over the fleet API')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+  registerLogin(program, io)
+  registerKiosks(program, io)
+  registerCommand(program, io)
+  registerAudit(program, io)
+  try {
+    await program.parseAsync(argv)
+    return EXIT.ok
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage
+    if (err instanceof FleetctlError) {
+      if (err.message) io.err(`fleetctl: ${err.message}`)
+      return err.exitCode
+    }
+    io.err(`fleetctl: ${err instanceof Error ? err.message : String(err)}`)
+    return EXIT.failed
+  }
+}

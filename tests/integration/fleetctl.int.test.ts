@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createKioskAgent, type KioskAgent } from '@kiosk/agent'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { quietLogger, TEST_ADMIN_PASSWORD, testAgentConfig } from '../support/fleet.ts'
+import { startStack, type TestStack } from '../support/stack.ts'
+import { waitFor } from '../support/wait-for.ts'
+
+/** Runs the real fleetctl bin, as an operator would. */
+function fleetctl(args: string[], env: Record<string, string>, stdin?: string) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ['fleet-server/fleetctl/bin/fleetctl.mjs', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString()
+    })
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString()
+    })
+    child.stdin.end(stdin ?? '')
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }))
+  })
+}
+
+describe('fleetctl against a running fleet', () => {
+  let stack: TestStack
+  let agent: KioskAgent
+  const env = { FLEETCTL_CONFIG: join(mkdtempSync(join(tmpdir(), 'fleetctl-')), 'config.json') }
+
+  beforeAll(async () => {
+    stack = await startStack({ broker: 'embedded-aedes', db: 'pglite' })
+    agent = createKioskAgent({ config: testAgentConfig('ctl-k1', stack.mqttUrl), logger: quietLogger })
+    await agent.start()
+    await waitFor(
+      'kiosk online',
+      async () => (await stack.api<{ state: string }>('/api/kiosks/ctl-k1')).state === 'online',
+    )
+  })
+  afterAll(async () => {
+    await agent?.stop()
+    await stack?.stop()
+  })
+
+  it('refuses a wrong password with the auth exit code', async () => {
+    const result = await fleetctl(
+      ['login', '--server', stack.fleet().httpUrl, '--user', 'admin', '--password-stdin'],
+      env,
+      'nope\n',
+    )
+    expect(result.code).toBe(3)
+    expect(result.stderr).toContain('wrong user name or password')
+  })
+
+  it('logs in once and keeps only a token, readable by its owner alone', async () => {
+    const result = await fleetctl(
+      ['login', '--server', stack.fleet().httpUrl, '--user', 'admin', '--password-stdin'],
+      env,
+      `${TEST_ADMIN_PASSWORD}\n`,
+    )
+    expect(result).toMatchObject({ code: 0 })
+    const stored = readFileSync(env.FLEETCTL_CONFIG, 'utf8')
+    expect(stored).toContain('fleet_tok_')
+    expect(stored).not.toContain(TEST_ADMIN_PASSWORD)
+    expect(statSync(env.FLEETCTL_CONFIG).mode & 0o777).toBe(0o600)
+  })
+
+  it('lists kiosks as a table and as JSON, and shows one', async () => {
+    const human = await fleetctl(['kiosks', 'list'], env)
+    expect(human.code).toBe(0)
+    expect(human.stdout.split('\n')[0]).toMatch(/^KIOSK\s+TYPE\s+SITE\s+STATE/)
+    expect(human.stdout).toMatch(/ctl-k1\s+id\s+花溪镇便民服务中心\s+online/)
+    const json = JSON.parse((await fleetctl(['kiosks', 'list', '--state', 'online', '--json'], env)).stdout)
+    expect(json.map((k: { id: string }) => k.id)).toEqual(['ctl-k1'])
+    const show = await fleetctl(['kiosks', 'show', 'ctl-k1'], env)
+    expect(show.stdout).toMatch(/receipt\s+receiptPrinter\s+Epson/)
+    expect((await fleetctl(['kiosks', 'show', 'nobody'], env)).code).toBe(4)
+  })
+
+  it('sends a command and reports the answer; the command is in the audit log, which verifies', async () => {
+    const ping = await fleetctl(['command', 'ctl-k1', 'ping', '--json'], env)
+    expect(ping.code).toBe(0)
+    expect(JSON.parse(ping.stdout)).toMatchObject({ status: 'ok', data: { appVersion: '0.1.0' } })
+    const bad = await fleetctl(['command', 'ctl-k1', 'ping', '--param', 'x=1'], env)
+    expect(bad.code).toBe(1)
+    const audit = await fleetctl(['audit', 'list', '--action', 'command.ping'], env)
+    expect(audit.stdout).toMatch(/command\.ping\s+ctl-k1\s+ok/)
+    expect(await fleetctl(['audit', 'verify'], env)).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('intact'),
+    })
+  })
+
+  it('says how to log in when no token is stored', async () => {
+    const result = await fleetctl(['kiosks', 'list'], { FLEETCTL_CONFIG: join(tmpdir(), 'no-such-fleetctl.json') })
+    expect(result.code).toBe(3)
+    expect(result.stderr).toContain('fleetctl login')
+  })
+})
