@@ -25,7 +25,7 @@ function code(prefix: string, seed: string): string {
 
 /** Monthly wage tax over a quarter: the periods a 完税证明 lists. */
 function quarterPayments(idNumber: string, quarter: number): TaxPaymentCertificate['payments'] {
-  const base = 300 + (hashOf(idNumber) % 900)
+  const base = 300 + (hashOf(idNumber) % 900) + quarter * 23.7
   const months = [1, 2, 3].map((m) => (quarter - 1) * 3 + m)
   return months.map((month, i) => {
     const mm = String(month).padStart(2, '0')
