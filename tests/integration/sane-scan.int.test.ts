@@ -59,6 +59,7 @@ describe('SANE scanimage with the test backend', () => {
     const all = await s.scan(join(out, 'adf-%d.png'), { source: 'adf', resolution: 50, mode: 'gray' })
     if (!all.ok) throw new Error(all.error.message)
     expect(all.value.pages).toHaveLength(10)
+    expect(all.value.pageCount).toBe(10)
     expect(events).toHaveLength(10)
     const three = await s.scan(join(out, 'three-%d.png'), { source: 'adf', resolution: 50, maxPages: 3 })
     expect(three.ok && three.value.pages.map((p) => p.path.split('/').at(-1))).toEqual([

@@ -9,6 +9,7 @@ import { registerIdcardCommands } from './commands/idcard.ts'
 import { registerIppCommands } from './commands/ipp.ts'
 import { registerListCommand } from './commands/list.ts'
 import { registerPrinterCommands } from './commands/printer.ts'
+import { registerScannerAndCardCommands } from './commands/scanners-and-cards.ts'
 import { listSerialPorts } from './discovery/serial-ports.ts'
 import { CommandFailure, EXIT_CODE_HELP, ExitCodes } from './exit-codes.ts'
 
@@ -63,6 +64,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   registerEmulateCommands(program, ctx)
   registerPrinterCommands(program, ctx, { registry })
   registerIppCommands(program, ctx)
+  registerScannerAndCardCommands(program, ctx)
   try {
     await program.parseAsync(argv)
     return ExitCodes.ok

@@ -48,7 +48,10 @@ export interface ScannedPage {
 }
 
 export interface ScanOutcome {
+  /** Files written: one per page, except a PDF batch, which scanimage writes as one multi-page file. */
   pages: ScannedPage[]
+  /** Pages the scanner fed. */
+  pageCount: number
   durationMs: number
 }
 

@@ -50,6 +50,15 @@ describe('serial scanner framing (§3.3)', () => {
     expect(withAim?.kind === 'scan' && symbologyFromAim(withAim.aimId ?? '')).toBe('qrCode')
   })
 
+  it('resyncs on the AIM identifier when noise without a suffix runs into the next scan', () => {
+    const decoder = new SerialScanDecoder({ aimIdPrefix: true })
+    const events = decoder.push(
+      Uint8Array.from([0x00, 0xff, 0x13, 0x37, ...encodeSerialScan(utf8.encode(QR), { aimId: ']Q1' })]),
+    )
+    expect(discarded(events)).toEqual(['garbage'])
+    expect(scans(events)).toEqual([QR])
+  })
+
   it('discards a frame without the prefix, a bad AIM id, control bytes and empty frames, then resyncs', () => {
     const decoder = new SerialScanDecoder({ aimIdPrefix: true })
     const events = decoder.push(

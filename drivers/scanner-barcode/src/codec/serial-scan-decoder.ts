@@ -32,6 +32,13 @@ function hasControlGarbage(bytes: Uint8Array): boolean {
   return false
 }
 
+function findAimId(bytes: Uint8Array): number {
+  for (let i = 0; i + 3 <= bytes.length; i++) {
+    if (bytes[i] === 0x5d && isAimId(String.fromCharCode(bytes[i]!, bytes[i + 1]!, bytes[i + 2]!))) return i
+  }
+  return -1
+}
+
 /**
  * Serial scanner framing (§3.3): `[prefix][AIM id][data][suffix]`, chunk boundaries meaning
  * nothing. With a prefix, bytes before it are garbage; a frame holding control bytes a barcode
@@ -118,10 +125,12 @@ export class SerialScanDecoder implements ScanDecoder {
     }
     let aimId: string | undefined
     if (this.#aim) {
-      const candidate = String.fromCharCode(...data.subarray(0, 3))
-      if (!isAimId(candidate)) return [...events, { kind: 'discarded', bytes: frame, reason: 'garbage' }]
-      aimId = candidate
-      data = data.slice(3)
+      // Resync on the AIM identifier: noise before it (no suffix of its own) is garbage.
+      const at = findAimId(data)
+      if (at < 0) return [...events, { kind: 'discarded', bytes: frame, reason: 'garbage' }]
+      if (at > 0) events.push({ kind: 'discarded', bytes: data.slice(0, at), reason: 'garbage' })
+      aimId = String.fromCharCode(...data.subarray(at, at + 3))
+      data = data.slice(at + 3)
     }
     if (data.length === 0 || hasControlGarbage(data)) {
       return [...events, { kind: 'discarded', bytes: frame, reason: 'garbage' }]

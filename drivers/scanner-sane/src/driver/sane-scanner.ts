@@ -20,6 +20,7 @@ import pino, { type Logger } from 'pino'
 import {
   DEFAULT_OPTION_NAMES,
   DEVICE_LIST_FORMAT,
+  formatOf,
   parseDeviceList,
   type SaneOptionNames,
   saneFailure,
@@ -125,7 +126,8 @@ export class SaneScanner implements DocumentScanner {
         const n = scannedPageNumber(line)
         if (n !== undefined) pageNumbers.push(n)
       })
-      const pages = await this.#pagesWritten(outPattern, batch, pageNumbers)
+      const pdf = (options.format ?? formatOf(outPattern)) === 'pdf'
+      const pages = await this.#pagesWritten(outPattern, batch, pageNumbers, pdf)
       for (const page of pages) this.#events.emit('pageScanned', page)
       this.#counters.pages += pages.length
       if (controller.signal.aborted) {
@@ -134,7 +136,7 @@ export class SaneScanner implements DocumentScanner {
         this.#log.info({ pages: pages.length }, 'scan canceled')
         return fail('canceled', 'scan canceled', 'canceled')
       }
-      const ended = this.#ended(outcome, batch, pages)
+      const ended = this.#ended(outcome, batch, pages, batch ? pageNumbers.length : pages.length)
       if (ended.ok) {
         ended.value.durationMs = Date.now() - started
         this.#counters.scans++
@@ -152,10 +154,10 @@ export class SaneScanner implements DocumentScanner {
     this.#current?.abort()
   }
 
-  #ended(outcome: ProcessOutcome, batch: boolean, pages: ScannedPage[]): ScanResult {
+  #ended(outcome: ProcessOutcome, batch: boolean, pages: ScannedPage[], pageCount: number): ScanResult {
     // An ADF batch ends with "out of documents" once the feeder empties: that is success if pages came out.
     const emptiedFeeder = batch && /out of documents/i.test(outcome.stderr) && pages.length > 0
-    if (outcome.exitCode === 0 && (pages.length > 0 || emptiedFeeder)) return ok({ pages, durationMs: 0 })
+    if (outcome.exitCode === 0 && (pages.length > 0 || emptiedFeeder)) return ok({ pages, pageCount, durationMs: 0 })
     const failure = saneFailure(outcome.exitCode ?? 1, outcome.stderr)
     this.#counters.scansFailed++
     if (failure.detail === 'mediaJam') this.#counters.jams++
@@ -164,8 +166,10 @@ export class SaneScanner implements DocumentScanner {
     return fail(failure.code, failure.message, failure.detail)
   }
 
-  async #pagesWritten(outPattern: string, batch: boolean, reported: number[]): Promise<ScannedPage[]> {
-    const paths = batch ? reported.map((n) => outPattern.replace('%d', String(n))) : [outPattern]
+  async #pagesWritten(outPattern: string, batch: boolean, reported: number[], pdf: boolean): Promise<ScannedPage[]> {
+    // scanimage writes a PDF batch as one multi-page file, named for the first page.
+    const numbers = batch && pdf ? reported.slice(0, 1) : reported
+    const paths = batch ? numbers.map((n) => outPattern.replace('%d', String(n))) : [outPattern]
     const pages: ScannedPage[] = []
     for (const path of paths) {
       try {

@@ -62,10 +62,15 @@ class PcscLiteContext implements PcscContext {
   readonly #native: NativeContext
   readonly #readers = new Listeners<[PcscReader]>()
   readonly #errors = new Listeners<[Error]>()
+  readonly #seen = new Set<NativeReader>()
 
   constructor(native: NativeContext) {
     this.#native = native
-    native.on('reader', (reader) => this.#readers.emit(new PcscLiteReader(reader)))
+    native.on('reader', (reader) => {
+      this.#seen.add(reader)
+      reader.on('end', () => this.#seen.delete(reader))
+      this.#readers.emit(new PcscLiteReader(reader))
+    })
     native.on('error', (err) => this.#errors.emit(err))
   }
 
@@ -77,7 +82,10 @@ class PcscLiteContext implements PcscContext {
     return this.#errors.on(listener)
   }
 
+  /** Each reader has its own status thread in the addon: close them too, or the process never exits. */
   close(): void {
+    for (const reader of this.#seen) reader.close()
+    this.#seen.clear()
     this.#native.close()
   }
 }

@@ -1,0 +1,59 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { join } from 'node:path'
+
+const root = join(import.meta.dirname, '../..')
+const bin = join(root, 'drivers/cli/bin/kiosk-devices.mjs')
+
+export interface CliRun {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+export interface CliProcess {
+  child: ChildProcess
+  stdout(): string
+  stderr(): string
+  /** Resolves when the process exits. */
+  exited: Promise<CliRun>
+  /** SIGTERM (the CLI stops emulators cleanly on it), then the exit. */
+  stop(): Promise<CliRun>
+}
+
+/** Starts the real `kiosk-devices` bin (node + tsx), as a technician's `npx kiosk-devices …` would. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): CliProcess {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (c: Buffer) => {
+    stdout += c.toString()
+  })
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr += c.toString()
+  })
+  const exited = new Promise<CliRun>((resolve, reject) => {
+    child.once('error', reject)
+    child.once('exit', (code) => resolve({ code, stdout, stderr }))
+  })
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+      return exited
+    },
+  }
+}
+
+/** Runs the bin to completion, killing it after `timeoutMs`. */
+export async function runCli(args: string[], env?: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<CliRun> {
+  const cli = startCli(args, env)
+  const timer = setTimeout(() => cli.child.kill('SIGKILL'), timeoutMs)
+  try {
+    return await cli.exited
+  } finally {
+    clearTimeout(timer)
+  }
+}
