@@ -45,31 +45,31 @@ const device = (
   ...extra,
 })
 
-const idReader = () => device('idcard', 'idCardReader', 'Synjones', 'SS628-100')
-const receipt = (extra: Partial<PeripheralConfig> = {}) =>
-  device('receipt', 'receiptPrinter', 'Epson', 'TM-T88VI', extra)
-const a4 = () => device('a4', 'documentPrinter', 'HP', 'LaserJet M404')
 const qr = () => device('qr', 'barcodeScanner', 'Honeywell', 'Xenon 1950g')
 const docScanner = () => device('scanner', 'documentScanner', 'Fujitsu', 'fi-7160')
 const ssCard = () => device('sscard', 'smartCardReader', 'Decard', 'T10')
 
-/** A receipt printer whose roll runs low and out, then is refilled: shows faults reaching the fleet. */
-const drainingPaper: Partial<PeripheralConfig> = {
-  initialStatus: { state: 'online', paper: 'full', cover: 'closed' },
-  script: [
-    { afterMs: 20_000, status: { state: 'online', paper: 'low', cover: 'closed' } },
-    { afterMs: 40_000, status: { state: 'userError', paper: 'out', cover: 'closed' } },
-    { afterMs: 70_000, status: { state: 'online', paper: 'full', cover: 'closed' } },
-  ],
-  loopScriptMs: 90_000,
-}
-
+/**
+ * A demo kiosk. The ID-card reader, the receipt printer and the A4 printer are real drivers on
+ * emulated devices (ptys, ippeveprinter) that scripts/demo/demo-devices.ts creates; the classes
+ * whose drivers are not wired into the agent yet stay in-process status models (`emulated`).
+ */
 export interface DemoKiosk {
   kioskId: string
   machineType: MachineType
   department: string
   site: Site
-  peripherals: PeripheralConfig[]
+  title: string
+  receipt: boolean
+  a4: boolean
+  /** Where to go when this kiosk is out of service (shown on its screen). */
+  nearestService: { zh: string; en: string }
+  emulated: PeripheralConfig[]
+}
+
+const townWindow = {
+  zh: '请到本中心大厅东侧的综合自助机，或3号人工窗口办理。',
+  en: 'Please use the comprehensive kiosk on the east side of this hall, or staffed window 3.',
 }
 
 const [town, village] = DEMO_SITES as [Site, Site]
@@ -81,42 +81,72 @@ export const DEMO_KIOSKS: DemoKiosk[] = [
     machineType: 'id',
     department: 'public-security',
     site: town,
-    peripherals: [idReader(), receipt(), qr()],
+    title: '身份证一体机 ID card',
+    receipt: true,
+    a4: false,
+    nearestService: townWindow,
+    emulated: [qr()],
   },
   {
     kioskId: 'hx-tc-license-01',
     machineType: 'license',
     department: 'market-regulation',
     site: town,
-    peripherals: [idReader(), qr(), a4()],
+    title: '营业执照自助办理机 Business licence',
+    receipt: false,
+    a4: true,
+    nearestService: townWindow,
+    emulated: [qr()],
   },
   {
     kioskId: 'hx-tc-tax-01',
     machineType: 'tax',
     department: 'tax',
     site: town,
-    peripherals: [idReader(), a4(), receipt(drainingPaper), qr(), docScanner()],
+    title: '税务一体机 Tax',
+    receipt: true,
+    a4: true,
+    nearestService: townWindow,
+    emulated: [qr(), docScanner()],
   },
   {
     kioskId: 'hx-tc-comprehensive-01',
     machineType: 'comprehensive',
     department: 'government-services',
     site: town,
-    peripherals: [idReader(), receipt(), a4(), qr(), docScanner(), ssCard()],
+    title: '综合政务一体机 Comprehensive',
+    receipt: true,
+    a4: true,
+    nearestService: { zh: '请到本中心3号人工窗口办理。', en: 'Please go to staffed window 3 in this hall.' },
+    emulated: [qr(), docScanner(), ssCard()],
   },
   {
     kioskId: 'hx-lw-ss-01',
     machineType: 'social-security',
     department: 'human-resources',
     site: village,
-    peripherals: [idReader(), ssCard(), a4()],
+    title: '社保一体机 Social security',
+    receipt: false,
+    a4: true,
+    nearestService: {
+      zh: '请到花溪镇便民服务中心（新街8号，约2公里）的综合自助机或人工窗口办理。',
+      en: 'Please go to the Huaxi town service centre (8 Xinjie, about 2 km): comprehensive kiosk or staffed window.',
+    },
+    emulated: [ssCard()],
   },
 ]
 
 export function demoAgentConfig(
   kiosk: DemoKiosk,
-  options: { mqttUrl: string; dataDir: string; keepaliveS: number; healthIntervalMs: number },
-): Record<string, unknown> & Pick<AgentConfig, 'kioskId' | 'peripherals'> {
+  options: {
+    mqttUrl: string
+    dataDir: string
+    keepaliveS: number
+    healthIntervalMs: number
+    /** The driver-backed peripherals on the demo's emulated devices. */
+    devices: Record<string, unknown>[]
+  },
+): Record<string, unknown> & Pick<AgentConfig, 'kioskId'> {
   return {
     kioskId: kiosk.kioskId,
     machineType: kiosk.machineType,
@@ -131,7 +161,9 @@ export function demoAgentConfig(
       connectTimeoutMs: 5000,
       inflightWindow: 64,
     },
-    peripherals: kiosk.peripherals,
+    peripherals: [...options.devices, ...kiosk.emulated],
+    devices: { reopenInitialMs: 250, reopenMaxMs: 2000 },
+    ui: { nearestService: kiosk.nearestService, idleTimeoutMs: 60_000, idleWarningMs: 25_000 },
     log: { level: 'info' },
   }
 }

@@ -1,6 +1,8 @@
 /**
  * `npm start`: the fleet-server on embedded defaults (Aedes broker, PGlite on disk) plus one kiosk
- * agent of each machine type with emulated peripherals, each agent its own process.
+ * agent of each machine type, each its own process with its citizen UI. The ID-card readers and
+ * receipt printers are emulators on socat ptys that the agents open through the real drivers; A4
+ * printers are ippeveprinter. A small control panel places cards, empties paper and unplugs devices.
  *
  * While it runs, type on stdin:  kill <kioskId>   (SIGKILL: the broker publishes its Last Will)
  *                                 freeze <kioskId> (SIGSTOP: offline after 1.5 keep-alives)
@@ -13,6 +15,8 @@ import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { loadFleetConfig, startFleetServer } from '@fleet/server'
 import pino from 'pino'
+import { startControlPanel } from './demo/control-panel.ts'
+import { type DemoDeviceSet, startDemoDevices } from './demo/demo-devices.ts'
 import { DEMO_KIOSKS, demoAgentConfig } from './demo-fleet.ts'
 
 const { values } = parseArgs({
@@ -21,6 +25,7 @@ const { values } = parseArgs({
     'keepalive-s': { type: 'string', default: '5' },
     'health-interval-ms': { type: 'string', default: '10000' },
     'data-dir': { type: 'string', default: '.data/demo' },
+    'panel-port': { type: 'string', default: process.env.PANEL_PORT ?? '8090' },
   },
 })
 const dataDir = resolve(values['data-dir'])
@@ -53,6 +58,13 @@ try {
 }
 
 const agents = new Map<string, ChildProcess>()
+const deviceSets = new Map<string, DemoDeviceSet>()
+for (const kiosk of DEMO_KIOSKS) {
+  deviceSets.set(
+    kiosk.kioskId,
+    await startDemoDevices({ kioskId: kiosk.kioskId, receipt: kiosk.receipt, a4: kiosk.a4 }),
+  )
+}
 const agentBin = resolve('kiosk/agent/bin/kiosk-agent.mjs')
 
 function startAgent(kioskId: string): void {
@@ -65,6 +77,7 @@ function startAgent(kioskId: string): void {
     dataDir: join(dataDir, kioskId),
     keepaliveS: Number(values['keepalive-s']),
     healthIntervalMs: Number(values['health-interval-ms']),
+    devices: deviceSets.get(kioskId)?.peripherals() ?? [],
   })
   writeFileSync(configPath, JSON.stringify(config, null, 2))
   const child = spawn(process.execPath, [agentBin, '--config', configPath], {
@@ -88,6 +101,16 @@ function signalAgent(kioskId: string, signal: NodeJS.Signals): void {
 for (const kiosk of DEMO_KIOSKS) startAgent(kiosk.kioskId)
 
 const dashboard = server.httpUrl
+const panel = await startControlPanel({
+  dashboardUrl: `${dashboard}/`,
+  port: Number(values['panel-port']),
+  kiosks: DEMO_KIOSKS.map((k) => ({
+    kioskId: k.kioskId,
+    title: k.title,
+    dataDir: join(dataDir, k.kioskId),
+    devices: deviceSets.get(k.kioskId) as DemoDeviceSet,
+  })),
+})
 console.log(`
 Kiosk fleet demo
   dashboard     ${dashboard}/   (log in as admin / ${demoAdminPassword})
@@ -95,6 +118,7 @@ Kiosk fleet demo
   API           ${dashboard}/api/kiosks
   MQTT broker   ${server.mqttUrl} (embedded Aedes)
   database      PGlite in ${join(dataDir, 'fleet-db')}
+  device panel  ${panel.url}   (open each kiosk's citizen UI from here; place cards, empty paper, unplug)
   kiosks        ${DEMO_KIOSKS.map((k) => `${k.kioskId} (pid ${agents.get(k.kioskId)?.pid})`).join('\n                ')}
 
 Type "kill <kioskId>" to cut a kiosk off (Last Will), "freeze <kioskId>" to hang one
@@ -113,6 +137,8 @@ async function shutdown(): Promise<void> {
   }
   await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 5000))])
   for (const child of agents.values()) child.kill('SIGKILL')
+  panel.server.close()
+  for (const devices of deviceSets.values()) await devices.close().catch(() => undefined)
   await server.stop()
   console.log('stopped')
   process.exit(0)

@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { type EmulatedCard, Ga467Emulator, parseCardFile } from '@drivers/card-reader-ga467/emulator'
+import { EscPosEmulator } from '@drivers/printer-escpos/emulator'
+import { SerialTransport } from '@drivers/transport-serial'
+import { type IppEvePrinter, startIppEvePrinter } from '../../tests/support/ippeveprinter.ts'
+import { createPtyPair } from '../../tests/support/pty.ts'
+import { ptyPairAt } from '../../tests/support/pty-at.ts'
+
+const CARDS = join(import.meta.dirname, '../../drivers/card-reader-ga467/fixtures/cards')
+/** Synthetic people from the reader's fixtures, for the panel's "place card" buttons. */
+export const DEMO_CARDS = ['resident-zhang-san', 'hk-macau-taiwan', 'foreign-permanent'] as const
+export type DemoCardName = (typeof DEMO_CARDS)[number]
+
+function card(name: DemoCardName): EmulatedCard {
+  return parseCardFile(JSON.parse(readFileSync(join(CARDS, `${name}.json`), 'utf8')))
+}
+
+interface Plug {
+  deviceEnd: string
+  hostEnd: string
+  close(): Promise<void>
+}
+
+/** One serial device of a demo kiosk: its emulator on a socat pty pair that can be unplugged and plugged back. */
+class SerialDevice<E extends { start(): Promise<void>; stop(): Promise<void> }> {
+  emulator: E | undefined
+  plugged = false
+  #plug: Plug | undefined
+  readonly #make: (path: string) => E
+
+  constructor(make: (path: string) => E) {
+    this.#make = make
+  }
+
+  get hostEnd(): string {
+    if (!this.#plug) throw new Error('device never plugged')
+    return this.#plug.hostEnd
+  }
+
+  async plugIn(): Promise<void> {
+    if (this.plugged) return
+    if (this.#plug) {
+      const again = await ptyPairAt(this.#plug.deviceEnd, this.#plug.hostEnd)
+      this.#plug = { deviceEnd: this.#plug.deviceEnd, hostEnd: this.#plug.hostEnd, close: () => again.close() }
+    } else {
+      this.#plug = await createPtyPair()
+    }
+    this.emulator = this.#make(this.#plug.deviceEnd)
+    await this.emulator.start()
+    this.plugged = true
+  }
+
+  async unplug(): Promise<void> {
+    if (!this.plugged) return
+    this.plugged = false
+    await this.emulator?.stop()
+    // Only the socat process goes; the link paths come back at the same place on replug.
+    await this.#plug?.close()
+  }
+}
+
+export interface DemoDeviceSet {
+  readonly reader: SerialDevice<Ga467Emulator>
+  readonly receipt: SerialDevice<EscPosEmulator> | undefined
+  readonly ipp: IppEvePrinter | undefined
+  placeCard(name: DemoCardName): void
+  removeCard(): void
+  paperOut(): void
+  refillPaper(): void
+  /** Peripheral config entries for the agent: the host ends of the ptys and the IPP URL. */
+  peripherals(): Record<string, unknown>[]
+  describe(): Record<string, string>
+  close(): Promise<void>
+}
+
+/** Real device paths for one demo kiosk: GA 467 and ESC/POS emulators on ptys, ippeveprinter for A4. */
+export async function startDemoDevices(options: {
+  kioskId: string
+  receipt: boolean
+  a4: boolean
+}): Promise<DemoDeviceSet> {
+  const reader = new SerialDevice(
+    // Paced at the line rate, so reads take as long as on a real 115200-baud reader.
+    (path) => new Ga467Emulator({ transport: new SerialTransport({ path, baudRate: 115200 }), baudRate: 115200 }),
+  )
+  await reader.plugIn()
+  const receipt = options.receipt
+    ? new SerialDevice((path) => new EscPosEmulator({ transport: new SerialTransport({ path, baudRate: 115200 }) }))
+    : undefined
+  await receipt?.plugIn()
+  let ipp: IppEvePrinter | undefined
+  if (options.a4) {
+    try {
+      ipp = await startIppEvePrinter({ name: `Demo-${options.kioskId}` })
+    } catch (err) {
+      console.log(`${options.kioskId}: no A4 printer (${(err as Error).message}); its A4 services show as unavailable`)
+    }
+  }
+  return {
+    reader,
+    receipt,
+    ipp,
+    placeCard(name) {
+      reader.emulator?.removeCard()
+      reader.emulator?.presentCard(card(name))
+    },
+    removeCard: () => reader.emulator?.removeCard(),
+    paperOut: () => receipt?.emulator?.paperOutAfterMm(0),
+    refillPaper: () => receipt?.emulator?.loadPaper(),
+    peripherals() {
+      const list: Record<string, unknown>[] = [
+        {
+          deviceId: 'idcard',
+          deviceClass: 'idCardReader',
+          vendor: 'generic',
+          model: 'SAM_V module (emulated on a pty)',
+          firmware: '1.0.0',
+          driver: 'ga467',
+          registryId: 'generic-sam-v-uart',
+          address: reader.hostEnd,
+        },
+      ]
+      if (receipt) {
+        list.push({
+          deviceId: 'receipt',
+          deviceClass: 'receiptPrinter',
+          vendor: 'Epson',
+          model: 'TM-T88V (emulated on a pty)',
+          firmware: '1.0.0',
+          driver: 'escpos',
+          address: receipt.hostEnd,
+        })
+      }
+      if (options.a4) {
+        list.push({
+          deviceId: 'a4',
+          deviceClass: 'documentPrinter',
+          vendor: 'CUPS',
+          model: 'ippeveprinter',
+          firmware: '1.0.0',
+          driver: 'ipp',
+          // No printer answers on the discard port: the agent reports it offline, honestly.
+          address: ipp?.url ?? 'ipp://127.0.0.1:9/ipp/print',
+          statusPollMs: 2000,
+        })
+      }
+      return list
+    },
+    describe() {
+      const out: Record<string, string> = {
+        reader: reader.plugged ? `plugged, card ${reader.emulator?.cardState ?? '?'}` : 'unplugged',
+      }
+      if (receipt) {
+        const paper = receipt.emulator?.status
+        out.receipt = receipt.plugged
+          ? `plugged, paper ${paper?.paperEnd ? 'out' : paper?.paperNearEnd ? 'low' : 'ok'}, ${receipt.emulator?.printed.length ?? 0} items printed`
+          : 'unplugged'
+      }
+      if (options.a4) out.a4 = ipp ? `${ipp.spooled().length} PDF(s) in ${ipp.spoolDir}` : 'not available'
+      return out
+    },
+    async close() {
+      await reader.unplug()
+      await receipt?.unplug()
+      await ipp?.close()
+    },
+  }
+}
