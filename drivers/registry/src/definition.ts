@@ -1,4 +1,4 @@
-import type { DeviceClass, ReceiptPrinterQuirks } from '@drivers/core'
+import type { BarcodeScannerQuirks, DeviceClass, ReceiptPrinterQuirks } from '@drivers/core'
 
 /** How the kiosk talks to the device. */
 export type DeviceTransportKind = 'serial' | 'hid' | 'usb' | 'tcp' | 'ipp' | 'sane' | 'pcsc'
@@ -26,6 +26,8 @@ export interface DeviceQuirks {
   genericUsbBridge?: boolean
   /** ESC/POS receipt printers: paper width, Chinese mode, cutter, status support (printer-escpos). */
   escpos?: ReceiptPrinterQuirks
+  /** Barcode/QR scanners: mode, serial framing, triggers, keyboard layout (scanner-barcode). */
+  barcode?: BarcodeScannerQuirks
 }
 
 export const QUIRK_KEYS: readonly (keyof DeviceQuirks)[] = [
@@ -35,6 +37,7 @@ export const QUIRK_KEYS: readonly (keyof DeviceQuirks)[] = [
   'removalProbe',
   'genericUsbBridge',
   'escpos',
+  'barcode',
 ]
 
 /** One device model, as data. */

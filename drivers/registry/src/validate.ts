@@ -44,6 +44,16 @@ export function definitionProblems(def: DeviceDefinition): string[] {
     if (!QUIRK_KEYS.includes(key as (typeof QUIRK_KEYS)[number])) problems.push(`${where}: unknown quirk ${key}`)
   }
   if (def.quirks?.hidWrapper && def.transport !== 'hid') problems.push(`${where}: hidWrapper needs transport hid`)
+  const barcode = def.quirks?.barcode
+  if (barcode) {
+    const wants = barcode.mode === 'serial' ? 'serial' : 'hid'
+    if (def.transport !== wants) problems.push(`${where}: barcode mode ${barcode.mode} needs transport ${wants}`)
+    for (const key of ['suffixHex', 'prefixHex', 'triggerStartHex', 'triggerStopHex'] as const) {
+      const hex = barcode[key]
+      if (hex !== undefined && !/^([0-9a-f]{2})*$/.test(hex))
+        problems.push(`${where}: barcode.${key} must be lower-case hex bytes`)
+    }
+  }
   return problems
 }
 
