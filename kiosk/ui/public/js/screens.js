@@ -279,10 +279,11 @@ export function resultScreen(t, s, act) {
   )
 }
 
-export function busyScreen(_t, s) {
+export function busyScreen(t, s) {
   return h(
     'section',
     { class: 'screen busy', 'data-screen': 'busy', 'aria-busy': 'true' },
+    citizenBanner(t, s),
     h('p', { class: 'lead', role: 'status' }, s.busyText),
     h('div', { class: 'progress', role: 'progressbar', 'aria-label': s.busyText }),
   )
