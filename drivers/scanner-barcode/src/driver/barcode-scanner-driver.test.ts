@@ -195,6 +195,9 @@ describe('BarcodeScannerDriver, serial', () => {
     const openTransport = () => createMemoryTransportPair().host
     expect(() => new BarcodeScannerDriver({ mode: 'x' as 'serial', openTransport })).toThrow(/mode/)
     expect(() => new BarcodeScannerDriver({ mode: 'serial', openTransport, idleTimeoutMs: 0 })).toThrow(/idleTimeoutMs/)
+    expect(() => new BarcodeScannerDriver({ mode: 'serial', openTransport, encoding: 'latin1' as 'gbk' })).toThrow(
+      /encoding/,
+    )
     expect(
       () => new BarcodeScannerDriver({ mode: 'serial', openTransport, backoff: { initialMs: 5, maxMs: 1 } }),
     ).toThrow(/backoff/)

@@ -94,8 +94,8 @@ export class BarcodeScannerDriver implements BarcodeReader {
     if (!(backoff.initialMs > 0 && backoff.maxMs >= backoff.initialMs)) {
       throw new TypeError('BarcodeScannerDriverOptions.backoff needs 0 < initialMs <= maxMs')
     }
-    if (options.encoding !== undefined && decodeScanText(new Uint8Array(0), options.encoding) === undefined) {
-      throw new TypeError(`BarcodeScannerDriverOptions.encoding ${options.encoding} is not supported here`)
+    if (options.encoding !== undefined && !['utf-8', 'gbk', 'gb18030'].includes(options.encoding)) {
+      throw new TypeError(`BarcodeScannerDriverOptions.encoding must be utf-8, gbk or gb18030, got ${options.encoding}`)
     }
     this.#options = options
     this.mode = options.mode
