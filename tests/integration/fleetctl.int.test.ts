@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createKioskAgent, type KioskAgent } from '@kiosk/agent'
+import { createKioskAgent, type EmulatedPeripheral, type KioskAgent } from '@kiosk/agent'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { quietLogger, TEST_ADMIN_PASSWORD, testAgentConfig } from '../support/fleet.ts'
 import { startStack, type TestStack } from '../support/stack.ts'
@@ -94,6 +94,20 @@ describe('fleetctl against a running fleet', () => {
       code: 0,
       stdout: expect.stringContaining('intact'),
     })
+  })
+
+  it('lists and acknowledges alerts', async () => {
+    const receipt = agent.peripherals.find((p) => p.deviceId === 'receipt') as EmulatedPeripheral
+    receipt.setStatus({ state: 'userError', paper: 'out' })
+    const listed = await waitFor('paper-out alert listed', async () => {
+      const out = await fleetctl(['alerts', 'list', '--json'], env)
+      const alerts = JSON.parse(out.stdout) as { id: number; rule: string }[]
+      return alerts.find((a) => a.rule === 'paperOut')
+    })
+    const human = await fleetctl(['alerts', 'list'], env)
+    expect(human.stdout).toMatch(/critical\s+active\s+ctl-k1\s+paperOut\s+receipt/)
+    const ack = await fleetctl(['alerts', 'ack', String(listed.id)], env)
+    expect(ack).toMatchObject({ code: 0, stdout: expect.stringContaining('acknowledged') })
   })
 
   it('says how to log in when no token is stored', async () => {

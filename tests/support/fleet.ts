@@ -18,6 +18,8 @@ export async function startTestFleet(options: {
   embeddedPort?: number
   database: TestDatabase
   ingest?: Partial<FleetConfig['ingest']>
+  /** More fleet settings (e.g. `alerts`), merged over the test defaults. */
+  settings?: Record<string, unknown>
   logger?: Logger
 }): Promise<FleetServer> {
   const config = loadFleetConfig({
@@ -33,6 +35,7 @@ export async function startTestFleet(options: {
       ingest: { maxDelayMs: 20, ...options.ingest },
       auth: { initialAdminPassword: TEST_ADMIN_PASSWORD },
       log: { level: 'silent' },
+      ...options.settings,
     },
   })
   return startFleetServer(config, options.logger ?? quietLogger)

@@ -38,7 +38,7 @@ export interface TestStack {
   stop(): Promise<void>
 }
 
-export async function startStack(mode: StackMode): Promise<TestStack> {
+export async function startStack(mode: StackMode, settings?: Record<string, unknown>): Promise<TestStack> {
   const database: TestDatabase = await createTestDatabase(mode.db)
   let broker: MosquittoProcess | undefined
   let fleet: FleetServer
@@ -46,10 +46,10 @@ export async function startStack(mode: StackMode): Promise<TestStack> {
   if (mode.broker === 'mosquitto') {
     broker = await startTestMosquitto()
     brokerPort = broker.port
-    fleet = await startTestFleet({ mqttUrl: broker.url, database })
+    fleet = await startTestFleet({ mqttUrl: broker.url, database, ...(settings ? { settings } : {}) })
   } else {
     brokerPort = await freePort()
-    fleet = await startTestFleet({ embeddedPort: brokerPort, database })
+    fleet = await startTestFleet({ embeddedPort: brokerPort, database, ...(settings ? { settings } : {}) })
   }
   let up = true
   // Sessions live in the database, so one login survives an embedded fleet-server restart.
@@ -80,7 +80,7 @@ export async function startStack(mode: StackMode): Promise<TestStack> {
     },
     async brokerUp() {
       if (broker) await broker.start()
-      else fleet = await startTestFleet({ embeddedPort: brokerPort, database })
+      else fleet = await startTestFleet({ embeddedPort: brokerPort, database, ...(settings ? { settings } : {}) })
       up = true
     },
     async stop() {

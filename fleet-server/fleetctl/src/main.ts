@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { EXIT, FleetctlError } from './api-client.ts'
+import { registerAlerts } from './commands/alerts.ts'
 import { registerAudit } from './commands/audit.ts'
 import { registerCommand } from './commands/command.ts'
 import { registerKiosks } from './commands/kiosks.ts'
@@ -15,6 +16,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   registerLogin(program, io)
   registerKiosks(program, io)
   registerCommand(program, io)
+  registerAlerts(program, io)
   registerAudit(program, io)
   try {
     await program.parseAsync(argv)

@@ -6,6 +6,8 @@ import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyError, LogController } from 'fastify'
 import type { Logger } from 'pino'
+import type { AlertEngine } from './alerts/alert-engine.ts'
+import { AlertRepo } from './alerts/alert-repo.ts'
 import type { AuditLog } from './audit/audit-log.ts'
 import type { IdentityRepo } from './auth/identity-repo.ts'
 import type { CommandSender } from './commands/command-sender.ts'
@@ -15,6 +17,7 @@ import type { Ingestor } from './ingest/ingestor.ts'
 import type { LiveHub } from './live/live-hub.ts'
 import { createFleetMetrics } from './metrics/fleet-metrics.ts'
 import { KioskRepo } from './repos/kiosk-repo.ts'
+import { alertRoutes } from './routes/alert-routes.ts'
 import { auditRoutes } from './routes/audit-routes.ts'
 import { authRoutes, SESSION_COOKIE } from './routes/auth-routes.ts'
 import { kioskRoutes } from './routes/kiosk-routes.ts'
@@ -29,6 +32,7 @@ export interface AppDependencies {
   live: LiveHub
   identity: IdentityRepo
   audit: AuditLog
+  alerts: AlertEngine
   mqttConnected: () => boolean
   commandDefaults: { timeoutMs: number; ttlMs: number }
   auth: { sessionTtlMs: number; secureCookies: boolean }
@@ -91,6 +95,7 @@ export async function buildApp(deps: AppDependencies) {
 
   await app.register(authRoutes, { identity: deps.identity, audit: deps.audit, ...deps.auth })
   await app.register(auditRoutes, { audit: deps.audit })
+  await app.register(alertRoutes, { alerts: new AlertRepo(deps.db), engine: deps.alerts, audit: deps.audit })
   await app.register(kioskRoutes, {
     kiosks: new KioskRepo(deps.db),
     commands: deps.commands,

@@ -1,6 +1,7 @@
 /** Fleet-server error codes (ERR_FLEET_*), as HTTP bodies `{code, message}`; listed in docs/errors.md. */
 export const FleetErrorCodes = {
   kioskNotFound: 'ERR_FLEET_KIOSK_NOT_FOUND',
+  alertNotFound: 'ERR_FLEET_ALERT_NOT_FOUND',
   unauthenticated: 'ERR_FLEET_UNAUTHENTICATED',
   forbidden: 'ERR_FLEET_FORBIDDEN',
   badCredentials: 'ERR_FLEET_BAD_CREDENTIALS',

@@ -1,6 +1,9 @@
 import { mkdirSync } from 'node:fs'
 import { createCodecs } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
+import { alertPolicyFrom } from './alerts/alert-config.ts'
+import { AlertEngine } from './alerts/alert-engine.ts'
+import { AlertNotifier } from './alerts/alert-notifier.ts'
 import { buildApp, type FleetApp } from './app.ts'
 import { AuditLog } from './audit/audit-log.ts'
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts'
@@ -24,6 +27,7 @@ export interface FleetServer {
   mqttUrl: string
   db: Database
   ingestor: Ingestor
+  alerts: AlertEngine
   app: FleetApp
   /** Graceful: stop taking messages, write everything accepted, then close HTTP, broker and database. */
   stop(): Promise<void>
@@ -61,6 +65,15 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
   const kiosks = new KioskRepo(db)
   const live = new LiveHub(kiosks, logger.child({ mod: 'fleet.live' }))
   let commands: CommandSender | undefined
+  const notifier = new AlertNotifier(config.alerts.notify, db, logger.child({ mod: 'fleet.notify' }))
+  const alerts = new AlertEngine({
+    db,
+    policy: alertPolicyFrom(config.alerts),
+    logger: logger.child({ mod: 'fleet.alerts' }),
+    onEvents: (events) => {
+      notifier.notify(events).catch((err: unknown) => log.warn({ err }, 'alert notification failed'))
+    },
+  })
   const ingestor = new Ingestor({
     store: new IngestStore(db),
     codecs,
@@ -68,6 +81,7 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
     ...config.ingest,
     onWritten: (result) => {
       live.changed(result.changedKiosks)
+      if (config.alerts.enabled) void alerts.evaluate(result.changedKiosks)
       for (const kioskId of result.unknownKiosks) {
         log.info({ kioskId }, 'kiosk seen without a birth, asking for rebirth')
         void commands
@@ -108,6 +122,7 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
     live,
     identity,
     audit,
+    alerts,
     auth: { sessionTtlMs: config.auth.sessionTtlMs, secureCookies: config.auth.secureCookies },
     mqttConnected: () => mqtt.client.connected,
     commandDefaults: config.commands,
@@ -124,6 +139,8 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
   pruneTimer.unref()
   prune()
 
+  if (config.alerts.enabled) await alerts.start()
+
   const address = await app.listen({ host: config.http.host, port: config.http.port })
   log.info({ http: address, mqtt: mqttUrl, database: db.kind }, 'fleet-server ready')
 
@@ -132,12 +149,15 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
     mqttUrl,
     db,
     ingestor,
+    alerts,
     app,
     async stop() {
       clearInterval(pruneTimer)
       await mqtt.close()
       await pruning
       await ingestor.flush()
+      await alerts.stop()
+      notifier.close()
       commands?.cancelAll()
       live.close()
       await app.close()

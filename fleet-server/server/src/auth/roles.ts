@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   readFleet: ['admin', 'department', 'site', 'vendor', 'auditor'],
   /** Send remote commands to kiosks within scope. */
   commandKiosks: ['admin', 'department', 'site'],
+  /** Acknowledge and assign alerts within scope. */
+  manageAlerts: ['admin', 'department', 'site'],
   /** Read, export and verify the audit log. */
   readAudit: ['admin', 'auditor'],
   /** Manage users and enrolment of kiosks. */

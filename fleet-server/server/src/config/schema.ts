@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
+import { AlertsConfigSchema } from '../alerts/alert-config.ts'
 
 export const FleetConfigSchema = Type.Object(
   {
@@ -63,6 +64,7 @@ export const FleetConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    alerts: AlertsConfigSchema,
     retention: Type.Object(
       {
         healthDays: Type.Integer({ minimum: 1, default: 30, description: 'health snapshots kept this long' }),

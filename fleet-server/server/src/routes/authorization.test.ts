@@ -36,6 +36,9 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', url: '/api/audit/verify', allowed: PERMISSIONS.readAudit },
   { method: 'GET', url: '/api/audit/export?format=csv', allowed: PERMISSIONS.readAudit },
   { method: 'GET', url: '/api/ingest/stats', allowed: PERMISSIONS.operate },
+  { method: 'GET', url: '/api/alerts', allowed: PERMISSIONS.readFleet },
+  { method: 'POST', url: '/api/alerts/1/ack', allowed: PERMISSIONS.manageAlerts },
+  { method: 'POST', url: '/api/alerts/1/assign', payload: { userId: 'dora' }, allowed: PERMISSIONS.manageAlerts },
 ]
 
 /** Roles whose scope does not include kiosk-a get 404 (its existence is not revealed), not 403. */
@@ -44,6 +47,8 @@ const OUT_OF_SCOPE: Partial<Record<string, Role[]>> = {
   '/api/kiosks/kiosk-a/health': ['site'],
   '/api/kiosks/kiosk-a/events': ['site'],
   '/api/kiosks/kiosk-a/commands/ping': ['site'],
+  '/api/alerts/1/ack': ['site'],
+  '/api/alerts/1/assign': ['site'],
 }
 
 describe('every route for every role', () => {
@@ -104,6 +109,19 @@ describe('scopes', () => {
       headers: { cookie: t.cookies.department },
     })
     expect(response.statusCode).toBe(404)
+  })
+
+  it('shows alerts within scope: a vendor only its own devices, a site user none of another site', async () => {
+    const alerts = async (role: Role) =>
+      (
+        (await t.app.inject({ url: '/api/alerts', headers: { cookie: t.cookies[role] } })).json().alerts as {
+          rule: string
+          deviceId: string
+        }[]
+      ).map((a) => `${a.rule}:${a.deviceId}`)
+    expect(await alerts('admin')).toEqual(['paperLow:receipt'])
+    expect(await alerts('vendor')).toEqual(['paperLow:receipt'])
+    expect(await alerts('site')).toEqual([])
   })
 
   it('shows a site user only its sites', async () => {

@@ -2,6 +2,8 @@
 // with two kiosks and one user per role, and a command transport that answers like a kiosk.
 import { createCodecs, sampleBirth, sampleHealth } from '@kiosk-fleet/protocol'
 import pino from 'pino'
+import { AlertEngine } from '../alerts/alert-engine.ts'
+import { DEFAULT_ALERT_POLICY } from '../alerts/alert-rules.ts'
 import { buildApp, type FleetApp } from '../app.ts'
 import { AuditLog } from '../audit/audit-log.ts'
 import { IdentityRepo } from '../auth/identity-repo.ts'
@@ -83,6 +85,9 @@ export async function createRouteTestApp(): Promise<RouteTestApp> {
     logger,
   })
   const audit = new AuditLog(db)
+  // The clock just after the seeded reports: kiosk-a's receipt printer is low on paper (alert 1).
+  const alerts = new AlertEngine({ db, policy: DEFAULT_ALERT_POLICY, logger, now: () => at + 1000 })
+  await alerts.evaluate()
   const app = await buildApp({
     db,
     ingestor: new Ingestor({ store: new IngestStore(db), codecs, logger, maxBatch: 10, maxDelayMs: 10, maxQueue: 100 }),
@@ -90,6 +95,7 @@ export async function createRouteTestApp(): Promise<RouteTestApp> {
     live: new LiveHub(new KioskRepo(db), logger),
     identity,
     audit,
+    alerts,
     mqttConnected: () => true,
     commandDefaults: { timeoutMs: 300, ttlMs: 1000 },
     auth: { sessionTtlMs: 3_600_000, secureCookies: false },
@@ -114,6 +120,7 @@ export async function createRouteTestApp(): Promise<RouteTestApp> {
     published,
     cookies,
     async close() {
+      await alerts.stop()
       await app.close()
       await db.close()
     },

@@ -1,0 +1,206 @@
+import { sampleBirth, sampleHealth } from '@kiosk-fleet/protocol'
+import pino from 'pino'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Database } from '../db/database.ts'
+import { migrate } from '../db/migrate.ts'
+import { openPgliteDatabase } from '../db/pglite-database.ts'
+import { emptyBatch, type IngestBatch } from '../ingest/ingest-batch.ts'
+import { IngestStore } from '../ingest/ingest-store.ts'
+import { AlertEngine, type AlertEvent } from './alert-engine.ts'
+import { type AlertPolicy, DEFAULT_ALERT_POLICY } from './alert-rules.ts'
+
+const logger = pino({ level: 'silent' })
+let db: Database
+let seq = 10
+const T0 = Date.parse('2026-11-24T08:00:00Z')
+let clock = T0
+const K = 'hx-tc01-id-01'
+
+beforeAll(async () => {
+  db = await openPgliteDatabase(undefined)
+  await migrate(db, logger)
+})
+afterAll(async () => db.close())
+beforeEach(async () => {
+  await db.exec(
+    'TRUNCATE kiosks, sites, peripherals, health_history, kiosk_events, presence_history, alerts, alert_conditions CASCADE',
+  )
+  clock = T0
+  seq = 10
+  await write((b) => {
+    b.births.push({ kioskId: K, payload: sampleBirth({ seq: 1, healthIntervalMs: 30_000 }), receivedAt: clock })
+    b.states.push({ kioskId: K, payload: { state: 'online', session: 1, ts: clock }, receivedAt: clock })
+  })
+})
+
+async function write(fill: (b: IngestBatch) => void) {
+  const b = emptyBatch()
+  fill(b)
+  await new IngestStore(db).writeBatch(b)
+}
+
+/** The receipt printer's status as a kiosk would report it in a health snapshot at `clock`. */
+async function receipt(status: Record<string, string>, counters: Record<string, number> = {}) {
+  seq += 1
+  await write((b) =>
+    b.health.push({
+      kioskId: K,
+      payload: sampleHealth({
+        seq,
+        ts: clock,
+        peripherals: [
+          { deviceId: 'idcard', status: { state: 'online' }, counters },
+          { deviceId: 'receipt', status: status as never, counters: {} },
+        ],
+      }),
+      receivedAt: clock,
+    }),
+  )
+}
+
+function engine(policy: AlertPolicy = DEFAULT_ALERT_POLICY) {
+  const events: AlertEvent[] = []
+  const e = new AlertEngine({ db, policy, logger, now: () => clock, onEvents: (batch) => events.push(...batch) })
+  return { e, events, kinds: () => events.map((x) => `${x.kind}:${x.alert.rule}:${x.alert.deviceId}`) }
+}
+
+describe('AlertEngine', () => {
+  it('raises paper out at once and resolves it when paper is back', async () => {
+    const { e, kinds } = engine()
+    await receipt({ state: 'userError', paper: 'out' })
+    await e.evaluate([K])
+    expect(kinds()).toContain('raised:paperOut:receipt')
+    clock += 10_000
+    await receipt({ state: 'online', paper: 'full' })
+    await e.evaluate([K])
+    expect(kinds()).toContain('resolved:paperOut:receipt')
+    await e.stop()
+  })
+
+  it('waits raiseAfterMs before raising a device fault, and does not flap on a short glitch', async () => {
+    const { e, kinds } = engine()
+    await receipt({ state: 'hardwareError', errorCode: 'cutterError' })
+    await e.evaluate([K])
+    expect(kinds()).toEqual([])
+    expect(e.dueAt(K)).toBe(T0 + 60_000)
+    clock += 20_000
+    await receipt({ state: 'online' })
+    await e.evaluate([K])
+    clock += 50_000
+    await e.evaluate([K])
+    expect(kinds()).toEqual([])
+    await receipt({ state: 'hardwareError', errorCode: 'cutterError' })
+    await e.evaluate([K])
+    clock += 60_000
+    await e.evaluate([K])
+    expect(kinds()).toEqual(['raised:deviceFault:receipt'])
+    // Repeated evaluations keep one open alert (dedup).
+    await e.evaluate([K])
+    expect(await db.query("SELECT id FROM alerts WHERE state <> 'resolved'")).toHaveLength(1)
+    // Clearing also needs clearAfterMs of good status.
+    await receipt({ state: 'online' })
+    await e.evaluate([K])
+    clock += 10_000
+    await e.evaluate([K])
+    expect(kinds()).toEqual(['raised:deviceFault:receipt'])
+    clock += 20_000
+    await e.evaluate([K])
+    expect(kinds()).toEqual(['raised:deviceFault:receipt', 'resolved:deviceFault:receipt'])
+    await e.stop()
+  })
+
+  it('reports a kiosk offline from its Last Will after offlineAfter, exactly at the deadline', async () => {
+    const policy: AlertPolicy = {
+      ...DEFAULT_ALERT_POLICY,
+      rules: {
+        ...DEFAULT_ALERT_POLICY.rules,
+        kioskOffline: { ...DEFAULT_ALERT_POLICY.rules.kioskOffline, raiseAfterMs: 120_000 },
+      },
+    }
+    const { e, kinds } = engine(policy)
+    clock += 5_000
+    await write((b) =>
+      b.states.push({
+        kioskId: K,
+        payload: { state: 'offline', session: 1, ts: T0, reason: 'lastWill' },
+        receivedAt: clock,
+      }),
+    )
+    await e.evaluate([K])
+    expect(e.dueAt(K)).toBe(T0 + 5_000 + 120_000)
+    clock = T0 + 5_000 + 119_999
+    await e.evaluate([K])
+    expect(kinds()).toEqual([])
+    clock += 1
+    await e.evaluate([K])
+    expect(kinds()).toEqual(['raised:kioskOffline:'])
+    await e.stop()
+  })
+
+  it('counts a kiosk that stopped sending health as offline at last seen + 2.5 intervals', async () => {
+    const policy: AlertPolicy = {
+      ...DEFAULT_ALERT_POLICY,
+      rules: {
+        ...DEFAULT_ALERT_POLICY.rules,
+        kioskOffline: { ...DEFAULT_ALERT_POLICY.rules.kioskOffline, raiseAfterMs: 0 },
+      },
+    }
+    const { e, kinds } = engine(policy)
+    await receipt({ state: 'online' })
+    await e.evaluate([K])
+    expect(e.dueAt(K)).toBe(T0 + 75_000)
+    clock = T0 + 75_000
+    await e.evaluate([K])
+    expect(kinds()).toEqual(['raised:kioskOffline:'])
+    await e.stop()
+  })
+
+  it('keeps a latched alert until someone acknowledges it', async () => {
+    const { e, kinds } = engine()
+    await receipt({ state: 'online' }, { samErrors: 0 })
+    clock += 60_000
+    await receipt({ state: 'online' }, { samErrors: 9 })
+    await e.evaluate([K])
+    expect(kinds()).toEqual(['raised:samErrors:idcard'])
+    clock += 2 * 3_600_000
+    await receipt({ state: 'online' }, { samErrors: 9 })
+    await e.evaluate([K])
+    expect(kinds()).toEqual(['raised:samErrors:idcard', 'cleared:samErrors:idcard'])
+    const [open] = await db.query<{ id: number }>("SELECT id FROM alerts WHERE state = 'cleared'")
+    const acked = await e.acknowledge(Number(open?.id), 'dora')
+    expect(acked?.alert).toMatchObject({ state: 'resolved', acknowledgedBy: 'dora' })
+    await e.stop()
+  })
+
+  it('marks services unavailable only after they stay so, and applies per-machine-type overrides', async () => {
+    const policy: AlertPolicy = {
+      ...DEFAULT_ALERT_POLICY,
+      overrides: [{ rule: 'paperLow', machineType: 'id', settings: { enabled: false } }],
+    }
+    const { e, kinds } = engine(policy)
+    const reportUnavailable = async () => {
+      seq += 1
+      await write((b) =>
+        b.health.push({
+          kioskId: K,
+          payload: sampleHealth({
+            seq,
+            ts: clock,
+            services: [{ serviceId: 'id-receipt', available: false, blockedBy: ['receipt'] }],
+          }),
+          receivedAt: clock,
+        }),
+      )
+    }
+    await reportUnavailable()
+    await e.evaluate([K])
+    expect(kinds()).toEqual([])
+    for (let i = 0; i < 4; i++) {
+      clock += 30_000
+      await reportUnavailable()
+      await e.evaluate([K])
+    }
+    expect(kinds()).toEqual(['raised:serviceUnavailable:service:id-receipt'])
+    await e.stop()
+  })
+})
