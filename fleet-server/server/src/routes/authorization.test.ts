@@ -23,6 +23,7 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', url: '/api/kiosks/kiosk-a/health', allowed: PERMISSIONS.readFleet },
   { method: 'GET', url: '/api/kiosks/kiosk-a/events', allowed: PERMISSIONS.readFleet },
   { method: 'GET', url: '/api/sites', allowed: PERMISSIONS.readFleet },
+  { method: 'GET', url: '/api/overview', allowed: PERMISSIONS.readFleet },
   { method: 'POST', url: '/api/kiosks/kiosk-a/commands/ping', allowed: PERMISSIONS.commandKiosks },
   { method: 'POST', url: '/api/tokens', payload: { name: 'cli' }, allowed: PERMISSIONS.readFleet },
   { method: 'GET', url: '/api/users', allowed: PERMISSIONS.manageUsers },

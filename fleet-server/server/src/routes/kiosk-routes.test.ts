@@ -86,6 +86,18 @@ describe('kiosk routes', () => {
     expect(response.statusCode).toBe(400)
   })
 
+  it('counts the fleet by state, machine type, department and county', async () => {
+    const overview = (await t.app.inject({ url: '/api/overview', headers: admin })).json()
+    expect(overview).toMatchObject({ total: 2, online: 2, offline: 0, faulted: 0, openAlerts: { warning: 1 } })
+    expect(overview.byMachineType.map((b: { key: string; total: number }) => [b.key, b.total])).toEqual([
+      ['id', 1],
+      ['tax', 1],
+    ])
+    expect(overview.byCounty).toEqual([{ key: '青州市 花溪县', total: 2, online: 2, offline: 0, faulted: 0 }])
+    const scoped = (await t.app.inject({ url: '/api/overview', headers: { cookie: t.cookies.site } })).json()
+    expect(scoped).toMatchObject({ total: 1, openAlerts: { warning: 0 } })
+  })
+
   it('lists sites with counts, serves the dashboard, readiness, metrics and OpenAPI', async () => {
     const sites = (await t.app.inject({ url: '/api/sites', headers: admin })).json().sites
     expect(sites.map((s: { id: string; kiosks: number }) => [s.id, s.kiosks])).toEqual([

@@ -7,6 +7,7 @@ import type { Database } from '../db/database.ts'
 import type { Ingestor } from '../ingest/ingestor.ts'
 import type { LiveHub } from '../live/live-hub.ts'
 import { SiteSummary } from '../repos/kiosk-views.ts'
+import { OverviewRepo } from '../repos/overview-repo.ts'
 
 export interface OpsRoutesOptions {
   db: Database
@@ -32,6 +33,16 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (
     const ready = broker && database
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'notReady', broker, database })
   })
+
+  const overview = new OverviewRepo(db)
+  app.get(
+    '/api/overview',
+    {
+      preHandler: requirePermission('readFleet'),
+      schema: { summary: 'Fleet counts by state, machine type, department and county' },
+    },
+    async (request) => overview.overview(principalOf(request)),
+  )
 
   app.get('/api/ingest/stats', { preHandler: requirePermission('operate') }, async () => ({
     ...ingestor.stats,
