@@ -1,218 +1,156 @@
-// Fleet dashboard: kiosks grouped by county and site, live over server-sent events.
+// Fleet dashboard shell: login, hash routes (#/, #/kiosks, #/kiosk/ID, #/alerts), live updates.
+import { h } from './dom.js'
 import { LABELS } from './i18n.js'
+import { isFaulted } from './status.js'
+import { renderAlerts } from './views/alerts.js'
+import { renderKiosk } from './views/kiosk.js'
+import { renderKiosks } from './views/kiosks.js'
+import { renderOverview } from './views/overview.js'
 
-const kiosks = new Map()
-let lang = localStorage.getItem('lang') === 'en' ? 'en' : 'zh'
-const t = () => LABELS[lang]
+const state = {
+  lang: localStorage.getItem('lang') === 'en' ? 'en' : 'zh',
+  me: null,
+  kiosks: new Map(),
+  config: {},
+  source: null,
+}
+const ctx = () => ({ t: LABELS[state.lang], lang: state.lang, me: state.me, kiosks: state.kiosks })
+const $ = (id) => document.getElementById(id)
 
-function statusClass(status) {
-  if (!status) return 'off'
-  if (
-    status.state === 'hardwareError' ||
-    status.paper === 'out' ||
-    status.paper === 'jammed' ||
-    status.cover === 'open'
-  )
-    return 'bad'
-  if (status.state === 'userError' || status.paper === 'low') return 'warn'
-  if (status.state === 'online' || status.state === 'busy') return 'ok'
-  return 'off'
+async function api(path, init) {
+  const response = await fetch(path, init)
+  if (response.status === 401) {
+    showLogin()
+    throw new Error('not logged in')
+  }
+  return response.json()
 }
 
-function statusText(status) {
-  if (!status) return '—'
-  const parts = [t().deviceState[status.state] ?? status.state]
-  if (status.paper && status.paper !== 'full' && status.paper !== 'unknown')
-    parts.push(t().paper[status.paper] ?? status.paper)
-  if (status.cover === 'open') parts.push(t().cover.open)
-  if (status.errorCode) parts.push(status.errorCode)
-  return parts.join(' · ')
+function route() {
+  const [, name = '', arg] = location.hash.replace(/^#\/?/, '/').split('/')
+  return { name: name || 'overview', arg: arg ? decodeURIComponent(arg) : undefined }
 }
 
-function isFaulted(kiosk) {
-  return kiosk.state === 'online' && kiosk.peripherals.some((p) => statusClass(p.status) === 'bad')
-}
-
-function renderSummary() {
-  const all = [...kiosks.values()]
-  const online = all.filter((k) => k.state === 'online').length
+function renderChrome() {
+  const t = LABELS[state.lang]
+  document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en'
+  document.title = t.title
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t[el.dataset.i18n]
+  for (const a of document.querySelectorAll('#nav a')) {
+    a.textContent = t.nav[a.dataset.route]
+    const current = route().name === a.dataset.route || (route().name === 'kiosk' && a.dataset.route === 'kiosks')
+    if (current) a.setAttribute('aria-current', 'page')
+    else a.removeAttribute('aria-current')
+  }
+  $('lang').textContent = t.switchTo
+  const all = [...state.kiosks.values()]
   const cells = [
-    [t().total, all.length],
-    [t().online, online],
-    [t().offline, all.filter((k) => k.state === 'offline').length],
-    [t().faulted, all.filter(isFaulted).length],
+    [t.total, all.length],
+    [t.online, all.filter((k) => k.state === 'online').length],
+    [t.offline, all.filter((k) => k.state === 'offline').length],
+    [t.faulted, all.filter(isFaulted).length],
   ]
-  document.getElementById('summary').replaceChildren(
-    ...cells.map(([label, value]) => {
-      const span = document.createElement('span')
-      span.append(label)
-      const b = document.createElement('b')
-      b.textContent = String(value)
-      span.append(b)
-      return span
-    }),
-  )
+  $('summary').replaceChildren(...cells.map(([label, value]) => h('span', {}, label, h('b', {}, value))))
 }
 
-function kioskCard(kiosk) {
-  const node = document.getElementById('kiosk-card').content.firstElementChild.cloneNode(true)
-  node.dataset.kioskId = kiosk.id
-  node.classList.toggle('is-offline', kiosk.state !== 'online')
-  const badge = node.querySelector('.badge')
-  badge.className = `badge ${kiosk.state}`
-  badge.textContent = t().state[kiosk.state] ?? kiosk.state
-  node.querySelector('h3').textContent = kiosk.id
-  node.querySelector('.type').textContent = t().machine[kiosk.machineType] ?? kiosk.machineType ?? ''
-  const seen = kiosk.lastSeenAt ? new Date(kiosk.lastSeenAt).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB') : '—'
-  node.querySelector('.meta').textContent = `${t().lastSeen} ${seen} · ${t().app} ${kiosk.appVersion ?? '—'}`
-  node.querySelector('.peripherals').replaceChildren(
-    ...kiosk.peripherals.map((p) => {
-      const li = document.createElement('li')
-      li.dataset.deviceId = p.deviceId
-      const name = document.createElement('span')
-      name.textContent = `${t().device[p.deviceClass] ?? p.deviceClass ?? p.deviceId} · ${p.vendor ?? ''} ${p.model ?? ''}`
-      name.title = `${p.deviceId} fw ${p.firmware || '—'} sn ${p.serial || '—'}`
-      const status = document.createElement('span')
-      status.className = `status ${statusClass(p.status)}`
-      status.textContent = statusText(p.status)
-      li.append(name, status)
-      return li
-    }),
-  )
-  const blocked = kiosk.services.filter((s) => !s.available)
-  const services = node.querySelector('.services')
-  if (blocked.length === 0) services.textContent = t().servicesOk
-  else {
-    const span = document.createElement('span')
-    span.className = 'blocked'
-    span.textContent = `${t().unavailable}: ${blocked.map((s) => t().service[s.serviceId] ?? s.serviceId).join(', ')}`
-    services.replaceChildren(span)
-  }
-  return node
+let rendering = Promise.resolve()
+function renderView() {
+  rendering = rendering.then(renderViewNow).catch(() => undefined)
+  return rendering
 }
 
-function render() {
-  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en'
-  document.title = t().title
-  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t()[el.dataset.i18n]
-  document.getElementById('lang').textContent = t().switchTo
-  renderSummary()
-  const byCounty = new Map()
-  for (const kiosk of [...kiosks.values()].sort((a, b) => a.id.localeCompare(b.id))) {
-    const site = kiosk.site ?? { id: '—', name: '—', kind: '', city: '', county: '—', town: '' }
-    const countyKey = `${site.city} ${site.county}`.trim()
-    if (!byCounty.has(countyKey)) byCounty.set(countyKey, new Map())
-    const sites = byCounty.get(countyKey)
-    if (!sites.has(site.id)) sites.set(site.id, { site, kiosks: [] })
-    sites.get(site.id).kiosks.push(kiosk)
+async function renderViewNow() {
+  if (!state.me) return
+  renderChrome()
+  const { name, arg } = route()
+  let view
+  if (name === 'kiosks') view = renderKiosks(ctx())
+  else if (name === 'kiosk' && arg) {
+    const id = encodeURIComponent(arg)
+    const [kiosk, health, events, alerts] = await Promise.all([
+      api(`/api/kiosks/${id}`),
+      api(`/api/kiosks/${id}/health?limit=200`),
+      api(`/api/kiosks/${id}/events?limit=20`),
+      api(`/api/alerts?kiosk=${id}&state=all&limit=20`),
+    ])
+    view = kiosk.code
+      ? h('p.empty', {}, kiosk.message)
+      : renderKiosk(ctx(), { kiosk, history: health.history, events, alerts: alerts.alerts })
+  } else if (name === 'alerts') {
+    const { alerts } = await api('/api/alerts')
+    view = renderAlerts(ctx(), { alerts }, async (id) => {
+      await api(`/api/alerts/${id}/ack`, { method: 'POST' })
+      renderView()
+    })
+  } else {
+    const [overview, { sites }] = await Promise.all([api('/api/overview'), api('/api/sites')])
+    view = renderOverview(ctx(), { overview, sites, config: state.config })
   }
-  const main = document.getElementById('sites')
-  if (kiosks.size === 0) {
-    const p = document.createElement('p')
-    p.className = 'empty'
-    p.textContent = t().none
-    main.replaceChildren(p)
-    return
-  }
-  main.replaceChildren(
-    ...[...byCounty.entries()].map(([county, sites]) => {
-      const section = document.createElement('section')
-      section.className = 'county'
-      const h2 = document.createElement('h2')
-      h2.textContent = county
-      section.append(h2)
-      const ordered = [...sites.values()].sort((a, b) =>
-        a.site.kind === b.site.kind ? a.site.id.localeCompare(b.site.id) : a.site.kind === 'townCentre' ? -1 : 1,
-      )
-      for (const { site, kiosks: list } of ordered) {
-        const siteEl = document.createElement('section')
-        siteEl.className = 'site'
-        siteEl.dataset.siteId = site.id
-        const h3 = document.createElement('h3')
-        h3.textContent = site.name
-        const small = document.createElement('small')
-        small.textContent = `${t()[site.kind] ?? ''} · ${site.town}`
-        h3.append(small)
-        const grid = document.createElement('div')
-        grid.className = 'kiosks'
-        grid.append(...list.map(kioskCard))
-        siteEl.append(h3, grid)
-        section.append(siteEl)
-      }
-      return section
-    }),
-  )
+  $('view').replaceChildren(view)
+}
+
+async function loadKiosks() {
+  const { kiosks } = await api('/api/kiosks')
+  state.kiosks = new Map(kiosks.map((k) => [k.id, k]))
 }
 
 function flash(ids) {
   for (const id of ids) {
-    const el = document.querySelector(`[data-kiosk-id="${CSS.escape(id)}"]`)
+    const el = document.querySelector(`.kiosk[data-kiosk-id="${CSS.escape(id)}"]`)
     if (!el) continue
     el.classList.add('flash')
     setTimeout(() => el.classList.remove('flash'), 700)
   }
 }
 
-async function loadAll() {
-  const response = await fetch('/api/kiosks')
-  if (response.status === 401) return showLogin()
-  const body = await response.json()
-  kiosks.clear()
-  for (const k of body.kiosks) kiosks.set(k.id, k)
-  render()
-}
-
-let source
 function connectLive() {
-  const live = document.getElementById('live')
-  source?.close()
-  source = new EventSource('/api/stream')
-  source.addEventListener('open', () => {
+  const live = $('live')
+  state.source?.close()
+  const source = new EventSource('/api/stream')
+  state.source = source
+  source.addEventListener('open', async () => {
     live.dataset.state = 'open'
-    live.textContent = t().live
-    loadAll()
+    live.textContent = LABELS[state.lang].live
+    // Anything that changed between the first load and the stream opening (or a reconnect).
+    await loadKiosks()
+    if (route().name !== 'kiosk') renderView()
+    else renderChrome()
   })
   source.addEventListener('error', () => {
     live.dataset.state = 'closed'
-    live.textContent = t().reconnecting
+    live.textContent = LABELS[state.lang].reconnecting
   })
   source.addEventListener('kiosks', (event) => {
     const changed = JSON.parse(event.data)
-    for (const k of changed) kiosks.set(k.id, k)
-    render()
-    flash(changed.map((k) => k.id))
+    for (const k of changed) state.kiosks.set(k.id, k)
+    const { name, arg } = route()
+    // The kiosk page re-renders only for its own kiosk, so an open command result is not lost.
+    if (name !== 'kiosk' || changed.some((k) => k.id === arg)) renderView().then(() => flash(changed.map((k) => k.id)))
+    else renderChrome()
   })
 }
 
-document.getElementById('lang').addEventListener('click', () => {
-  lang = lang === 'zh' ? 'en' : 'zh'
-  localStorage.setItem('lang', lang)
-  render()
-})
-
 function showLogin() {
-  source?.close()
-  document.getElementById('login').hidden = false
-  document.getElementById('sites').hidden = true
-  document.getElementById('summary').hidden = true
-  document.getElementById('live').hidden = true
-  document.getElementById('logout').hidden = true
-  document.getElementById('who').textContent = ''
+  state.me = null
+  state.source?.close()
+  for (const id of ['view', 'summary', 'live', 'nav', 'logout']) $(id).hidden = true
+  $('login').hidden = false
+  $('who').textContent = ''
   document.querySelector('#login input[name=username]').focus()
 }
 
-function showUser(user) {
-  document.getElementById('login').hidden = true
-  document.getElementById('sites').hidden = false
-  document.getElementById('summary').hidden = false
-  document.getElementById('live').hidden = false
-  document.getElementById('logout').hidden = false
-  document.getElementById('who').textContent = `${user.displayName} (${user.role})`
-  loadAll()
+async function showUser(user) {
+  state.me = user
+  $('login').hidden = true
+  for (const id of ['view', 'summary', 'live', 'nav', 'logout']) $(id).hidden = false
+  $('who').textContent = `${user.displayName} (${user.role})`
+  state.config = await api('/api/dashboard-config')
+  await loadKiosks()
+  await renderView()
   connectLive()
 }
 
-document.getElementById('login').addEventListener('submit', async (event) => {
+$('login').addEventListener('submit', async (event) => {
   event.preventDefault()
   const form = new FormData(event.target)
   const response = await fetch('/api/login', {
@@ -221,24 +159,33 @@ document.getElementById('login').addEventListener('submit', async (event) => {
     body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
   })
   if (!response.ok) {
-    document.getElementById('login-error').textContent = t().loginFailed
+    $('login-error').textContent = LABELS[state.lang].loginFailed
     return
   }
-  document.getElementById('login-error').textContent = ''
-  showUser((await response.json()).user)
+  $('login-error').textContent = ''
+  await showUser((await response.json()).user)
 })
 
-document.getElementById('logout').addEventListener('click', async () => {
+$('logout').addEventListener('click', async () => {
   await fetch('/api/logout', { method: 'POST' })
-  kiosks.clear()
-  render()
+  state.kiosks.clear()
+  $('view').replaceChildren()
   showLogin()
 })
 
+$('lang').addEventListener('click', () => {
+  state.lang = state.lang === 'zh' ? 'en' : 'zh'
+  localStorage.setItem('lang', state.lang)
+  renderChrome()
+  renderView()
+})
+
+window.addEventListener('hashchange', () => renderView())
+
 async function start() {
-  render()
+  renderChrome()
   const response = await fetch('/api/me')
-  if (response.ok) showUser((await response.json()).user)
+  if (response.ok) await showUser((await response.json()).user)
   else showLogin()
 }
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium, screenshot, seriousA11yViolations } from '../support/browser.ts'
 import { quietLogger, TEST_ADMIN_PASSWORD, testAgentConfig } from '../support/fleet.ts'
 import { startStack, type TestStack } from '../support/stack.ts'
+import { waitFor } from '../support/wait-for.ts'
 
 describe('fleet dashboard in Chromium', () => {
   let stack: TestStack
@@ -29,6 +30,10 @@ describe('fleet dashboard in Chromium', () => {
       await agent.start()
       agents.push(agent)
     }
+    await waitFor('both kiosks online', async () => {
+      const { kiosks } = await stack.api<{ kiosks: { state: string }[] }>('/api/kiosks')
+      return kiosks.length === 2 && kiosks.every((k) => k.state === 'online')
+    })
   })
   afterAll(async () => {
     await browser?.close()
@@ -36,8 +41,8 @@ describe('fleet dashboard in Chromium', () => {
     await stack?.stop()
   })
 
-  it('shows kiosks by site, updates live, and turns a stopped kiosk offline without a reload', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
+  it('logs in, shows the overview, kiosks live, a kiosk page with commands, and alerts', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })
     await page.goto(`${stack.fleet().httpUrl}/`)
     await page.locator('#login').waitFor()
     await screenshot(page, 'dashboard-login')
@@ -48,11 +53,19 @@ describe('fleet dashboard in Chromium', () => {
     await page.fill('#login input[name=password]', TEST_ADMIN_PASSWORD)
     await page.click('#login button[type=submit]')
     await page.locator('#who', { hasText: 'admin' }).waitFor()
-    const card = page.locator('[data-kiosk-id="dash-id-01"]')
-    await card.locator('.badge.online').waitFor()
-    await expect.poll(() => page.locator('section.site').count()).toBe(2)
-    expect(await page.locator('section.site h3').first().textContent()).toContain('花溪镇便民服务中心')
 
+    // Overview: counts, breakdowns, the site tree and the map.
+    await page.locator('.overview .stat b').first().waitFor()
+    await expect.poll(() => page.locator('.map-site').count()).toBe(2)
+    expect(await page.locator('ul.tree').textContent()).toMatch(/青州市.*花溪县.*花溪镇便民服务中心.*柳湾村便民服务站/s)
+    await screenshot(page, 'dashboard-overview')
+    expect(await seriousA11yViolations(page)).toEqual([])
+
+    // Kiosks, updating live.
+    await page.click('#nav a[data-route=kiosks]')
+    const card = page.locator('.kiosk[data-kiosk-id="dash-id-01"]')
+    await card.locator('.badge.online').waitFor()
+    expect(await page.locator('section.site h3').first().textContent()).toContain('花溪镇便民服务中心')
     const receipt = agents[0]?.peripherals.find((p) => p.deviceId === 'receipt') as EmulatedPeripheral
     receipt.setStatus({ state: 'userError', paper: 'out' })
     await card.locator('li[data-device-id="receipt"] .status.bad', { hasText: '缺纸' }).waitFor()
@@ -60,18 +73,41 @@ describe('fleet dashboard in Chromium', () => {
     await screenshot(page, 'dashboard-paper-out')
 
     await agents[1]?.stop()
-    await page.locator('[data-kiosk-id="dash-ss-01"] .badge.offline').waitFor()
+    await page.locator('.kiosk[data-kiosk-id="dash-ss-01"] .badge.offline').waitFor()
     expect(await page.locator('#summary').textContent()).toMatch(/离线\s*1/)
     await screenshot(page, 'dashboard-kiosk-offline')
+    expect(await seriousA11yViolations(page)).toEqual([])
+
+    // One kiosk: peripherals, services, history, and a remote command with its answer.
+    await card.locator('h3 a').click()
+    await page.locator('.kiosk-page tr[data-device-id="receipt"]').waitFor()
+    await page.click('.command-buttons button[data-command="ping"]')
+    await page.locator('.command-output[data-status="ok"]').waitFor()
+    expect(await page.locator('.command-output').textContent()).toContain('appVersion')
+    await page.fill('#maintenance-reason', '更换打印纸')
+    await page.click('.command-buttons button[data-command="enter-maintenance"]')
+    await page.locator('.command-output', { hasText: 'maintenance' }).waitFor()
+    await screenshot(page, 'dashboard-kiosk-page')
+    expect(await seriousA11yViolations(page)).toEqual([])
+
+    // Alerts: paper out is raised at once; acknowledge it.
+    await page.click('#nav a[data-route=alerts]')
+    const alertRow = page.locator('tr[data-rule="paperOut"]')
+    await alertRow.waitFor()
+    await screenshot(page, 'dashboard-alerts')
+    expect(await seriousA11yViolations(page)).toEqual([])
+    await alertRow.locator('button.ack').click()
+    await page.locator('tr[data-rule="paperOut"]', { hasText: '已确认' }).waitFor()
 
     await page.click('#lang')
-    await card.locator('.badge', { hasText: 'Online' }).waitFor()
+    await page.locator('#nav a[data-route=alerts]', { hasText: 'Alerts' }).waitFor()
+    await page.click('#nav a[data-route=overview]')
+    await page.locator('.overview .stat').first().waitFor()
     await screenshot(page, 'dashboard-english')
 
-    expect(await seriousA11yViolations(page)).toEqual([])
     await page.click('#logout')
     await page.locator('#login').waitFor()
-    expect(await page.locator('[data-kiosk-id]').count()).toBe(0)
+    expect(await page.locator('.kiosk').count()).toBe(0)
     await page.close()
   })
 })

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyCookie from '@fastify/cookie'
 import fastifyStatic from '@fastify/static'
@@ -9,6 +11,7 @@ import type { Logger } from 'pino'
 import type { AlertEngine } from './alerts/alert-engine.ts'
 import { AlertRepo } from './alerts/alert-repo.ts'
 import type { AuditLog } from './audit/audit-log.ts'
+import { requirePermission } from './auth/guard.ts'
 import type { IdentityRepo } from './auth/identity-repo.ts'
 import type { CommandSender } from './commands/command-sender.ts'
 import type { Database } from './db/database.ts'
@@ -36,6 +39,7 @@ export interface AppDependencies {
   mqttConnected: () => boolean
   commandDefaults: { timeoutMs: number; ttlMs: number }
   auth: { sessionTtlMs: number; secureCookies: boolean }
+  dashboard: { tileUrl?: string | undefined }
   logger: Logger
 }
 
@@ -108,7 +112,20 @@ export async function buildApp(deps: AppDependencies) {
     live: deps.live,
     mqttConnected: deps.mqttConnected,
   })
+  app.get(
+    '/api/dashboard-config',
+    { preHandler: requirePermission('readFleet'), schema: { hide: true } },
+    async () => ({
+      ...(deps.dashboard.tileUrl === undefined ? {} : { tileUrl: deps.dashboard.tileUrl }),
+    }),
+  )
   await app.register(fastifyStatic, { root: DASHBOARD_DIR, prefix: '/' })
+  // The chart library, served from its npm package (no CDN: kiosks' networks are closed).
+  await app.register(fastifyStatic, {
+    root: dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js')),
+    prefix: '/vendor/uplot/',
+    decorateReply: false,
+  })
   return app
 }
 

@@ -123,6 +123,7 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
     identity,
     audit,
     alerts,
+    dashboard: config.dashboard,
     auth: { sessionTtlMs: config.auth.sessionTtlMs, secureCookies: config.auth.secureCookies },
     mqttConnected: () => mqtt.client.connected,
     commandDefaults: config.commands,

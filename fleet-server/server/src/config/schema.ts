@@ -64,6 +64,13 @@ export const FleetConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    dashboard: Type.Object(
+      {
+        /** Optional raster tiles for the site map, e.g. https://tiles.example/{z}/{x}/{y}.png (none: plain map). */
+        tileUrl: Type.Optional(Type.String({ pattern: '^https?://.*\\{z\\}.*\\{x\\}.*\\{y\\}' })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     alerts: AlertsConfigSchema,
     retention: Type.Object(
       {

@@ -99,6 +99,7 @@ export async function createRouteTestApp(): Promise<RouteTestApp> {
     mqttConnected: () => true,
     commandDefaults: { timeoutMs: 300, ttlMs: 1000 },
     auth: { sessionTtlMs: 3_600_000, secureCookies: false },
+    dashboard: {},
     logger,
   })
 
