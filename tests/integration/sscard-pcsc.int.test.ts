@@ -14,7 +14,7 @@ const cards: VpcdCard[] = []
 
 beforeAll(async () => {
   pcscd = await startPcscd()
-  service = new SocialSecurityCardService({ readerName: pcscd.readerName })
+  service = new SocialSecurityCardService({ readerName: pcscd.readerName, backoff: { initialMs: 200, maxMs: 1000 } })
   await service.open()
   await waitFor('the vpcd reader', () => service.getStatus().state === 'online', 10_000)
 })
@@ -85,6 +85,16 @@ describe('social-security card over pcscd + vsmartcard-vpcd', () => {
     expect(service.getStatus()).toEqual({ state: 'online', media: 'notPresent' })
     await card.insert()
     expect(await service.waitForCard(10_000)).toEqual({ ok: true, value: undefined })
+    expect((await service.readCardInfo()).ok).toBe(true)
+  })
+
+  it('goes offline when pcscd stops, and reads again once it is back', async () => {
+    const restarted = pcscd.restart()
+    await waitFor('offline', () => service.getStatus().state === 'offline', 10_000)
+    expect(service.getStatus().errorCode).toBeDefined()
+    await restarted
+    await waitFor('the reader again', () => service.getStatus().state === 'online', 20_000)
+    await insert()
     expect((await service.readCardInfo()).ok).toBe(true)
   })
 

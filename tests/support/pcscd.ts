@@ -10,6 +10,8 @@ export interface Pcscd {
   /** Reader name prefix as pcscd reports it (`Kiosk Virtual PCD 00 00`). */
   readerName: string
   log(): string
+  /** Stops the daemon (as a crash or an update would) and starts it again on the same port, keeping the lock. */
+  restart(): Promise<void>
   close(): Promise<void>
 }
 
@@ -90,35 +92,46 @@ export async function startPcscd(): Promise<Pcscd> {
       join(confDir, 'vpcd'),
       `FRIENDLYNAME "${readerName}"\nDEVICENAME /dev/null:0x${port.toString(16)}\nLIBPATH ${VPCD_DRIVER}\nCHANNELID 0x${port.toString(16)}\n`,
     )
-    const child: ChildProcess = spawn(PCSCD, ['--foreground', '--info', '-c', confDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
     let output = ''
-    child.stdout?.on('data', (c: Buffer) => {
-      output += c.toString()
-    })
-    child.stderr?.on('data', (c: Buffer) => {
-      output += c.toString()
-    })
-    const deadline = Date.now() + 10_000
-    while (!(output.includes('daemon ready') && output.includes(`port ${port}`))) {
-      if (child.exitCode !== null) throw new Error(`pcscd exited with ${child.exitCode}: ${output}`)
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL')
-        throw new Error(`pcscd did not get ready in 10 s: ${output}`)
+    const launch = async (): Promise<ChildProcess> => {
+      const child = spawn(PCSCD, ['--foreground', '--info', '-c', confDir], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const mark = output.length
+      child.stdout?.on('data', (c: Buffer) => {
+        output += c.toString()
+      })
+      child.stderr?.on('data', (c: Buffer) => {
+        output += c.toString()
+      })
+      const deadline = Date.now() + 10_000
+      for (;;) {
+        const since = output.slice(mark)
+        if (since.includes('daemon ready') && since.includes(`port ${port}`)) return child
+        if (child.exitCode !== null) throw new Error(`pcscd exited with ${child.exitCode}: ${output}`)
+        if (Date.now() > deadline) {
+          child.kill('SIGKILL')
+          throw new Error(`pcscd did not get ready in 10 s: ${output}`)
+        }
+        await new Promise((r) => setTimeout(r, 50))
       }
-      await new Promise((r) => setTimeout(r, 50))
     }
+    const stop = async (child: ChildProcess) => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r))
+        child.kill('SIGTERM')
+        await exited
+      }
+    }
+    let child = await launch()
     return {
       vpcdPort: port,
       readerName,
       log: () => output,
+      async restart() {
+        await stop(child)
+        child = await launch()
+      },
       async close() {
-        if (child.exitCode === null && child.signalCode === null) {
-          const exited = new Promise((r) => child.once('exit', r))
-          child.kill('SIGTERM')
-          await exited
-        }
+        await stop(child)
         rmSync(confDir, { recursive: true, force: true })
         rmSync(LOCK_DIR, { recursive: true, force: true })
       },

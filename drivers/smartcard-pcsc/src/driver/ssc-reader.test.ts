@@ -118,6 +118,30 @@ describe('SocialSecurityCardService (in-memory PC/SC + virtual card)', () => {
     expect(offline.getStatus()).toEqual({ state: 'offline', errorCode: 'serviceUnavailable' })
   })
 
+  it('re-establishes the context with backoff once pcscd is back (fake timers)', async () => {
+    vi.useFakeTimers()
+    const pcsc = new MemoryPcsc()
+    pcsc.serviceDown = true
+    pcsc.plugReader('Virtual PCD 00 00')
+    const service = new SocialSecurityCardService({
+      connector: pcsc.connector(),
+      backoff: { initialMs: 1000, maxMs: 4000 },
+    })
+    services.push(service)
+    await service.open()
+    await settle()
+    expect(service.getStatus()).toEqual({ state: 'offline', errorCode: 'serviceUnavailable' })
+    expect(await service.readCardInfo()).toMatchObject({ ok: false, error: { detail: 'serviceUnavailable' } })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(service.getStatus().state).toBe('offline')
+    pcsc.serviceDown = false
+    await vi.advanceTimersByTimeAsync(1999)
+    expect(service.getStatus().state).toBe('offline')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(service.getStatus()).toEqual({ state: 'online', media: 'notPresent' })
+    expect(service.getCounters()).toMatchObject({ reconnects: 2 })
+  })
+
   it('waits for a card, or times out (fake timers)', async () => {
     vi.useFakeTimers()
     const { reader, service } = await bench()

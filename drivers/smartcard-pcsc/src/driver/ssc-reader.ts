@@ -44,11 +44,21 @@ export interface SocialSecurityCardServiceOptions {
   layout?: SsseLayout
   /** Per-APDU timeout. Default 5000 ms. */
   apduTimeoutMs?: number
+  /** Re-establishing the context after pcscd went away. Defaults 1 s doubling to 30 s. */
+  backoff?: { initialMs: number; maxMs: number }
   logger?: Logger
   description?: string
 }
 
-type Counter = 'readsOk' | 'readsFailed' | 'pinFailures' | 'cardsInserted' | 'cardsRemoved' | 'apdus' | 'readerLost'
+type Counter =
+  | 'readsOk'
+  | 'readsFailed'
+  | 'pinFailures'
+  | 'cardsInserted'
+  | 'cardsRemoved'
+  | 'apdus'
+  | 'readerLost'
+  | 'reconnects'
 
 /**
  * The social-security card on a PC/SC reader, a SocialSecurityCardReader device service: follows
@@ -74,9 +84,14 @@ export class SocialSecurityCardService implements SocialSecurityCardReader {
     cardsRemoved: 0,
     apdus: 0,
     readerLost: 0,
+    reconnects: 0,
   }
   #context: PcscContext | undefined
   #contextOff: (() => void)[] = []
+  #opened = false
+  readonly #backoff: { initialMs: number; maxMs: number }
+  #retryDelay: number
+  #retryTimer: ReturnType<typeof setTimeout> | undefined
   #reader: PcscReader | undefined
   #readerOff: (() => void)[] = []
   #cardPresent = false
@@ -84,6 +99,12 @@ export class SocialSecurityCardService implements SocialSecurityCardReader {
   constructor(options: SocialSecurityCardServiceOptions = {}) {
     const timeout = options.apduTimeoutMs ?? 5000
     if (!(timeout > 0)) throw new TypeError('SocialSecurityCardServiceOptions.apduTimeoutMs must be positive')
+    const backoff = options.backoff ?? { initialMs: 1000, maxMs: 30_000 }
+    if (!(backoff.initialMs > 0 && backoff.maxMs >= backoff.initialMs)) {
+      throw new TypeError('SocialSecurityCardServiceOptions.backoff needs 0 < initialMs <= maxMs')
+    }
+    this.#backoff = backoff
+    this.#retryDelay = backoff.initialMs
     this.#connector = options.connector ?? pcscLiteConnector()
     this.#readerName = options.readerName
     this.#layout = options.layout ?? DEFAULT_SSSE_LAYOUT
@@ -104,34 +125,75 @@ export class SocialSecurityCardService implements SocialSecurityCardReader {
     return this.#reader?.name
   }
 
-  /** Establishes the PC/SC context (throws ERR_DRV_PCSC_UNAVAILABLE); readers and cards then arrive as events. */
+  /**
+   * Establishes the PC/SC context (throws ERR_DRV_PCSC_UNAVAILABLE); readers and cards then arrive as
+   * events. When pcscd goes away the status turns offline and the context is re-established with backoff.
+   */
   async open(): Promise<void> {
-    const context = await this.#connector()
-    this.#context = context
-    this.#status.set({ state: 'noDevice', errorCode: 'noReader' })
-    const offError = context.onError((err) => {
-      const detail = pcscFailureDetail(err.message)
-      this.#log.warn({ err, detail }, 'pc/sc context failed')
-      this.#status.set({
-        state: 'offline',
-        errorCode: detail === 'serviceUnavailable' ? 'serviceUnavailable' : 'pcscError',
-      })
-    })
-    this.#contextOff = [offError, context.onReader((reader) => this.#adopt(reader))]
+    this.#opened = true
+    await this.#establish()
     this.#log.info('opened')
   }
 
   async close(): Promise<void> {
+    this.#opened = false
+    clearTimeout(this.#retryTimer)
+    this.#retryTimer = undefined
     this.#queue.close()
+    await this.#reader?.disconnect()
+    this.#dropContext()
+    this.#status.set({ state: 'offline' })
+    this.#log.info('closed')
+  }
+
+  async #establish(): Promise<void> {
+    const context = await this.#connector()
+    if (!this.#opened) {
+      context.close()
+      return
+    }
+    this.#context = context
+    this.#status.set({ state: 'noDevice', errorCode: 'noReader' })
+    this.#contextOff = [
+      context.onError((err) => this.#contextLost(err)),
+      context.onReader((reader) => this.#adopt(reader)),
+    ]
+  }
+
+  #dropContext(): void {
     for (const off of [...this.#readerOff, ...this.#contextOff]) off()
     this.#readerOff = []
     this.#contextOff = []
-    await this.#reader?.disconnect()
     this.#reader = undefined
-    this.#context?.close()
+    const context = this.#context
     this.#context = undefined
-    this.#status.set({ state: 'offline' })
-    this.#log.info('closed')
+    context?.close()
+  }
+
+  #contextLost(err: Error): void {
+    const detail = pcscFailureDetail(err.message)
+    this.#log.warn({ err, detail }, 'pc/sc context failed')
+    if (this.#cardPresent) this.#onPresence(false, undefined)
+    this.#dropContext()
+    this.#status.set({
+      state: 'offline',
+      errorCode: detail === 'serviceUnavailable' ? 'serviceUnavailable' : 'pcscError',
+    })
+    this.#scheduleRetry()
+  }
+
+  #scheduleRetry(): void {
+    if (!this.#opened || this.#retryTimer !== undefined) return
+    const delay = this.#retryDelay
+    this.#retryDelay = Math.min(delay * 2, this.#backoff.maxMs)
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined
+      this.#counters.reconnects++
+      this.#establish().catch((err: unknown) => {
+        this.#log.warn({ err }, 'pc/sc context could not be re-established')
+        this.#scheduleRetry()
+      })
+    }, delay)
   }
 
   getStatus(): DeviceStatus {
@@ -221,9 +283,10 @@ export class SocialSecurityCardService implements SocialSecurityCardReader {
 
   /** connect → select SSSE → work → unpower, one at a time; failures are counted and logged without data. */
   async #session<T>(what: string, work: (session: ApduSession) => Promise<CardResult<T>>): Promise<CardResult<T>> {
-    if (!this.#context) throw new AppError(PcscErrorCodes.notOpen, `${this.description} is not open`)
+    if (!this.#opened) throw new AppError(PcscErrorCodes.notOpen, `${this.description} is not open`)
     const result = await this.#queue.run(async (): Promise<CardResult<T>> => {
       const reader = this.#reader
+      if (!this.#context) return fail('deviceNotReady', 'pcscd is not reachable', 'serviceUnavailable')
       if (!reader) return fail('deviceNotReady', 'no PC/SC reader is connected', 'noReader')
       if (!this.#cardPresent && !(await reader.present())) {
         return fail('deviceNotReady', 'no card in the reader (请插入社保卡)', 'noMedia')
@@ -291,6 +354,7 @@ export class SocialSecurityCardService implements SocialSecurityCardReader {
     if (this.#readerName !== undefined && !reader.name.startsWith(this.#readerName)) return
     this.#reader = reader
     this.#log.info({ reader: reader.name }, 'reader found')
+    this.#retryDelay = this.#backoff.initialMs
     this.#status.set({ state: 'online', media: 'notPresent' })
     this.#readerOff = [
       reader.onStatus((present, atr) => this.#onPresence(present, atr)),
