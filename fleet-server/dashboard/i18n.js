@@ -2,6 +2,9 @@
 export const LABELS = {
   zh: {
     nav: { overview: '概览', kiosks: '终端', alerts: '告警' },
+    message: '说明',
+    raisedAt: '发生时间',
+    vendorModel: '厂商 / 型号',
     overview: '运行概览',
     byMachineType: '按机型',
     byDepartment: '按部门',
@@ -120,6 +123,9 @@ export const LABELS = {
   },
   en: {
     nav: { overview: 'Overview', kiosks: 'Kiosks', alerts: 'Alerts' },
+    message: 'Message',
+    raisedAt: 'Raised',
+    vendorModel: 'Vendor / model',
     overview: 'Fleet overview',
     byMachineType: 'By machine type',
     byDepartment: 'By department',

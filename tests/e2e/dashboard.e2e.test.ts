@@ -21,6 +21,8 @@ describe('fleet dashboard in Chromium', () => {
       city: '青州市',
       county: '花溪县',
       town: '花溪镇',
+      latitude: 30.5897,
+      longitude: 114.3472,
     }
     for (const [id, overrides] of [
       ['dash-id-01', {}],

@@ -19,7 +19,9 @@ export function renderAlerts(ctx, { alerts }, onAck) {
         h(
           'tr',
           {},
-          ['', t.nav.kiosks, t.status, t.peripherals, 'message', 'raised', ''].map((c) => h('th', { scope: 'col' }, c)),
+          ['', t.nav.kiosks, t.status, t.peripherals, t.message, t.raisedAt, ''].map((c) =>
+            h('th', { scope: 'col' }, c),
+          ),
         ),
       ),
       h(

@@ -125,9 +125,7 @@ export function renderKiosk(ctx, { kiosk, history, events, alerts }) {
               h(
                 'tr',
                 {},
-                [t.peripherals, 'vendor / model', t.serial, t.firmware, t.status].map((c) =>
-                  h('th', { scope: 'col' }, c),
-                ),
+                [t.peripherals, t.vendorModel, t.serial, t.firmware, t.status].map((c) => h('th', { scope: 'col' }, c)),
               ),
             ),
             h(

@@ -53,8 +53,9 @@ function siteTree(ctx, sites) {
     if (s.kind === 'townCentre') town.centre = s
     else town.stations.push(s)
   }
-  const siteItem = (s) =>
-    h('li', { dataset: { siteId: s.id } }, `${s.name} `, h('span.count', {}, `${s.online}/${s.kiosks}`))
+  const siteLabel = (s) =>
+    h('span', { dataset: { siteId: s.id } }, `${s.name} `, h('span.count', {}, `${s.online}/${s.kiosks}`))
+  const siteItem = (s) => h('li', {}, siteLabel(s))
   return h(
     'section.panel',
     {},
@@ -82,7 +83,7 @@ function siteTree(ctx, sites) {
                     h(
                       'li',
                       {},
-                      centre ? siteItem(centre) : town,
+                      centre ? siteLabel(centre) : town,
                       stations.length ? h('ul', {}, stations.map(siteItem)) : null,
                     ),
                   ),
