@@ -45,7 +45,6 @@ const device = (
   ...extra,
 })
 
-const qr = () => device('qr', 'barcodeScanner', 'Honeywell', 'Xenon 1950g')
 const docScanner = () => device('scanner', 'documentScanner', 'Fujitsu', 'fi-7160')
 const ssCard = () => device('sscard', 'smartCardReader', 'Decard', 'T10')
 
@@ -62,6 +61,8 @@ export interface DemoKiosk {
   title: string
   receipt: boolean
   a4: boolean
+  /** A QR scanner (serial, on a pty) for licence notices. */
+  qr: boolean
   /** Where to go when this kiosk is out of service (shown on its screen). */
   nearestService: { zh: string; en: string }
   emulated: PeripheralConfig[]
@@ -84,8 +85,9 @@ export const DEMO_KIOSKS: DemoKiosk[] = [
     title: '身份证一体机 ID card',
     receipt: true,
     a4: false,
+    qr: true,
     nearestService: townWindow,
-    emulated: [qr()],
+    emulated: [],
   },
   {
     kioskId: 'hx-tc-license-01',
@@ -95,8 +97,9 @@ export const DEMO_KIOSKS: DemoKiosk[] = [
     title: '营业执照自助办理机 Business licence',
     receipt: false,
     a4: true,
+    qr: true,
     nearestService: townWindow,
-    emulated: [qr()],
+    emulated: [],
   },
   {
     kioskId: 'hx-tc-tax-01',
@@ -106,8 +109,9 @@ export const DEMO_KIOSKS: DemoKiosk[] = [
     title: '税务一体机 Tax',
     receipt: true,
     a4: true,
+    qr: true,
     nearestService: townWindow,
-    emulated: [qr(), docScanner()],
+    emulated: [docScanner()],
   },
   {
     kioskId: 'hx-tc-comprehensive-01',
@@ -117,8 +121,9 @@ export const DEMO_KIOSKS: DemoKiosk[] = [
     title: '综合政务一体机 Comprehensive',
     receipt: true,
     a4: true,
+    qr: true,
     nearestService: { zh: '请到本中心3号人工窗口办理。', en: 'Please go to staffed window 3 in this hall.' },
-    emulated: [qr(), docScanner(), ssCard()],
+    emulated: [docScanner(), ssCard()],
   },
   {
     kioskId: 'hx-lw-ss-01',
@@ -128,6 +133,7 @@ export const DEMO_KIOSKS: DemoKiosk[] = [
     title: '社保一体机 Social security',
     receipt: false,
     a4: true,
+    qr: false,
     nearestService: {
       zh: '请到花溪镇便民服务中心（新街8号，约2公里）的综合自助机或人工窗口办理。',
       en: 'Please go to the Huaxi town service centre (8 Xinjie, about 2 km): comprehensive kiosk or staffed window.',

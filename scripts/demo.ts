@@ -62,7 +62,7 @@ const deviceSets = new Map<string, DemoDeviceSet>()
 for (const kiosk of DEMO_KIOSKS) {
   deviceSets.set(
     kiosk.kioskId,
-    await startDemoDevices({ kioskId: kiosk.kioskId, receipt: kiosk.receipt, a4: kiosk.a4 }),
+    await startDemoDevices({ kioskId: kiosk.kioskId, receipt: kiosk.receipt, a4: kiosk.a4, qr: kiosk.qr }),
   )
 }
 const agentBin = resolve('kiosk/agent/bin/kiosk-agent.mjs')

@@ -40,7 +40,8 @@ function page(kiosks: PanelKiosk[], dashboard: string): string {
         <p>${link ? `<a href="${esc(link)}" target="_blank" rel="noopener">Open the kiosk UI 打开自助机界面</a>` : 'agent starting…'}</p>
         <ul>${state}</ul>
         <div class="row">${DEMO_CARDS.map((c) => button(k.kioskId, `card-${c}`, `Place card: ${CARD_LABELS[c]}`)).join('')}
-        ${button(k.kioskId, 'remove-card', 'Remove card 取走身份证')}</div>
+        ${button(k.kioskId, 'remove-card', 'Remove card 取走身份证')}
+        ${k.devices.scanner ? button(k.kioskId, 'scan-notice', 'Scan licence notice QR 扫描领照通知书') : ''}</div>
         <div class="row">${k.devices.receipt ? `${button(k.kioskId, 'paper-out', 'Receipt paper out 缺纸')}${button(k.kioskId, 'refill', 'Refill paper 装纸')}` : ''}
         ${button(k.kioskId, 'unplug-reader', 'Unplug reader 拔出读卡器')}${button(k.kioskId, 'replug-reader', 'Plug reader back 插回读卡器')}
         ${k.devices.receipt ? `${button(k.kioskId, 'unplug-receipt', 'Unplug receipt printer')}${button(k.kioskId, 'replug-receipt', 'Plug receipt printer back')}` : ''}</div>
@@ -76,6 +77,7 @@ export async function startControlPanel(options: {
       const d = kiosk.devices
       const run: Record<string, () => unknown> = {
         'remove-card': () => d.removeCard(),
+        'scan-notice': () => d.scanNotice(),
         'paper-out': () => d.paperOut(),
         refill: () => d.refillPaper(),
         'unplug-reader': () => d.reader.unplug(),

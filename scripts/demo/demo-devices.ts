@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type EmulatedCard, Ga467Emulator, parseCardFile } from '@drivers/card-reader-ga467/emulator'
 import { EscPosEmulator } from '@drivers/printer-escpos/emulator'
+import { SerialScannerEmulator } from '@drivers/scanner-barcode/emulator'
 import { SerialTransport } from '@drivers/transport-serial'
 import { type IppEvePrinter, startIppEvePrinter } from '../../tests/support/ippeveprinter.ts'
 import { createPtyPair } from '../../tests/support/pty.ts'
@@ -63,11 +64,14 @@ class SerialDevice<E extends { start(): Promise<void>; stop(): Promise<void> }> 
 export interface DemoDeviceSet {
   readonly reader: SerialDevice<Ga467Emulator>
   readonly receipt: SerialDevice<EscPosEmulator> | undefined
+  readonly scanner: SerialDevice<SerialScannerEmulator> | undefined
   readonly ipp: IppEvePrinter | undefined
   placeCard(name: DemoCardName): void
   removeCard(): void
   paperOut(): void
   refillPaper(): void
+  /** Shows the licence notice's QR code (the demo company's) to the scanner. */
+  scanNotice(): Promise<void>
   /** Peripheral config entries for the agent: the host ends of the ptys and the IPP URL. */
   peripherals(): Record<string, unknown>[]
   describe(): Record<string, string>
@@ -79,6 +83,7 @@ export async function startDemoDevices(options: {
   kioskId: string
   receipt: boolean
   a4: boolean
+  qr: boolean
 }): Promise<DemoDeviceSet> {
   const reader = new SerialDevice(
     // Paced at the line rate, so reads take as long as on a real 115200-baud reader.
@@ -89,6 +94,12 @@ export async function startDemoDevices(options: {
     ? new SerialDevice((path) => new EscPosEmulator({ transport: new SerialTransport({ path, baudRate: 115200 }) }))
     : undefined
   await receipt?.plugIn()
+  const scanner = options.qr
+    ? new SerialDevice(
+        (path) => new SerialScannerEmulator({ transport: new SerialTransport({ path, baudRate: 9600 }) }),
+      )
+    : undefined
+  await scanner?.plugIn()
   let ipp: IppEvePrinter | undefined
   if (options.a4) {
     try {
@@ -100,7 +111,11 @@ export async function startDemoDevices(options: {
   return {
     reader,
     receipt,
+    scanner,
     ipp,
+    async scanNotice() {
+      await scanner?.emulator?.scan('https://zwfw.example.gov.cn/licence-notice?code=LZ20260115-0789')
+    },
     placeCard(name) {
       reader.emulator?.removeCard()
       reader.emulator?.presentCard(card(name))
@@ -130,6 +145,17 @@ export async function startDemoDevices(options: {
           firmware: '1.0.0',
           driver: 'escpos',
           address: receipt.hostEnd,
+        })
+      }
+      if (scanner) {
+        list.push({
+          deviceId: 'qr',
+          deviceClass: 'barcodeScanner',
+          vendor: 'Honeywell',
+          model: 'Xenon 1950g serial (emulated on a pty)',
+          firmware: '1.0.0',
+          driver: 'barcode',
+          address: scanner.hostEnd,
         })
       }
       if (options.a4) {
@@ -163,6 +189,7 @@ export async function startDemoDevices(options: {
     async close() {
       await reader.unplug()
       await receipt?.unplug()
+      await scanner?.unplug()
       await ipp?.close()
     },
   }

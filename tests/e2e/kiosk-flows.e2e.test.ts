@@ -74,9 +74,9 @@ describe('citizen flows of every machine type, in Chromium against devices on pt
     await typeDigits(page, '202601990000')
     await page.getByRole('button', { name: '确定' }).click()
     await page.locator('[data-screen="code"] .error', { hasText: '没有找到这个编号' }).waitFor()
-    await typeDigits(page, '202601150789')
     await shootAndCheck(page, 'kiosk-license-code')
-    await page.getByRole('button', { name: '确定' }).click()
+    // The notice's QR code on the serial scanner (a URL with the code in it) completes the step.
+    await r.scanner?.scan('https://zwfw.example.gov.cn/licence-notice?code=LZ20260115-0789')
     await page.locator('.facts dt', { hasText: '柳湾生态农业专业合作社' }).waitFor()
     await shootAndCheck(page, 'kiosk-license-check')
     await page.getByRole('button', { name: '打印营业执照（A4）' }).click()

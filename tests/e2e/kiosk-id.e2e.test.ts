@@ -135,4 +135,26 @@ describe('ID-card kiosk: card → progress → receipt, in Chromium against devi
     await page.click('text=办理完成')
     await page.context().close()
   })
+
+  it('taking the card away ends the session at once and wipes it', async () => {
+    const page = await openKioskPage(browser, rig.uiUrl)
+    await page.click('.attract-touch')
+    await waitScreen(page, 'card')
+    rig.reader.removeCard()
+    rig.reader.presentCard(card)
+    await page.locator('.citizen-name').waitFor()
+    const session = rig.agent.citizen?.sessions.current
+    expect(session?.citizen?.idNumber).toBe(card.text.idNumber)
+    rig.reader.removeCard()
+    await page.locator('[data-screen="attract"] .notice', { hasText: '身份证已拿走' }).waitFor()
+    await shootAndCheck(page, 'kiosk-id-card-removed')
+    expect(rig.agent.citizen?.sessions.current).toBeUndefined()
+    expect(session?.heldItems).toBe(0)
+    expect(rig.agent.recordHealth().transactions).toContainEqual({
+      serviceId: 'id-progress',
+      outcome: 'cardRemoved',
+      count: 1,
+    })
+    await page.context().close()
+  })
 })

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { type EmulatedCard, Ga467Emulator, parseCardFile } from '@drivers/card-reader-ga467/emulator'
 import { EscPosEmulator } from '@drivers/printer-escpos/emulator'
+import { SerialScannerEmulator } from '@drivers/scanner-barcode/emulator'
 import { SerialTransport } from '@drivers/transport-serial'
 import {
   type AgentConfig,
@@ -24,23 +25,16 @@ export function fixtureCard(name = 'resident-zhang-san'): EmulatedCard {
   return parseCardFile(JSON.parse(readFileSync(join(CARDS, `${name}.json`), 'utf8')))
 }
 
-const NEEDS: Record<MachineType, { receipt: boolean; a4: boolean; emulated: [string, string][] }> = {
-  id: { receipt: true, a4: false, emulated: [['qr', 'barcodeScanner']] },
-  license: { receipt: false, a4: true, emulated: [['qr', 'barcodeScanner']] },
-  tax: {
-    receipt: true,
-    a4: true,
-    emulated: [
-      ['qr', 'barcodeScanner'],
-      ['scanner', 'documentScanner'],
-    ],
-  },
-  'social-security': { receipt: false, a4: true, emulated: [['sscard', 'smartCardReader']] },
+const NEEDS: Record<MachineType, { receipt: boolean; a4: boolean; qr: boolean; emulated: [string, string][] }> = {
+  id: { receipt: true, a4: false, qr: true, emulated: [] },
+  license: { receipt: false, a4: true, qr: true, emulated: [] },
+  tax: { receipt: true, a4: true, qr: true, emulated: [['scanner', 'documentScanner']] },
+  'social-security': { receipt: false, a4: true, qr: false, emulated: [['sscard', 'smartCardReader']] },
   comprehensive: {
     receipt: true,
     a4: true,
+    qr: true,
     emulated: [
-      ['qr', 'barcodeScanner'],
       ['scanner', 'documentScanner'],
       ['sscard', 'smartCardReader'],
     ],
@@ -53,6 +47,8 @@ export interface KioskRig {
   reader: Ga467Emulator
   readerPty: PtyPair
   receipt: EscPosEmulator | undefined
+  /** The QR scanner (serial, CR-terminated) on its pty. */
+  scanner: SerialScannerEmulator | undefined
   ipp: IppEvePrinter | undefined
   /** Every log line the agent wrote, as text. */
   logs: string[]
@@ -107,6 +103,23 @@ export async function startKioskRig(options: {
       vendor: 'Epson',
       model: 'TM-T88V',
       driver: 'escpos',
+      address: pty.hostEnd,
+    })
+  }
+  let scanner: SerialScannerEmulator | undefined
+  if (needs.qr) {
+    const pty = await createPtyPair()
+    cleanups.push(() => pty.close())
+    scanner = new SerialScannerEmulator({ transport: new SerialTransport({ path: pty.deviceEnd, baudRate: 9600 }) })
+    await scanner.start()
+    const emulator = scanner
+    cleanups.push(() => emulator.stop())
+    peripherals.push({
+      deviceId: 'qr',
+      deviceClass: 'barcodeScanner',
+      vendor: 'Honeywell',
+      model: 'Xenon 1950g (serial)',
+      driver: 'barcode',
       address: pty.hostEnd,
     })
   }
@@ -167,6 +180,7 @@ export async function startKioskRig(options: {
     reader,
     readerPty,
     receipt,
+    scanner,
     ipp,
     logs,
     uiUrl: `${citizen.url}/#token=${citizen.token}`,

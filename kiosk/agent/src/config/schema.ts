@@ -19,9 +19,18 @@ export const PeripheralConfig = Type.Object(
      * How the agent reaches the device. `emulated` keeps an in-process status model (for classes
      * whose drivers have not landed yet); the others open the real driver through the device manager.
      */
-    driver: Type.Union([Type.Literal('emulated'), Type.Literal('ga467'), Type.Literal('escpos'), Type.Literal('ipp')], {
-      default: 'emulated',
-    }),
+    driver: Type.Union(
+      [
+        Type.Literal('emulated'),
+        Type.Literal('ga467'),
+        Type.Literal('escpos'),
+        Type.Literal('ipp'),
+        Type.Literal('barcode'),
+      ],
+      {
+        default: 'emulated',
+      },
+    ),
     /** Device-registry definition id (e.g. `generic-sam-v-uart`, `epson-tm-t88v`): quirks and defaults. */
     registryId: Type.Optional(Type.String({ minLength: 1 })),
     /** Where the device is: a serial path (`/dev/serial/by-id/…`, a pty), `tcp://host:port`, `hid:/dev/hidrawN`, `usb:VID:PID` or an IPP URL. */

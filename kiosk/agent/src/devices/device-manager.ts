@@ -1,4 +1,4 @@
-import type { CardReader, DeviceClass, DocumentPrinter, ReceiptPrinter } from '@drivers/core'
+import type { BarcodeReader, CardReader, DeviceClass, DocumentPrinter, ReceiptPrinter } from '@drivers/core'
 import { Listeners } from '@drivers/core'
 import type { ServiceAvailability } from '@kiosk-fleet/protocol'
 import { computeAvailability } from '../services/availability.ts'
@@ -62,6 +62,10 @@ export class DeviceManager {
 
   receiptPrinter(): ReceiptPrinter | undefined {
     return this.#device<ReceiptPrinter & DriverDevice>('receiptPrinter')
+  }
+
+  barcodeReader(): BarcodeReader | undefined {
+    return this.#device<BarcodeReader & DriverDevice>('barcodeScanner')
   }
 
   documentPrinter(): DocumentPrinter | undefined {

@@ -3,6 +3,12 @@ import { AppError, type DeviceIdentity, type Transport } from '@drivers/core'
 import { EscPosPrinter, profileFromQuirks, UsbPrinterTransport } from '@drivers/printer-escpos'
 import { IppPrinter } from '@drivers/printer-ipp'
 import { allDefinitions, createRegistry, type DeviceDefinition } from '@drivers/registry'
+import {
+  BarcodeScannerDriver,
+  driverOptionsFromQuirks,
+  hidScannerTransport,
+  serialScannerTransport,
+} from '@drivers/scanner-barcode'
 import { openTransportFor } from '@drivers/transport-serial'
 import type { Logger } from 'pino'
 import type { AgentConfig, PeripheralConfig } from '../config/schema.ts'
@@ -113,6 +119,23 @@ export function createPeripherals(config: AgentConfig, logger: Logger): Peripher
           close: async () => undefined,
           poll: { everyMs: p.statusPollMs ?? 5000, run: (d) => d.refreshStatus() },
         })
+      }
+      case 'barcode': {
+        const address = addressOf(p)
+        const quirks = definition?.quirks.barcode ?? { mode: address.startsWith('hid:') ? 'hidKeyboard' : 'serial' }
+        const openTransport = address.startsWith('hid:')
+          ? hidScannerTransport(
+              address.slice(4),
+              definition?.quirks.hidReportSize ? { reportSize: definition.quirks.hidReportSize } : {},
+            )
+          : serialScannerTransport(address, p.baudRate ?? definition?.defaults.baudRate ?? 9600)
+        const scanner = new BarcodeScannerDriver({
+          ...driverOptionsFromQuirks(quirks),
+          openTransport,
+          logger: log,
+          description: address,
+        })
+        return new DriverPeripheral({ ...base, device: scanner, open: (d) => d.open(), close: (d) => d.close() })
       }
       default:
         throw new AppError(KioskErrorCodes.deviceConfig, `peripheral ${p.deviceId}: unknown driver ${String(p.driver)}`)

@@ -100,6 +100,11 @@ function waitForCard(
   })
 }
 
+/** The licence notice's code, from its QR payload (a URL or the bare code): LZ + date + serial. */
+export function noticeCodeFrom(scanned: string): string | undefined {
+  return /LZ\d{8}-\d{4}/i.exec(scanned)?.[0]?.toUpperCase()
+}
+
 /** The local API's commands: kiosk status and the citizen session steps, run by the service flows. */
 export function createKioskCommands(options: KioskCommandsOptions): Record<string, CommandHandler> {
   const { devices, sessions, backend, logger } = options
@@ -117,6 +122,8 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
   }
   const currentFlow = () => (sessions.current ? flowFor(sessions.current.serviceId) : undefined)
   const noSession = reply('sequenceError', 'noSession', 'start a session first')
+  /** A scan wait in progress; typing the code instead (Session.Query) or ending the session stops it. */
+  let scanWait: AbortController | undefined
 
   return {
     'Common.Status': async () => ({ completionCode: 'success', ...kioskStatus(options) }),
@@ -159,10 +166,54 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
       return { completionCode: 'success', citizen }
     },
 
+    'Session.ScanCode': async (payload, ctx) => {
+      const session = sessions.current
+      if (!session) return noSession
+      const scanner = devices.barcodeReader()
+      const peripheral = devices.peripherals.find((p) => p.identity.deviceClass === 'barcodeScanner')
+      if (!scanner || !peripheral || !isUsable(peripheral.status())) {
+        return reply('deviceNotReady', 'scannerNotReady', 'no working QR scanner: type the code')
+      }
+      scanWait?.abort()
+      const wait = new AbortController()
+      scanWait = wait
+      const waitMs = typeof payload.timeoutMs === 'number' ? Math.min(payload.timeoutMs, 120_000) : options.cardWaitMs
+      await scanner.enable()
+      await scanner.trigger()
+      ctx.event('Session.ScanWaitingEvent')
+      const code = await new Promise<string | undefined>((resolve) => {
+        const finish = (value: string | undefined) => {
+          off()
+          clearTimeout(timer)
+          clearInterval(watch)
+          resolve(value)
+        }
+        // Scanned text is never logged: a QR code may carry personal data.
+        const off = scanner.on('scanned', (scan) => {
+          const found = noticeCodeFrom(scan.data)
+          if (found) finish(found)
+          else ctx.event('Session.ScanUnreadableEvent')
+        })
+        const timer = setTimeout(() => finish(undefined), waitMs)
+        const watch = setInterval(() => {
+          if (wait.signal.aborted || sessions.current !== session) finish(undefined)
+        }, 100)
+      })
+      if (scanWait === wait) scanWait = undefined
+      if (code === undefined) {
+        return wait.signal.aborted || sessions.current !== session
+          ? reply('canceled', 'typedInstead', 'the code was typed or the session ended')
+          : reply('timeOut', 'noScan', 'no code was scanned in time')
+      }
+      sessions.touch()
+      return { completionCode: 'success', code }
+    },
+
     'Session.Query': async (payload, ctx) => {
       const fc = flowContext(ctx)
       const flow = currentFlow()
       if (!fc || !flow) return noSession
+      scanWait?.abort()
       sessions.touch()
       const input = {
         ...(typeof payload.code === 'string' ? { code: payload.code } : {}),

@@ -147,8 +147,15 @@ async function readCard() {
   if (result.completionCode !== 'success') return go('card', { error: t().readerBroken })
   state.citizen = result.citizen
   if (state.session.identify.includes('pin')) return go('pin', { input: '' })
-  if (state.session.needsCode) return go('code', { input: '' })
+  if (state.session.needsCode) return askCode()
   await query({})
+}
+
+/** The code screen: a QR scan completes it by itself; typing the code stops the scan. */
+async function askCode(error) {
+  go('code', { input: '', error })
+  const scanned = await api.command('Session.ScanCode')
+  if (scanned.completionCode === 'success' && state.screen === 'code') await query({ code: scanned.code })
 }
 
 async function query(input) {
@@ -156,9 +163,8 @@ async function query(input) {
   go('busy', { busyText: t().loading })
   const result = await api.command('Session.Query', input)
   if (result.completionCode === 'success') return go('result', { view: result.view, page: 0 })
-  if (['pinWrong', 'pinFormat', 'notFound', 'codeMissing'].includes(result.errorCode)) {
-    return go(back, { input: '', error: messageFor(result) })
-  }
+  if (back === 'code' && ['notFound', 'codeMissing'].includes(result.errorCode)) return askCode(messageFor(result))
+  if (['pinWrong', 'pinFormat'].includes(result.errorCode)) return go(back, { input: '', error: messageFor(result) })
   showError(result)
 }
 

@@ -45,14 +45,16 @@ export const STRINGS = {
     readerBroken: '身份证读卡器暂时无法使用。',
     hello: (name) => `${name}，您好`,
     idNumber: '证件号码',
-    enterCode: '请输入领照通知书上的编号',
-    enterCodeHint: '编号在通知书右上角，以 LZ 开头，例如 LZ20260115-0789',
+    enterCode: '请扫描领照通知书上的二维码',
+    enterCodeHint:
+      '把通知书右上角的二维码对准屏幕下方的扫码口。扫不出来时，请在下面输入以 LZ 开头的编号，例如 LZ20260115-0789。',
     enterPin: '请输入社保卡服务密码（6位数字）',
     enterPinHint: '输入时请注意遮挡。密码连续输错3次将被锁定。',
     confirm: '确定',
     clear: '清除',
     loading: '正在查询，请稍候…',
     progressTitle: '您的办理进度',
+    keepCard: '办理期间请把身份证留在感应区；拿走证件即结束办理并清除信息。',
     noApplications: '没有查到您的办理记录。',
     status: {
       accepted: '已受理',
@@ -162,14 +164,17 @@ export const STRINGS = {
     readerBroken: 'The ID card reader is not working right now.',
     hello: (name) => `Hello, ${name}`,
     idNumber: 'ID number',
-    enterCode: 'Enter the number on your licence notice',
-    enterCodeHint: 'It is at the top right of the notice and starts with LZ, e.g. LZ20260115-0789',
+    enterCode: 'Scan the QR code on your licence notice',
+    enterCodeHint:
+      'Hold the QR code at the top right of the notice under the scanner below the screen. If it will not scan, type the number starting with LZ, e.g. LZ20260115-0789.',
     enterPin: 'Enter your social security PIN (6 digits)',
     enterPinHint: 'Cover the keypad while typing. 3 wrong tries lock the PIN.',
     confirm: 'OK',
     clear: 'Clear',
     loading: 'Looking this up…',
     progressTitle: 'Your applications',
+    keepCard:
+      'Leave your card on the reader while you are served; taking it away ends the session and clears your details.',
     noApplications: 'No applications were found.',
     status: {
       accepted: 'Accepted',

@@ -163,6 +163,7 @@ function progressView(t, s, act) {
   const items = s.view.items
   return [
     h('h1', {}, t.progressTitle),
+    h('p', { class: 'hint' }, t.keepCard),
     items.length === 0 ? h('p', {}, t.noApplications) : null,
     h(
       'ul',
