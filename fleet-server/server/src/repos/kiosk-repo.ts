@@ -9,6 +9,9 @@ export interface KioskFilter {
   machineType?: string | undefined
   department?: string | undefined
   state?: string | undefined
+  /** Page size and start (the list is ordered by county, site and id). */
+  limit?: number | undefined
+  offset?: number | undefined
 }
 
 export type KioskView = Static<typeof KioskViewSchema>
@@ -79,7 +82,9 @@ export class KioskRepo {
     add('k.machine_type', filter.machineType)
     add('k.department', filter.department)
     add('k.state', filter.state)
-    const sql = `${KIOSK_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY s.county, s.id, k.id`
+    params.push(filter.limit ?? 5000, filter.offset ?? 0)
+    const page = `LIMIT $${params.length - 1} OFFSET $${params.length}`
+    const sql = `${KIOSK_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY s.county, s.id, k.id ${page}`
     return scoped((await this.db.query<KioskRow>(sql, params)).map(toView), principal)
   }
 

@@ -17,6 +17,8 @@ describe('kiosk routes', () => {
     expect(all.json().kiosks[0]).toMatchObject({ id: 'kiosk-a', state: 'online', site: { county: '花溪县' } })
     expect((await t.app.inject({ url: '/api/kiosks?state=offline', headers: admin })).json().kiosks).toHaveLength(0)
     expect((await t.app.inject({ url: '/api/kiosks?machineType=tax', headers: admin })).json().kiosks).toHaveLength(1)
+    const page = (await t.app.inject({ url: '/api/kiosks?limit=1&offset=1', headers: admin })).json().kiosks
+    expect(page.map((k: { id: string }) => k.id)).toEqual(['kiosk-b'])
   })
 
   it('rejects a bad filter with a stable code', async () => {
