@@ -70,6 +70,8 @@ export async function startKioskRig(options: {
   mqttUrl: string
   ui?: Record<string, unknown>
   backend?: DepartmentBackend
+  /** Open the social-security card reader on this pcscd reader (tests/support/pcscd.ts) instead of emulating it. */
+  pcscReaderName?: string
 }): Promise<KioskRig> {
   const needs = NEEDS[options.machineType]
   const cleanups: (() => Promise<void>)[] = []
@@ -139,7 +141,16 @@ export async function startKioskRig(options: {
     })
   }
   for (const [deviceId, deviceClass] of needs.emulated) {
-    peripherals.push({ deviceId, deviceClass, vendor: 'demo', model: 'emulated' })
+    if (deviceClass === 'smartCardReader' && options.pcscReaderName) {
+      peripherals.push({
+        deviceId,
+        deviceClass,
+        vendor: 'vsmartcard',
+        model: 'Virtual PCD',
+        driver: 'pcsc',
+        address: options.pcscReaderName,
+      })
+    } else peripherals.push({ deviceId, deviceClass, vendor: 'demo', model: 'emulated' })
   }
   const dataDir = mkdtempSync(join(tmpdir(), `kiosk-${options.kioskId}-`))
   const config = loadAgentConfig({

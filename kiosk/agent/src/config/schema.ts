@@ -26,6 +26,7 @@ export const PeripheralConfig = Type.Object(
         Type.Literal('escpos'),
         Type.Literal('ipp'),
         Type.Literal('barcode'),
+        Type.Literal('pcsc'),
       ],
       {
         default: 'emulated',

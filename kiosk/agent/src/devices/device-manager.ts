@@ -1,4 +1,11 @@
-import type { BarcodeReader, CardReader, DeviceClass, DocumentPrinter, ReceiptPrinter } from '@drivers/core'
+import type {
+  BarcodeReader,
+  CardReader,
+  DeviceClass,
+  DocumentPrinter,
+  ReceiptPrinter,
+  SocialSecurityCardReader,
+} from '@drivers/core'
 import { Listeners } from '@drivers/core'
 import type { ServiceAvailability } from '@kiosk-fleet/protocol'
 import { computeAvailability } from '../services/availability.ts'
@@ -66,6 +73,10 @@ export class DeviceManager {
 
   barcodeReader(): BarcodeReader | undefined {
     return this.#device<BarcodeReader & DriverDevice>('barcodeScanner')
+  }
+
+  socialSecurityCardReader(): SocialSecurityCardReader | undefined {
+    return this.#device<SocialSecurityCardReader & DriverDevice>('smartCardReader')
   }
 
   documentPrinter(): DocumentPrinter | undefined {

@@ -9,6 +9,7 @@ import {
   hidScannerTransport,
   serialScannerTransport,
 } from '@drivers/scanner-barcode'
+import { SocialSecurityCardService } from '@drivers/smartcard-pcsc'
 import { openTransportFor } from '@drivers/transport-serial'
 import type { Logger } from 'pino'
 import type { AgentConfig, PeripheralConfig } from '../config/schema.ts'
@@ -136,6 +137,14 @@ export function createPeripherals(config: AgentConfig, logger: Logger): Peripher
           description: address,
         })
         return new DriverPeripheral({ ...base, device: scanner, open: (d) => d.open(), close: (d) => d.close() })
+      }
+      case 'pcsc': {
+        // address: the PC/SC reader name prefix (pcscd's name for it); unset = the first reader.
+        const service = new SocialSecurityCardService({
+          logger: log,
+          ...(p.address ? { readerName: p.address, description: p.address } : {}),
+        })
+        return new DriverPeripheral({ ...base, device: service, open: (d) => d.open(), close: (d) => d.close() })
       }
       default:
         throw new AppError(KioskErrorCodes.deviceConfig, `peripheral ${p.deviceId}: unknown driver ${String(p.driver)}`)

@@ -1,5 +1,6 @@
 import type { BusinessLicenceExtract, SocialInsuranceCertificate, TaxPaymentCertificate } from '@kiosk/documents'
 
+import type { CitizenView } from '../sessions/citizen-session.ts'
 import { backendFailure, type FlowContext, type ServiceFlow, stepFail, stepOk } from './flow.ts'
 import { printCertificate } from './print-steps.ts'
 
@@ -72,16 +73,38 @@ export const taxCertificateFlow: ServiceFlow = {
   },
 }
 
-/** 社保一体机: ID card + social-security PIN → 参保证明 on A4. */
+/** The social-security card's holder, read with the PIN the card itself verifies. */
+async function holderFromCard(ctx: FlowContext, pin: string) {
+  const reader = ctx.devices.socialSecurityCardReader()
+  if (!reader) return stepFail('deviceNotReady', 'readerNotReady', 'no social-security card reader')
+  const holder = await reader.readHolder(pin)
+  if (holder.ok) {
+    return stepOk(ctx.session.identify({ idNumber: holder.value.socialSecurityNumber, name: holder.value.name }))
+  }
+  if (holder.error.detail === 'pinInvalid') return stepFail('userError', 'pinWrong', 'wrong PIN')
+  if (holder.error.detail === 'pinBlocked') return stepFail('userError', 'pinLocked', 'PIN blocked')
+  if (holder.error.detail === 'noMedia' || holder.error.detail === 'mediaRemoved') {
+    return stepFail('userError', 'noMedia', 'the card was taken out')
+  }
+  return stepFail('hardwareError', holder.error.detail ?? holder.error.code, holder.error.message)
+}
+
+/** 社保一体机: ID card or social-security card, + the social-security PIN → 参保证明 on A4. */
 export const socialSecurityFlow: ServiceFlow = {
   serviceId: 'ss-certificate',
-  identify: ['idCard', 'pin'],
+  identify: ['idCard', 'ssCard', 'pin'],
   needsCode: false,
   endsOnCardRemoval: false,
   async query(ctx, input) {
+    if (!input.pin || !/^\d{6}$/.test(input.pin)) return stepFail('invalidData', 'pinFormat', 'the PIN has 6 digits')
+    let identified: CitizenView | undefined
+    if (!ctx.session.citizen && ctx.session.recall<string>('identifiedBy') === 'ssCard') {
+      const fromCard = await holderFromCard(ctx, input.pin)
+      if (!fromCard.ok) return fromCard
+      identified = fromCard.value
+    }
     const citizen = ctx.session.citizen
     if (!citizen) return stepFail('sequenceError', 'notIdentified', 'read the card first')
-    if (!input.pin || !/^\d{6}$/.test(input.pin)) return stepFail('invalidData', 'pinFormat', 'the PIN has 6 digits')
     const result = await ctx.backend.socialInsurance(citizen, input.pin)
     if (!result.ok) return backendFailure(result.code, result.message)
     ctx.session.keep('certificate', result.value)
@@ -90,6 +113,7 @@ export const socialSecurityFlow: ServiceFlow = {
       kind: 'socialInsurance',
       items: c.insurances.map((i) => ({ ...i })),
       canPrint: ctx.devices.isAvailable('ss-certificate'),
+      ...(identified ? { citizen: identified } : {}),
     })
   },
   print: (ctx) => printKept<SocialInsuranceCertificate>(ctx, 'certificate'),

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { BackendFailureCode, DepartmentBackend } from '../backends/department-backend.ts'
 import type { DeviceManager } from '../devices/device-manager.ts'
-import type { CitizenSession } from '../sessions/citizen-session.ts'
+import type { CitizenSession, CitizenView } from '../sessions/citizen-session.ts'
 
 /** XFS4IoT completion codes the local API uses (borrowed vocabulary). */
 export type CompletionCode =
@@ -53,6 +53,8 @@ export interface FlowContext {
 /** What the citizen chooses from, in display form (no raw department records). */
 export interface QueryView {
   kind: 'progress' | 'taxCertificates' | 'licence' | 'socialInsurance'
+  /** Set when the query itself identified the citizen (social-security card read with the PIN). */
+  citizen?: CitizenView
   items: Record<string, unknown>[]
   /** Whether a print step is offered now (its peripheral may be faulted). */
   canPrint: boolean
@@ -69,8 +71,11 @@ export interface PrintView {
  */
 export interface ServiceFlow {
   serviceId: string
-  /** `idCard` reads the ID card; `pin` then asks the social-security PIN. */
-  identify: readonly ('idCard' | 'pin')[]
+  /**
+   * `idCard` reads the ID card; `ssCard` also accepts a social-security card in the PC/SC reader
+   * instead (its holder is read with the PIN); `pin` then asks the social-security PIN.
+   */
+  identify: readonly ('idCard' | 'ssCard' | 'pin')[]
   /** The flow needs the code of a notice (QR scan or typed). */
   needsCode: boolean
   /** Taking the card off the reader ends the session (the card stays on the reader while the citizen is served). */

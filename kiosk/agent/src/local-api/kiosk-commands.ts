@@ -1,4 +1,4 @@
-import type { CardReader, IdentityCard } from '@drivers/core'
+import type { CardReader, IdentityCard, SocialSecurityCardReader } from '@drivers/core'
 import type { MachineType } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
 import type { DepartmentBackend } from '../backends/department-backend.ts'
@@ -76,23 +76,38 @@ export function kioskStatus(options: Pick<KioskCommandsOptions, 'devices' | 'inf
   }
 }
 
-/** Waits for the reader's polling to read a presented card; the UI gets `MediaInsertedEvent` when one is found. */
+type CardWait =
+  | { ok: true; method: 'idCard'; card: IdentityCard }
+  | { ok: true; method: 'ssCard' }
+  | { ok: false; reason: 'timeout' | 'ended' }
+
+/**
+ * Waits for the ID reader's polling to read a presented card, or for a social-security card in the
+ * PC/SC reader; the UI gets `MediaInsertedEvent` when an ID card is found.
+ */
 function waitForCard(
-  reader: CardReader,
+  reader: CardReader | undefined,
+  ssReader: SocialSecurityCardReader | undefined,
   ctx: CommandContext,
   waitMs: number,
   ended: () => boolean,
-): Promise<{ ok: true; card: IdentityCard } | { ok: false; reason: 'timeout' | 'ended' }> {
+): Promise<CardWait> {
   return new Promise((resolve) => {
     const offs: (() => void)[] = []
-    const finish = (result: { ok: true; card: IdentityCard } | { ok: false; reason: 'timeout' | 'ended' }) => {
+    const finish = (result: CardWait) => {
       for (const off of offs) off()
       clearTimeout(timer)
       clearInterval(watch)
       resolve(result)
     }
-    offs.push(reader.on('cardInserted', () => ctx.event('Session.MediaInsertedEvent')))
-    offs.push(reader.on('cardRead', (card) => finish({ ok: true, card })))
+    if (reader) {
+      offs.push(reader.on('cardInserted', () => ctx.event('Session.MediaInsertedEvent')))
+      offs.push(reader.on('cardRead', (card) => finish({ ok: true, method: 'idCard', card })))
+    }
+    if (ssReader) {
+      offs.push(ssReader.on('cardInserted', () => finish({ ok: true, method: 'ssCard' })))
+      if (ssReader.cardPresent) queueMicrotask(() => finish({ ok: true, method: 'ssCard' }))
+    }
     const timer = setTimeout(() => finish({ ok: false, reason: 'timeout' }), waitMs)
     const watch = setInterval(() => {
       if (ended()) finish({ ok: false, reason: 'ended' })
@@ -148,14 +163,23 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
     'Session.ReadIdCard': async (payload, ctx) => {
       const session = sessions.current
       if (!session) return noSession
-      const reader = devices.cardReader()
-      const peripheral = devices.peripherals.find((p) => p.identity.deviceClass === 'idCardReader')
-      if (!reader || !peripheral || !isUsable(peripheral.status())) {
-        return reply('deviceNotReady', 'readerNotReady', 'the ID-card reader is not working')
-      }
+      const usable = (deviceClass: string) =>
+        devices.peripherals.some((p) => p.identity.deviceClass === deviceClass && isUsable(p.status()))
+      const idReader = usable('idCardReader') ? devices.cardReader() : undefined
+      const ssReader =
+        flowFor(session.serviceId)?.identify.includes('ssCard') && usable('smartCardReader')
+          ? devices.socialSecurityCardReader()
+          : undefined
+      if (!idReader && !ssReader) return reply('deviceNotReady', 'readerNotReady', 'the card reader is not working')
       const waitMs = typeof payload.timeoutMs === 'number' ? Math.min(payload.timeoutMs, 120_000) : options.cardWaitMs
-      ctx.event('Session.InsertCardEvent')
-      const result = await waitForCard(reader, ctx, waitMs, () => sessions.current !== session)
+      ctx.event('Session.InsertCardEvent', { idCard: idReader !== undefined, ssCard: ssReader !== undefined })
+      const result = await waitForCard(idReader, ssReader, ctx, waitMs, () => sessions.current !== session)
+      if (result.ok && result.method === 'ssCard') {
+        // The holder is on the card behind the PIN: identified in Session.Query.
+        session.keep('identifiedBy', 'ssCard')
+        sessions.touch()
+        return { completionCode: 'success', method: 'ssCard' }
+      }
       if (!result.ok) {
         return result.reason === 'timeout'
           ? reply('timeOut', 'noMedia', 'no card was placed in time')
@@ -163,7 +187,7 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
       }
       sessions.touch()
       const citizen = session.identify({ idNumber: result.card.idNumber, name: result.card.name })
-      return { completionCode: 'success', citizen }
+      return { completionCode: 'success', method: 'idCard', citizen }
     },
 
     'Session.ScanCode': async (payload, ctx) => {

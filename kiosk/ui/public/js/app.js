@@ -146,7 +146,7 @@ async function readCard() {
   if (result.completionCode === 'timeOut') return go('card', { error: t().cardTimeout })
   if (result.completionCode !== 'success') return go('card', { error: t().readerBroken })
   state.citizen = result.citizen
-  if (state.session.identify.includes('pin')) return go('pin', { input: '' })
+  if (state.session.identify.includes('pin')) return go('pin', { input: '', viaSsCard: result.method === 'ssCard' })
   if (state.session.needsCode) return askCode()
   await query({})
 }
@@ -162,7 +162,10 @@ async function query(input) {
   const back = state.screen
   go('busy', { busyText: t().loading })
   const result = await api.command('Session.Query', input)
-  if (result.completionCode === 'success') return go('result', { view: result.view, page: 0 })
+  if (result.completionCode === 'success') {
+    if (result.view.citizen) state.citizen = result.view.citizen
+    return go('result', { view: result.view, page: 0 })
+  }
   if (back === 'code' && ['notFound', 'codeMissing'].includes(result.errorCode)) return askCode(messageFor(result))
   if (['pinWrong', 'pinFormat'].includes(result.errorCode)) return go(back, { input: '', error: messageFor(result) })
   showError(result)

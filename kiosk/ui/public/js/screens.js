@@ -85,7 +85,11 @@ export function cardScreen(t, s, act) {
     'section',
     { class: 'screen card', 'data-screen': 'card' },
     h('h1', {}, t.services[s.session.serviceId]),
-    h('p', { class: 'lead' }, s.reading ? t.readingCard : t.placeCard),
+    h(
+      'p',
+      { class: 'lead' },
+      s.reading ? t.readingCard : s.session.identify.includes('ssCard') ? t.placeCardOrSsCard : t.placeCard,
+    ),
     svg(PLACE_CARD),
     h('p', { class: 'hint' }, t.placeCardHint),
     h('p', { class: 'hint' }, t.placeCardAgain),
