@@ -27,6 +27,7 @@ export const PeripheralConfig = Type.Object(
         Type.Literal('ipp'),
         Type.Literal('barcode'),
         Type.Literal('pcsc'),
+        Type.Literal('sane'),
       ],
       {
         default: 'emulated',

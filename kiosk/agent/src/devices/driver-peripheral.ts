@@ -2,6 +2,10 @@ import { type DeviceCounters, type DeviceIdentity, type DeviceStatus, DeviceStat
 import type { Logger } from 'pino'
 import type { Peripheral } from './peripheral.ts'
 
+function isDeviceStatus(value: unknown): value is DeviceStatus {
+  return typeof value === 'object' && value !== null && typeof (value as { state?: unknown }).state === 'string'
+}
+
 /** What a driver-backed peripheral needs from its device service, whatever its class. */
 export interface DriverDevice {
   readonly description: string
@@ -17,8 +21,11 @@ export interface DriverPeripheralOptions<D extends DriverDevice> {
   /** Opens the device (throws when it is not there); the driver reconnects by itself afterwards. */
   open: (device: D) => Promise<void>
   close: (device: D) => Promise<void>
-  /** Devices that never report by themselves (IPP) are asked at this period once open. */
-  poll?: { everyMs: number; run: (device: D) => Promise<unknown> }
+  /**
+   * Devices that never report by themselves (IPP, SANE) are asked at this period once open. A
+   * returned status replaces the peripheral's (SANE: the scanner vanished from SANE's list).
+   */
+  poll?: { everyMs: number; run: (device: D) => Promise<DeviceStatus | unknown> }
   reopen: { initialMs: number; maxMs: number }
   logger: Logger
 }
@@ -112,7 +119,12 @@ export class DriverPeripheral<D extends DriverDevice> implements Peripheral {
     const poll = this.#options.poll
     if (poll) {
       this.#pollTimer = setInterval(() => {
-        poll.run(this.device).catch((err: unknown) => this.#log.warn({ err }, 'status poll failed'))
+        poll
+          .run(this.device)
+          .then((status) => {
+            if (isDeviceStatus(status)) this.#model.set(status)
+          })
+          .catch((err: unknown) => this.#log.warn({ err }, 'status poll failed'))
       }, poll.everyMs)
     }
   }

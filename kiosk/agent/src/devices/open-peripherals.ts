@@ -9,6 +9,7 @@ import {
   hidScannerTransport,
   serialScannerTransport,
 } from '@drivers/scanner-barcode'
+import { SaneScanner } from '@drivers/scanner-sane'
 import { SocialSecurityCardService } from '@drivers/smartcard-pcsc'
 import { openTransportFor } from '@drivers/transport-serial'
 import type { Logger } from 'pino'
@@ -145,6 +146,32 @@ export function createPeripherals(config: AgentConfig, logger: Logger): Peripher
           ...(p.address ? { readerName: p.address, description: p.address } : {}),
         })
         return new DriverPeripheral({ ...base, device: service, open: (d) => d.open(), close: (d) => d.close() })
+      }
+      case 'sane': {
+        // address: the SANE device name (`genesys:libusb:001:004`; `scanimage -L` lists them).
+        const device = addressOf(p)
+        const scanner = new SaneScanner({ device, logger: log, description: `sane:${device}` })
+        return new DriverPeripheral({
+          ...base,
+          device: scanner,
+          // SANE has no connection to hold: "open" is finding the device in SANE's list.
+          open: async (d) => {
+            const listed = await d.listDevices()
+            if (!listed.ok) throw new Error(`scanimage -L failed: ${listed.error.message}`)
+            if (!listed.value.some((x) => x.name === device)) throw new Error(`SANE lists no ${device}`)
+          },
+          close: async () => undefined,
+          poll: {
+            everyMs: p.statusPollMs ?? 5000,
+            run: async (d) => {
+              const listed = await d.listDevices()
+              if (!listed.ok) return { state: 'offline', errorCode: 'saneUnavailable' }
+              return listed.value.some((x) => x.name === device)
+                ? d.getStatus()
+                : { state: 'noDevice', errorCode: 'disconnected' }
+            },
+          },
+        })
       }
       default:
         throw new AppError(KioskErrorCodes.deviceConfig, `peripheral ${p.deviceId}: unknown driver ${String(p.driver)}`)
