@@ -80,7 +80,9 @@ describe.each(STACK_MODES)('fleet end to end on $broker + $db', (mode) => {
   })
 
   it('counts and drops malformed payloads and keeps ingesting', async () => {
-    const raw = await mqtt.connectAsync(stack.mqttUrl, { clientId: 'vandal', protocolVersion: 4 })
+    // A kiosk that sends garbage: the broker lets it publish only under its own id.
+    const vandal = await stack.provisionKiosk('bad-1')
+    const raw = await mqtt.connectAsync(stack.mqttUrl, { ...vandal, clientId: 'kiosk-bad-1', protocolVersion: 4 })
     const garbage: [string, string | Buffer][] = [
       ['kiosk/v1/bad-1/health', '{"seq": 1,'],
       ['kiosk/v1/bad-1/health', JSON.stringify({ seq: -4 })],

@@ -1,7 +1,7 @@
 import { inject } from 'vitest'
-import { type MosquittoProcess, startMosquitto } from './mosquitto.ts'
+import { type MosquittoAuth, type MosquittoProcess, startMosquitto } from './mosquitto.ts'
 
 /** The machine's Mosquitto binary (found by global-setup), on a private port and directory. */
-export function startTestMosquitto(): Promise<MosquittoProcess> {
-  return startMosquitto(inject('mosquittoPath'))
+export function startTestMosquitto(options: { auth?: MosquittoAuth } = {}): Promise<MosquittoProcess> {
+  return startMosquitto(inject('mosquittoPath'), options)
 }

@@ -6,6 +6,7 @@ import { type AgentConfig, loadAgentConfig } from '@kiosk/agent'
 import { sampleBirth } from '@kiosk-fleet/protocol'
 import pino, { type Logger } from 'pino'
 import type { TestDatabase } from './databases.ts'
+import { TEST_FLEET_MQTT, testKioskMqttCredentials } from './kiosk-credentials.ts'
 
 export const TEST_ADMIN_PASSWORD = 'test-admin-password'
 
@@ -30,6 +31,7 @@ export async function startTestFleet(options: {
           ? { embedded: { port: options.embeddedPort ?? 0 } }
           : { url: options.mqttUrl }),
         clientId: `fleet-${Math.random().toString(36).slice(2, 10)}`,
+        ...TEST_FLEET_MQTT,
       },
       database: options.database.config,
       ingest: { maxDelayMs: 20, ...options.ingest },
@@ -41,7 +43,10 @@ export async function startTestFleet(options: {
   return startFleetServer(config, options.logger ?? quietLogger)
 }
 
-/** A kiosk agent config with two emulated peripherals, its data in a fresh temp dir. */
+/**
+ * A kiosk agent config with two emulated peripherals, its data in a fresh temp dir, and MQTT
+ * credentials provisioned on the running test stack (kiosk-credentials.ts) unless `mqtt.password` is given.
+ */
 export function testAgentConfig(
   kioskId: string,
   mqttUrl: string,
@@ -57,7 +62,13 @@ export function testAgentConfig(
       site,
       dataDir: mkdtempSync(join(tmpdir(), `kiosk-${kioskId}-`)),
       healthIntervalMs: 60_000,
-      mqtt: { url: mqttUrl, keepaliveS: 30, reconnectPeriodMs: 200, ...mqtt },
+      mqtt: {
+        url: mqttUrl,
+        keepaliveS: 30,
+        reconnectPeriodMs: 200,
+        ...(mqtt.password === undefined ? testKioskMqttCredentials(kioskId) : {}),
+        ...mqtt,
+      },
       peripherals: [
         { deviceId: 'idcard', deviceClass: 'idCardReader', vendor: 'Synjones', model: 'SS628-100' },
         {

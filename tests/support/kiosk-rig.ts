@@ -16,6 +16,7 @@ import {
 } from '@kiosk/agent'
 import { type MachineType, sampleBirth } from '@kiosk-fleet/protocol'
 import { type IppEvePrinter, startIppEvePrinter } from './ippeveprinter.ts'
+import { testKioskMqttCredentials } from './kiosk-credentials.ts'
 import { createPtyPair, type PtyPair } from './pty.ts'
 
 const CARDS = join(import.meta.dirname, '../../drivers/card-reader-ga467/fixtures/cards')
@@ -162,7 +163,12 @@ export async function startKioskRig(options: {
       site: sampleBirth().site,
       dataDir,
       healthIntervalMs: 60_000,
-      mqtt: { url: options.mqttUrl, keepaliveS: 30, reconnectPeriodMs: 200 },
+      mqtt: {
+        url: options.mqttUrl,
+        keepaliveS: 30,
+        reconnectPeriodMs: 200,
+        ...testKioskMqttCredentials(options.kioskId),
+      },
       peripherals,
       devices: { reopenInitialMs: 100, reopenMaxMs: 1000 },
       ui: options.ui ?? {},

@@ -14,6 +14,14 @@ export interface MosquittoProcess {
   stop(): Promise<void>
   /** Stops it and removes its directory. */
   dispose(): Promise<void>
+  /** SIGHUP: Mosquitto rereads its password and ACL files. */
+  reload(): void
+}
+
+/** Mosquitto's `password_file` and `acl_file` (readable by the `mosquitto` user): no anonymous clients. */
+export interface MosquittoAuth {
+  passwordFile: string
+  aclFile: string
 }
 
 function portOpen(port: number): Promise<boolean> {
@@ -31,7 +39,10 @@ function portOpen(port: number): Promise<boolean> {
  * A private Mosquitto (Debian's) on a free port, with persistence on as production runs it: the
  * fleet-server's persistent session and its queued QoS 1 messages survive a broker restart.
  */
-export async function startMosquitto(mosquittoPath = 'mosquitto'): Promise<MosquittoProcess> {
+export async function startMosquitto(
+  mosquittoPath = 'mosquitto',
+  options: { auth?: MosquittoAuth } = {},
+): Promise<MosquittoProcess> {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'mosquitto-'))
   // Mosquitto started as root drops to the `mosquitto` user, which must be able to save its database.
@@ -41,7 +52,9 @@ export async function startMosquitto(mosquittoPath = 'mosquitto'): Promise<Mosqu
     conf,
     [
       `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
+      ...(options.auth === undefined
+        ? ['allow_anonymous true']
+        : ['allow_anonymous false', `password_file ${options.auth.passwordFile}`, `acl_file ${options.auth.aclFile}`]),
       'persistence true',
       `persistence_location ${dir}/`,
       'max_queued_messages 1000000',
@@ -82,6 +95,9 @@ export async function startMosquitto(mosquittoPath = 'mosquitto'): Promise<Mosqu
       const exited = new Promise((r) => proc.once('exit', r))
       proc.kill('SIGTERM')
       await exited
+    },
+    reload() {
+      child?.kill('SIGHUP')
     },
     async dispose() {
       await broker.stop()

@@ -1,9 +1,15 @@
-import type { FleetServer } from '@fleet/server'
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type FleetServer, KioskCredentials, writeMosquittoAuthFiles } from '@fleet/server'
+import mqtt from 'mqtt'
 import { startTestMosquitto } from './brokers.ts'
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.ts'
 import { startTestFleet, TEST_ADMIN_PASSWORD } from './fleet.ts'
 import { freePort } from './free-port.ts'
+import { onTestKiosk, TEST_FLEET_MQTT, testKioskPassword } from './kiosk-credentials.ts'
 import type { MosquittoProcess } from './mosquitto.ts'
+import { waitFor } from './wait-for.ts'
 
 export type BrokerMode = 'embedded-aedes' | 'mosquitto'
 
@@ -35,6 +41,15 @@ export interface TestStack {
    */
   brokerDown(): Promise<void>
   brokerUp(): Promise<void>
+  /**
+   * Gives kiosk `kioskId` its MQTT credentials and waits until the broker takes them (Mosquitto
+   * rereads its password file on SIGHUP). Kiosks configured by `testAgentConfig` get theirs anyway.
+   */
+  provisionKiosk(kioskId: string): Promise<{ username: string; password: string }>
+  /** Mosquitto mode: the directory of its `passwd` and `acl` files, and SIGHUP to reread them. */
+  mosquittoAuth?: { dir: string; reload(): void }
+  /** The fleet-server's database settings (e.g. for `fleet-server mosquitto-config`). */
+  database: TestDatabase['config']
   stop(): Promise<void>
 }
 
@@ -43,8 +58,13 @@ export async function startStack(mode: StackMode, settings?: Record<string, unkn
   let broker: MosquittoProcess | undefined
   let fleet: FleetServer
   let brokerPort: number
+  // Mosquitto reads the password and ACL files the fleet-server generates, as its `mosquitto` user.
+  const authDir = mkdtempSync(join(tmpdir(), 'mosquitto-auth-'))
+  chmodSync(authDir, 0o755)
+  const writeAuthFiles = async (kiosks: Awaited<ReturnType<KioskCredentials['list']>>) =>
+    writeMosquittoAuthFiles({ dir: authDir, fleet: TEST_FLEET_MQTT, kiosks, passwordFileMode: 0o644 })
   if (mode.broker === 'mosquitto') {
-    broker = await startTestMosquitto()
+    broker = await startTestMosquitto({ auth: await writeAuthFiles([]) })
     brokerPort = broker.port
     fleet = await startTestFleet({ mqttUrl: broker.url, database, ...(settings ? { settings } : {}) })
   } else {
@@ -60,12 +80,38 @@ export async function startStack(mode: StackMode, settings?: Record<string, unkn
   })
   const cookie = login.headers.get('set-cookie')?.split(';')[0]
   if (!login.ok || cookie === undefined) throw new Error(`admin login failed: ${login.status}`)
+
+  // Kiosk credentials are stored one after another; a failure fails the test at stop().
+  let provisioning: Promise<void> = Promise.resolve()
+  const failures: unknown[] = []
+  const provision = (kioskId: string, password: string): Promise<void> => {
+    provisioning = provisioning.then(async () => {
+      const credentials = new KioskCredentials(fleet.db)
+      await credentials.issue(kioskId, { password })
+      if (broker === undefined) return
+      await writeAuthFiles(await credentials.list())
+      broker.reload()
+    })
+    const done = provisioning
+    provisioning = provisioning.catch((err: unknown) => {
+      failures.push(err)
+    })
+    return done
+  }
+  const unregister = onTestKiosk((kioskId, password) => {
+    provision(kioskId, password).catch((err: unknown) => {
+      process.stderr.write(`provisioning test kiosk ${kioskId} failed: ${String(err)}\n`)
+    })
+  })
+  const brokerUrl = `mqtt://127.0.0.1:${brokerPort}`
   return {
     mode,
-    mqttUrl: `mqtt://127.0.0.1:${brokerPort}`,
+    mqttUrl: brokerUrl,
     brokerPort,
     adminCookie: cookie,
     fleet: () => fleet,
+    database: database.config,
+    ...(broker === undefined ? {} : { mosquittoAuth: { dir: authDir, reload: () => broker?.reload() } }),
     async api<T>(path: string, init?: RequestInit) {
       const response = await fetch(`${fleet.httpUrl}${path}`, {
         ...init,
@@ -83,10 +129,28 @@ export async function startStack(mode: StackMode, settings?: Record<string, unkn
       else fleet = await startTestFleet({ embeddedPort: brokerPort, database, ...(settings ? { settings } : {}) })
       up = true
     },
+    async provisionKiosk(kioskId) {
+      const credentials = { username: kioskId, password: testKioskPassword(kioskId) }
+      await provision(kioskId, credentials.password)
+      // The embedded broker reads the database at each CONNECT; Mosquitto needs its reload to finish.
+      if (broker === undefined) return credentials
+      await waitFor(`mosquitto takes the credentials of ${kioskId}`, async () => {
+        const probe = await mqtt
+          .connectAsync(brokerUrl, { ...credentials, clientId: `probe-${kioskId}`, reconnectPeriod: 0 })
+          .catch(() => undefined)
+        await probe?.endAsync()
+        return probe !== undefined
+      })
+      return credentials
+    },
     async stop() {
+      unregister()
+      await provisioning
       if (up || broker) await fleet.stop().catch(() => undefined)
       await broker?.dispose()
       await database.drop()
+      rmSync(authDir, { recursive: true, force: true })
+      if (failures.length > 0) throw new Error(`kiosk provisioning failed: ${String(failures[0])}`)
     },
   }
 }

@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 // Runs the TypeScript sources directly (no build step) through tsx.
+// `fleet-server mosquitto-config …` writes Mosquitto's password and ACL files; anything else starts the server.
 import { register } from 'tsx/esm/api'
 
 register()
-await import('../src/main.ts')
+if (process.argv[2] === 'mosquitto-config') {
+  process.argv.splice(2, 1)
+  await import('../src/broker/mosquitto-config-main.ts')
+} else {
+  await import('../src/main.ts')
+}

@@ -13,6 +13,7 @@ import { AlertRepo } from './alerts/alert-repo.ts'
 import type { AuditLog } from './audit/audit-log.ts'
 import { requirePermission } from './auth/guard.ts'
 import type { IdentityRepo } from './auth/identity-repo.ts'
+import { Enrolment } from './broker/enrolment.ts'
 import type { CommandSender } from './commands/command-sender.ts'
 import type { Database } from './db/database.ts'
 import { FleetErrorCodes } from './errors.ts'
@@ -23,6 +24,7 @@ import { KioskRepo } from './repos/kiosk-repo.ts'
 import { alertRoutes } from './routes/alert-routes.ts'
 import { auditRoutes } from './routes/audit-routes.ts'
 import { authRoutes, SESSION_COOKIE } from './routes/auth-routes.ts'
+import { enrolmentRoutes } from './routes/enrolment-routes.ts'
 import { kioskRoutes } from './routes/kiosk-routes.ts'
 import { opsRoutes } from './routes/ops-routes.ts'
 
@@ -41,6 +43,8 @@ export interface AppDependencies {
   auth: { sessionTtlMs: number; secureCookies: boolean }
   dashboard: { tileUrl?: string | undefined }
   logger: Logger
+  /** Kiosk enrolment: the broker URL handed to kiosks and MQTT user names no kiosk may take. */
+  enrolment?: { brokerUrl: string; reservedUsernames: string[]; defaultTtlMs: number }
 }
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -99,6 +103,13 @@ export async function buildApp(deps: AppDependencies) {
 
   await app.register(authRoutes, { identity: deps.identity, audit: deps.audit, ...deps.auth })
   await app.register(auditRoutes, { audit: deps.audit })
+  await app.register(enrolmentRoutes, {
+    enrolment: new Enrolment(deps.db),
+    audit: deps.audit,
+    brokerUrl: deps.enrolment?.brokerUrl,
+    reservedUsernames: deps.enrolment?.reservedUsernames ?? [],
+    defaultTtlMs: deps.enrolment?.defaultTtlMs ?? 24 * 3_600_000,
+  })
   await app.register(alertRoutes, { alerts: new AlertRepo(deps.db), engine: deps.alerts, audit: deps.audit })
   await app.register(kioskRoutes, {
     kiosks: new KioskRepo(deps.db),

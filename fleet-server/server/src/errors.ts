@@ -9,4 +9,7 @@ export const FleetErrorCodes = {
   badRequest: 'ERR_FLEET_BAD_REQUEST',
   request: 'ERR_FLEET_REQUEST',
   internal: 'ERR_FLEET_INTERNAL',
+  enrolmentRefused: 'ERR_FLEET_ENROLMENT_REFUSED',
+  reservedKioskId: 'ERR_FLEET_RESERVED_KIOSK_ID',
+  mqttPasswordMissing: 'ERR_FLEET_MQTT_PASSWORD_MISSING',
 } as const

@@ -8,7 +8,10 @@ import { buildApp, type FleetApp } from './app.ts'
 import { AuditLog } from './audit/audit-log.ts'
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts'
 import { IdentityRepo } from './auth/identity-repo.ts'
+import { createBrokerAuthenticator } from './broker/broker-authenticator.ts'
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded-broker.ts'
+import { fleetMqttUsername } from './broker/fleet-mqtt-user.ts'
+import { KioskCredentials, newKioskPassword } from './broker/kiosk-credentials.ts'
 import { CommandSender } from './commands/command-sender.ts'
 import type { FleetConfig } from './config/schema.ts'
 import type { Database } from './db/database.ts'
@@ -53,11 +56,29 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
   let broker: EmbeddedBroker | undefined
   let mqttUrl = config.mqtt.url
   let ingestSubscribed = false
+  let mqttUsername = config.mqtt.username
+  let mqttPassword = config.mqtt.password
   if (mqttUrl === undefined) {
+    const secured = config.broker.requireCredentials
+    if (secured) {
+      // In-process, the fleet-server's own credential can be a fresh secret when none is configured.
+      mqttUsername = fleetMqttUsername(config)
+      mqttPassword ??= newKioskPassword()
+    } else {
+      log.warn('embedded broker without credentials (broker.requireCredentials false): development only')
+    }
     broker = await startEmbeddedBroker({
       ...config.mqtt.embedded,
       logger: logger.child({ mod: 'fleet.broker' }),
       admit: (clientId) => ingestSubscribed || clientId === config.mqtt.clientId,
+      ...(secured && mqttUsername !== undefined && mqttPassword !== undefined
+        ? {
+            auth: createBrokerAuthenticator({
+              credentials: new KioskCredentials(db),
+              fleet: { username: mqttUsername, password: mqttPassword },
+            }),
+          }
+        : {}),
     })
     mqttUrl = broker.url
   }
@@ -93,8 +114,8 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
   const mqtt = await connectFleetMqtt({
     url: mqttUrl,
     clientId: config.mqtt.clientId,
-    username: config.mqtt.username,
-    password: config.mqtt.password,
+    username: mqttUsername,
+    password: mqttPassword,
     keepaliveS: config.mqtt.keepaliveS,
     sharedGroup: config.mqtt.sharedGroup,
     ingestor,
@@ -128,6 +149,11 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
     mqttConnected: () => mqtt.client.connected,
     commandDefaults: config.commands,
     logger,
+    enrolment: {
+      brokerUrl: config.broker.publicUrl ?? mqttUrl,
+      reservedUsernames: [fleetMqttUsername(config)],
+      defaultTtlMs: config.broker.enrolmentTtlMs,
+    },
   })
   let pruning: Promise<void> = Promise.resolve()
   const prune = () => {

@@ -75,6 +75,23 @@ export const toAlertRecord = (r: AlertRow): AlertRecord => ({
   assignedTo: r.assigned_to,
 })
 
+interface PendingRow {
+  kiosk_id: string
+  rule: string
+  device_id: string
+  since: unknown
+}
+
+function group<R extends { kiosk_id: string }>(rows: R[]): Map<string, R[]> {
+  const byKiosk = new Map<string, R[]>()
+  for (const row of rows) {
+    const list = byKiosk.get(row.kiosk_id)
+    if (list === undefined) byKiosk.set(row.kiosk_id, [row])
+    else list.push(row)
+  }
+  return byKiosk
+}
+
 const key = (rule: string, kioskId: string, deviceId: string) => `${rule}\u0000${kioskId}\u0000${deviceId}`
 const ALERT_LOCK = 746_1004
 
@@ -130,8 +147,31 @@ export class AlertEngine {
     const events = await this.#o.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [ALERT_LOCK])
       const snapshots = await loadSnapshots(tx, kioskIds, now)
+      // Pending conditions and open alerts of all these kiosks in two queries, not two per kiosk.
+      const ids = snapshots.map((k) => k.id)
+      const pending = group(
+        await tx.query<PendingRow>(
+          'SELECT kiosk_id, rule, device_id, since FROM alert_conditions WHERE kiosk_id = ANY($1::text[])',
+          [ids],
+        ),
+      )
+      const open = group(
+        await tx.query<AlertRow>("SELECT * FROM alerts WHERE kiosk_id = ANY($1::text[]) AND state <> 'resolved'", [
+          ids,
+        ]),
+      )
       const out: AlertEvent[] = []
-      for (const snapshot of snapshots) out.push(...(await this.#evaluateKiosk(tx, snapshot, now)))
+      for (const snapshot of snapshots) {
+        out.push(
+          ...(await this.#evaluateKiosk(
+            tx,
+            snapshot,
+            now,
+            pending.get(snapshot.id) ?? [],
+            open.get(snapshot.id) ?? [],
+          )),
+        )
+      }
       return out
     })
     this.#arm()
@@ -146,13 +186,14 @@ export class AlertEngine {
     return events
   }
 
-  async #evaluateKiosk(tx: Queryable, k: KioskSnapshot, now: number): Promise<AlertEvent[]> {
+  async #evaluateKiosk(
+    tx: Queryable,
+    k: KioskSnapshot,
+    now: number,
+    pending: PendingRow[],
+    open: AlertRow[],
+  ): Promise<AlertEvent[]> {
     const conditions = new Map(conditionsOf(k, this.#o.policy, now).map((c) => [key(c.rule, c.kioskId, c.deviceId), c]))
-    const pending = await tx.query<{ rule: string; device_id: string; since: unknown }>(
-      'SELECT rule, device_id, since FROM alert_conditions WHERE kiosk_id = $1',
-      [k.id],
-    )
-    const open = await tx.query<AlertRow>("SELECT * FROM alerts WHERE kiosk_id = $1 AND state <> 'resolved'", [k.id])
     const pendingSince = new Map(
       pending.map((p) => [key(p.rule, k.id, p.device_id), new Date(p.since as string).getTime()]),
     )

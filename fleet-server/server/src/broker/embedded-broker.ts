@@ -1,12 +1,20 @@
 import { createServer, type Server } from 'node:net'
-import { Aedes, type AuthenticateError } from 'aedes'
+import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes'
 import type { Logger } from 'pino'
+import { type BrokerUser, isAllowed } from './acl-policy.ts'
+import type { BrokerAuthenticator } from './broker-authenticator.ts'
 
 export interface EmbeddedBroker {
   url: string
   port: number
   close(): Promise<void>
 }
+
+/** CONNACK return codes of MQTT 3.1.1 [MQTT-3.2.2.3]. */
+const CONNACK = { identifierRejected: 2, serverUnavailable: 3, badUserNameOrPassword: 4, notAuthorized: 5 } as const
+
+const refuse = (message: string, returnCode: number) =>
+  Object.assign(new Error(message), { returnCode }) as AuthenticateError
 
 /**
  * An in-process MQTT 3.1.1 broker (Aedes) for the embedded default. It honours Last Will and
@@ -22,30 +30,85 @@ export async function startEmbeddedBroker(options: {
    * kiosk gets CONNACK 3, "server unavailable", and retries).
    */
   admit?: (clientId: string) => boolean
+  /**
+   * Credentials and access control (acl-policy.ts). Unset: an open broker, for development only.
+   * A kiosk must connect as client `kiosk-{kioskId}` so it cannot take over another kiosk's session.
+   */
+  auth?: BrokerAuthenticator
 }): Promise<EmbeddedBroker> {
-  const admit = options.admit
-  const aedes = await Aedes.createBroker(
-    admit === undefined
-      ? {}
-      : {
-          authenticate: (client, _username, _password, done) => {
-            if (admit(client.id)) return done(null, true)
-            const refusal = Object.assign(new Error('server unavailable: ingest not ready'), { returnCode: 3 })
-            done(refusal as AuthenticateError, false)
-          },
+  const { admit, auth, logger } = options
+  const users = new WeakMap<Client, BrokerUser>()
+  const willTopics = new WeakMap<Client, string>()
+  const hooks: AedesOptions = {}
+  if (auth !== undefined) {
+    hooks.preConnect = (client, packet, done) => {
+      if (packet.will) willTopics.set(client, packet.will.topic)
+      done(null, true)
+    }
+  }
+  if (auth !== undefined || admit !== undefined) {
+    hooks.authenticate = (client, username, password, done) => {
+      const decide = async (): Promise<AuthenticateError | undefined> => {
+        let user: BrokerUser | undefined
+        if (auth !== undefined) {
+          user = await auth.authenticate(username, password)
+          if (user === undefined) return refuse('bad user name or password', CONNACK.badUserNameOrPassword)
+          if (user.kind === 'kiosk' && client.id !== `kiosk-${user.kioskId}`) {
+            return refuse(
+              `kiosk ${user.kioskId} must connect as client kiosk-${user.kioskId}`,
+              CONNACK.identifierRejected,
+            )
+          }
+          const will = willTopics.get(client)
+          if (will !== undefined && !isAllowed(user, 'will', will)) {
+            return refuse('last will not allowed on this topic', CONNACK.notAuthorized)
+          }
+        }
+        if (admit !== undefined && user?.kind !== 'fleet' && !admit(client.id)) {
+          return refuse('server unavailable: ingest not ready', CONNACK.serverUnavailable)
+        }
+        if (user !== undefined) users.set(client, user)
+        return undefined
+      }
+      decide().then(
+        (refusal) => {
+          if (refusal === undefined) return done(null, true)
+          logger.info({ clientId: client.id, username, reason: refusal.message }, 'connection refused')
+          done(refusal, false)
         },
-  )
+        (err: unknown) => {
+          logger.error({ err, clientId: client.id }, 'authentication failed')
+          done(refuse('server unavailable', CONNACK.serverUnavailable), false)
+        },
+      )
+    }
+  }
+  if (auth !== undefined) {
+    hooks.authorizePublish = (client, packet, done) => {
+      // A null client is a will left by an earlier broker process; it was checked at its CONNECT.
+      if (client === null) return done(null)
+      if (isAllowed(users.get(client), 'publish', packet.topic)) return done(null)
+      logger.warn({ clientId: client.id, topic: packet.topic }, 'publish denied')
+      // Aedes closes the connection of a client that publishes where it may not [MQTT-3.3.5-2].
+      done(new Error(`publish to ${packet.topic} not allowed`))
+    }
+    hooks.authorizeSubscribe = (client, subscription, done) => {
+      if (isAllowed(users.get(client), 'subscribe', subscription.topic)) return done(null, subscription)
+      logger.warn({ clientId: client.id, topic: subscription.topic }, 'subscribe denied')
+      // A null subscription is refused with SUBACK 0x80, as Mosquitto does [MQTT-3.9.3].
+      done(null, null)
+    }
+  }
+  const aedes = await Aedes.createBroker(hooks)
   const server: Server = createServer(aedes.handle)
-  aedes.on('clientError', (client, err) =>
-    options.logger.debug({ clientId: client.id, err: err.message }, 'client error'),
-  )
+  aedes.on('clientError', (client, err) => logger.debug({ clientId: client.id, err: err.message }, 'client error'))
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => resolve())
   })
   const address = server.address()
   const port = typeof address === 'object' && address !== null ? address.port : options.port
-  options.logger.info({ host: options.host, port }, 'embedded broker listening')
+  logger.info({ host: options.host, port, credentials: auth !== undefined }, 'embedded broker listening')
   return {
     url: `mqtt://${options.host}:${port}`,
     port,

@@ -30,6 +30,18 @@ export const FleetConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Broker security (README "Broker security and enrolment"); `mqtt.username`/`password` is the fleet's own. */
+    broker: Type.Object(
+      {
+        /** Embedded broker: kiosks and the fleet-server must log in, and the ACL applies. False: open (development only). */
+        requireCredentials: Type.Boolean({ default: true }),
+        /** The broker URL handed to kiosks at enrolment. Unset: the URL the fleet-server itself connects to. */
+        publicUrl: Type.Optional(Type.String({ pattern: '^(mqtt|mqtts|tcp|ssl|ws|wss)://' })),
+        /** How long an enrolment token stays valid unless the request asks for less. */
+        enrolmentTtlMs: Type.Integer({ minimum: 60_000, default: 24 * 3_600_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     database: Type.Object(
       {
         /** PostgreSQL URL. Unset: embedded PGlite in `pgliteDir`. */

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox'
+import { type Static, Type } from '@sinclair/typebox'
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()])
 const NullableNumber = Type.Union([Type.Number(), Type.Null()])
@@ -53,3 +53,6 @@ export const SiteSummary = Type.Object({
 export const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() })
 
 export const KioskIdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' }) })
+
+export type KioskViewData = Static<typeof KioskView>
+export type PeripheralViewData = Static<typeof PeripheralView>

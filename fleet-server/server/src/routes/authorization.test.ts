@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PERMISSIONS, ROLES, type Role } from '../auth/roles.ts'
+import { KioskCredentials } from '../broker/kiosk-credentials.ts'
 import { createRouteTestApp, PASSWORD, type RouteTestApp, USERS } from './route-test-app.ts'
 
 let t: RouteTestApp
@@ -37,6 +38,7 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', url: '/api/audit/verify', allowed: PERMISSIONS.readAudit },
   { method: 'GET', url: '/api/audit/export?format=csv', allowed: PERMISSIONS.readAudit },
   { method: 'GET', url: '/api/ingest/stats', allowed: PERMISSIONS.operate },
+  { method: 'POST', url: '/api/kiosks/kiosk-a/enrolment', allowed: PERMISSIONS.manageKiosks },
   { method: 'GET', url: '/api/alerts', allowed: PERMISSIONS.readFleet },
   { method: 'POST', url: '/api/alerts/1/ack', allowed: PERMISSIONS.manageAlerts },
   { method: 'POST', url: '/api/alerts/1/assign', payload: { userId: 'dora' }, allowed: PERMISSIONS.manageAlerts },
@@ -204,5 +206,75 @@ describe('audit log', () => {
     const [header, first] = response.body.split('\n')
     expect(header).toBe('seq,ts,actor,role,ip,action,target,outcome,details,prevHash,hash')
     expect(first).toMatch(/^1,/)
+  })
+})
+
+describe('kiosk enrolment', () => {
+  const createToken = async (kioskId: string) => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: `/api/kiosks/${kioskId}/enrolment`,
+      headers: { cookie: t.cookies.admin },
+    })
+    expect(response.statusCode).toBe(201)
+    return (response.json() as { token: string }).token
+  }
+  const enrol = (kioskId: string, token: string) =>
+    t.app.inject({ method: 'POST', url: '/api/enrol', payload: { kioskId, token } })
+  const lastEnrol = async (kioskId: string) =>
+    (await t.audit.list({ limit: 1, action: 'kiosk.enrol', actor: `kiosk:${kioskId}` }))[0]
+
+  it('trades a one-time token for MQTT credentials once, storing only hashes, and audits every try', async () => {
+    const token = await createToken('enrol-1')
+    expect(token).toMatch(/^fleet_enr_/)
+    const [row] = await t.db.query<{ token_hash: string; created_by: string }>(
+      "SELECT token_hash, created_by FROM enrolment_tokens WHERE kiosk_id = 'enrol-1'",
+    )
+    expect(row?.token_hash).not.toContain(token)
+    expect(row?.created_by).toBe(USERS.admin.id)
+
+    const wrong = await enrol('enrol-1', `${token}x`)
+    expect(wrong.statusCode).toBe(401)
+    expect(wrong.json()).toMatchObject({ code: 'ERR_FLEET_ENROLMENT_REFUSED' })
+    expect(await lastEnrol('enrol-1')).toMatchObject({ outcome: 'denied', details: { reason: 'unknownToken' } })
+    expect((await enrol('enrol-2', token)).statusCode).toBe(401)
+
+    const ok = await enrol('enrol-1', token)
+    expect(ok.statusCode).toBe(200)
+    const { mqtt } = ok.json() as { mqtt: { username: string; password: string } }
+    expect(mqtt.username).toBe('enrol-1')
+    expect(mqtt.password.length).toBeGreaterThanOrEqual(43)
+    expect(await lastEnrol('enrol-1')).toMatchObject({ outcome: 'ok' })
+    const [stored] = await t.db.query<{ password_hash: string }>(
+      "SELECT password_hash FROM kiosk_credentials WHERE kiosk_id = 'enrol-1'",
+    )
+    expect(stored?.password_hash).toMatch(/^\$7\$/)
+    expect(stored?.password_hash).not.toContain(mqtt.password)
+    const credentials = new KioskCredentials(t.db)
+    expect(await credentials.verify('enrol-1', mqtt.password)).toBe(true)
+    expect(await credentials.verify('enrol-1', `${mqtt.password}x`)).toBe(false)
+
+    const reused = await enrol('enrol-1', token)
+    expect(reused.statusCode).toBe(401)
+    expect(await lastEnrol('enrol-1')).toMatchObject({ outcome: 'denied', details: { reason: 'used' } })
+    expect(await credentials.verify('enrol-1', mqtt.password)).toBe(true)
+  })
+
+  it('refuses an expired token and one replaced by a newer token', async () => {
+    const expired = await createToken('enrol-3')
+    await t.db.query("UPDATE enrolment_tokens SET expires_at = now() - interval '1 second' WHERE kiosk_id = 'enrol-3'")
+    expect((await enrol('enrol-3', expired)).statusCode).toBe(401)
+    expect(await lastEnrol('enrol-3')).toMatchObject({ outcome: 'denied', details: { reason: 'expired' } })
+
+    const first = await createToken('enrol-4')
+    const second = await createToken('enrol-4')
+    expect((await enrol('enrol-4', first)).statusCode).toBe(401)
+    expect((await enrol('enrol-4', second)).statusCode).toBe(200)
+  })
+
+  it('validates the kiosk id as a single topic segment', async () => {
+    for (const kioskId of ['a/b', '+', '#', '$sys']) {
+      expect((await enrol(kioskId, 'fleet_enr_x')).statusCode).toBe(400)
+    }
   })
 })
