@@ -57,6 +57,31 @@ try {
   server = await startServer(0)
 }
 
+// Each kiosk enrols as a real one does: the admin creates a one-time token, the kiosk trades it for
+// its own MQTT credentials (the embedded broker requires them), handed to the agent in its environment.
+async function enrolDemoKiosks(httpUrl: string): Promise<Map<string, { username: string; password: string }>> {
+  const post = (path: string, body: unknown, cookie = '') =>
+    fetch(`${httpUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify(body),
+    })
+  const login = await post('/api/login', { username: 'admin', password: demoAdminPassword })
+  const cookie = login.headers.get('set-cookie')?.split(';')[0]
+  if (!login.ok || cookie === undefined)
+    throw new Error(`demo cannot log in as admin to enrol its kiosks: HTTP ${login.status}`)
+  const credentials = new Map<string, { username: string; password: string }>()
+  for (const { kioskId } of DEMO_KIOSKS) {
+    const ticket = await post(`/api/kiosks/${kioskId}/enrolment`, {}, cookie)
+    const { token } = (await ticket.json()) as { token: string }
+    const enrolled = await post('/api/enrol', { kioskId, token })
+    if (!enrolled.ok) throw new Error(`enrolling ${kioskId} failed: HTTP ${enrolled.status}`)
+    credentials.set(kioskId, ((await enrolled.json()) as { mqtt: { username: string; password: string } }).mqtt)
+  }
+  return credentials
+}
+const kioskCredentials = await enrolDemoKiosks(server.httpUrl)
+
 const agents = new Map<string, ChildProcess>()
 const deviceSets = new Map<string, DemoDeviceSet>()
 for (const kiosk of DEMO_KIOSKS) {
@@ -82,7 +107,12 @@ function startAgent(kioskId: string): void {
   writeFileSync(configPath, JSON.stringify(config, null, 2))
   const child = spawn(process.execPath, [agentBin, '--config', configPath], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, KIOSK_LOG__LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      KIOSK_LOG__LEVEL: 'warn',
+      KIOSK_MQTT__USERNAME: kioskCredentials.get(kioskId)?.username,
+      KIOSK_MQTT__PASSWORD: kioskCredentials.get(kioskId)?.password,
+    },
   })
   agents.set(kioskId, child)
   child.on('exit', (code, signal) => {
@@ -116,7 +146,7 @@ Kiosk fleet demo
   dashboard     ${dashboard}/   (log in as admin / ${demoAdminPassword})
   API docs      ${dashboard}/docs
   API           ${dashboard}/api/kiosks
-  MQTT broker   ${server.mqttUrl} (embedded Aedes)
+  MQTT broker   ${server.mqttUrl} (embedded Aedes; each kiosk enrolled with its own credentials)
   database      PGlite in ${join(dataDir, 'fleet-db')}
   device panel  ${panel.url}   (open each kiosk's citizen UI from here; place cards, empty paper, unplug)
   kiosks        ${DEMO_KIOSKS.map((k) => `${k.kioskId} (pid ${agents.get(k.kioskId)?.pid})`).join('\n                ')}
