@@ -93,6 +93,8 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
     logger: logger.child({ mod: 'fleet.alerts' }),
     onEvents: (events) => {
       notifier.notify(events).catch((err: unknown) => log.warn({ err }, 'alert notification failed'))
+      // Dashboards re-read what they show for these kiosks, alerts included.
+      live.changed(events.map((e) => e.alert.kioskId))
     },
   })
   const ingestor = new Ingestor({
