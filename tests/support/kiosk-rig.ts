@@ -12,6 +12,7 @@ import {
   createRootLogger,
   type DepartmentBackend,
   type KioskAgent,
+  LogRing,
   loadAgentConfig,
 } from '@kiosk/agent'
 import { type MachineType, sampleBirth } from '@kiosk-fleet/protocol'
@@ -176,15 +177,19 @@ export async function startKioskRig(options: {
     },
   }) as AgentConfig
   const logs: string[] = []
+  // Tee the agent's (redacted) log lines into the ring `collect-logs` reads, as main.ts does.
+  const logRing = new LogRing()
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       logs.push(chunk.toString())
+      logRing.write(chunk)
       done()
     },
   })
   const agent = createKioskAgent({
     config,
     logger: createRootLogger('debug', sink),
+    logRing,
     ...(options.backend ? { backend: options.backend } : {}),
   })
   await agent.start()

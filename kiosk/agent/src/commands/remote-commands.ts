@@ -72,8 +72,8 @@ export function createRemoteCommandHandlers(o: RemoteCommandOptions): Pick<Comma
     'self-test': async () => {
       const results: CommandData<'self-test'>['results'] = []
       for (const p of o.peripherals()) {
-        if (canSelfTest(p)) {
-          const outcome = await p.selfTest()
+        const outcome = canSelfTest(p) ? await p.selfTest() : undefined
+        if (outcome !== undefined && (outcome.ok || outcome.error.code !== 'unsupported')) {
           const status = p.status()
           results.push(
             outcome.ok
@@ -95,10 +95,14 @@ export function createRemoteCommandHandlers(o: RemoteCommandOptions): Pick<Comma
     },
     'print-test-page': async () => {
       const printer = o.peripherals().find((p) => p.identity.deviceClass === 'receiptPrinter' && canPrintTestPage(p))
+      // A printer whose driver prints no test page answers `unsupported` like a missing printer.
       if (printer === undefined || !canPrintTestPage(printer)) {
         throw new AppError(KioskErrorCodes.unsupported, 'this kiosk has no receipt printer that can print a test page')
       }
       const outcome = await printer.printTestPage()
+      if (!outcome.ok && outcome.error.code === 'unsupported') {
+        throw new AppError(KioskErrorCodes.unsupported, outcome.error.message)
+      }
       if (!outcome.ok) failure(outcome.error)
       return { deviceId: printer.deviceId }
     },

@@ -1,4 +1,11 @@
-import { type DeviceCounters, type DeviceIdentity, type DeviceStatus, DeviceStatusModel } from '@drivers/core'
+import {
+  type DeviceCounters,
+  type DeviceIdentity,
+  type DeviceStatus,
+  DeviceStatusModel,
+  fail,
+  type Result,
+} from '@drivers/core'
 import type { Logger } from 'pino'
 import type { Peripheral } from './peripheral.ts'
 
@@ -27,6 +34,10 @@ export interface DriverPeripheralOptions<D extends DriverDevice> {
    */
   poll?: { everyMs: number; run: (device: D) => Promise<DeviceStatus | unknown> }
   reopen: { initialMs: number; maxMs: number }
+  /** The driver's own self-test (reader: SAM status; printer: real-time status), for `self-test`. */
+  selfTest?: (device: D) => Promise<Result<unknown>>
+  /** Prints the model's test page, for `print-test-page` (receipt printers). */
+  printTestPage?: (device: D) => Promise<Result<unknown>>
   logger: Logger
 }
 
@@ -74,6 +85,21 @@ export class DriverPeripheral<D extends DriverDevice> implements Peripheral {
 
   get isOpen(): boolean {
     return this.#opened
+  }
+
+  /** Runs the driver's self-test; `unsupported` when this class of device has none. */
+  selfTest(): Promise<Result<unknown>> {
+    const run = this.#options.selfTest
+    if (!this.#opened) return Promise.resolve(fail('deviceNotReady', `${this.deviceId} is not open`))
+    return run === undefined ? Promise.resolve(fail('unsupported', 'no self-test for this device')) : run(this.device)
+  }
+
+  /** Prints a test page; `unsupported` for devices that cannot. */
+  printTestPage(): Promise<Result<unknown>> {
+    const run = this.#options.printTestPage
+    if (run === undefined) return Promise.resolve(fail('unsupported', 'this device prints no test page'))
+    if (!this.#opened) return Promise.resolve(fail('deviceNotReady', `${this.deviceId} is not open`))
+    return run(this.device)
   }
 
   async start(): Promise<void> {

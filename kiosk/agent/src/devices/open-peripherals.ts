@@ -1,6 +1,6 @@
 import { Ga467Reader, hidReaderTransport, serialReaderTransport } from '@drivers/card-reader-ga467'
 import { AppError, type DeviceIdentity, type Transport } from '@drivers/core'
-import { EscPosPrinter, profileFromQuirks, UsbPrinterTransport } from '@drivers/printer-escpos'
+import { EscPosPrinter, profileFromQuirks, testReceipt, UsbPrinterTransport } from '@drivers/printer-escpos'
 import { IppPrinter } from '@drivers/printer-ipp'
 import { allDefinitions, createRegistry, type DeviceDefinition } from '@drivers/registry'
 import {
@@ -98,6 +98,7 @@ export function createPeripherals(config: AgentConfig, logger: Logger): Peripher
             r.startPolling()
           },
           close: (r) => r.close(),
+          selfTest: (r) => r.getSamStatus(),
         })
       }
       case 'escpos': {
@@ -108,7 +109,14 @@ export function createPeripherals(config: AgentConfig, logger: Logger): Peripher
           logger: log,
           ...(quirks ? { profile: profileFromQuirks(quirks) } : {}),
         })
-        return new DriverPeripheral({ ...base, device: printer, open: (d) => d.open(), close: (d) => d.close() })
+        return new DriverPeripheral({
+          ...base,
+          device: printer,
+          open: (d) => d.open(),
+          close: (d) => d.close(),
+          selfTest: (d) => d.refreshStatus(),
+          printTestPage: (d) => d.print(testReceipt({ printedAt: new Date() })),
+        })
       }
       case 'ipp': {
         const printer = new IppPrinter({ url: addressOf(p), logger: log, requestTimeoutMs: 5000 })
