@@ -173,6 +173,15 @@ describe.each(MODES)('broker security on $broker + $db', (mode) => {
     await marker.endAsync()
   })
 
+  it("never issues the fleet-server's own user name to a kiosk", async () => {
+    const response = await fetch(`${stack.fleet().httpUrl}/api/kiosks/${TEST_FLEET_MQTT.username}/enrolment`, {
+      method: 'POST',
+      headers: { cookie: stack.adminCookie },
+    })
+    expect(response.status).toBe(409)
+    expect(await response.json()).toMatchObject({ code: 'ERR_FLEET_RESERVED_KIOSK_ID' })
+  })
+
   it('enrols a kiosk end to end: token, credentials file, the agent online; a reused token is refused', async () => {
     const ticket = await stack.api<{ token: string; expiresAt: string }>('/api/kiosks/sec-new/enrolment', {
       method: 'POST',
