@@ -68,7 +68,7 @@ describe('remote commands on a kiosk with real drivers over ptys', () => {
   it('collects recent log lines and refuses a reboot it was not configured for', async () => {
     const logs = await send('collect-logs', { maxLines: 50 })
     expect(logs.status).toBe('ok')
-    expect((logs.data?.lines as string[]).length).toBeGreaterThan(0)
+    expect((logs.data?.lines as string[] | undefined)?.length ?? 0).toBeGreaterThan(0)
     expect(await send('reboot')).toMatchObject({ status: 'error', error: { code: 'ERR_KIOSK_UNSUPPORTED' } })
   })
 })
