@@ -76,6 +76,8 @@ const UiConfig = Type.Object(
       description: 'the warning shows this long before the idle reset (WCAG 2.2.1: at least 20 s)',
     }),
     defaultLanguage: Type.Union([Type.Literal('zh'), Type.Literal('en')], { default: 'zh' }),
+    /** How long the card and QR screens wait for a card or a scan. */
+    cardWaitMs: Type.Integer({ minimum: 5000, maximum: 120_000, default: 60_000 }),
     /** Shown on the out-of-service screen: where the nearest working service is. */
     nearestService: Type.Object(
       {
@@ -95,6 +97,8 @@ const BackendConfig = Type.Object(
     url: Type.Optional(Type.String({ pattern: '^https?://' })),
     token: Type.Optional(Type.String({ description: 'secret: from env or file only, redacted in logs' })),
     timeoutMs: Type.Integer({ minimum: 100, default: 8000 }),
+    /** Printed in each certificate's QR code as `{verifyBaseUrl}/{verificationCode}`: the department's check page. */
+    verifyBaseUrl: Type.String({ pattern: '^https://', default: 'https://zwfw.example.gov.cn/verify' }),
   },
   { additionalProperties: false, default: {} },
 )

@@ -63,8 +63,8 @@ export async function startCitizenServices(options: {
       devices,
       sessions,
       backend: options.backend,
-      verifyBaseUrl: 'https://zwfw.example.gov.cn/verify',
-      cardWaitMs: 60_000,
+      verifyBaseUrl: config.backend.verifyBaseUrl,
+      cardWaitMs: config.ui.cardWaitMs,
       logger: logger.child({ mod: 'agent.flows' }),
     }),
   })
