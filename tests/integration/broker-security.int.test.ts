@@ -173,6 +173,26 @@ describe.each(MODES)('broker security on $broker + $db', (mode) => {
     await marker.endAsync()
   })
 
+  // Aedes 1.x has no shared subscriptions (the fleet's `mqtt.sharedGroup` needs Mosquitto or MQTT 5);
+  // its policy for `$share/…` is in the ACL unit table.
+  if (mode.broker === 'mosquitto') {
+    it('lets the fleet-server read kiosk reports through a shared subscription', async () => {
+      const a = await stack.provisionKiosk('sec-a')
+      const fleet = await connect({
+        ...TEST_FLEET_MQTT,
+        clientId: `fleet-share-${Math.random().toString(36).slice(2)}`,
+      })
+      const seen: string[] = []
+      fleet.on('message', (topic) => seen.push(topic))
+      const granted = await fleet.subscribeAsync('$share/replicas/kiosk/v1/+/health', { qos: 1 })
+      expect(granted.map((g) => g.qos)).toEqual([1])
+      const kioskA = await connect({ ...a, clientId: 'kiosk-sec-a' })
+      await kioskA.publishAsync('kiosk/v1/sec-a/health', JSON.stringify(sampleHealth()), { qos: 1 })
+      await waitFor('health through the shared subscription', () => seen.includes('kiosk/v1/sec-a/health'))
+      await kioskA.endAsync()
+    })
+  }
+
   it("never issues the fleet-server's own user name to a kiosk", async () => {
     const response = await fetch(`${stack.fleet().httpUrl}/api/kiosks/${TEST_FLEET_MQTT.username}/enrolment`, {
       method: 'POST',
