@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { loadFleetConfig, startEmbeddedBroker, startFleetServer } from '@fleet/server'
+import { KioskCredentials, loadFleetConfig, startEmbeddedBroker, startFleetServer } from '@fleet/server'
 import { type HealthPayload, sampleHealth, topics } from '@kiosk-fleet/protocol'
 import mqtt, { type MqttClient } from 'mqtt'
 import pino from 'pino'
@@ -52,11 +52,19 @@ function healthPayload(seq: number): string {
 }
 
 /** Simulated kiosks publish their share with QoS 1, each with a bounded in-flight window. */
-async function publishAll(url: string, idPrefix: string): Promise<{ startedAt: number; clients: MqttClient[] }> {
+async function publishAll(
+  url: string,
+  idPrefix: string,
+  passwordOf?: (kioskId: string) => string,
+): Promise<{ startedAt: number; clients: MqttClient[] }> {
   const clients = await Promise.all(
-    Array.from({ length: kioskCount }, (_, i) =>
-      mqtt.connectAsync(url, { clientId: `${idPrefix}-${i}`, protocolVersion: 4, clean: true }),
-    ),
+    Array.from({ length: kioskCount }, (_, i) => {
+      const kioskId = `${idPrefix}-k${i}`
+      // On the secured embedded broker each simulated kiosk logs in as itself, as a real one does.
+      const login = passwordOf === undefined ? {} : { username: kioskId, password: passwordOf(kioskId) }
+      const clientId = passwordOf === undefined ? `${idPrefix}-${i}` : `kiosk-${kioskId}`
+      return mqtt.connectAsync(url, { clientId, protocolVersion: 4, clean: true, ...login })
+    }),
   )
   const startedAt = performance.now()
   await Promise.all(
@@ -133,7 +141,14 @@ async function fleetIngestRate(): Promise<{ rate: number; rows: number; batches:
     })
     const fleet = await startFleetServer(config, logger)
     try {
-      const { startedAt, clients } = await publishAll(fleet.mqttUrl, 'fleet')
+      let passwordOf: ((kioskId: string) => string) | undefined
+      if (externalUrl === undefined) {
+        const credentials = new KioskCredentials(fleet.db)
+        const passwords = new Map<string, string>()
+        for (let i = 0; i < kioskCount; i++) passwords.set(`fleet-k${i}`, await credentials.issue(`fleet-k${i}`))
+        passwordOf = (kioskId) => passwords.get(kioskId) ?? ''
+      }
+      const { startedAt, clients } = await publishAll(fleet.mqttUrl, 'fleet', passwordOf)
       const doneAt = await until('fleet ingest', () => fleet.ingestor.stats.written >= total)
       await Promise.all(clients.map((c) => c.endAsync()))
       const [row] = await fleet.db.query<{ n: number }>('SELECT count(*)::int AS n FROM health_history')
