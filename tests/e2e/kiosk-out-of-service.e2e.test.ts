@@ -61,4 +61,25 @@ describe('a reader unplugged and plugged back', () => {
     await page.click('text=办理完成')
     await page.context().close()
   }, 90_000)
+
+  it('goes out of service while IT staff keep it in maintenance, and back when they release it', async () => {
+    const page = await openKioskPage(browser, rig.uiUrl)
+    await waitScreen(page, 'attract')
+    const command = (name: string, params: Record<string, unknown> = {}) =>
+      stack.api<{ status: string; data: { mode: string } }>(`/api/kiosks/e2e-oos-01/commands/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ params }),
+      })
+    expect(await command('enter-maintenance', { reason: 'replacing the reader' })).toMatchObject({
+      status: 'ok',
+      data: { mode: 'maintenance' },
+    })
+    await waitScreen(page, 'out-of-service')
+    expect(await page.locator('[data-screen="out-of-service"]').getAttribute('data-reason')).toBe('system')
+    await shootAndCheck(page, 'kiosk-maintenance')
+    expect(await command('leave-maintenance')).toMatchObject({ status: 'ok', data: { mode: 'inService' } })
+    await waitScreen(page, 'attract')
+    await page.context().close()
+  }, 60_000)
 })

@@ -230,6 +230,7 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
           devices,
           backend: options.backend ?? createBackend(config.backend, logger.child({ mod: 'agent.backend' })),
           transactions,
+          maintenance,
           logger: logger.child({ mod: 'agent.ui' }),
         })
         // Every finished session shows in the counts at once.

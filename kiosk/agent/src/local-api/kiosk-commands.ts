@@ -2,6 +2,7 @@ import type { CardReader, IdentityCard, SocialSecurityCardReader } from '@driver
 import type { MachineType } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
 import type { DepartmentBackend } from '../backends/department-backend.ts'
+import type { MaintenanceMode } from '../commands/maintenance.ts'
 import type { DeviceManager } from '../devices/device-manager.ts'
 import type { FlowContext, ServiceFlow, StepResult } from '../flows/flow.ts'
 import { flowFor } from '../flows/flow-catalog.ts'
@@ -29,6 +30,8 @@ export interface KioskCommandsOptions {
   verifyBaseUrl: string
   /** How long Session.ReadIdCard waits for a card when the UI does not say. */
   cardWaitMs: number
+  /** Set by IT staff (`enter-maintenance`): no citizen service starts, the UI shows out-of-service. */
+  maintenance?: MaintenanceMode
   logger: Logger
 }
 
@@ -45,7 +48,9 @@ const reply = (completionCode: CommandReply['completionCode'], errorCode: string
 })
 
 /** What the UI may know about the kiosk now: services offered, their availability, device states. No citizen data. */
-export function kioskStatus(options: Pick<KioskCommandsOptions, 'devices' | 'info'>): Record<string, unknown> {
+export function kioskStatus(
+  options: Pick<KioskCommandsOptions, 'devices' | 'info' | 'maintenance'>,
+): Record<string, unknown> {
   const availability = options.devices.availability()
   const offered = availability.filter((s) => flowFor(s.serviceId) !== undefined)
   const services = offered.map((s) => {
@@ -70,7 +75,11 @@ export function kioskStatus(options: Pick<KioskCommandsOptions, 'devices' | 'inf
     machineType: options.info.machineType,
     siteName: options.info.siteName,
     ui: options.info.ui,
-    mode: services.some((s) => s.available) ? 'inService' : 'outOfService',
+    mode: options.maintenance?.active
+      ? 'maintenance'
+      : services.some((s) => s.available)
+        ? 'inService'
+        : 'outOfService',
     services,
     faults,
   }
@@ -149,6 +158,7 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
       if (!flow || !devices.services.some((s) => s.serviceId === serviceId)) {
         return reply('invalidData', 'unknownService', 'this kiosk does not offer that service')
       }
+      if (options.maintenance?.active) return reply('deviceNotReady', 'serviceUnavailable', 'kiosk in maintenance')
       if (!devices.isAvailable(serviceId)) return reply('deviceNotReady', 'serviceUnavailable', 'not available now')
       const session = sessions.start(serviceId)
       return {

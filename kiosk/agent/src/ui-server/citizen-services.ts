@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { DepartmentBackend } from '../backends/department-backend.ts'
+import type { MaintenanceMode } from '../commands/maintenance.ts'
 import type { AgentConfig } from '../config/schema.ts'
 import type { DeviceManager } from '../devices/device-manager.ts'
 import { flowFor } from '../flows/flow-catalog.ts'
@@ -28,6 +29,8 @@ export async function startCitizenServices(options: {
   devices: DeviceManager
   backend: DepartmentBackend
   transactions: TransactionCounter
+  /** IT staff's maintenance mode: the UI goes out of service while it is on. */
+  maintenance?: MaintenanceMode
   logger: Logger
 }): Promise<CitizenServices> {
   const { config, devices, logger } = options
@@ -65,13 +68,19 @@ export async function startCitizenServices(options: {
       backend: options.backend,
       verifyBaseUrl: config.backend.verifyBaseUrl,
       cardWaitMs: config.ui.cardWaitMs,
+      ...(options.maintenance ? { maintenance: options.maintenance } : {}),
       logger: logger.child({ mod: 'agent.flows' }),
     }),
   })
   localApi.attach(ui.server)
 
+  const status = () =>
+    kioskStatus({ devices, info, ...(options.maintenance ? { maintenance: options.maintenance } : {}) })
   const offs = [
-    devices.onChanged(() => localApi.broadcast('Common.StatusChangedEvent', kioskStatus({ devices, info }))),
+    ...(options.maintenance
+      ? [options.maintenance.onChanged(() => localApi.broadcast('Common.StatusChangedEvent', status()))]
+      : []),
+    devices.onChanged(() => localApi.broadcast('Common.StatusChangedEvent', status())),
     sessions.on((event) => {
       if (event.type === 'idleWarning') {
         localApi.broadcast('Session.IdleWarningEvent', { sessionId: event.sessionId, secondsLeft: event.secondsLeft })

@@ -318,7 +318,7 @@ export function errorScreen(t, s, act) {
 
 /** Which class of fault keeps the kiosk out of service, in words a citizen understands. */
 export function reasonClass(status) {
-  if (!status) return 'system'
+  if (!status || status.mode === 'maintenance') return 'system'
   const classes = status.services.flatMap((x) => x.blockedClasses)
   if (classes.some((c) => c === 'receiptPrinter' || c === 'documentPrinter')) return 'printer'
   if (classes.some((c) => c === 'idCardReader' || c === 'smartCardReader')) return 'reader'
