@@ -76,4 +76,25 @@ describe('node-hid loading', () => {
       code: 'ERR_DRV_HID_OPEN_FAILED',
     })
   })
+
+  it('opens a device by its USB ids, looked up at open time, and says when none is connected', async () => {
+    const opened: string[] = []
+    const binding = {
+      devicesAsync: async () => [{ vendorId: 0x0400, productId: 0xc35a, path: '/dev/hidraw5', interface: 0 }],
+      getHidapiVersion: () => '0.14.0',
+      HIDAsync: {
+        open: async (path: string) => {
+          opened.push(path)
+          return { on: () => undefined, write: async () => 0, close: async () => undefined }
+        },
+      },
+    }
+    const device = await openNodeHidDevice('0400:c35a', async () => binding)
+    expect(opened).toEqual(['/dev/hidraw5'])
+    expect(device.description).toBe('hid:/dev/hidraw5')
+    await expect(openNodeHidDevice('1a86:e010', async () => binding)).rejects.toMatchObject({
+      code: 'ERR_DRV_HID_OPEN_FAILED',
+      message: 'no HID device 1a86:e010 is connected',
+    })
+  })
 })

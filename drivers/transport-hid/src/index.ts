@@ -1,5 +1,6 @@
 export * from './hid-errors.ts'
 export type * from './hid-report-device.ts'
+export * from './hid-selector.ts'
 export * from './hid-transport.ts'
 export * from './load-node-hid.ts'
 export * from './memory-hid-device.ts'

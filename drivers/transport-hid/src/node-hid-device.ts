@@ -1,6 +1,7 @@
 import { AppError, Listeners } from '@drivers/core'
 import { HidErrorCodes } from './hid-errors.ts'
 import type { HidDeviceInfo, HidReportDevice } from './hid-report-device.ts'
+import { isUsbIdSelector, resolveHidSelector } from './hid-selector.ts'
 import { loadNodeHid, type NodeHidAsync, type NodeHidImporter } from './load-node-hid.ts'
 
 /** Lists HID devices through node-hid (loaded lazily; throws ERR_DRV_HID_UNAVAILABLE). */
@@ -24,9 +25,16 @@ export async function listHidDevices(importer?: NodeHidImporter): Promise<HidDev
     })
 }
 
-/** Opens a HID device by path (e.g. /dev/hidraw3) as a HidReportDevice. */
-export async function openNodeHidDevice(path: string, importer?: NodeHidImporter): Promise<HidReportDevice> {
+/**
+ * Opens a HID device as a HidReportDevice, by path (`/dev/hidraw3`) or by USB ids (`0400:c35a`,
+ * optionally `:interface`), which are looked up at every open so a replugged device is found again.
+ */
+export async function openNodeHidDevice(selector: string, importer?: NodeHidImporter): Promise<HidReportDevice> {
   const hid = await loadNodeHid(importer)
+  const path = isUsbIdSelector(selector) ? resolveHidSelector(selector, await listHidDevices(importer)) : selector
+  if (path === undefined) {
+    throw new AppError(HidErrorCodes.openFailed, `no HID device ${selector} is connected`, { context: { selector } })
+  }
   let device: NodeHidAsync
   try {
     device = await hid.HIDAsync.open(path)

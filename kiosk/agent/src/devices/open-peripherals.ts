@@ -18,6 +18,7 @@ import { KioskErrorCodes } from '../errors.ts'
 import { DriverPeripheral } from './driver-peripheral.ts'
 import { EmulatedPeripheral } from './emulated-peripheral.ts'
 import type { Peripheral } from './peripheral.ts'
+import { addressFor } from './peripheral-address.ts'
 
 const registry = createRegistry(allDefinitions)
 
@@ -41,16 +42,6 @@ function definitionOf(config: PeripheralConfig): DeviceDefinition | undefined {
     )
   }
   return definition
-}
-
-function addressOf(config: PeripheralConfig): string {
-  if (config.address === undefined) {
-    throw new AppError(
-      KioskErrorCodes.deviceConfig,
-      `peripheral ${config.deviceId}: driver ${config.driver} needs an address`,
-    )
-  }
-  return config.address
 }
 
 /** `usb:04b8:0202` is a USB printer-class device; anything else a serial path or tcp://host:port. */
@@ -77,7 +68,7 @@ export function createPeripherals(config: AgentConfig, logger: Logger): Peripher
       case 'emulated':
         return new EmulatedPeripheral(p)
       case 'ga467': {
-        const address = addressOf(p)
+        const address = addressFor(p, definition)
         const baudRate = p.baudRate ?? definition?.defaults.baudRate ?? 115200
         const quirks = definition?.quirks
         const openTransport = address.startsWith('hid:')
@@ -102,7 +93,7 @@ export function createPeripherals(config: AgentConfig, logger: Logger): Peripher
         })
       }
       case 'escpos': {
-        const address = addressOf(p)
+        const address = addressFor(p, definition)
         const quirks = definition?.quirks.escpos
         const printer = new EscPosPrinter({
           transport: receiptTransport(address, p.baudRate ?? definition?.defaults.baudRate ?? 115200),
@@ -119,7 +110,7 @@ export function createPeripherals(config: AgentConfig, logger: Logger): Peripher
         })
       }
       case 'ipp': {
-        const printer = new IppPrinter({ url: addressOf(p), logger: log, requestTimeoutMs: 5000 })
+        const printer = new IppPrinter({ url: addressFor(p, definition), logger: log, requestTimeoutMs: 5000 })
         return new DriverPeripheral({
           ...base,
           device: printer,
@@ -131,7 +122,7 @@ export function createPeripherals(config: AgentConfig, logger: Logger): Peripher
         })
       }
       case 'barcode': {
-        const address = addressOf(p)
+        const address = addressFor(p, definition)
         const quirks = definition?.quirks.barcode ?? { mode: address.startsWith('hid:') ? 'hidKeyboard' : 'serial' }
         const openTransport = address.startsWith('hid:')
           ? hidScannerTransport(
@@ -157,7 +148,7 @@ export function createPeripherals(config: AgentConfig, logger: Logger): Peripher
       }
       case 'sane': {
         // address: the SANE device name (`genesys:libusb:001:004`; `scanimage -L` lists them).
-        const device = addressOf(p)
+        const device = addressFor(p, definition)
         const scanner = new SaneScanner({ device, logger: log, description: `sane:${device}` })
         return new DriverPeripheral({
           ...base,
