@@ -1,4 +1,4 @@
-import type { Static, TSchema } from '@sinclair/typebox'
+import { type Static, type TSchema, Type } from '@sinclair/typebox'
 import Ajv from 'ajv'
 
 /**
@@ -14,6 +14,17 @@ export interface LayeredConfigInput {
   env?: Record<string, string | undefined>
   envPrefix: string
 }
+
+/** The `log` section both apps share: pino's level. */
+export const LogConfig = Type.Object(
+  {
+    level: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info' },
+    ),
+  },
+  { additionalProperties: false, default: {} },
+)
 
 export class ConfigError extends Error {
   readonly code = 'ERR_CONFIG_INVALID'

@@ -1,3 +1,4 @@
+import { LogConfig } from '@kiosk-fleet/protocol'
 import { type Static, Type } from '@sinclair/typebox'
 import { AlertsConfigSchema } from '../alerts/alert-config.ts'
 
@@ -92,15 +93,7 @@ export const FleetConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    log: Type.Object(
-      {
-        level: Type.Union(
-          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-          { default: 'info' },
-        ),
-      },
-      { additionalProperties: false, default: {} },
-    ),
+    log: LogConfig,
   },
   { additionalProperties: false },
 )

@@ -1,4 +1,4 @@
-import { DeviceClass, DeviceStatus, Id, MachineType, Site } from '@kiosk-fleet/protocol'
+import { DeviceClass, DeviceStatus, Id, LogConfig, MachineType, Site } from '@kiosk-fleet/protocol'
 import { type Static, Type } from '@sinclair/typebox'
 
 /** A status step of an emulated peripheral's script: after `afterMs` from start, take `status`. */
@@ -146,15 +146,7 @@ export const AgentConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    log: Type.Object(
-      {
-        level: Type.Union(
-          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-          { default: 'info' },
-        ),
-      },
-      { additionalProperties: false, default: {} },
-    ),
+    log: LogConfig,
   },
   { additionalProperties: false },
 )
