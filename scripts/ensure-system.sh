@@ -2,7 +2,9 @@
 # Makes sure the Debian packages and services the tests use are present and running.
 # As root it installs what is missing (apt-get) and starts PostgreSQL; otherwise it names what to
 # install and fails. Idempotent: on a prepared machine it only checks.
+# `ensure-system.sh demo` checks only what `npm start` needs (device emulators on ptys, A4 printers).
 set -euo pipefail
+profile=${1:-test}
 
 packages=(
   socat            # pty pairs for serial emulators
@@ -22,6 +24,10 @@ packages=(
   libudev1
 )
 
+if [[ $profile == demo ]]; then
+  packages=(socat cups-ipp-utils dbus-daemon fonts-noto-cjk)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -35,6 +41,11 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ $profile == demo ]]; then
+  echo "demo prerequisites ok"
+  exit 0
 fi
 
 # PostgreSQL on 127.0.0.1:5432 with a `test` database the tests can reach as postgres/postgres.
