@@ -110,6 +110,8 @@ function life(world: World): { machine: UpdateStateMachine; ended: Promise<LifeE
       return world.health
     },
     report: (r) => {
+      // Persisted before published: the record on disk is already in the reported state.
+      if (r.phase !== 'downloading' || r.progress === 0) expect(files.load()?.state).toBe(r.phase)
       world.reports.push(r)
     },
     now: () => 1_700_000_000_000 + world.steps,
@@ -199,9 +201,9 @@ describe('UpdateStateMachine', () => {
   })
 
   it('reports the verifier’s own error code when verification refuses the artifact', async () => {
-    const world = newWorld({ verifyError: new AppError('ERR_KIOSK_TUF_TARGET_MISMATCH', 'hash differs') })
+    const world = newWorld({ verifyError: new AppError('ERR_KIOSK_UPDATE_TARGET_MISMATCH', 'hash differs') })
     const { record } = await runToEnd(world)
-    expect(record).toMatchObject({ state: 'failed', errorCode: 'ERR_KIOSK_TUF_TARGET_MISMATCH' })
+    expect(record).toMatchObject({ state: 'failed', errorCode: 'ERR_KIOSK_UPDATE_TARGET_MISMATCH' })
     expect(runningVersion()).toBe(OLD)
   })
 
@@ -248,6 +250,7 @@ describe('UpdateStateMachine', () => {
           fresh.gc()
           const world = newWorld({ health, crashAt })
           const { record } = await runToEnd(world)
+          expect(world.steps).toBeGreaterThanOrEqual(crashAt)
           if (health) {
             expect(record?.state, `crash at step ${crashAt}`).toBe('committed')
             expect(runningVersion()).toBe('2.0.0')
