@@ -1,0 +1,412 @@
+import { createHash } from 'node:crypto'
+import { Metadata, MetadataKind, MetaFile, type Root, Snapshot, TargetFile, Targets, Timestamp } from '@tufjs/models'
+import type { TufMetadataStore } from './metadata-store.ts'
+import { TUF_SPEC_VERSION } from './root-metadata.ts'
+import { type TufPublicKeyJson, type TufSigner, toModelKey } from './tuf-keys.ts'
+import { DAY_MS, HOUR_MS, tufExpires } from './tuf-time.ts'
+import { UpdateErrorCodes, UpdateRepositoryError } from './update-errors.ts'
+
+/** Keys the server holds online. Root keys are never among them. */
+export interface OnlineSigners {
+  targets: TufSigner
+  snapshot: TufSigner
+  timestamp: TufSigner
+}
+
+export interface RepositoryLifetimes {
+  targetsMs: number
+  vendorMs: number
+  snapshotMs: number
+  timestampMs: number
+  /** Re-sign the snapshot when less than this is left. */
+  snapshotRefreshMs: number
+  /** Re-sign the timestamp when less than this is left. */
+  timestampRefreshMs: number
+}
+
+export const DEFAULT_LIFETIMES: RepositoryLifetimes = {
+  targetsMs: 365 * DAY_MS,
+  vendorMs: 365 * DAY_MS,
+  snapshotMs: 7 * DAY_MS,
+  timestampMs: DAY_MS,
+  snapshotRefreshMs: 3 * DAY_MS,
+  timestampRefreshMs: 12 * HOUR_MS,
+}
+
+const VENDOR_ID = /^[a-z0-9][a-z0-9-]{0,62}$/
+type DelegatedRoleJson = {
+  name: string
+  keyids: string[]
+  threshold: number
+  terminating: boolean
+  paths: string[]
+}
+
+type DelegationsJson = {
+  keys: Record<string, TufPublicKeyJson>
+  roles: DelegatedRoleJson[]
+}
+
+/** The delegations of a targets role in JSON form (@tufjs/models exports no Delegations class). */
+function delegationsJson(targets: Targets): DelegationsJson {
+  const json = targets.delegations?.toJSON() as DelegationsJson | undefined
+  return { keys: { ...(json?.keys ?? {}) }, roles: [...(json?.roles ?? [])] }
+}
+
+const TARGET_PATH = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/
+
+export function vendorRoleName(vendor: string): string {
+  return `vendor-${vendor}`
+}
+
+/** The only paths a vendor's delegated role may sign: its firmware and config, per model or flat. */
+export function vendorPaths(vendor: string): string[] {
+  return [`firmware/${vendor}/*`, `firmware/${vendor}/*/*`, `config/${vendor}/*`, `config/${vendor}/*/*`]
+}
+
+function sha256Hex(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex')
+}
+
+function serialize(metadata: Metadata<Root | Targets | Snapshot | Timestamp>): string {
+  return JSON.stringify(metadata.toJSON())
+}
+
+/** The file name a target blob is published under with consistent snapshots: `dir/<sha256>.<base>`. */
+export function hashPrefixedTargetPath(path: string, sha256: string): string {
+  const slash = path.lastIndexOf('/')
+  return slash < 0 ? `${sha256}.${path}` : `${path.slice(0, slash)}/${sha256}.${path.slice(slash + 1)}`
+}
+
+export interface RefreshOutcome {
+  snapshot: boolean
+  timestamp: boolean
+}
+
+/**
+ * The update repository: builds and signs TUF metadata into a store. Every change publishes a new
+ * role version, then a new snapshot, then a new timestamp, in that order, so a client never sees a
+ * timestamp pointing at files that are not there yet. State is read back from the store each time.
+ */
+export class TufRepository {
+  private queue: Promise<unknown> = Promise.resolve()
+
+  private constructor(
+    private readonly store: TufMetadataStore,
+    private readonly signers: OnlineSigners,
+    private readonly lifetimes: RepositoryLifetimes,
+  ) {}
+
+  /** Publishes the offline-signed root and empty targets/snapshot/timestamp (version 1). */
+  static async initialize(
+    store: TufMetadataStore,
+    rootJson: string,
+    signers: OnlineSigners,
+    now: number,
+    lifetimes: RepositoryLifetimes = DEFAULT_LIFETIMES,
+  ): Promise<TufRepository> {
+    if ((await store.readMetadata('timestamp.json')) !== undefined) {
+      throw new UpdateRepositoryError(UpdateErrorCodes.repositoryState, 'repository already initialised')
+    }
+    const root = parseRoot(rootJson)
+    checkSignersMatchRoot(root, signers)
+    const rootText = serialize(root)
+    await store.writeMetadata(`${root.signed.version}.root.json`, rootText)
+    await store.writeMetadata('root.json', rootText)
+    const repo = new TufRepository(store, signers, lifetimes)
+    const targets = new Metadata(
+      new Targets({ version: 1, specVersion: TUF_SPEC_VERSION, expires: tufExpires(now + lifetimes.targetsMs) }),
+    )
+    targets.sign(signers.targets.sign)
+    await repo.writeRole('targets', targets)
+    await repo.publishSnapshot(new Map([['targets.json', 1]]), 0, now)
+    return repo
+  }
+
+  /** Opens a repository already published in the store, checking the signers against its root. */
+  static async open(
+    store: TufMetadataStore,
+    signers: OnlineSigners,
+    lifetimes: RepositoryLifetimes = DEFAULT_LIFETIMES,
+  ): Promise<TufRepository> {
+    const rootText = await store.readMetadata('root.json')
+    if (rootText === undefined) {
+      throw new UpdateRepositoryError(UpdateErrorCodes.repositoryState, 'no root.json in the store')
+    }
+    checkSignersMatchRoot(parseRoot(rootText), signers)
+    return new TufRepository(store, signers, lifetimes)
+  }
+
+  /** Delegates `firmware/<vendor>/…` and `config/<vendor>/…` (terminating) to the vendor's keys. */
+  addVendor(vendor: string, keys: TufPublicKeyJson[], threshold: number, now: number): Promise<void> {
+    return this.serialised(async () => {
+      if (!VENDOR_ID.test(vendor)) {
+        throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, `bad vendor id: ${vendor}`)
+      }
+      if (keys.length === 0 || !Number.isInteger(threshold) || threshold < 1 || threshold > keys.length) {
+        throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, 'vendor threshold must be 1..number of keys')
+      }
+      const top = await this.loadTargets('targets')
+      const roleName = vendorRoleName(vendor)
+      const delegations = delegationsJson(top.signed)
+      for (const key of keys) delegations.keys[toModelKey(key).keyID] = { ...key, keyval: { ...key.keyval } }
+      const role: DelegatedRoleJson = {
+        name: roleName,
+        keyids: keys.map((key) => toModelKey(key).keyID),
+        threshold,
+        terminating: true,
+        paths: vendorPaths(vendor),
+      }
+      delegations.roles = [...delegations.roles.filter((r) => r.name !== roleName), role]
+      const next = new Metadata(
+        Targets.fromJSON({
+          ...top.signed.toJSON(),
+          version: top.signed.version + 1,
+          expires: tufExpires(now + this.lifetimes.targetsMs),
+          delegations: { keys: delegations.keys, roles: delegations.roles.map((r) => ({ ...r })) },
+        }),
+      )
+      next.sign(this.signers.targets.sign)
+      await this.writeRole('targets', next)
+      // The vendor's role is published with its first target, signed by the vendor.
+      await this.publishSnapshotWith(new Map([['targets.json', next.signed.version]]), now)
+    })
+  }
+
+  /** A kiosk app release or fleet-wide file in the top-level targets role (signed with the targets key). */
+  addTarget(path: string, bytes: Uint8Array, now: number, custom?: Record<string, string>): Promise<void> {
+    return this.serialised(async () => {
+      checkTargetPath(path)
+      const top = await this.loadTargets('targets')
+      for (const role of Object.values(top.signed.delegations?.roles ?? {})) {
+        if (role.isDelegatedPath(path)) {
+          throw new UpdateRepositoryError(
+            UpdateErrorCodes.invalidInput,
+            `${path} belongs to the delegated role ${role.name}; add it with that vendor's keys`,
+          )
+        }
+      }
+      const file = await this.storeBlob(path, bytes, custom)
+      const next = new Metadata(
+        Targets.fromJSON({
+          ...top.signed.toJSON(),
+          version: top.signed.version + 1,
+          expires: tufExpires(now + this.lifetimes.targetsMs),
+        }),
+      )
+      next.signed.addTarget(file)
+      next.sign(this.signers.targets.sign)
+      await this.writeRole('targets', next)
+      await this.publishSnapshotWith(new Map([['targets.json', next.signed.version]]), now)
+    })
+  }
+
+  /**
+   * A vendor's firmware or config, signed with the vendor's keys (at least the delegated threshold).
+   * A path outside the vendor's prefixes, or a key the vendor's role does not list, is refused.
+   */
+  addVendorTarget(
+    vendor: string,
+    path: string,
+    bytes: Uint8Array,
+    vendorSigners: TufSigner[],
+    now: number,
+    custom?: Record<string, string>,
+  ): Promise<void> {
+    return this.serialised(async () => {
+      checkTargetPath(path)
+      const roleName = vendorRoleName(vendor)
+      const top = await this.loadTargets('targets')
+      const role = top.signed.delegations?.roles?.[roleName]
+      if (role === undefined) {
+        throw new UpdateRepositoryError(UpdateErrorCodes.unknownVendor, `no delegated role for vendor ${vendor}`)
+      }
+      if (!role.isDelegatedPath(path)) {
+        throw new UpdateRepositoryError(
+          UpdateErrorCodes.pathOutsideVendor,
+          `${path} is outside ${vendor}'s paths (${(role.paths ?? []).join(', ')})`,
+        )
+      }
+      const foreign = vendorSigners.filter((s) => !role.keyIDs.includes(s.keyId))
+      if (foreign.length > 0 || new Set(vendorSigners.map((s) => s.keyId)).size < role.threshold) {
+        throw new UpdateRepositoryError(
+          UpdateErrorCodes.keyNotDelegated,
+          `vendor ${vendor} needs ${role.threshold} of its own delegated keys to sign ${path}`,
+        )
+      }
+      const current = await this.loadTargetsOrEmpty(roleName, now)
+      const file = await this.storeBlob(path, bytes, custom)
+      const next = new Metadata(
+        new Targets({
+          version: current.signed.version + 1,
+          specVersion: TUF_SPEC_VERSION,
+          expires: tufExpires(now + this.lifetimes.vendorMs),
+          targets: { ...current.signed.targets, [path]: file },
+        }),
+      )
+      for (const signer of vendorSigners) next.sign(signer.sign)
+      top.verifyDelegate(roleName, next)
+      await this.writeRole(roleName, next)
+      await this.publishSnapshotWith(new Map([[`${roleName}.json`, next.signed.version]]), now)
+    })
+  }
+
+  /** Re-signs the snapshot and/or timestamp when they expire within their refresh margins. */
+  refreshIfNearExpiry(now: number): Promise<RefreshOutcome> {
+    return this.serialised(async () => {
+      const snapshot = await this.loadSnapshot()
+      if (Date.parse(snapshot.signed.expires) - now < this.lifetimes.snapshotRefreshMs) {
+        await this.publishSnapshotWith(new Map(), now)
+        return { snapshot: true, timestamp: true }
+      }
+      const timestamp = await this.loadTimestamp()
+      if (Date.parse(timestamp.signed.expires) - now < this.lifetimes.timestampRefreshMs) {
+        await this.publishTimestamp(timestamp.signed.snapshotMeta, timestamp.signed.version, now)
+        return { snapshot: false, timestamp: true }
+      }
+      return { snapshot: false, timestamp: false }
+    })
+  }
+
+  /** Current versions, for status pages and tests. */
+  async versions(): Promise<{ root: number; targets: number; snapshot: number; timestamp: number }> {
+    const root = parseRoot(await this.readRequired('root.json'))
+    const targets = await this.loadTargets('targets')
+    const snapshot = await this.loadSnapshot()
+    const timestamp = await this.loadTimestamp()
+    return {
+      root: root.signed.version,
+      targets: targets.signed.version,
+      snapshot: snapshot.signed.version,
+      timestamp: timestamp.signed.version,
+    }
+  }
+
+  async timestampExpires(): Promise<string> {
+    return (await this.loadTimestamp()).signed.expires
+  }
+
+  private serialised<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task)
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    )
+    return run
+  }
+
+  private async storeBlob(path: string, bytes: Uint8Array, custom?: Record<string, string>): Promise<TargetFile> {
+    const sha256 = sha256Hex(bytes)
+    await this.store.writeTarget(hashPrefixedTargetPath(path, sha256), bytes)
+    return new TargetFile({
+      path,
+      length: bytes.byteLength,
+      hashes: { sha256 },
+      ...(custom === undefined ? {} : { unrecognizedFields: { custom } }),
+    })
+  }
+
+  private async writeRole(roleName: string, metadata: Metadata<Targets>): Promise<void> {
+    const text = serialize(metadata)
+    await this.store.writeMetadata(`${metadata.signed.version}.${roleName}.json`, text)
+    await this.store.writeMetadata(`${roleName}.json`, text)
+  }
+
+  private async publishSnapshotWith(changed: Map<string, number>, now: number): Promise<void> {
+    const current = await this.loadSnapshot()
+    const meta = new Map(Object.entries(current.signed.meta).map(([name, file]) => [name, file.version]))
+    for (const [name, version] of changed) meta.set(name, version)
+    const timestamp = await this.loadTimestamp()
+    await this.publishSnapshot(meta, current.signed.version, now, timestamp.signed.version)
+  }
+
+  private async publishSnapshot(
+    meta: Map<string, number>,
+    previousVersion: number,
+    now: number,
+    previousTimestamp = 0,
+  ): Promise<void> {
+    const snapshot = new Metadata(
+      new Snapshot({
+        version: previousVersion + 1,
+        specVersion: TUF_SPEC_VERSION,
+        expires: tufExpires(now + this.lifetimes.snapshotMs),
+        meta: Object.fromEntries([...meta].map(([name, version]) => [name, new MetaFile({ version })])),
+      }),
+    )
+    snapshot.sign(this.signers.snapshot.sign)
+    const text = serialize(snapshot)
+    await this.store.writeMetadata(`${snapshot.signed.version}.snapshot.json`, text)
+    await this.store.writeMetadata('snapshot.json', text)
+    const snapshotMeta = new MetaFile({
+      version: snapshot.signed.version,
+      length: Buffer.byteLength(text),
+      hashes: { sha256: sha256Hex(text) },
+    })
+    await this.publishTimestamp(snapshotMeta, previousTimestamp, now)
+  }
+
+  private async publishTimestamp(snapshotMeta: MetaFile, previousVersion: number, now: number): Promise<void> {
+    const timestamp = new Metadata(
+      new Timestamp({
+        version: previousVersion + 1,
+        specVersion: TUF_SPEC_VERSION,
+        expires: tufExpires(now + this.lifetimes.timestampMs),
+        snapshotMeta,
+      }),
+    )
+    timestamp.sign(this.signers.timestamp.sign)
+    await this.store.writeMetadata('timestamp.json', serialize(timestamp))
+  }
+
+  private async readRequired(fileName: string): Promise<string> {
+    const text = await this.store.readMetadata(fileName)
+    if (text === undefined) {
+      throw new UpdateRepositoryError(UpdateErrorCodes.repositoryState, `${fileName} missing from the store`)
+    }
+    return text
+  }
+
+  private async loadTargets(roleName: string): Promise<Metadata<Targets>> {
+    return Metadata.fromJSON(MetadataKind.Targets, JSON.parse(await this.readRequired(`${roleName}.json`)))
+  }
+
+  private async loadTargetsOrEmpty(roleName: string, now: number): Promise<Metadata<Targets>> {
+    if ((await this.store.readMetadata(`${roleName}.json`)) !== undefined) return this.loadTargets(roleName)
+    const expires = tufExpires(now + this.lifetimes.vendorMs)
+    return new Metadata(new Targets({ version: 0, specVersion: TUF_SPEC_VERSION, expires }))
+  }
+
+  private async loadSnapshot(): Promise<Metadata<Snapshot>> {
+    return Metadata.fromJSON(MetadataKind.Snapshot, JSON.parse(await this.readRequired('snapshot.json')))
+  }
+
+  private async loadTimestamp(): Promise<Metadata<Timestamp>> {
+    return Metadata.fromJSON(MetadataKind.Timestamp, JSON.parse(await this.readRequired('timestamp.json')))
+  }
+}
+
+function checkTargetPath(path: string): void {
+  if (!TARGET_PATH.test(path) || path.split('/').some((part) => part === '.' || part === '..')) {
+    throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, `bad target path: ${path}`)
+  }
+}
+
+function parseRoot(text: string): Metadata<Root> {
+  const root = Metadata.fromJSON(MetadataKind.Root, JSON.parse(text))
+  // The root must be signed by its own threshold of root keys.
+  root.verifyDelegate('root', root)
+  return root
+}
+
+function checkSignersMatchRoot(root: Metadata<Root>, signers: OnlineSigners): void {
+  for (const name of ['targets', 'snapshot', 'timestamp'] as const) {
+    const role = root.signed.roles[name]
+    if (role === undefined || !role.keyIDs.includes(signers[name].keyId)) {
+      throw new UpdateRepositoryError(
+        UpdateErrorCodes.repositoryState,
+        `the ${name} signer's key ${signers[name].keyId} is not in root's ${name} role`,
+      )
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto'
+import { copyFile, mkdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Updater } from 'tuf-js'
+import { classifyTufError, TufErrorCodes, type TufFailure } from './tuf-errors.ts'
+
+export type TufResult<T> = { ok: true; value: T } | { ok: false; error: TufFailure }
+
+export interface TufVerifierOptions {
+  /** Where the fleet publishes metadata, e.g. `https://fleet.example/updates/metadata/`. */
+  metadataBaseUrl: string
+  /** Where target blobs live, e.g. `https://fleet.example/updates/targets/`. */
+  targetBaseUrl: string
+  /** Trusted metadata, outside anything an update payload can write. */
+  metadataDir: string
+  /** Where verified downloads land. */
+  targetDir: string
+  /** The root.json shipped with the kiosk image: the trust anchor on first use. */
+  trustedRootFile: string
+}
+
+export interface FreshMetadata {
+  timestampVersion: number
+  /** When the timestamp expires; after this the kiosk installs nothing until it refreshes again. */
+  timestampExpires: string
+}
+
+export interface VerifiedTarget extends FreshMetadata {
+  path: string
+  file: string
+  length: number
+  sha256: string
+  custom: Record<string, unknown>
+}
+
+/**
+ * A thin wrapper over tuf-js: every call starts a new Updater and refreshes root → timestamp →
+ * snapshot → targets from the fleet, so nothing is installed on metadata that was not fresh a moment
+ * ago. Expected verification failures come back as `{ok: false, error: {code}}`, never thrown.
+ */
+export class TufVerifier {
+  constructor(private readonly options: TufVerifierOptions) {}
+
+  async refresh(): Promise<TufResult<FreshMetadata>> {
+    const updater = await this.updater()
+    if (!updater.ok) return updater
+    try {
+      await updater.value.refresh()
+    } catch (error) {
+      return { ok: false, error: classifyTufError(error, 'metadata') }
+    }
+    return this.freshness()
+  }
+
+  /** Refreshes metadata, then downloads `path` and checks its length and hashes against it. */
+  async fetchTarget(path: string): Promise<TufResult<VerifiedTarget>> {
+    const updater = await this.updater()
+    if (!updater.ok) return updater
+    let info: Awaited<ReturnType<Updater['getTargetInfo']>>
+    try {
+      await updater.value.refresh()
+      info = await updater.value.getTargetInfo(path)
+    } catch (error) {
+      return { ok: false, error: classifyTufError(error, 'metadata') }
+    }
+    if (info === undefined) {
+      return {
+        ok: false,
+        error: { code: TufErrorCodes.targetNotFound, message: `no trusted role lists ${path}` },
+      }
+    }
+    let file: string
+    try {
+      await mkdir(this.options.targetDir, { recursive: true })
+      file = await updater.value.downloadTarget(info)
+    } catch (error) {
+      return { ok: false, error: classifyTufError(error, 'target') }
+    }
+    const fresh = await this.freshness()
+    if (!fresh.ok) return fresh
+    const sha256 =
+      info.hashes.sha256 ??
+      createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex')
+    return { ok: true, value: { ...fresh.value, path, file, length: info.length, sha256, custom: info.custom } }
+  }
+
+  private async updater(): Promise<TufResult<Updater>> {
+    const { metadataDir, trustedRootFile } = this.options
+    try {
+      await mkdir(metadataDir, { recursive: true })
+      // Only the first time: later roots come from the fleet, verified by the one trusted before.
+      await copyFile(trustedRootFile, join(metadataDir, 'root.json'), 1 /* COPYFILE_EXCL */).catch((error: unknown) => {
+        if ((error as { code?: unknown }).code !== 'EEXIST') throw error
+      })
+      return {
+        ok: true,
+        value: new Updater({
+          metadataBaseUrl: this.options.metadataBaseUrl,
+          targetBaseUrl: this.options.targetBaseUrl,
+          metadataDir,
+          targetDir: this.options.targetDir,
+          config: { fetchRetry: 0 },
+        }),
+      }
+    } catch (error) {
+      return {
+        ok: false,
+        error: {
+          code: TufErrorCodes.trustedRootMissing,
+          message: `no usable trusted root in ${metadataDir}: ${error instanceof Error ? error.message : String(error)}`,
+        },
+      }
+    }
+  }
+
+  private async freshness(): Promise<TufResult<FreshMetadata>> {
+    try {
+      const json = JSON.parse(await readFile(join(this.options.metadataDir, 'timestamp.json'), 'utf8')) as {
+        signed?: { version?: unknown; expires?: unknown }
+      }
+      const version = json.signed?.version
+      const expires = json.signed?.expires
+      if (typeof version !== 'number' || typeof expires !== 'string') throw new Error('timestamp.json malformed')
+      return { ok: true, value: { timestampVersion: version, timestampExpires: expires } }
+    } catch (error) {
+      return { ok: false, error: classifyTufError(error, 'metadata') }
+    }
+  }
+}
