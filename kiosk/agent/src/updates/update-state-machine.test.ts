@@ -233,32 +233,47 @@ describe('UpdateStateMachine', () => {
   })
 
   describe('power loss at every step', () => {
-    const stepsOf = async (health: boolean): Promise<number> => {
-      const world = newWorld({ health })
-      await runToEnd(world)
-      return world.steps
-    }
+    const CASES = [
+      {
+        health: true,
+        name: 'a healthy release ends committed',
+        state: 'committed',
+        version: '2.0.0',
+        report: 'success',
+      },
+      {
+        health: false,
+        name: 'an unhealthy release ends rolled back',
+        state: 'rolledBack',
+        version: OLD,
+        report: 'rolledBack',
+      },
+      {
+        health: 'crash',
+        name: 'a crash-looping release ends rolled back',
+        state: 'rolledBack',
+        version: OLD,
+        report: 'rolledBack',
+      },
+    ] as const
 
-    for (const health of [true, false]) {
-      it(`ends ${health ? 'committed' : 'rolled back'} whichever step loses power`, async () => {
-        const total = await stepsOf(health)
+    for (const c of CASES) {
+      it(`${c.name} whichever step loses power, and current is never broken`, async () => {
+        const clean = newWorld({ health: c.health })
+        await runToEnd(clean)
+        const total = clean.steps
         expect(total).toBeGreaterThan(15)
         for (let crashAt = 1; crashAt <= total; crashAt++) {
           rmSync(join(root, 'state'), { recursive: true, force: true })
           const fresh = new AbInstaller({ root, unpack: async () => undefined })
           fresh.rollbackTo(OLD)
           fresh.gc()
-          const world = newWorld({ health, crashAt })
+          const world = newWorld({ health: c.health, crashAt })
           const { record } = await runToEnd(world)
           expect(world.steps).toBeGreaterThanOrEqual(crashAt)
-          if (health) {
-            expect(record?.state, `crash at step ${crashAt}`).toBe('committed')
-            expect(runningVersion()).toBe('2.0.0')
-          } else {
-            expect(record?.state, `crash at step ${crashAt}`).toBe('rolledBack')
-            expect(runningVersion()).toBe(OLD)
-          }
-          expect(world.reports.at(-1)?.state).toBe(health ? 'success' : 'rolledBack')
+          expect(record.state, `power lost at step ${crashAt}`).toBe(c.state)
+          expect(runningVersion()).toBe(c.version)
+          expect(world.reports.at(-1)?.state).toBe(c.report)
         }
       })
     }
