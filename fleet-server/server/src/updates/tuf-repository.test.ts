@@ -121,6 +121,20 @@ describe('TufRepository', () => {
     })
   })
 
+  it('rotates a vendor key: the old key is dropped and can no longer sign', async () => {
+    const { store, repo } = await setup()
+    const oldKey = generateTufKeyPair()
+    const newKey = generateTufKeyPair()
+    await repo.addVendor('acme', [publicKeyOf(oldKey)], 1, NOW)
+    await repo.addVendor('acme', [publicKeyOf(newKey)], 1, NOW)
+    const top = Metadata.fromJSON(MetadataKind.Targets, read(store, 'targets.json') as never)
+    expect(Object.keys(top.signed.delegations?.keys ?? {})).toEqual([createSigner(newKey).keyId])
+    await expect(
+      repo.addVendorTarget('acme', 'firmware/acme/x.bin', new Uint8Array([1]), [createSigner(oldKey)], NOW),
+    ).rejects.toMatchObject({ code: UpdateErrorCodes.keyNotDelegated })
+    await repo.addVendorTarget('acme', 'firmware/acme/x.bin', new Uint8Array([1]), [createSigner(newKey)], NOW)
+  })
+
   it('re-signs the timestamp, and the snapshot, only when near expiry', async () => {
     const { repo } = await setup()
     expect(await repo.refreshIfNearExpiry(NOW + HOUR_MS)).toEqual({ snapshot: false, timestamp: false })

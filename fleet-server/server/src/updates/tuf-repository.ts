@@ -137,7 +137,10 @@ export class TufRepository {
     return new TufRepository(store, signers, lifetimes)
   }
 
-  /** Delegates `firmware/<vendor>/…` and `config/<vendor>/…` (terminating) to the vendor's keys. */
+  /**
+   * Delegates `firmware/<vendor>/…` and `config/<vendor>/…` (terminating) to the vendor's keys; for an
+   * existing vendor this replaces (rotates) its keys and threshold.
+   */
   addVendor(vendor: string, keys: TufPublicKeyJson[], threshold: number, now: number): Promise<void> {
     return this.serialised(async () => {
       if (!VENDOR_ID.test(vendor)) {
@@ -158,6 +161,9 @@ export class TufRepository {
         paths: vendorPaths(vendor),
       }
       delegations.roles = [...delegations.roles.filter((r) => r.name !== roleName), role]
+      // Re-adding a vendor rotates its keys: keys no role lists any more are dropped.
+      const referenced = new Set(delegations.roles.flatMap((r) => r.keyids))
+      for (const id of Object.keys(delegations.keys)) if (!referenced.has(id)) delete delegations.keys[id]
       const next = new Metadata(
         Targets.fromJSON({
           ...top.signed.toJSON(),
