@@ -6,6 +6,7 @@ import { migrate } from '../db/migrate.ts'
 import { openPgliteDatabase } from '../db/pglite-database.ts'
 import { emptyBatch, type IngestBatch } from '../ingest/ingest-batch.ts'
 import { IngestStore } from '../ingest/ingest-store.ts'
+import { alertPolicyFrom } from './alert-config.ts'
 import { AlertEngine, type AlertEvent } from './alert-engine.ts'
 import { type AlertPolicy, DEFAULT_ALERT_POLICY } from './alert-rules.ts'
 
@@ -57,6 +58,14 @@ async function receipt(status: Record<string, string>, counters: Record<string, 
     }),
   )
 }
+
+/** The default policy with kioskOffline raised after `raiseAfterMs`, merged as the config loader does. */
+const offlineAfter = (raiseAfterMs: number) =>
+  alertPolicyFrom({
+    missedHealthFactor: DEFAULT_ALERT_POLICY.missedHealthFactor,
+    rules: { kioskOffline: { raiseAfterMs } },
+    overrides: [],
+  })
 
 function engine(policy: AlertPolicy = DEFAULT_ALERT_POLICY) {
   const events: AlertEvent[] = []
@@ -110,14 +119,7 @@ describe('AlertEngine', () => {
   })
 
   it('reports a kiosk offline from its Last Will after offlineAfter, exactly at the deadline', async () => {
-    const policy: AlertPolicy = {
-      ...DEFAULT_ALERT_POLICY,
-      rules: {
-        ...DEFAULT_ALERT_POLICY.rules,
-        kioskOffline: { ...DEFAULT_ALERT_POLICY.rules.kioskOffline, raiseAfterMs: 120_000 },
-      },
-    }
-    const { e, kinds } = engine(policy)
+    const { e, kinds } = engine(offlineAfter(120_000))
     clock += 5_000
     await write((b) =>
       b.states.push({
@@ -138,14 +140,7 @@ describe('AlertEngine', () => {
   })
 
   it('counts a kiosk that stopped sending health as offline at last seen + 2.5 intervals', async () => {
-    const policy: AlertPolicy = {
-      ...DEFAULT_ALERT_POLICY,
-      rules: {
-        ...DEFAULT_ALERT_POLICY.rules,
-        kioskOffline: { ...DEFAULT_ALERT_POLICY.rules.kioskOffline, raiseAfterMs: 0 },
-      },
-    }
-    const { e, kinds } = engine(policy)
+    const { e, kinds } = engine(offlineAfter(0))
     await receipt({ state: 'online' })
     await e.evaluate([K])
     expect(e.dueAt(K)).toBe(T0 + 75_000)
