@@ -31,6 +31,14 @@ export const Peripheral = Type.Object(
       description: 'device serial number (of the device, never of a citizen card)',
     }),
     firmware: Type.String({ maxLength: 64 }),
+    hwRevision: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 32,
+        description:
+          "the device's hardware revision (its label, or what the driver reads); firmware compatibility names these",
+      }),
+    ),
   },
   { additionalProperties: false },
 )

@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox'
 import { commandRequest, commandResponse } from './command.ts'
 import { DeviceState, Id, Sequence, Timestamp } from './common.ts'
 import { HealthPayload } from './health.ts'
+import { CancelUpdateData, CancelUpdateParams, UpdateAccepted, UpdateParams } from './updates.ts'
 
 const NoParams = Type.Object({}, { additionalProperties: false })
 
@@ -87,6 +88,17 @@ export const Commands = {
       },
       { additionalProperties: false },
     ),
+  },
+  update: {
+    summary:
+      'start (or resume) a deployment: refresh TUF metadata, download, verify, install at the gate; progress on deployments/{id}',
+    params: UpdateParams,
+    data: UpdateAccepted,
+  },
+  'cancel-update': {
+    summary: 'abandon a deployment that has not begun installing (an aborted rollout)',
+    params: CancelUpdateParams,
+    data: CancelUpdateData,
   },
 } as const
 

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox'
 import { Counters, DeviceStatus, Id, Sequence, Timestamp } from './common.ts'
+import { UpdateAgentHealth } from './updates.ts'
 
 export const PeripheralHealth = Type.Object(
   { deviceId: Id, status: DeviceStatus, counters: Counters },
@@ -56,6 +57,7 @@ export const HealthPayload = Type.Object(
       { pending: Type.Integer({ minimum: 0 }), oldestTs: Type.Optional(Timestamp) },
       { additionalProperties: false },
     ),
+    updates: Type.Optional(UpdateAgentHealth),
     system: Type.Object(
       {
         rssMb: Type.Number({ minimum: 0 }),
