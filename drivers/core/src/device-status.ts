@@ -34,6 +34,8 @@ export interface DeviceIdentity {
   model: string
   serial: string
   firmware: string
+  /** Hardware revision, where known (the device label or the driver); firmware compatibility names these. */
+  hwRevision?: string
 }
 
 /** Monotonic counters a device service keeps for health reports (reads, jobs, discarded bytes...). */

@@ -1,6 +1,7 @@
 export type * from './barcode-reader.ts'
 export type * from './card-reader.ts'
 export * from './device-status.ts'
+export * from './device-updates.ts'
 export type * from './document-scanner.ts'
 export * from './errors.ts'
 export * from './listeners.ts'

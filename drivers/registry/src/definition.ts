@@ -40,6 +40,16 @@ export const QUIRK_KEYS: readonly (keyof DeviceQuirks)[] = [
   'barcode',
 ]
 
+/** What updates a model takes (issue #8). Absent: neither firmware nor configuration updates. */
+export interface DeviceUpdateSupport {
+  /** JSON Schema (ajv, draft-07) of the configuration the driver's `applyConfig` accepts. */
+  configSchema?: Record<string, unknown>
+  /** Whether the driver can flash firmware (`updateFirmware`). */
+  firmware?: boolean
+  /** Hardware revisions the vendor ships; a firmware artifact's compatibility names some of these. */
+  hwRevisions?: string[]
+}
+
 /** One device model, as data. */
 export interface DeviceDefinition {
   /** Stable id, `<vendor>-<model>` in kebab-case. */
@@ -56,6 +66,12 @@ export interface DeviceDefinition {
   quirks: DeviceQuirks
   /** Where the facts come from, and what is not verified on hardware. */
   notes?: string
+  update?: DeviceUpdateSupport
+}
+
+/** The vendor id used for update permissions and TUF paths: the first segment of the definition id. */
+export function vendorIdOf(definition: Pick<DeviceDefinition, 'id'>): string {
+  return definition.id.split('-')[0] as string
 }
 
 /** What discovery knows about a port (serialport's PortInfo or a HID device). */

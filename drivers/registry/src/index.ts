@@ -1,5 +1,6 @@
 export type * from './definition.ts'
-export { QUIRK_KEYS } from './definition.ts'
+export { QUIRK_KEYS, vendorIdOf } from './definition.ts'
 export * from './definitions.ts'
 export * from './find-definition.ts'
+export * from './update-schemas.ts'
 export * from './validate.ts'

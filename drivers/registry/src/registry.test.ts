@@ -61,3 +61,49 @@ describe('device registry', () => {
     expect(definitionProblems({ ...hid, match: [] })[0]).toMatch(/at least one USB matcher/)
   })
 })
+
+describe('update support', () => {
+  const base = allDefinitions.find((d) => d.id === 'xprinter-xp-t58h') as DeviceDefinition
+
+  it('ESC/POS printers the emulator stands in for take config and firmware', () => {
+    const registry = createRegistry(allDefinitions)
+    for (const id of ['xprinter-xp-t58h', 'epson-tm-t88v', 'epson-tm-t20ii']) {
+      const update = registry.byId(id)?.update
+      expect(update?.firmware).toBe(true)
+      expect(update?.hwRevisions?.length).toBeGreaterThan(0)
+      expect(Object.keys((update?.configSchema?.properties ?? {}) as object)).toEqual([
+        'printDensity',
+        'printSpeed',
+        'codePage',
+        'memorySwitches',
+      ])
+    }
+    expect(registry.byId('gprinter-gp-58mbiii')?.update?.firmware).toBeUndefined()
+    const scanner = registry.byId('honeywell-xenon-1900-rs232')?.update
+    expect(Object.keys((scanner?.configSchema?.properties ?? {}) as object)).toEqual(['beeper', 'beeperVolume'])
+    expect(scanner?.firmware).toBeUndefined()
+  })
+
+  it('a config schema accepts good settings and refuses bad ones', async () => {
+    const { default: Ajv } = await import('ajv')
+    const validate = new Ajv().compile(base.update?.configSchema as object)
+    expect(validate({ printDensity: 85, printSpeed: 3, memorySwitches: { '2': '20100002' } })).toBe(true)
+    expect(validate({ printSpeed: 9 })).toBe(false)
+    expect(validate({ printDensity: 72 })).toBe(false)
+    expect(validate({ autoCut: true })).toBe(false)
+    expect(validate({})).toBe(false)
+  })
+
+  it('rejects a schema that does not compile, unknown update keys and firmware without revisions', () => {
+    const broken = {
+      ...base,
+      update: { configSchema: { type: 'object', properties: { a: { type: 'nonsense' } } }, firmware: true, sparkle: 1 },
+    } as unknown as DeviceDefinition
+    const problems = definitionProblems(broken).join('\n')
+    expect(problems).toMatch(/configSchema does not compile/)
+    expect(problems).toMatch(/unknown update.sparkle/)
+    expect(problems).toMatch(/needs update.hwRevisions/)
+    const notObject = { ...base, update: { configSchema: { type: 'string' } } } as DeviceDefinition
+    expect(definitionProblems(notObject).join('\n')).toMatch(/must describe an object/)
+  })
+})

@@ -1,4 +1,5 @@
 import { AppError } from '@drivers/core'
+import Ajv from 'ajv'
 import { type DeviceDefinition, QUIRK_KEYS } from './definition.ts'
 
 export const RegistryErrorCodes = { invalid: 'ERR_DRV_REGISTRY_INVALID' } as const
@@ -52,6 +53,47 @@ export function definitionProblems(def: DeviceDefinition): string[] {
       const hex = barcode[key]
       if (hex !== undefined && !/^([0-9a-f]{2})*$/.test(hex))
         problems.push(`${where}: barcode.${key} must be lower-case hex bytes`)
+    }
+  }
+  problems.push(...updateProblems(def, where))
+  return problems
+}
+
+const UPDATE_KEYS = ['configSchema', 'firmware', 'hwRevisions']
+
+/** `update`: known keys only, a config schema that compiles (ajv, draft-07), hardware revisions as names. */
+function updateProblems(def: DeviceDefinition, where: string): string[] {
+  const update = def.update
+  if (update === undefined) return []
+  if (typeof update !== 'object' || update === null || Array.isArray(update))
+    return [`${where}: update must be an object`]
+  const problems: string[] = []
+  for (const key of Object.keys(update))
+    if (!UPDATE_KEYS.includes(key)) problems.push(`${where}: unknown update.${key}`)
+  if (update.firmware !== undefined && typeof update.firmware !== 'boolean') {
+    problems.push(`${where}: update.firmware must be a boolean`)
+  }
+  const revisions = update.hwRevisions
+  if (revisions !== undefined) {
+    if (!Array.isArray(revisions) || revisions.some((r) => typeof r !== 'string' || r.trim() === '')) {
+      problems.push(`${where}: update.hwRevisions must be non-empty strings`)
+    } else if (new Set(revisions).size !== revisions.length)
+      problems.push(`${where}: update.hwRevisions repeats a name`)
+  }
+  if (update.firmware === true && (revisions === undefined || revisions.length === 0)) {
+    problems.push(`${where}: a model that takes firmware needs update.hwRevisions (artifacts name them)`)
+  }
+  const schema = update.configSchema
+  if (schema !== undefined) {
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+      problems.push(`${where}: update.configSchema must be a JSON Schema object`)
+    } else {
+      try {
+        new Ajv({ strict: true, allErrors: true }).compile(schema)
+        if (schema.type !== 'object') problems.push(`${where}: update.configSchema must describe an object`)
+      } catch (err) {
+        problems.push(`${where}: update.configSchema does not compile: ${(err as Error).message}`)
+      }
     }
   }
   return problems

@@ -1,4 +1,5 @@
 import type { DeviceDefinition } from '../definition.ts'
+import { escposConfigSchema } from '../update-schemas.ts'
 
 /**
  * Seiko Epson TM receipt printers (ESC/POS is Epson's language). USB printer-class devices
@@ -30,7 +31,14 @@ export const definitions: DeviceDefinition[] = [
     },
     notes:
       'TM-T88V: 180 dpi head, 512 dots (42 font-A columns) across 80 mm paper, per Epson specifications. ' +
-      'GS V 66 feeds to the cutter itself, so no extra feed.',
+      'GS V 66 feeds to the cutter itself, so no extra feed. Settings: GS ( E (speed levels 1–13). Firmware: ' +
+      'Epson flashes with its own closed utility; `firmware: true` means our emulated bootloader convention ' +
+      '(printer-escpos firmware/bootloader.ts), which the emulator implements.',
+    update: {
+      configSchema: escposConfigSchema({ maxPrintSpeed: 13 }),
+      firmware: true,
+      hwRevisions: ['M244A'],
+    },
   },
   {
     id: 'epson-tm-t20ii',
@@ -51,6 +59,13 @@ export const definitions: DeviceDefinition[] = [
         automaticStatusBack: true,
       },
     },
-    notes: 'USB id from odoo; DLE DC4 fn 8 and ASB per the Epson ESC/POS reference, not verified on this unit.',
+    notes:
+      'USB id from odoo; DLE DC4 fn 8 and ASB per the Epson ESC/POS reference, not verified on this unit. ' +
+      'Settings: GS ( E (speed levels 1–5); firmware: our emulated bootloader convention, as for the TM-T88V.',
+    update: {
+      configSchema: escposConfigSchema({ maxPrintSpeed: 5 }),
+      firmware: true,
+      hwRevisions: ['M267A'],
+    },
   },
 ]

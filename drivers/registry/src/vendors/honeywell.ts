@@ -1,4 +1,5 @@
 import type { DeviceDefinition } from '../definition.ts'
+import { honeywellScannerConfigSchema } from '../update-schemas.ts'
 
 /**
  * Honeywell barcode/QR scanners (Voyager, Xenon). USB models enumerate with a different product id
@@ -59,6 +60,8 @@ export const definitions: DeviceDefinition[] = [
     },
     notes:
       'Serial trigger SYN T CR / SYN U CR from the Honeywell N86 manual (device-protocols.md §3.3). The AIM prefix and ' +
-      'CR suffix must be programmed on the scanner (Honeywell menu codes), as this entry assumes.',
+      'CR suffix must be programmed on the scanner (Honeywell menu codes), as this entry assumes. Config: beeper and ' +
+      'beeper volume as menu commands (BEPBEP, BEPLVL), saved in flash.',
+    update: { configSchema: honeywellScannerConfigSchema() },
   },
 ]

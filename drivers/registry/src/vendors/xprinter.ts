@@ -1,4 +1,5 @@
 import type { DeviceDefinition } from '../definition.ts'
+import { escposConfigSchema } from '../update-schemas.ts'
 
 /**
  * Xprinter (芯烨, Zhuhai) and Gprinter (佳博, Zhuhai): Chinese-market 58 mm receipt printers, USB
@@ -29,7 +30,14 @@ export const definitions: DeviceDefinition[] = [
     },
     notes:
       'The USB vendor id is STMicroelectronics’ (the controller maker); other STM-based devices may reuse 5743. ' +
-      'Status support beyond DLE EOT is not verified.',
+      'Status support beyond DLE EOT is not verified. Updates: GS ( E settings (speed levels 1–5 assumed) and ' +
+      'firmware through our emulated bootloader convention (printer-escpos firmware/bootloader.ts); the vendor ' +
+      'tool is closed, so neither is verified on a unit.',
+    update: {
+      configSchema: escposConfigSchema({ maxPrintSpeed: 5 }),
+      firmware: true,
+      hwRevisions: ['A', 'B'],
+    },
   },
   {
     id: 'gprinter-gp-58mbiii',
@@ -50,6 +58,10 @@ export const definitions: DeviceDefinition[] = [
         clearBuffersCommand: false,
       },
     },
-    notes: 'Status support beyond DLE EOT is not verified.',
+    notes: 'Status support beyond DLE EOT is not verified. Settings through GS ( E assumed (speed levels 1–5).',
+    update: {
+      configSchema: escposConfigSchema({ maxPrintSpeed: 5 }),
+      hwRevisions: ['V3'],
+    },
   },
 ]
