@@ -53,6 +53,7 @@ const gsCommands: Record<number, Simple> = {
   102: { length: 3, read: (b, i) => ({ type: 'barcodeHriFont', font: at(b, i + 2) }) },
   97: { length: 3, read: (b, i) => ({ type: 'asbEnable', mask: at(b, i + 2) }) },
   114: { length: 3, read: (b, i) => ({ type: 'transmitStatus', n: at(b, i + 2) % 48 }) },
+  73: { length: 3, read: (b, i) => ({ type: 'printerInfo', n: at(b, i + 2) }) },
 }
 
 export interface CommandDecoderOptions {
@@ -159,13 +160,17 @@ export class CommandDecoder implements FrameDecoder<EscPosCommand> {
     return { kind: 'command', command: { type: 'barcode', symbology, code: m, data }, length: 4 + n }
   }
 
-  /** GS ( k pL pH cn fn …: QR functions (cn 0x31); other GS ( x functions are skipped by length. */
+  /** GS ( k pL pH cn fn …: QR functions (cn 0x31); GS ( E user settings; other GS ( x are skipped by length. */
   #twoD(b: Uint8Array, i: number): Step {
     if (i + 5 > b.length) return NEED
     const size = at(b, i + 3) | (at(b, i + 4) << 8)
     const length = 5 + size
     if (length > this.#max) return { kind: 'discard', length: 5, reason: 'overflow' }
     if (i + length > b.length) return NEED
+    if (at(b, i + 2) === 0x45 && size >= 1) {
+      const command: EscPosCommand = { type: 'userSetting', fn: at(b, i + 5), data: b.slice(i + 6, i + length) }
+      return { kind: 'command', command, length }
+    }
     if (at(b, i + 2) !== 0x6b || at(b, i + 5) !== 0x31 || size < 2)
       return { kind: 'discard', length, reason: 'unknown' }
     const fn = at(b, i + 6)

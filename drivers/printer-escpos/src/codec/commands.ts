@@ -37,6 +37,10 @@ export type EscPosCommand =
   | { type: 'clearBuffers' }
   | { type: 'asbEnable'; mask: number }
   | { type: 'transmitStatus'; n: number }
+  /** GS ( E fn …: user setting commands (user-settings.ts) and our bootloader entry (fn 0x7E). */
+  | { type: 'userSetting'; fn: number; data: Uint8Array }
+  /** GS I n: transmit printer information. */
+  | { type: 'printerInfo'; n: number }
 
 /** Real-time commands act on receipt, before anything buffered prints (Epson "real-time commands"). */
 export function isRealtimeCommand(command: EscPosCommand): boolean {

@@ -5,6 +5,8 @@ export type StatusFrame =
   | { type: 'realtime'; byte: number }
   | { type: 'asb'; bytes: [number, number, number, number] }
   | { type: 'transmitStatus'; byte: number }
+  /** A reply block `header … 00`: GS ( E replies (0x37) and GS I printer information (0x5F). */
+  | { type: 'block'; header: number; data: Uint8Array }
 
 export type DecodeEvent<F> =
   | { kind: 'frame'; frame: F }
@@ -15,6 +17,10 @@ export interface FrameDecoder<F> {
   reset(): void
 }
 
+/** Reply block headers: 0x37 (GS ( E), 0x5F (GS I n ≥ 0x40); their fixed bits are no status byte's. */
+const BLOCK_HEADERS = [0x37, 0x5f]
+const MAX_BLOCK = 256
+
 /**
  * Host-side decoder of printer → host bytes. The fixed bits tell the three kinds apart
  * (status.ts); an ASB packet is 4 bytes whose bytes 2–4 have bits 4 and 7 clear. Anything else is
@@ -22,10 +28,22 @@ export interface FrameDecoder<F> {
  */
 export class StatusDecoder implements FrameDecoder<StatusFrame> {
   #asb: number[] = []
+  #block: number[] | undefined
 
   push(chunk: Uint8Array): DecodeEvent<StatusFrame>[] {
     const events: DecodeEvent<StatusFrame>[] = []
     for (const byte of chunk) {
+      if (this.#block !== undefined) {
+        if (byte === 0) {
+          const [header = 0, ...data] = this.#block
+          events.push({ kind: 'frame', frame: { type: 'block', header, data: Uint8Array.from(data) } })
+          this.#block = undefined
+        } else if (this.#block.length >= MAX_BLOCK) {
+          events.push({ kind: 'discarded', bytes: Uint8Array.from([...this.#block, byte]), reason: 'overflow' })
+          this.#block = undefined
+        } else this.#block.push(byte)
+        continue
+      }
       if (this.#asb.length > 0) {
         if ((byte & 0x90) === 0) {
           this.#asb.push(byte)
@@ -39,7 +57,8 @@ export class StatusDecoder implements FrameDecoder<StatusFrame> {
         events.push({ kind: 'discarded', bytes: Uint8Array.from(this.#asb), reason: 'garbage' })
         this.#asb = []
       }
-      if (isRealtimeReply(byte)) events.push({ kind: 'frame', frame: { type: 'realtime', byte } })
+      if (this.#asb.length === 0 && BLOCK_HEADERS.includes(byte)) this.#block = [byte]
+      else if (isRealtimeReply(byte)) events.push({ kind: 'frame', frame: { type: 'realtime', byte } })
       else if (isAsbFirstByte(byte)) this.#asb = [byte]
       else if ((byte & 0x90) === 0) events.push({ kind: 'frame', frame: { type: 'transmitStatus', byte } })
       else events.push({ kind: 'discarded', bytes: Uint8Array.of(byte), reason: 'garbage' })
@@ -49,5 +68,6 @@ export class StatusDecoder implements FrameDecoder<StatusFrame> {
 
   reset(): void {
     this.#asb = []
+    this.#block = undefined
   }
 }

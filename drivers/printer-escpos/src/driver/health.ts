@@ -13,6 +13,7 @@ export class PrinterHealth {
   statusTimeouts = 0
   disconnects = 0
   reconnects = 0
+  firmwareRetransmits = 0
   #usedSinceLoadMm = 0
   readonly #rollLengthMm: number
 
@@ -46,6 +47,7 @@ export class PrinterHealth {
       statusTimeouts: this.statusTimeouts,
       disconnects: this.disconnects,
       reconnects: this.reconnects,
+      firmwareRetransmits: this.firmwareRetransmits,
       paperRemainingMm: Math.max(0, Math.round(this.#rollLengthMm - this.#usedSinceLoadMm)),
     }
   }

@@ -22,6 +22,28 @@ export interface EscPosPrinterOptions {
   writeChunkBytes?: number
   /** Reconnect after the device vanished: first delay and cap, ms (default 500 / 10 000); false = never. */
   reconnect?: { initialDelayMs: number; maxDelayMs: number } | false
+  /**
+   * What the model takes, from the registry definition's `update` (`configSchema`, `firmware`).
+   * Absent: everything this driver can do (config keys of escpos-config.ts, firmware updates).
+   */
+  update?: { configSchema?: Record<string, unknown>; firmware?: boolean }
+  firmwareTimings?: FirmwareTimings
+}
+
+/** Time limits of settings sessions and firmware updates, ms. */
+export interface FirmwareTimings {
+  /** One GS ( E / GS I reply (default 2000). */
+  replyTimeoutMs?: number
+  /** The bootloader's first `C`, per try (default 3000). */
+  startTimeoutMs?: number
+  /** ACK or NAK of one 1 KiB block before it is sent again (default 5000). */
+  blockTimeoutMs?: number
+  /** Retries per block (default 10, as XMODEM). */
+  maxRetries?: number
+  /** How long a restarting printer may stay silent (default 30 000). */
+  restartTimeoutMs?: number
+  /** GS I poll interval while it restarts (default 500). */
+  restartPollMs?: number
 }
 
 export function validateOptions(options: EscPosPrinterOptions): void {
@@ -38,4 +60,7 @@ export function validateOptions(options: EscPosPrinterOptions): void {
   positive('minSpeedMmPerS', options.minSpeedMmPerS)
   positive('rollLengthMm', options.rollLengthMm)
   positive('writeChunkBytes', options.writeChunkBytes)
+  for (const [name, value] of Object.entries(options.firmwareTimings ?? {})) {
+    positive(`firmwareTimings.${name}`, value as number)
+  }
 }

@@ -15,6 +15,23 @@ import {
   type RealtimeStatusKind,
   type TextCodec,
 } from '../codec/index.ts'
+import {
+  encodeEnteredReply,
+  encodePrinterInfoReply,
+  encodeSwitchReply,
+  encodeValueReply,
+  PrinterInfo,
+  SettingParam,
+  USER_FN_END,
+  USER_FN_ENTER,
+  USER_FN_READ_SWITCH,
+  USER_FN_READ_VALUE,
+  USER_FN_SET_SWITCHES,
+  USER_FN_SET_VALUES,
+} from '../codec/user-settings.ts'
+import { encodeBootloaderReady, encodeBootloaderRefusal, USER_FN_BOOTLOADER } from '../firmware/bootloader.ts'
+import { MAX_FIRMWARE_PAYLOAD, parseFirmwareImage, readFirmwareHeader } from '../firmware/image.ts'
+import { XmodemReceiver, type XmodemReceiverEvent } from '../firmware/xmodem.ts'
 import { PaperRoll } from './paper-roll.ts'
 import { lineHeightDots, type PrintedItem, type PrintedSegment, wrapSegments } from './print-model.ts'
 
@@ -40,6 +57,46 @@ export interface EscPosEmulatorOptions {
    */
   baudRate?: number
   logger?: Logger
+  /** Registry id the emulator stands in for; firmware images must be built for it (default `escpos-emulator`). */
+  model?: string
+  /** Firmware version at first power-up (default `1.00`); ignored when `nv` is given. */
+  firmware?: string
+  /**
+   * The printer's non-volatile memory: firmware version, GS ( E settings, memory switches. Pass
+   * another emulator's `nv` to power the same printer up again (after an unplug); it is written in place.
+   */
+  nv?: EscPosNvState
+  /** How long a reset (end of a settings session, after a flash) keeps the printer silent (default 300 ms). */
+  restartMs?: number
+  /** Bootloader: `C` / idle-poll interval, idle polls before giving up, quiet time after a bad block. */
+  bootloader?: { pollMs?: number; maxIdlePolls?: number; purgeQuietMs?: number }
+}
+
+/** What survives a reset and a power cycle. */
+export interface EscPosNvState {
+  model: string
+  firmware: string
+  serial: string
+  /** GS ( E fn 5 customized values by parameter number (5 density, 6 speed, 97 code page). */
+  settings: Record<number, number>
+  /** Memory switches 1–8, 8 characters of 0/1, bit 8 first. */
+  memorySwitches: Record<number, string>
+}
+
+export function defaultNvState(model = 'escpos-emulator', firmware = '1.00'): EscPosNvState {
+  return {
+    model,
+    firmware,
+    serial: 'EMU00000001',
+    settings: { [SettingParam.printDensity]: 0, [SettingParam.printSpeed]: 1, [SettingParam.codePage]: 0 },
+    memorySwitches: Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((n) => [n, '00000000'])),
+  }
+}
+
+interface Bootloader {
+  receiver: XmodemReceiver
+  poll: ReturnType<typeof setInterval>
+  purge: ReturnType<typeof setTimeout> | undefined
 }
 
 interface Style {
@@ -66,7 +123,23 @@ const defaultStyle = (): Style => ({ align: 'left', bold: false, underline: fals
 export class EscPosEmulator {
   readonly received: EscPosCommand[] = []
   readonly printed: PrintedItem[] = []
-  readonly counters = { bytesReceived: 0, discarded: 0, cuts: 0, lines: 0, statusReplies: 0 }
+  readonly counters = {
+    bytesReceived: 0,
+    discarded: 0,
+    cuts: 0,
+    lines: 0,
+    statusReplies: 0,
+    restarts: 0,
+    settingsWritten: 0,
+    xmodemBlocks: 0,
+    xmodemNaks: 0,
+    firmwareUpdates: 0,
+    firmwareRefused: 0,
+    transfersAbandoned: 0,
+  }
+  readonly nv: EscPosNvState
+  /** Why the last image was refused or the last transfer ended without one. */
+  lastBootloaderOutcome: string | undefined
   readonly profile: EscPosProfile
   readonly paper: PaperRoll
   /** "Slow" fault, adjustable while running. */
@@ -103,6 +176,12 @@ export class EscPosEmulator {
   #inbound: { at: number; chunk: Uint8Array }[] = []
   #pacing = false
   #waiters: { matches: (c: EscPosCommand) => boolean; resolve: (c: EscPosCommand) => void }[] = []
+  #userMode = false
+  #restarting: ReturnType<typeof setTimeout> | undefined
+  readonly #restartMs: number
+  readonly #bootOptions: { pollMs: number; maxIdlePolls: number; purgeQuietMs: number }
+  #boot: Bootloader | undefined
+  #noise: Uint8Array | undefined
 
   constructor(options: EscPosEmulatorOptions) {
     this.#transport = options.transport
@@ -117,6 +196,13 @@ export class EscPosEmulator {
       throw new TypeError(`EscPosEmulatorOptions.baudRate must be positive, got ${options.baudRate}`)
     }
     this.#baudRate = options.baudRate
+    this.nv = options.nv ?? defaultNvState(options.model, options.firmware)
+    this.#restartMs = options.restartMs ?? 300
+    this.#bootOptions = {
+      pollMs: options.bootloader?.pollMs ?? 200,
+      maxIdlePolls: options.bootloader?.maxIdlePolls ?? 25,
+      purgeQuietMs: options.bootloader?.purgeQuietMs ?? 50,
+    }
   }
 
   async start(): Promise<void> {
@@ -125,6 +211,10 @@ export class EscPosEmulator {
   }
 
   async stop(): Promise<void> {
+    // power off: a transfer in progress is lost, the flash keeps the old image
+    if (this.#boot) this.#endBootloader('powerLost')
+    clearTimeout(this.#restarting)
+    this.#restarting = undefined
     for (const off of this.#unsubscribe) off()
     this.#unsubscribe = []
     await this.#transport.close()
@@ -164,6 +254,16 @@ export class EscPosEmulator {
   /** The next cut jams the autocutter (recoverable with DLE ENQ). */
   jamNextCut(): void {
     this.#jamNextCut = true
+  }
+
+  /** Line noise on the host → printer wire: `noise` is spliced into the middle of the next chunk received. */
+  corruptNextChunk(noise: Uint8Array): void {
+    this.#noise = noise
+  }
+
+  /** Whether the bootloader is receiving an image now. */
+  get inBootloader(): boolean {
+    return this.#boot !== undefined
   }
 
   /** Line noise: sends bytes that are no status reply. */
@@ -240,8 +340,21 @@ export class EscPosEmulator {
     }
   }
 
-  #receive(chunk: Uint8Array): void {
+  #receive(input: Uint8Array): void {
+    let chunk = input
+    if (this.#noise !== undefined && chunk.length > 1) {
+      const half = chunk.length >> 1
+      chunk = Uint8Array.of(...chunk.subarray(0, half), ...this.#noise, ...chunk.subarray(half))
+      this.#noise = undefined
+    }
     this.counters.bytesReceived += chunk.length
+    // a resetting printer hears nothing
+    if (this.#restarting !== undefined) return
+    if (this.#boot !== undefined) {
+      // power lost with the port still there (USB-serial adapter): the bootloader hears nothing
+      if (!this.unresponsive) this.#bootReceive(this.#boot, chunk)
+      return
+    }
     this.#log.trace({ dir: 'in', hex: Buffer.from(chunk).toString('hex') }, 'bytes')
     for (const event of this.#decoder.push(chunk)) {
       if (event.kind === 'discarded') {
@@ -259,10 +372,194 @@ export class EscPosEmulator {
       }
       if (this.unresponsive) continue
       if (this.#behaviors.some((b) => b.onCommand(command, this))) continue
-      if (isRealtimeCommand(command)) this.#realtime(command)
+      if (command.type === 'userSetting') {
+        this.#userSetting(command.fn, command.data)
+        // the bootloader takes over the line from here: later bytes are XMODEM, not ESC/POS
+        if (this.#boot !== undefined || this.#restarting !== undefined) {
+          this.#decoder.reset()
+          break
+        }
+      } else if (command.type === 'printerInfo') this.#printerInfo(command.n)
+      else if (isRealtimeCommand(command)) this.#realtime(command)
       else this.#queue.push(command)
     }
     this.#pump()
+  }
+
+  // ---- user settings (GS ( E), printer information (GS I), reset ----------------------------
+
+  #userSetting(fn: number, data: Uint8Array): void {
+    const text = Buffer.from(data).toString('latin1')
+    if (fn === USER_FN_ENTER && text === 'IN') {
+      this.#userMode = true
+      this.#sendBytes(encodeEnteredReply())
+      return
+    }
+    if (fn === USER_FN_BOOTLOADER && text === 'BL') {
+      this.#startBootloader()
+      return
+    }
+    if (!this.#userMode) {
+      this.#log.debug({ fn }, 'GS ( E outside user setting mode ignored')
+      return
+    }
+    switch (fn) {
+      case USER_FN_END:
+        if (text === 'OUT') this.#restart('settings session ended')
+        return
+      case USER_FN_SET_SWITCHES:
+        for (let i = 0; i + 9 <= data.length; i += 9) {
+          const msw = data[i] ?? 0
+          const old = this.nv.memorySwitches[msw]
+          if (old === undefined) continue
+          const bits = [...Buffer.from(data.subarray(i + 1, i + 9)).toString('latin1')]
+          this.nv.memorySwitches[msw] = bits.map((c, k) => (c === '2' ? old[k] : c === '1' ? '1' : '0')).join('')
+          this.counters.settingsWritten++
+        }
+        return
+      case USER_FN_READ_SWITCH: {
+        const bits = this.nv.memorySwitches[data[0] ?? 0]
+        if (bits !== undefined) this.#sendBytes(encodeSwitchReply(bits))
+        return
+      }
+      case USER_FN_SET_VALUES:
+        for (let i = 0; i + 3 <= data.length; i += 3) {
+          this.nv.settings[data[i] ?? 0] = (data[i + 1] ?? 0) | ((data[i + 2] ?? 0) << 8)
+          this.counters.settingsWritten++
+        }
+        return
+      case USER_FN_READ_VALUE: {
+        const param = data[0] ?? 0
+        const value = this.nv.settings[param]
+        if (value !== undefined) this.#sendBytes(encodeValueReply(param, value))
+        return
+      }
+    }
+  }
+
+  #printerInfo(n: number): void {
+    const info: Record<number, string> = {
+      [PrinterInfo.firmware]: this.nv.firmware,
+      [PrinterInfo.maker]: 'KIOSK-EMU',
+      [PrinterInfo.model]: this.nv.model,
+      [PrinterInfo.serial]: this.nv.serial,
+    }
+    const text = info[n]
+    if (text !== undefined) this.#sendBytes(encodePrinterInfoReply(text))
+  }
+
+  /** Software reset: silent for restartMs, then power-up state with the non-volatile settings. */
+  #restart(why: string): void {
+    this.counters.restarts++
+    this.#log.info({ why }, 'restarting')
+    this.#userMode = false
+    this.#clearBuffers()
+    clearTimeout(this.#restarting)
+    this.#restarting = setTimeout(() => {
+      this.#restarting = undefined
+      this.#style = defaultStyle()
+      this.#chinese = this.profile.chineseMode === 'alwaysOn'
+      this.#asbMask = 0
+      this.#lastAsb = ''
+      this.#decoder.reset()
+      this.#log.info({ firmware: this.nv.firmware }, 'ready')
+    }, this.#restartMs)
+  }
+
+  // ---- bootloader (firmware/bootloader.ts) ----------------------------------------------------
+
+  #startBootloader(): void {
+    const receiver = new XmodemReceiver({
+      maxBytes: MAX_FIRMWARE_PAYLOAD + 4096,
+      maxIdlePolls: this.#bootOptions.maxIdlePolls,
+      inspectBlock: (data, index) => (index === 0 ? this.#inspectHeader(data) : undefined),
+    })
+    this.#clearBuffers()
+    const boot: Bootloader = {
+      receiver,
+      poll: setInterval(() => this.#bootEvents(boot, receiver.poll()), this.#bootOptions.pollMs),
+      purge: undefined,
+    }
+    this.#boot = boot
+    this.#log.info({ model: this.nv.model, firmware: this.nv.firmware }, 'bootloader entered')
+    this.#sendBytes(encodeBootloaderReady(this.nv.model))
+    this.#bootEvents(boot, receiver.start())
+  }
+
+  /** A real bootloader refuses a foreign image from its header, before taking the rest. */
+  #inspectHeader(first: Uint8Array): string | undefined {
+    const read = readFirmwareHeader(first)
+    if (!read.ok) return read.problem
+    if (read.header.model !== this.nv.model) return 'wrongModel'
+    return undefined
+  }
+
+  #bootReceive(boot: Bootloader, chunk: Uint8Array): void {
+    if (boot.receiver.state === 'purging') {
+      // discard until the line has been quiet for purgeQuietMs, then NAK
+      clearTimeout(boot.purge)
+      boot.purge = setTimeout(() => this.#bootEvents(boot, boot.receiver.purged()), this.#bootOptions.purgeQuietMs)
+      return
+    }
+    this.#bootEvents(boot, boot.receiver.receive(chunk))
+  }
+
+  #bootEvents(boot: Bootloader, events: XmodemReceiverEvent[]): void {
+    if (this.#boot !== boot || this.unresponsive) return
+    for (const event of events) {
+      switch (event.type) {
+        case 'send':
+          if (event.bytes.length === 1 && event.bytes[0] === 0x06) this.counters.xmodemBlocks++
+          if (event.bytes[0] === 0x15) this.counters.xmodemNaks++
+          this.#sendBytes(event.bytes)
+          break
+        case 'purge':
+          this.#log.warn({ reason: event.reason }, 'bad block, purging the line')
+          boot.purge = setTimeout(() => this.#bootEvents(boot, boot.receiver.purged()), this.#bootOptions.purgeQuietMs)
+          break
+        case 'end': {
+          const parsed = parseFirmwareImage(event.data)
+          const problem = !parsed.ok ? parsed.problem : parsed.image.model !== this.nv.model ? 'wrongModel' : undefined
+          if (problem !== undefined || !parsed.ok) {
+            this.#bootEvents(boot, boot.receiver.refuse(problem ?? 'badImage'))
+            return
+          }
+          this.#bootEvents(boot, boot.receiver.accept())
+          this.nv.firmware = parsed.image.version
+          this.counters.firmwareUpdates++
+          this.lastBootloaderOutcome = `flashed ${parsed.image.version}`
+          this.#endBootloader(undefined)
+          this.#restart('firmware flashed')
+          return
+        }
+        case 'refused':
+          this.counters.firmwareRefused++
+          this.#sendBytes(encodeBootloaderRefusal(event.reason))
+          this.#endBootloader(event.reason)
+          return
+        case 'failed':
+          this.counters.transfersAbandoned++
+          this.#endBootloader(event.reason)
+          return
+      }
+    }
+  }
+
+  #endBootloader(outcome: string | undefined): void {
+    const boot = this.#boot
+    if (boot === undefined) return
+    clearInterval(boot.poll)
+    clearTimeout(boot.purge)
+    this.#boot = undefined
+    this.#decoder.reset()
+    if (outcome !== undefined) {
+      this.lastBootloaderOutcome = outcome
+      this.#log.warn({ outcome, firmware: this.nv.firmware }, 'bootloader left; old firmware kept')
+    }
+  }
+
+  #sendBytes(bytes: Uint8Array): void {
+    this.#send([...bytes])
   }
 
   #realtime(command: EscPosCommand): void {
