@@ -4,9 +4,12 @@ import {
   type BarcodeReaderFailureDetail,
   type BarcodeScan,
   type BarcodeScannerMode,
+  type ConfigurableDevice,
+  type DeviceConfig,
   type DeviceCounters,
   type DeviceStatus,
   DeviceStatusModel,
+  type DeviceUpdateFailureDetail,
   fail,
   ok,
   type Result,
@@ -16,12 +19,17 @@ import {
 import pino, { type Logger } from 'pino'
 import {
   decodeScanText,
+  encodeMenuCommand,
   HidKeyboardDecoder,
   HidPosDecoder,
   KEYBOARD_LAYOUTS,
   type KeyboardLayout,
   type KeyboardLayoutName,
   type KeyboardSuffix,
+  MENU_SAVE,
+  MENU_VOLATILE,
+  parseMenuReply,
+  planHoneywellConfig,
   type ScanDecodeEvent,
   type ScanDecoder,
   type ScanEncoding,
@@ -55,6 +63,13 @@ export interface BarcodeScannerDriverOptions {
   backoff?: { initialMs: number; maxMs: number }
   logger?: Logger
   description?: string
+  /**
+   * Serial Honeywell scanners: take configuration as menu commands (`applyConfig`, keys of
+   * codec/honeywell-menu.ts). Set from the registry definition's `update.configSchema`.
+   */
+  menuConfig?: boolean
+  /** How long the scanner may take to answer a menu command, ms (default 2000). */
+  menuTimeoutMs?: number
 }
 
 /**
@@ -63,7 +78,7 @@ export interface BarcodeScannerDriverOptions {
  * counts discards, and reconnects with backoff when the scanner is unplugged. Logs lengths only:
  * scanned content may be personal.
  */
-export class BarcodeScannerDriver implements BarcodeReader {
+export class BarcodeScannerDriver implements BarcodeReader, ConfigurableDevice {
   readonly description: string
   readonly mode: BarcodeScannerMode
   readonly #options: BarcodeScannerDriverOptions
@@ -81,6 +96,8 @@ export class BarcodeScannerDriver implements BarcodeReader {
   #idleTimer: ReturnType<typeof setTimeout> | undefined
   #retryTimer: ReturnType<typeof setTimeout> | undefined
   #retryDelay: number
+  /** While a menu command waits for its answer, device bytes go here instead of the scan decoder. */
+  #menuReply: { bytes: number[]; done: (reply: Uint8Array | undefined) => void } | undefined
 
   constructor(options: BarcodeScannerDriverOptions) {
     if (typeof options.openTransport !== 'function')
@@ -172,6 +189,51 @@ export class BarcodeScannerDriver implements BarcodeReader {
     return sent
   }
 
+  /**
+   * Honeywell menu commands, saved in the scanner's flash (`.`): beeper and beeper volume. Scans that
+   * arrive while the scanner answers are not lost as a reply: the reply is read only up to its
+   * terminator.
+   */
+  async applyConfig(config: DeviceConfig): Promise<Result<{ applied: string[] }, DeviceUpdateFailureDetail>> {
+    if (!this.#options.menuConfig || this.mode !== 'serial') {
+      return fail('unsupported', 'this scanner takes no configuration (serial Honeywell menu commands only)', 'refused')
+    }
+    const plan = planHoneywellConfig(config)
+    if (!plan.ok) {
+      const detail = plan.unknownKeys.length > 0 ? 'unknownKey' : 'badValue'
+      return fail('invalidData', `invalid config: ${plan.problems.join('; ')}`, detail)
+    }
+    if (this.#menuReply !== undefined) return fail('deviceNotReady', 'a menu command is in progress', 'busy')
+    const timeoutMs = this.#options.menuTimeoutMs ?? 2000
+    let settle: (bytes: Uint8Array | undefined) => void = () => undefined
+    const reply = new Promise<Uint8Array | undefined>((resolve) => {
+      const timer = setTimeout(() => settle(undefined), timeoutMs)
+      settle = (bytes) => {
+        clearTimeout(timer)
+        this.#menuReply = undefined
+        resolve(bytes)
+      }
+      this.#menuReply = { bytes: [], done: settle }
+    })
+    const sent = await this.#send(encodeMenuCommand(plan.commands))
+    if (!sent.ok) {
+      settle(undefined)
+      return fail(sent.error.code, sent.error.message, 'disconnected')
+    }
+    const bytes = await reply
+    if (bytes === undefined)
+      return fail('timeout', `no answer to the menu command within ${timeoutMs} ms`, 'noResponse')
+    const results = parseMenuReply(bytes)
+    if (results === undefined) return fail('commandError', 'the scanner answered something else', 'noResponse')
+    const refused = results.filter((r) => r.status !== 'ack')
+    if (refused.length > 0) {
+      const what = refused.map((r) => `${r.command} (${r.status === 'enq' ? 'unknown' : 'out of range'})`).join(', ')
+      return fail('invalidData', `the scanner refused ${what}`, 'refused')
+    }
+    this.#log.info({ applied: plan.keys }, 'config applied')
+    return ok({ applied: plan.keys })
+  }
+
   async #send(bytes: Uint8Array): Promise<Result<void, BarcodeReaderFailureDetail>> {
     const transport = this.#transport
     if (!transport?.isOpen) return fail('deviceNotReady', 'scanner is not connected', 'disconnected')
@@ -222,8 +284,18 @@ export class BarcodeScannerDriver implements BarcodeReader {
     return transport
   }
 
-  #onData(chunk: Uint8Array): void {
-    this.#log.trace({ dir: 'in', len: chunk.length }, 'bytes')
+  #onData(input: Uint8Array): void {
+    this.#log.trace({ dir: 'in', len: input.length }, 'bytes')
+    let chunk = input
+    const menu = this.#menuReply
+    if (menu !== undefined) {
+      const end = chunk.findIndex((b) => b === MENU_SAVE || b === MENU_VOLATILE)
+      menu.bytes.push(...chunk.subarray(0, end < 0 ? chunk.length : end + 1))
+      if (end < 0) return
+      menu.done(Uint8Array.from(menu.bytes))
+      chunk = chunk.subarray(end + 1)
+      if (chunk.length === 0) return
+    }
     this.#record(this.#decoder.push(chunk))
     clearTimeout(this.#idleTimer)
     this.#idleTimer = setTimeout(() => {

@@ -2,10 +2,15 @@ import type { BarcodeSymbology, Transport } from '@drivers/core'
 import pino, { type Logger } from 'pino'
 import {
   aimIdFor,
+  encodeMenuReply,
   encodeSerialScan,
   GM65_TRIGGER,
+  HONEYWELL_MENU_PREFIX,
   HONEYWELL_TRIGGER_START,
   HONEYWELL_TRIGGER_STOP,
+  MENU_SAVE,
+  MENU_VOLATILE,
+  type MenuStatus,
 } from '../codec/index.ts'
 
 export interface SerialScannerEmulatorOptions {
@@ -22,13 +27,15 @@ export interface SerialScannerEmulatorOptions {
   logger?: Logger
 }
 
-function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
+function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
   outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
     for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer
-    return true
+    return i
   }
-  return false
+  return -1
 }
+
+const contains = (haystack: Uint8Array, needle: Uint8Array): boolean => indexOf(haystack, needle) >= 0
 
 /**
  * A serial scanner (§3.3) on any Transport (memory pair, or serialport on a socat pty): sends each
@@ -38,7 +45,13 @@ function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
 export class SerialScannerEmulator {
   readonly received: Uint8Array[] = []
   triggers = 0
+  /** Honeywell menu settings (saved and volatile alike), e.g. `BEPLVL` → `3`. */
+  readonly settings = new Map<string, string>([
+    ['BEPBEP', '1'],
+    ['BEPLVL', '3'],
+  ])
   readonly #transport: Transport
+  #menu: number[] | undefined
   readonly #options: SerialScannerEmulatorOptions
   readonly #queue: { text: string; symbology: BarcodeSymbology }[] = []
   readonly #log: Logger
@@ -97,7 +110,42 @@ export class SerialScannerEmulator {
     for (let at = 0; at < bytes.length; at += size) await this.#transport.write(bytes.subarray(at, at + size))
   }
 
-  #onData(chunk: Uint8Array): void {
+  /** Menu commands: known tags with a one-digit value in range are taken (ACK), others ENQ / NAK. */
+  #menuCommand(bytes: number[]): void {
+    const terminator = bytes.at(-1) ?? MENU_SAVE
+    const text = Buffer.from(bytes.slice(0, -1)).toString('latin1')
+    const ranges: Record<string, RegExp> = { BEPBEP: /^[01]$/, BEPLVL: /^[0-3]$/ }
+    const results = text.split(';').map((command): { command: string; status: MenuStatus } => {
+      const tag = command.slice(0, 6)
+      const range = ranges[tag]
+      if (range === undefined) return { command, status: 'enq' }
+      if (!range.test(command.slice(6))) return { command, status: 'nak' }
+      this.settings.set(tag, command.slice(6))
+      return { command, status: 'ack' }
+    })
+    this.#write(encodeMenuReply(results, terminator === MENU_SAVE)).catch((err: unknown) =>
+      this.#log.warn({ err }, 'send failed'),
+    )
+  }
+
+  #onData(input: Uint8Array): void {
+    let chunk = input
+    if (this.#menu === undefined) {
+      const at = indexOf(chunk, HONEYWELL_MENU_PREFIX)
+      if (at >= 0) {
+        this.#menu = []
+        chunk = chunk.subarray(at + HONEYWELL_MENU_PREFIX.length)
+      }
+    }
+    if (this.#menu !== undefined) {
+      const end = chunk.findIndex((b) => b === MENU_SAVE || b === MENU_VOLATILE)
+      this.#menu.push(...chunk.subarray(0, end < 0 ? chunk.length : end + 1))
+      if (end < 0) return
+      const command = this.#menu
+      this.#menu = undefined
+      this.#menuCommand(command)
+      return
+    }
     this.received.push(chunk)
     const joined = new Uint8Array(this.#pending.length + chunk.length)
     joined.set(this.#pending)
