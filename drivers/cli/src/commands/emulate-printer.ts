@@ -1,6 +1,13 @@
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { type PaperWidthMm, profileForWidth } from '@drivers/printer-escpos'
-import { EscPosEmulator, renderPng, renderText, serveOnTcp } from '@drivers/printer-escpos/emulator'
+import {
+  defaultNvState,
+  EscPosEmulator,
+  type EscPosNvState,
+  renderPng,
+  renderText,
+  serveOnTcp,
+} from '@drivers/printer-escpos/emulator'
 import { SerialTransport } from '@drivers/transport-serial'
 import { type Command, InvalidArgumentError, Option } from 'commander'
 import type { CliContext } from '../cli-context.ts'
@@ -24,6 +31,30 @@ interface EmulatePrinterOptions {
   fault?: PrinterFault[]
   text?: string
   png?: string
+  model?: string
+  firmware: string
+  nv?: string
+}
+
+/** The emulated printer's non-volatile memory, from --nv FILE when it exists (settings and firmware survive restarts). */
+async function loadNv(options: EmulatePrinterOptions): Promise<EscPosNvState> {
+  const fresh = defaultNvState(options.model, options.firmware)
+  if (!options.nv) return fresh
+  let text: string
+  try {
+    text = await readFile(options.nv, 'utf8')
+  } catch {
+    return fresh
+  }
+  try {
+    const saved = JSON.parse(text) as EscPosNvState
+    if (options.model !== undefined && saved.model !== options.model) {
+      throw new Error(`it holds model ${saved.model}, not ${options.model}`)
+    }
+    return { ...fresh, ...saved }
+  } catch (err) {
+    throw new CommandFailure(ExitCodes.usage, `cannot use --nv ${options.nv}: ${(err as Error).message}`)
+  }
 }
 
 export function paperWidth(value: string): PaperWidthMm {
@@ -75,12 +106,24 @@ export function registerEmulatePrinterCommand(program: Command, ctx: CliContext)
     .addOption(new Option('--fault <fault...>', 'start with these faults').choices(FAULTS))
     .option('--text <file>', 'also write the printed text here when stopped')
     .option('--png <file>', 'also write a PNG of the printed paper here when stopped (needs fonts-noto-cjk)')
+    .option(
+      '--model <id>',
+      'registry model id it stands in for; firmware images must be built for it',
+      'escpos-emulator',
+    )
+    .option('--firmware <version>', 'firmware version at first power-up', '1.00')
+    .option('--nv <file>', 'keep settings and firmware version in this JSON file across runs')
     .action(async (options: EmulatePrinterOptions) => {
       if (!options.link === (options.tcp === undefined)) {
         throw new CommandFailure(ExitCodes.usage, 'give exactly one of --link PATH or --tcp PORT')
       }
       const stopped = ctx.untilStopped()
       const profile = profileForWidth(options.width)
+      const nv = await loadNv(options)
+      const saveNv = async (): Promise<void> => {
+        if (options.nv) await writeFile(options.nv, `${JSON.stringify(nv, null, 2)}\n`)
+      }
+      const nvTimer = options.nv ? setInterval(() => void saveNv().catch(() => undefined), 1000) : undefined
       const make = (transport: ConstructorParameters<typeof EscPosEmulator>[0]['transport']): EscPosEmulator => {
         const emulator = new EscPosEmulator({
           transport,
@@ -88,6 +131,7 @@ export function registerEmulatePrinterCommand(program: Command, ctx: CliContext)
           rollLengthMm: options.rollMm,
           nearEndMm: options.nearEndMm,
           logger: ctx.logger(),
+          nv,
           ...(options.pace && options.link ? { baudRate: options.baud } : {}),
         })
         applyFaults(emulator, options)
@@ -119,13 +163,15 @@ export function registerEmulatePrinterCommand(program: Command, ctx: CliContext)
       }
       const where = options.link ?? `tcp://127.0.0.1:${options.tcp}`
       ctx.err(
-        `emulating a ${options.width} mm ESC/POS receipt printer at ${where}` +
+        `emulating a ${options.width} mm ESC/POS receipt printer (${nv.model}, firmware ${nv.firmware}) at ${where}` +
           `${options.fault ? ` (faults: ${options.fault.join(' ')})` : ''} — Ctrl-C to stop\n`,
       )
       try {
         await until
       } finally {
+        clearInterval(nvTimer)
         await close()
+        await saveNv()
       }
       const printed = emulators.flatMap((e) => e.printed)
       const text = renderText(printed, profile.dotsPerLine)

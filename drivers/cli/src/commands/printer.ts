@@ -18,8 +18,9 @@ import type { CliContext } from '../cli-context.ts'
 import { CommandFailure, ExitCodes } from '../exit-codes.ts'
 import { paperWidth, registerEmulatePrinterCommand } from './emulate-printer.ts'
 import { positiveInt } from './idcard.ts'
+import { registerPrinterUpdateCommands } from './printer-updates.ts'
 
-interface PrinterAddress {
+export interface PrinterAddress {
   port: string
   baud: number
   model?: string
@@ -52,13 +53,19 @@ function transportFor(address: PrinterAddress): Transport {
 }
 
 /** Opens the printer (status is read on open) and turns every way that fails into advice. */
-async function openPrinter(ctx: CliContext, address: PrinterAddress, registry: Registry): Promise<EscPosPrinter> {
+export async function openPrinter(
+  ctx: CliContext,
+  address: PrinterAddress,
+  registry: Registry,
+): Promise<EscPosPrinter> {
+  const update = address.model === undefined ? undefined : registry.byId(address.model)?.update
   const printer = new EscPosPrinter({
     transport: transportFor(address),
     profile: profileFor(address, registry),
     logger: ctx.logger(),
     pollIntervalMs: 0,
     reconnect: false,
+    ...(update ? { update } : {}),
   })
   try {
     await printer.open()
@@ -179,5 +186,6 @@ export function registerPrinterCommands(program: Command, ctx: CliContext, deps:
       }
     })
 
+  registerPrinterUpdateCommands(printer, addressOptions, ctx, { registry: deps.registry, openPrinter })
   registerEmulatePrinterCommand(program, ctx)
 }
