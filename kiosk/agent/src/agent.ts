@@ -1,5 +1,6 @@
+import { join } from 'node:path'
 import type { DeviceClass as DriverDeviceClass, DeviceState as DriverDeviceState } from '@drivers/core'
-import { isUrgentChange } from '@drivers/core'
+import { AppError, isUrgentChange } from '@drivers/core'
 import {
   type BirthPayload,
   createCodecs,
@@ -18,6 +19,7 @@ import type { AgentConfig } from './config/schema.ts'
 import { DeviceManager } from './devices/device-manager.ts'
 import { createPeripherals } from './devices/open-peripherals.ts'
 import type { Peripheral } from './devices/peripheral.ts'
+import { KioskErrorCodes } from './errors.ts'
 import { buildHealth } from './health/health-snapshot.ts'
 import { LogRing } from './logging/log-ring.ts'
 import { KioskLink } from './mqtt/kiosk-link.ts'
@@ -26,6 +28,10 @@ import { SessionCounter } from './mqtt/session-counter.ts'
 import { servicesFor } from './services/service-catalog.ts'
 import { TransactionCounter } from './sessions/transaction-counter.ts'
 import { type CitizenServices, startCitizenServices } from './ui-server/citizen-services.ts'
+import { effectiveAppVersion } from './updates/app-release.ts'
+import { TufVerifier } from './updates/tuf-verifier.ts'
+import type { KioskActivity } from './updates/update-gate.ts'
+import { UpdateService } from './updates/update-service.ts'
 
 // The drivers' status vocabulary and the MQTT contract's must stay the same literals.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never
@@ -43,6 +49,8 @@ export interface KioskAgentOptions {
   logRing?: LogRing
   /** What `restart-agent` and `reboot` do to the process and machine (main.ts provides them). */
   system?: { restartAgent: () => void; reboot: (argv: string[]) => void }
+  /** Fetch used by the update agent (tests bind it to their server); node's fetch by default. */
+  fetch?: typeof fetch
 }
 
 export interface KioskAgent {
@@ -55,10 +63,31 @@ export interface KioskAgent {
   readonly maintenance: MaintenanceMode
   /** True while the MQTT connection is up. */
   readonly connected: boolean
+  /** The update agent (undefined when `updates.enabled` is false). */
+  readonly updates: UpdateService | undefined
+  /** The app version this process runs: `current`'s release.json, else config.appVersion. */
+  readonly appVersion: string
   start(): Promise<void>
   stop(): Promise<void>
   /** Records a health snapshot now (also done every healthIntervalMs). */
   recordHealth(): HealthPayload
+}
+
+/** Device states in which a peripheral counts as having answered the post-update health check. */
+const ANSWERED: ReadonlySet<string> = new Set(['online', 'busy', 'userError'])
+
+/** What keeps an update from installing: a citizen being served, a card in a reader, paper in the path. */
+function kioskActivity(peripherals: Peripheral[], citizen: CitizenServices | undefined): KioskActivity {
+  let cardInReader = false
+  let paperInPath = false
+  for (const p of peripherals) {
+    const status = p.status()
+    const cls = p.identity.deviceClass
+    if ((cls === 'idCardReader' || cls === 'smartCardReader') && status.media === 'present') cardInReader = true
+    if ((cls === 'receiptPrinter' || cls === 'documentPrinter') && status.state === 'busy') paperInPath = true
+    if (cls === 'documentScanner' && (status.state === 'busy' || status.media === 'present')) paperInPath = true
+  }
+  return { sessionActive: citizen?.sessions.current !== undefined, cardInReader, paperInPath }
 }
 
 /** Wires config, peripherals, outbox, MQTT link and commands into a running kiosk agent. */
@@ -81,6 +110,11 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
   const kioskId = config.kioskId
 
   const maintenance = new MaintenanceMode()
+  const updatesConfig = config.updates
+  const releasesDir = updatesConfig.releasesDir ?? join(config.dataDir, 'app')
+  const updateStateDir = updatesConfig.stateDir ?? join(config.dataDir, 'updates')
+  const appVersion = effectiveAppVersion(releasesDir, config.appVersion)
+  const updates = updatesConfig.enabled ? createUpdateService() : undefined
   const serviceMode = (): 'inService' | 'outOfService' =>
     devices.availability().some((s) => s.available) ? 'inService' : 'outOfService'
   const healthSources = {
@@ -90,6 +124,7 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
     outbox,
     mode: (): HealthPayload['mode'] => (maintenance.active ? 'maintenance' : serviceMode()),
     transactions: () => transactions.snapshot(),
+    ...(updates ? { updates: () => updates.health() } : {}),
   }
 
   const recordHealth = (): HealthPayload => {
@@ -112,7 +147,7 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
         machineType: config.machineType,
         department: config.department,
         site: config.site,
-        appVersion: config.appVersion,
+        appVersion,
         healthIntervalMs: config.healthIntervalMs,
         peripherals: peripherals.map((p) => ({ deviceId: p.deviceId, ...p.identity })),
       }
@@ -138,13 +173,25 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
     codecs,
     logger: logger.child({ mod: 'agent.commands' }),
     handlers: {
-      ping: async () => ({ receivedAt: Date.now(), appVersion: config.appVersion }),
+      ping: async () => ({ receivedAt: Date.now(), appVersion }),
       'get-health': async () => buildHealth(healthSources, outbox.nextSeq),
       rebirth: async () => {
         const seq = outbox.nextSeq
         recordBirthAndStatuses()
         link.drain()
         return { seq }
+      },
+      update: async (params) => {
+        if (updates === undefined) {
+          throw new AppError(KioskErrorCodes.unsupported, 'this kiosk has no update agent configured')
+        }
+        return updates.update(params)
+      },
+      'cancel-update': async (params) => {
+        if (updates === undefined) {
+          throw new AppError(KioskErrorCodes.unsupported, 'this kiosk has no update agent configured')
+        }
+        return updates.cancel(params.deploymentId)
       },
       ...createRemoteCommandHandlers({
         peripherals: () => peripherals,
@@ -175,6 +222,98 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
     },
   })
 
+  function createUpdateService(): UpdateService {
+    const fleetUrl = updatesConfig.fleetUrl
+    if (fleetUrl === undefined) {
+      throw new AppError(KioskErrorCodes.updatesConfig, 'updates.enabled needs updates.fleetUrl')
+    }
+    const base = fleetUrl.endsWith('/') ? fleetUrl : `${fleetUrl}/`
+    const verifier = new TufVerifier({
+      metadataBaseUrl: new URL('updates/metadata/', base).toString(),
+      targetBaseUrl: new URL('updates/targets/', base).toString(),
+      metadataDir: join(updateStateDir, 'metadata'),
+      targetDir: join(updateStateDir, 'tuf-targets'),
+      trustedRootFile: updatesConfig.trustedRootFile ?? join(updateStateDir, 'root.json'),
+    })
+    const registryIdOf = new Map(config.peripherals.map((p) => [p.deviceId, p.registryId]))
+    let held = false
+    let lastUpdatesHealth = ''
+    return new UpdateService({
+      settings: {
+        releasesDir,
+        stateDir: updateStateDir,
+        baseAppVersion: config.appVersion,
+        machineType: config.machineType,
+        healthCheckTimeoutMs: updatesConfig.healthCheckTimeoutMs,
+        metadataRefreshMs: updatesConfig.metadataRefreshMs,
+        gatePollMs: updatesConfig.gatePollMs,
+        staleRetryMs: updatesConfig.staleRetryMs,
+        downloadRetryMs: updatesConfig.downloadRetryMs,
+        downloadAttempts: updatesConfig.downloadAttempts,
+        deviceTimeoutMs: updatesConfig.deviceTimeoutMs,
+      },
+      verifier,
+      findDevice: (ref) =>
+        peripherals.find((p) => registryIdOf.get(p.deviceId) === ref.model) ??
+        peripherals.find(
+          (p) =>
+            p.identity.vendor.toLowerCase() === ref.vendor.toLowerCase() &&
+            p.identity.model.toLowerCase() === ref.model.toLowerCase(),
+        ),
+      deviceById: (deviceId) => peripherals.find((p) => p.deviceId === deviceId),
+      activity: () => kioskActivity(peripherals, citizen),
+      serviceHold: {
+        hold: () => {
+          // IT staff's own maintenance stays theirs: only a mode the update entered is left again.
+          if (maintenance.active) return
+          held = true
+          maintenance.enter('update')
+        },
+        release: () => {
+          if (held && maintenance.reason === 'update') maintenance.leave()
+          held = false
+        },
+      },
+      publish: (report) => {
+        outbox.append((seq) => ({
+          topic: topics.deployment(kioskId, report.deploymentId),
+          payload: codecs.deploymentStatus.encode({ ...report, seq, ts: Date.now() }),
+          retain: false,
+        }))
+        link.drain()
+      },
+      restartAgent: () =>
+        (options.system?.restartAgent ?? (() => log.warn('update: no supervisor hook to restart the agent')))(),
+      appHealthy: async () => {
+        if (!link.connected) return false
+        if (peripherals.some((p) => !ANSWERED.has(p.status().state))) return false
+        if (!config.ui.enabled) return true
+        if (citizen === undefined) return false
+        try {
+          const response = await fetch(citizen.url, { signal: AbortSignal.timeout(5000) })
+          await response.body?.cancel()
+          return response.ok
+        } catch {
+          return false
+        }
+      },
+      // Stale metadata and the deployment's phase show on the dashboard at once, not on the next period.
+      onHealthChanged: () => {
+        const h = updates?.health()
+        const key = h === undefined ? '' : `${h.metadataStale}|${h.deploymentId}|${h.phase}`
+        if (key === lastUpdatesHealth) return
+        lastUpdatesHealth = key
+        recordHealth()
+      },
+      onInventoryChanged: () => {
+        recordBirthAndStatuses()
+        link.drain()
+      },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      logger: logger.child({ mod: 'agent.updates' }),
+    })
+  }
+
   function recordBirthAndStatuses(): void {
     recordBirth(session)
     for (const p of peripherals) recordDeviceStatus(p)
@@ -195,6 +334,8 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
     get connected() {
       return link.connected
     },
+    updates,
+    appVersion,
     recordHealth,
     async start() {
       for (const p of peripherals) {
@@ -241,11 +382,17 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
         )
       }
       link.start()
+      // After a restart or power loss the persisted deployment goes on from where it was.
+      await updates?.start()
       healthTimer = setInterval(recordHealth, config.healthIntervalMs)
-      log.info({ kioskId, machineType: config.machineType, peripherals: peripherals.length }, 'agent started')
+      log.info(
+        { kioskId, machineType: config.machineType, appVersion, peripherals: peripherals.length, updates: !!updates },
+        'agent started',
+      )
     },
     async stop() {
       clearInterval(healthTimer)
+      await updates?.stop()
       for (const off of unsubscribers.splice(0)) off()
       await citizen?.stop()
       await devices.stop()

@@ -8,4 +8,5 @@ export const KioskErrorCodes = {
   deviceConfig: 'ERR_KIOSK_DEVICE_CONFIG',
   backendConfig: 'ERR_KIOSK_BACKEND_CONFIG',
   uiStaticMissing: 'ERR_KIOSK_UI_STATIC_MISSING',
+  updatesConfig: 'ERR_KIOSK_UPDATES_CONFIG',
 } as const

@@ -3,6 +3,7 @@
  * Usage: kiosk-agent --config kiosk.json   (KIOSK_* env overrides any setting)
  */
 import { spawn } from 'node:child_process'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { ConfigError } from '@kiosk-fleet/protocol'
 import pino from 'pino'
@@ -10,6 +11,7 @@ import { createKioskAgent } from './agent.ts'
 import { loadAgentConfig } from './config/load-agent-config.ts'
 import { createRootLogger } from './logger.ts'
 import { LogRing } from './logging/log-ring.ts'
+import { rollBackReleaseThatCannotStart } from './updates/boot-guard.ts'
 
 const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } })
 let config: ReturnType<typeof loadAgentConfig>
@@ -35,7 +37,8 @@ function stopAndExit(code: number, reason: string): void {
   if (stopping) return
   stopping = true
   logger.info({ reason }, 'stopping')
-  agent.stop().then(
+  const stopped = agent?.stop() ?? Promise.resolve()
+  stopped.then(
     () => process.exit(code),
     (err: unknown) => {
       logger.error({ err }, 'stop failed')
@@ -44,18 +47,38 @@ function stopAndExit(code: number, reason: string): void {
   )
 }
 
-const agent = createKioskAgent({
-  config,
-  logger,
-  logRing,
-  system: {
-    restartAgent: () => stopAndExit(EXIT_RESTART, 'restart requested'),
-    reboot: ([command, ...args]) => {
-      if (command === undefined) return
-      spawn(command, args, { detached: true, stdio: 'ignore' }).unref()
+let agent: ReturnType<typeof createKioskAgent> | undefined
+try {
+  agent = createKioskAgent({
+    config,
+    logger,
+    logRing,
+    system: {
+      restartAgent: () => stopAndExit(EXIT_RESTART, 'restart requested'),
+      reboot: ([command, ...args]) => {
+        if (command === undefined) return
+        spawn(command, args, { detached: true, stdio: 'ignore' }).unref()
+      },
     },
-  },
-})
-await agent.start()
+  })
+  await agent.start()
+} catch (err) {
+  logger.fatal({ err }, 'agent failed to start')
+  // A new app release on trial that cannot even start is rolled back here; the old release reports it.
+  const guard = config.updates.enabled
+    ? await rollBackReleaseThatCannotStart({
+        releasesDir: config.updates.releasesDir ?? join(config.dataDir, 'app'),
+        stateDir: config.updates.stateDir ?? join(config.dataDir, 'updates'),
+      }).catch((guardErr: unknown) => {
+        logger.error({ err: guardErr }, 'boot guard failed')
+        return undefined
+      })
+    : undefined
+  if (guard?.rolledBack) {
+    logger.warn(guard, 'release failed to start: rolled back, restarting on the previous release')
+    process.exit(EXIT_RESTART)
+  }
+  process.exit(1)
+}
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopAndExit(0, signal))

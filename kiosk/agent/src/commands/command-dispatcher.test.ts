@@ -25,6 +25,8 @@ function setup(now = 1000) {
       rebirth: async () => {
         throw Object.assign(new Error('broken'), { name: 'AppError', code: 'ERR_KIOSK_TEST' })
       },
+      update: async (params) => ({ deploymentId: params.deploymentId, outcome: 'accepted' }),
+      'cancel-update': async (params) => ({ deploymentId: params.deploymentId, outcome: 'unknown' }),
       ...createRemoteCommandHandlers({
         peripherals: () => [],
         maintenance: new MaintenanceMode(),

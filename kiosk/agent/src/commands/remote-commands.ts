@@ -40,7 +40,7 @@ export interface RemoteCommandOptions {
   actAfterMs?: number
 }
 
-type RemoteCommand = Exclude<CommandName, 'ping' | 'get-health' | 'rebirth'>
+type RemoteCommand = Exclude<CommandName, 'ping' | 'get-health' | 'rebirth' | 'update' | 'cancel-update'>
 
 /** Handlers of the commands IT staff send from the dashboard and fleetctl. */
 export function createRemoteCommandHandlers(o: RemoteCommandOptions): Pick<CommandHandlers, RemoteCommand> {

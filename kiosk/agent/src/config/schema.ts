@@ -15,6 +15,8 @@ export const PeripheralConfig = Type.Object(
     model: Type.String({ minLength: 1 }),
     serial: Type.String({ default: '' }),
     firmware: Type.String({ default: '' }),
+    /** The device's hardware revision from its label; firmware is only rolled out to the revisions it names. */
+    hwRevision: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
     /**
      * How the agent reaches the device. `emulated` keeps an in-process status model (for classes
      * whose drivers have not landed yet); the others open the real driver through the device manager.
@@ -103,6 +105,67 @@ const BackendConfig = Type.Object(
   { additionalProperties: false, default: {} },
 )
 
+/** The update agent (docs/updates.md): TUF metadata and targets from the fleet, A/B app releases. */
+const UpdatesConfig = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: false,
+      description: 'off: `update` and `cancel-update` answer ERR_KIOSK_UNSUPPORTED',
+    }),
+    fleetUrl: Type.Optional(
+      Type.String({ pattern: '^https?://', description: 'fleet HTTP base; metadata at {fleetUrl}/updates/metadata/' }),
+    ),
+    trustedRootFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'root.json shipped with the image; default {dataDir}/updates/root.json',
+      }),
+    ),
+    releasesDir: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'holds releases/<version>, current and previous; default {dataDir}/app',
+      }),
+    ),
+    stateDir: Type.Optional(
+      Type.String({ minLength: 1, description: 'trusted metadata, downloads, state; default {dataDir}/updates' }),
+    ),
+    healthCheckTimeoutMs: Type.Integer({
+      minimum: 100,
+      default: 120_000,
+      description: 'a new release must be healthy (UI, fleet link, devices) within this, else it is rolled back',
+    }),
+    metadataRefreshMs: Type.Integer({ minimum: 1000, default: 3_600_000, description: 'periodic TUF refresh' }),
+    gatePollMs: Type.Integer({
+      minimum: 100,
+      default: 30_000,
+      description: 'how often a busy kiosk is looked at again',
+    }),
+    staleRetryMs: Type.Integer({
+      minimum: 100,
+      default: 300_000,
+      description: 'refresh retry while the trusted timestamp is expired (offline kiosk)',
+    }),
+    downloadRetryMs: Type.Integer({
+      minimum: 100,
+      default: 30_000,
+      description: 'pause before resuming a broken download',
+    }),
+    downloadAttempts: Type.Integer({
+      minimum: 1,
+      default: 10,
+      description: 'tries (each resuming) before the download fails',
+    }),
+    deviceTimeoutMs: Type.Integer({
+      minimum: 100,
+      default: 60_000,
+      description: 'after firmware/config, the device must be online (and on the new firmware) within this',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+)
+export type UpdatesConfig = Static<typeof UpdatesConfig>
+
 export const AgentConfigSchema = Type.Object(
   {
     kioskId: Id,
@@ -146,6 +209,7 @@ export const AgentConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    updates: UpdatesConfig,
     log: LogConfig,
   },
   { additionalProperties: false },

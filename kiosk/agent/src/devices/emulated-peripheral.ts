@@ -1,4 +1,12 @@
-import { type DeviceCounters, type DeviceIdentity, type DeviceStatus, DeviceStatusModel } from '@drivers/core'
+import {
+  type DeviceCounters,
+  type DeviceIdentity,
+  type DeviceStatus,
+  DeviceStatusModel,
+  fail,
+  ok,
+  type Result,
+} from '@drivers/core'
 import type { PeripheralConfig } from '../config/schema.ts'
 import type { Peripheral } from './peripheral.ts'
 
@@ -13,6 +21,7 @@ export class EmulatedPeripheral implements Peripheral {
   readonly #config: PeripheralConfig
   readonly #timers = new Set<ReturnType<typeof setTimeout>>()
   #statusChanges = 0
+  #applied: Record<string, unknown> | undefined
 
   constructor(config: PeripheralConfig) {
     this.#config = config
@@ -23,6 +32,7 @@ export class EmulatedPeripheral implements Peripheral {
       model: config.model,
       serial: config.serial,
       firmware: config.firmware,
+      ...(config.hwRevision === undefined ? {} : { hwRevision: config.hwRevision }),
     }
     this.#model = new DeviceStatusModel(config.initialStatus ?? { state: 'online' })
     this.#model.onChanged(() => {
@@ -45,6 +55,42 @@ export class EmulatedPeripheral implements Peripheral {
   /** Sets the emulated status, as a fault or a repair would. */
   setStatus(status: DeviceStatus): void {
     this.#model.set(status)
+  }
+
+  /** The configuration last applied (`applyConfig`), for tests and the demo. */
+  get appliedConfig(): Record<string, unknown> | undefined {
+    return this.#applied
+  }
+
+  /**
+   * Emulated `applyConfig`: keys starting with `_` are refused (`invalidData`), the rest applied.
+   * A device that is not online refuses (`deviceNotReady`), as a real one would.
+   */
+  async applyConfig(config: Record<string, unknown>): Promise<Result<{ applied: string[] }>> {
+    if (this.#model.status.state !== 'online') return fail('deviceNotReady', `${this.deviceId} is not online`)
+    const bad = Object.keys(config).filter((k) => k.startsWith('_'))
+    if (bad.length > 0) return fail('invalidData', `${this.deviceId} does not know ${bad.join(', ')}`, 'badConfig')
+    this.#applied = { ...config }
+    return ok({ applied: Object.keys(config) })
+  }
+
+  /**
+   * Emulated `updateFirmware`: the image must start with the line `KIOSKFW <version>`; the device is
+   * busy while "flashing", then online on the new firmware. Anything else is refused (`invalidData`).
+   */
+  async updateFirmware(
+    image: Uint8Array,
+    options?: { onProgress?: (fraction: number) => void },
+  ): Promise<Result<{ firmware: string }>> {
+    if (this.#model.status.state !== 'online') return fail('deviceNotReady', `${this.deviceId} is not online`)
+    const header = /^KIOSKFW ([A-Za-z0-9._+-]{1,64})\r?\n/.exec(new TextDecoder().decode(image.subarray(0, 96)))
+    if (header?.[1] === undefined)
+      return fail('invalidData', `${this.deviceId}: not a firmware image for this model`, 'badImage')
+    this.#model.set({ state: 'busy' })
+    options?.onProgress?.(1)
+    this.identity.firmware = header[1]
+    this.#model.set({ state: 'online' })
+    return ok({ firmware: header[1] })
   }
 
   async start(): Promise<void> {

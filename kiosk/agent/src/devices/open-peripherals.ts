@@ -29,6 +29,7 @@ function identityOf(config: PeripheralConfig): DeviceIdentity {
     model: config.model,
     serial: config.serial,
     firmware: config.firmware,
+    ...(config.hwRevision === undefined ? {} : { hwRevision: config.hwRevision }),
   }
 }
 
@@ -99,6 +100,8 @@ export function createPeripherals(config: AgentConfig, logger: Logger): Peripher
           transport: receiptTransport(address, p.baudRate ?? definition?.defaults.baudRate ?? 115200),
           logger: log,
           ...(quirks ? { profile: profileFromQuirks(quirks) } : {}),
+          // What the model takes (config schema, firmware): the same contract artifact uploads are checked against.
+          ...(definition?.update ? { update: definition.update } : {}),
         })
         return new DriverPeripheral({
           ...base,

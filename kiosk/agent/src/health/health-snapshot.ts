@@ -12,6 +12,8 @@ export interface HealthSources {
   mode: () => HealthPayload['mode']
   /** Citizen transactions per service and outcome (counts only). */
   transactions?: () => NonNullable<HealthPayload['transactions']>
+  /** The update agent's freshness and deployment (absent when updates are disabled). */
+  updates?: () => NonNullable<HealthPayload['updates']>
 }
 
 /** Builds a health snapshot from live sources: statuses, counters and availability, never personal data. */
@@ -25,6 +27,7 @@ export function buildHealth(sources: HealthSources, seq: number, now = Date.now(
     peripherals: sources.peripherals.map((p) => ({ deviceId: p.deviceId, status: p.status(), counters: p.counters() })),
     services: computeAvailability(sources.services, sources.peripherals),
     ...(sources.transactions ? { transactions: sources.transactions() } : {}),
+    ...(sources.updates ? { updates: sources.updates() } : {}),
     outbox:
       oldest === undefined
         ? { pending: sources.outbox.pendingCount }

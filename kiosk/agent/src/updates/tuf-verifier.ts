@@ -33,6 +33,15 @@ export interface VerifiedTarget extends FreshMetadata {
   custom: Record<string, unknown>
 }
 
+/** A target as verified metadata lists it: where to fetch it and what its bytes must be. */
+export interface TrustedTarget extends FreshMetadata {
+  path: string
+  url: string
+  length: number
+  sha256: string
+  custom: Record<string, unknown>
+}
+
 /**
  * A thin wrapper over tuf-js: every call starts a new Updater and refreshes root → timestamp →
  * snapshot → targets from the fleet, so nothing is installed on metadata that was not fresh a moment
@@ -52,27 +61,65 @@ export class TufVerifier {
     return this.freshness()
   }
 
-  /** Refreshes metadata, then downloads `path` and checks its length and hashes against it. */
-  async fetchTarget(path: string): Promise<TufResult<VerifiedTarget>> {
-    const updater = await this.updater()
-    if (!updater.ok) return updater
-    let info: Awaited<ReturnType<Updater['getTargetInfo']>>
+  /**
+   * Refreshes metadata and returns what the verified targets metadata says about `path` (length,
+   * sha256, custom fields) and the URL to fetch it from (hash-prefixed under consistent snapshots),
+   * without downloading: the caller downloads with resume (target-downloader.ts) and checks the bytes.
+   */
+  async targetInfo(path: string): Promise<TufResult<TrustedTarget>> {
+    const found = await this.refreshedTarget(path)
+    if (!found.ok) return found
+    const { info } = found.value
+    const sha256 = info.hashes.sha256
+    if (sha256 === undefined) {
+      return { ok: false, error: { code: TufErrorCodes.metadataInvalid, message: `${path} has no sha256 in TUF` } }
+    }
+    const fresh = await this.freshness()
+    if (!fresh.ok) return fresh
+    let consistent = false
     try {
-      await updater.value.refresh()
-      info = await updater.value.getTargetInfo(path)
+      const root = JSON.parse(await readFile(join(this.options.metadataDir, 'root.json'), 'utf8')) as {
+        signed?: { consistent_snapshot?: unknown }
+      }
+      consistent = root.signed?.consistent_snapshot === true
     } catch (error) {
       return { ok: false, error: classifyTufError(error, 'metadata') }
     }
-    if (info === undefined) {
-      return {
-        ok: false,
-        error: { code: TufErrorCodes.targetNotFound, message: `no trusted role lists ${path}` },
-      }
+    const slash = path.lastIndexOf('/')
+    const remote = consistent ? `${path.slice(0, slash + 1)}${sha256}.${path.slice(slash + 1)}` : path
+    const base = this.options.targetBaseUrl.endsWith('/')
+      ? this.options.targetBaseUrl
+      : `${this.options.targetBaseUrl}/`
+    return {
+      ok: true,
+      value: {
+        ...fresh.value,
+        path,
+        url: new URL(remote.split('/').map(encodeURIComponent).join('/'), base).toString(),
+        length: info.length,
+        sha256,
+        custom: (info.custom ?? {}) as Record<string, unknown>,
+      },
     }
+  }
+
+  /**
+   * The freshness of the metadata trusted on disk, without contacting the fleet: whether the kiosk
+   * may install (the timestamp has not expired).
+   */
+  async trusted(): Promise<TufResult<FreshMetadata>> {
+    return this.freshness()
+  }
+
+  /** Refreshes metadata, then downloads `path` and checks its length and hashes against it. */
+  async fetchTarget(path: string): Promise<TufResult<VerifiedTarget>> {
+    const found = await this.refreshedTarget(path)
+    if (!found.ok) return found
+    const { updater, info } = found.value
     let file: string
     try {
       await mkdir(this.options.targetDir, { recursive: true })
-      file = await updater.value.downloadTarget(info)
+      file = await updater.downloadTarget(info)
     } catch (error) {
       return { ok: false, error: classifyTufError(error, 'target') }
     }
@@ -84,6 +131,25 @@ export class TufVerifier {
         .update(await readFile(file))
         .digest('hex')
     return { ok: true, value: { ...fresh.value, path, file, length: info.length, sha256, custom: info.custom } }
+  }
+
+  /** Refreshes root → timestamp → snapshot → targets, then looks `path` up in the verified targets. */
+  private async refreshedTarget(
+    path: string,
+  ): Promise<TufResult<{ updater: Updater; info: NonNullable<Awaited<ReturnType<Updater['getTargetInfo']>>> }>> {
+    const updater = await this.updater()
+    if (!updater.ok) return updater
+    let info: Awaited<ReturnType<Updater['getTargetInfo']>>
+    try {
+      await updater.value.refresh()
+      info = await updater.value.getTargetInfo(path)
+    } catch (error) {
+      return { ok: false, error: classifyTufError(error, 'metadata') }
+    }
+    if (info === undefined) {
+      return { ok: false, error: { code: TufErrorCodes.targetNotFound, message: `no trusted role lists ${path}` } }
+    }
+    return { ok: true, value: { updater: updater.value, info } }
   }
 
   private async updater(): Promise<TufResult<Updater>> {

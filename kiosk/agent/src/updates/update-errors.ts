@@ -16,5 +16,13 @@ export const UpdateErrorCodes = {
   healthCheckFailed: 'ERR_KIOSK_UPDATE_HEALTH_CHECK_FAILED',
   crashLoop: 'ERR_KIOSK_UPDATE_CRASH_LOOP',
   rollbackFailed: 'ERR_KIOSK_UPDATE_ROLLBACK_FAILED',
+  cancelled: 'ERR_KIOSK_UPDATE_CANCELLED',
+  deadline: 'ERR_KIOSK_UPDATE_DEADLINE',
+  unsupported: 'ERR_KIOSK_UPDATE_UNSUPPORTED',
+  artifactMismatch: 'ERR_KIOSK_UPDATE_ARTIFACT_MISMATCH',
+  incompatible: 'ERR_KIOSK_UPDATE_INCOMPATIBLE',
+  deviceMissing: 'ERR_KIOSK_UPDATE_DEVICE_MISSING',
+  deviceFailed: 'ERR_KIOSK_UPDATE_DEVICE_FAILED',
+  badRequest: 'ERR_KIOSK_UPDATE_BAD_REQUEST',
 } as const
 export type UpdateErrorCode = (typeof UpdateErrorCodes)[keyof typeof UpdateErrorCodes]

@@ -155,7 +155,7 @@ describe('UpdateStateMachine', () => {
       ['downloading', 'downloading', 0],
       ['downloading', 'downloading', 0.5],
       ['downloading', 'verifying', 1],
-      ['downloading', 'awaitingGate', 1],
+      ['downloaded', 'awaitingGate', 1],
       ['installing', 'installing', undefined],
       ['rebooting', 'rebooting', undefined],
       // The boot after the restart publishes the persisted state again before going on.

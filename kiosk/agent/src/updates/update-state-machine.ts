@@ -1,6 +1,5 @@
 import { AppError, isAppError } from '@drivers/core'
 import type { Logger } from 'pino'
-import type { AbInstaller } from './ab-installer.ts'
 import { UpdateErrorCodes } from './update-errors.ts'
 import {
   UPDATE_STATE_SCHEMA_VERSION,
@@ -29,7 +28,14 @@ export interface UpdateReport {
   errorCode?: string
 }
 
-export type UpdateInstaller = Pick<AbInstaller, 'currentVersion' | 'install' | 'switchTo' | 'rollbackTo' | 'gc'>
+/** What installs an artifact: the A/B installer for app releases, a peripheral's driver for firmware/config. */
+export interface UpdateInstaller {
+  currentVersion(): string | undefined
+  install(version: string, stagedPath: string): Promise<void>
+  switchTo(version: string): void | Promise<void>
+  rollbackTo(version: string): void | Promise<void>
+  gc(): unknown
+}
 
 export interface UpdateStateMachineOptions {
   store: UpdateStateStore
@@ -182,7 +188,7 @@ export class UpdateStateMachine {
         return { event: 'gateOpen' }
       case 'installing':
         await this.#o.installer.install(artifact.version, requireStaged(record))
-        this.#o.installer.switchTo(artifact.version)
+        await this.#o.installer.switchTo(artifact.version)
         return { event: 'installed' }
       case 'rebooting':
         // Re-entered after the restart: whichever process runs now started from the switched pointer.
@@ -202,7 +208,7 @@ export class UpdateStateMachine {
         if (record.previousVersion === null) {
           throw new AppError(UpdateErrorCodes.rollbackFailed, 'no previous release to roll back to')
         }
-        this.#o.installer.rollbackTo(record.previousVersion)
+        await this.#o.installer.rollbackTo(record.previousVersion)
         return { event: 'rolledBack' }
       case 'committed':
         if (fresh) this.#collectGarbage()

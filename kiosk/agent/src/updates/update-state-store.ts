@@ -10,6 +10,15 @@ export interface UpdateArtifact {
   version: string
   /** TUF target path of the artifact. */
   target: string
+  /** What the artifact changes; absent in records written before kinds existed (= app). */
+  kind?: 'app' | 'firmware' | 'config'
+  /** firmware/config: the device model the notification named, and the peripheral chosen for it. */
+  device?: { vendor: string; model: string }
+  deviceId?: string
+  /** When to install (the notification's `install`): kept so a resumed deployment waits the same way. */
+  install?: { mode: 'window' | 'immediate'; schedule?: unknown }
+  /** Epoch ms; not installed by then → failed with ERR_KIOSK_UPDATE_DEADLINE. */
+  deadline?: number
 }
 
 export const UPDATE_STATE_SCHEMA_VERSION = 1

@@ -97,7 +97,7 @@ describe('update transition table', () => {
       idle: undefined,
       downloading: 'downloading',
       verifying: 'downloading',
-      awaitingGate: 'downloading',
+      awaitingGate: 'downloaded',
       installing: 'installing',
       rebooting: 'rebooting',
       healthCheck: 'rebooting',

@@ -63,7 +63,7 @@ export type DeploymentStateName = Static<typeof DeploymentState>
 
 /**
  * How each internal state is published on `kiosk/v1/{kioskId}/deployments/{id}`: the protocol knows
- * six states. `rollingBack` is published as `failure` (with the reason's errorCode), followed by
+ * seven states; `awaitingGate` is `downloaded` (with `blockedBy`, added by the update service). `rollingBack` is published as `failure` (with the reason's errorCode), followed by
  * `rolledBack` once the previous release is current again; `failed` is a failure with nothing to roll back
  * (or a rollback that failed).
  */
@@ -71,7 +71,7 @@ export const DEPLOYMENT_STATE_OF: Readonly<Record<UpdateState, DeploymentStateNa
   idle: undefined,
   downloading: 'downloading',
   verifying: 'downloading',
-  awaitingGate: 'downloading',
+  awaitingGate: 'downloaded',
   installing: 'installing',
   rebooting: 'rebooting',
   healthCheck: 'rebooting',
