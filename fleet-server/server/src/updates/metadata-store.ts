@@ -11,6 +11,11 @@ export interface TufMetadataStore {
   writeMetadata(fileName: string, json: string): Promise<void>
   readTarget(path: string): Promise<Uint8Array | undefined>
   writeTarget(path: string, bytes: Uint8Array): Promise<void>
+  /**
+   * Runs `work` alone across every process sharing the store (e.g. under a database lock, in one
+   * transaction), with a view of the store whose writes commit together. Absent: in-process only.
+   */
+  exclusive?<T>(work: (view: TufMetadataStore) => Promise<T>): Promise<T>
 }
 
 const SAFE_METADATA_NAME = /^[a-z0-9][a-z0-9.-]*\.json$/

@@ -23,11 +23,16 @@ describe('root-keys-cli create-root', () => {
       (line) => lines.push(line),
     )
     expect(status).toBe(0)
-    for (const name of ['root-key-1', 'root-key-2', 'root-key-3', 'targets-key', 'snapshot-key', 'timestamp-key']) {
+    for (const name of ['root-key-1', 'root-key-2', 'root-key-3']) {
       const file = join(out, `${name}.json`)
       expect((await stat(file)).mode & 0o777).toBe(0o600)
       expect(isTufKeyPairJson(JSON.parse(await readFile(file, 'utf8')))).toBe(true)
     }
+    const onlineFile = join(out, 'online-keys.json')
+    expect((await stat(onlineFile)).mode & 0o777).toBe(0o600)
+    const online = JSON.parse(await readFile(onlineFile, 'utf8')) as Record<string, unknown>
+    for (const role of ['targets', 'snapshot', 'timestamp']) expect(isTufKeyPairJson(online[role])).toBe(true)
+    expect(lines.join('\n')).toContain('"onlineKeysFile"')
     const root = Metadata.fromJSON(MetadataKind.Root, JSON.parse(await readFile(join(out, 'root.json'), 'utf8')))
     root.verifyDelegate('root', root)
     expect(root.signed.roles.root?.threshold).toBe(2)

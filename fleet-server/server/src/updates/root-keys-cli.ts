@@ -1,8 +1,8 @@
 /**
  * Offline root ceremony: `tsx fleet-server/server/src/updates/root-keys-cli.ts create-root --out DIR
  * --threshold N --keys M`. Writes M root key pairs (to move onto offline media and delete here), the
- * online targets/snapshot/timestamp key pairs (for the server's secret store) and the initial
- * root.json (to publish). The server never receives a root private key.
+ * online targets/snapshot/timestamp key pairs as one `online-keys.json` (the server's
+ * `updates.onlineKeysFile`) and the initial root.json (the server's `updates.rootFile`). The server never receives a root private key.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -16,6 +16,9 @@ export interface CreateRootResult {
   onlineKeyFiles: string[]
   rootFile: string
 }
+
+/** The file (mode 0600) holding the online key pairs; the server reads it as `updates.onlineKeysFile`. */
+export const ONLINE_KEYS_FILE = 'online-keys.json'
 
 const USAGE = 'usage: root-keys-cli create-root --out DIR --threshold N --keys M'
 
@@ -49,12 +52,10 @@ export async function createRoot(out: string, threshold: number, keys: number, n
     await writeSecret(file, pair)
     rootKeyFiles.push(file)
   }
-  const onlineKeyFiles: string[] = []
-  for (const [name, pair] of Object.entries(online)) {
-    const file = join(out, `${name}-key.json`)
-    await writeSecret(file, pair)
-    onlineKeyFiles.push(file)
-  }
+  // One file for the fleet server's `updates.onlineKeysFile`: {targets, snapshot, timestamp}.
+  const onlineKeysFile = join(out, ONLINE_KEYS_FILE)
+  await writeSecret(onlineKeysFile, online)
+  const onlineKeyFiles = [onlineKeysFile]
   const rootFile = join(out, 'root.json')
   await writeFile(rootFile, JSON.stringify(root.toJSON()), { flag: 'wx' })
   return { rootKeyFiles, onlineKeyFiles, rootFile }
@@ -74,6 +75,9 @@ export async function runRootKeysCli(argv: string[], now: number, print: (line: 
     print(`root.json: ${result.rootFile}`)
     print(`root keys (move to offline media, then delete here): ${result.rootKeyFiles.join(', ')}`)
     print(`online keys (for the fleet server's secret store): ${result.onlineKeyFiles.join(', ')}`)
+    print(
+      `fleet-server config: "updates": {"rootFile": "${result.rootFile}", "onlineKeysFile": "${result.onlineKeyFiles[0]}"}`,
+    )
     return 0
   } catch (error) {
     print(`create-root failed: ${error instanceof Error ? error.message : String(error)}`)

@@ -78,6 +78,44 @@ export function hashPrefixedTargetPath(path: string, sha256: string): string {
   return slash < 0 ? `${sha256}.${path}` : `${path.slice(0, slash)}/${sha256}.${path.slice(slash + 1)}`
 }
 
+/** A target the repository is asked to list: its path, size, hash and custom fields. */
+export interface VendorTargetInput {
+  path: string
+  length: number
+  sha256: string
+  custom?: Record<string, unknown> | undefined
+}
+
+/** The unsigned next version of a vendor's role: `signed` is what the vendor's keys sign. */
+export interface VendorSigningRequest {
+  role: string
+  version: number
+  signed: Record<string, unknown>
+}
+
+function targetFileOf(target: VendorTargetInput): TargetFile {
+  if (!/^[0-9a-f]{64}$/.test(target.sha256) || !Number.isSafeInteger(target.length) || target.length < 0) {
+    throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, 'target needs a sha256 (hex) and a length')
+  }
+  return new TargetFile({
+    path: target.path,
+    length: target.length,
+    hashes: { sha256: target.sha256 },
+    ...(target.custom === undefined ? {} : { unrecognizedFields: customFields(target.custom) }),
+  })
+}
+
+type UnrecognizedFields = NonNullable<ConstructorParameters<typeof TargetFile>[0]['unrecognizedFields']>
+
+/** A target's `custom` object, as plain JSON (undefined values dropped). */
+function customFields(custom: Record<string, unknown>): UnrecognizedFields {
+  return { custom: JSON.parse(JSON.stringify(custom)) as UnrecognizedFields[string] }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
 export interface RefreshOutcome {
   snapshot: boolean
   timestamp: boolean
@@ -90,12 +128,18 @@ export interface RefreshOutcome {
  */
 export class TufRepository {
   private queue: Promise<unknown> = Promise.resolve()
+  /** The store view of the running serialised task (one transaction under a lock), if any. */
+  private active: TufMetadataStore | undefined
 
   private constructor(
-    private readonly store: TufMetadataStore,
+    private readonly baseStore: TufMetadataStore,
     private readonly signers: OnlineSigners,
     private readonly lifetimes: RepositoryLifetimes,
   ) {}
+
+  private get store(): TufMetadataStore {
+    return this.active ?? this.baseStore
+  }
 
   /** Publishes the offline-signed root and empty targets/snapshot/timestamp (version 1). */
   static async initialize(
@@ -105,21 +149,23 @@ export class TufRepository {
     now: number,
     lifetimes: RepositoryLifetimes = DEFAULT_LIFETIMES,
   ): Promise<TufRepository> {
-    if ((await store.readMetadata('timestamp.json')) !== undefined) {
-      throw new UpdateRepositoryError(UpdateErrorCodes.repositoryState, 'repository already initialised')
-    }
     const root = parseRoot(rootJson)
     checkSignersMatchRoot(root, signers)
-    const rootText = serialize(root)
-    await store.writeMetadata(`${root.signed.version}.root.json`, rootText)
-    await store.writeMetadata('root.json', rootText)
     const repo = new TufRepository(store, signers, lifetimes)
-    const targets = new Metadata(
-      new Targets({ version: 1, specVersion: TUF_SPEC_VERSION, expires: tufExpires(now + lifetimes.targetsMs) }),
-    )
-    targets.sign(signers.targets.sign)
-    await repo.writeRole('targets', targets)
-    await repo.publishSnapshot(new Map([['targets.json', 1]]), 0, now)
+    await repo.serialised(async () => {
+      if ((await repo.store.readMetadata('timestamp.json')) !== undefined) {
+        throw new UpdateRepositoryError(UpdateErrorCodes.repositoryState, 'repository already initialised')
+      }
+      const rootText = serialize(root)
+      await repo.store.writeMetadata(`${root.signed.version}.root.json`, rootText)
+      await repo.store.writeMetadata('root.json', rootText)
+      const targets = new Metadata(
+        new Targets({ version: 1, specVersion: TUF_SPEC_VERSION, expires: tufExpires(now + lifetimes.targetsMs) }),
+      )
+      targets.sign(signers.targets.sign)
+      await repo.writeRole('targets', targets)
+      await repo.publishSnapshot(new Map([['targets.json', 1]]), 0, now)
+    })
     return repo
   }
 
@@ -180,7 +226,7 @@ export class TufRepository {
   }
 
   /** A kiosk app release or fleet-wide file in the top-level targets role (signed with the targets key). */
-  addTarget(path: string, bytes: Uint8Array, now: number, custom?: Record<string, string>): Promise<void> {
+  addTarget(path: string, bytes: Uint8Array, now: number, custom?: Record<string, unknown>): Promise<void> {
     return this.serialised(async () => {
       checkTargetPath(path)
       const top = await this.loadTargets('targets')
@@ -217,7 +263,7 @@ export class TufRepository {
     bytes: Uint8Array,
     vendorSigners: TufSigner[],
     now: number,
-    custom?: Record<string, string>,
+    custom?: Record<string, unknown>,
   ): Promise<void> {
     return this.serialised(async () => {
       checkTargetPath(path)
@@ -274,8 +320,112 @@ export class TufRepository {
     })
   }
 
+  /**
+   * The vendor role's next targets metadata, unsigned: the current targets plus `target` (replacing a
+   * target of the same path). The vendor signs its `signed` part locally (`signVendorMetadata`) and
+   * hands the signatures to `publishVendorMetadata`; the blob itself stays with the caller until then.
+   */
+  vendorSigningRequest(vendor: string, target: VendorTargetInput, now: number): Promise<VendorSigningRequest> {
+    return this.serialised(async () => {
+      checkTargetPath(target.path)
+      const roleName = vendorRoleName(vendor)
+      await this.delegatedRole(vendor, target.path)
+      const current = await this.loadTargetsOrEmpty(roleName, now)
+      const next = new Targets({
+        version: current.signed.version + 1,
+        specVersion: TUF_SPEC_VERSION,
+        expires: tufExpires(now + this.lifetimes.vendorMs),
+        targets: { ...current.signed.targets, [target.path]: targetFileOf(target) },
+      })
+      return { role: roleName, version: next.version, signed: next.toJSON() }
+    })
+  }
+
+  /**
+   * Publishes a vendor role signed on the vendor's machine, then snapshot and timestamp. Refused
+   * unless: its signatures meet the delegation's threshold, its version is the current one + 1, every
+   * path lies inside the vendor's paths, `target` is in it with exactly the uploaded length and hash,
+   * and every other target is one the role already listed (nothing the server has no blob for).
+   */
+  publishVendorMetadata(
+    vendor: string,
+    metadataJson: unknown,
+    target: VendorTargetInput,
+    bytes: Uint8Array,
+    now: number,
+  ): Promise<{ role: string; version: number }> {
+    return this.serialised(async () => {
+      const roleName = vendorRoleName(vendor)
+      const { top, role } = await this.delegatedRole(vendor, target.path)
+      let metadata: Metadata<Targets>
+      try {
+        metadata = Metadata.fromJSON(MetadataKind.Targets, metadataJson as never)
+      } catch (error) {
+        throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, `not targets metadata: ${errorText(error)}`)
+      }
+      try {
+        top.verifyDelegate(roleName, metadata)
+      } catch {
+        throw new UpdateRepositoryError(
+          UpdateErrorCodes.keyNotDelegated,
+          `the signatures do not meet ${roleName}'s threshold of ${role.threshold} of its delegated keys`,
+        )
+      }
+      const current = await this.loadTargetsOrEmpty(roleName, now)
+      if (metadata.signed.version !== current.signed.version + 1) {
+        throw new UpdateRepositoryError(
+          UpdateErrorCodes.versionConflict,
+          `${roleName} is at version ${current.signed.version}; signed metadata must be version ${current.signed.version + 1} (ask for a new signing request)`,
+        )
+      }
+      if (Date.parse(metadata.signed.expires) <= now) {
+        throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, `${roleName} metadata is already expired`)
+      }
+      for (const [path, file] of Object.entries(metadata.signed.targets)) {
+        if (!role.isDelegatedPath(path)) {
+          throw new UpdateRepositoryError(UpdateErrorCodes.pathOutsideVendor, `${path} is outside ${vendor}'s paths`)
+        }
+        if (path === target.path) continue
+        const before = current.signed.targets[path]
+        if (before === undefined || !before.equals(file)) {
+          throw new UpdateRepositoryError(
+            UpdateErrorCodes.invalidInput,
+            `${path} is not a target ${roleName} already lists; add one artifact at a time`,
+          )
+        }
+      }
+      const added = metadata.signed.targets[target.path]
+      if (added === undefined) {
+        throw new UpdateRepositoryError(
+          UpdateErrorCodes.invalidInput,
+          `the signed metadata does not list ${target.path}`,
+        )
+      }
+      const sha256 = sha256Hex(bytes)
+      if (
+        added.length !== target.length ||
+        added.hashes.sha256 !== target.sha256 ||
+        bytes.byteLength !== target.length ||
+        sha256 !== target.sha256
+      ) {
+        throw new UpdateRepositoryError(
+          UpdateErrorCodes.invalidInput,
+          `the signed ${target.path} does not match the uploaded file (length and sha256)`,
+        )
+      }
+      await this.store.writeTarget(hashPrefixedTargetPath(target.path, sha256), bytes)
+      await this.writeRole(roleName, metadata)
+      await this.publishSnapshotWith(new Map([[`${roleName}.json`, metadata.signed.version]]), now)
+      return { role: roleName, version: metadata.signed.version }
+    })
+  }
+
   /** Current versions, for status pages and tests. */
-  async versions(): Promise<{ root: number; targets: number; snapshot: number; timestamp: number }> {
+  versions(): Promise<{ root: number; targets: number; snapshot: number; timestamp: number }> {
+    return this.serialised(() => this.readVersions())
+  }
+
+  private async readVersions(): Promise<{ root: number; targets: number; snapshot: number; timestamp: number }> {
     const root = parseRoot(await this.readRequired('root.json'))
     const targets = await this.loadTargets('targets')
     const snapshot = await this.loadSnapshot()
@@ -288,12 +438,44 @@ export class TufRepository {
     }
   }
 
-  async timestampExpires(): Promise<string> {
-    return (await this.loadTimestamp()).signed.expires
+  timestampExpires(): Promise<string> {
+    return this.serialised(async () => (await this.loadTimestamp()).signed.expires)
   }
 
+  private async delegatedRole(vendor: string, path: string) {
+    const roleName = vendorRoleName(vendor)
+    const top = await this.loadTargets('targets')
+    const role = top.signed.delegations?.roles?.[roleName]
+    if (role === undefined) {
+      throw new UpdateRepositoryError(UpdateErrorCodes.unknownVendor, `no delegated role for vendor ${vendor}`)
+    }
+    if (!role.isDelegatedPath(path)) {
+      throw new UpdateRepositoryError(
+        UpdateErrorCodes.pathOutsideVendor,
+        `${path} is outside ${vendor}'s paths (${(role.paths ?? []).join(', ')})`,
+      )
+    }
+    return { top, role }
+  }
+
+  /**
+   * One change at a time: in this process by a queue, across replicas by the store's `exclusive`
+   * (a PostgreSQL advisory lock and one transaction), so a change is published whole or not at all.
+   */
   private serialised<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task)
+    const exclusive = this.baseStore.exclusive?.bind(this.baseStore)
+    const locked = async (): Promise<T> => {
+      if (exclusive === undefined) return task()
+      return exclusive(async (view) => {
+        this.active = view
+        try {
+          return await task()
+        } finally {
+          this.active = undefined
+        }
+      })
+    }
+    const run = this.queue.then(locked, locked)
     this.queue = run.then(
       () => undefined,
       () => undefined,
@@ -301,14 +483,14 @@ export class TufRepository {
     return run
   }
 
-  private async storeBlob(path: string, bytes: Uint8Array, custom?: Record<string, string>): Promise<TargetFile> {
+  private async storeBlob(path: string, bytes: Uint8Array, custom?: Record<string, unknown>): Promise<TargetFile> {
     const sha256 = sha256Hex(bytes)
     await this.store.writeTarget(hashPrefixedTargetPath(path, sha256), bytes)
     return new TargetFile({
       path,
       length: bytes.byteLength,
       hashes: { sha256 },
-      ...(custom === undefined ? {} : { unrecognizedFields: { custom } }),
+      ...(custom === undefined ? {} : { unrecognizedFields: customFields(custom) }),
     })
   }
 

@@ -5,6 +5,7 @@ export const UpdateErrorCodes = {
   unknownVendor: 'ERR_FLEET_UPDATE_UNKNOWN_VENDOR',
   invalidInput: 'ERR_FLEET_UPDATE_INVALID',
   repositoryState: 'ERR_FLEET_UPDATE_REPOSITORY_STATE',
+  versionConflict: 'ERR_FLEET_UPDATE_VERSION_CONFLICT',
 } as const
 
 export type UpdateErrorCode = (typeof UpdateErrorCodes)[keyof typeof UpdateErrorCodes]

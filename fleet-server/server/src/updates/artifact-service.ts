@@ -1,0 +1,624 @@
+import { randomBytes } from 'node:crypto'
+import type { Readable } from 'node:stream'
+import { MACHINE_TYPES } from '@kiosk-fleet/protocol'
+import Ajv from 'ajv'
+import type { Logger } from 'pino'
+import type { AuditLog } from '../audit/audit-log.ts'
+import type { Principal } from '../auth/roles.ts'
+import { FleetErrorCodes, FleetHttpError } from '../errors.ts'
+import type {
+  Artifact,
+  ArtifactCompatibility,
+  ArtifactKind,
+  ArtifactRepo,
+  ArtifactUpload,
+  ArtifactWithApprovals,
+  UpdateVendor,
+} from './artifact-repo.ts'
+import type { DeviceModelCatalog, DeviceModelInfo } from './device-models.ts'
+import type { TufPublicKeyJson } from './tuf-keys.ts'
+import { toModelKey } from './tuf-keys.ts'
+import type { TufRepository, VendorTargetInput } from './tuf-repository.ts'
+import { UpdateErrorCodes, UpdateRepositoryError } from './update-errors.ts'
+import type { UploadSpool } from './upload-spool.ts'
+
+/** `1.2.3` or `1.2.3-rc.1`: what kiosk app versions and `minAppVersion` look like. */
+export const APP_VERSION_PATTERN = '^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$'
+/** Firmware and config versions are the vendor's own scheme, safe as a path segment. */
+export const ARTIFACT_VERSION_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'
+export const FILE_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$'
+const APP_VERSION = new RegExp(APP_VERSION_PATTERN)
+
+export interface NewArtifactRequest {
+  kind: ArtifactKind
+  version: string
+  vendor?: string | undefined
+  deviceModel?: string | undefined
+  fileName: string
+  length: number
+  sha256: string
+  compatibility: {
+    machineTypes?: string[] | undefined
+    hwRevisions?: string[] | undefined
+    minAppVersion?: string | undefined
+  }
+  notes?: string | undefined
+}
+
+export interface ArtifactServiceOptions {
+  artifacts: ArtifactRepo
+  spool: UploadSpool
+  models: DeviceModelCatalog
+  audit: AuditLog
+  /** The repository, or why there is none (routes answer ERR_FLEET_UPDATES_NOT_INITIALISED). */
+  repository: () => TufRepository | string
+  maxArtifactBytes: number
+  uploadTtlMs: number
+  clock: () => number
+  logger: Logger
+}
+
+/** Who did it and from where, for the audit log. */
+export interface Actor {
+  principal: Principal
+  ip?: string | undefined
+}
+
+function newId(prefix: string, bytes: number): string {
+  return `${prefix}_${randomBytes(bytes).toString('hex')}`
+}
+
+/** The TUF path of an artifact (docs/updates.md "Artifacts"). */
+export function artifactTargetPath(
+  kind: ArtifactKind,
+  version: string,
+  fileName: string,
+  vendor?: string,
+  model?: string,
+): string {
+  if (kind === 'app') return `app/${version}/kiosk-app-${version}.tar.gz`
+  return `${kind}/${vendor}/${model}/${fileName}`
+}
+
+/** The `custom` fields a kiosk reads from the verified target (kind, version, compatibility). */
+export function targetCustom(artifact: Artifact): Record<string, unknown> {
+  return {
+    kind: artifact.kind,
+    version: artifact.version,
+    ...(artifact.deviceModel === null ? {} : { deviceModel: artifact.deviceModel }),
+    machineTypes: artifact.compatibility.machineTypes,
+    hwRevisions: artifact.compatibility.hwRevisions,
+    ...(artifact.compatibility.minAppVersion === undefined
+      ? {}
+      : { minAppVersion: artifact.compatibility.minAppVersion }),
+  }
+}
+
+const uploadStatusCodes: Record<string, number> = {
+  [UpdateErrorCodes.keyNotDelegated]: 422,
+  [UpdateErrorCodes.invalidInput]: 422,
+  [UpdateErrorCodes.pathOutsideVendor]: 422,
+  [UpdateErrorCodes.unknownVendor]: 422,
+  [UpdateErrorCodes.versionConflict]: 409,
+  [UpdateErrorCodes.repositoryState]: 503,
+}
+
+/**
+ * Artifacts from creation to `ready`: validation of kind, model, vendor scope and compatibility;
+ * resumable upload; hash and config-schema checks; signing into TUF (app releases by the fleet's
+ * targets key, vendor artifacts by the vendor's keys through a signing request). Every change is audited.
+ */
+export class ArtifactService {
+  private readonly busy = new Set<string>()
+  private readonly ajv = new Ajv({ allErrors: true, strict: false })
+
+  constructor(private readonly o: ArtifactServiceOptions) {}
+
+  private repo(): TufRepository {
+    const repo = this.o.repository()
+    if (typeof repo === 'string') throw new FleetHttpError(503, FleetErrorCodes.updatesNotInitialised, repo)
+    return repo
+  }
+
+  private async audit(
+    actor: Actor,
+    action: string,
+    target: string,
+    outcome: 'ok' | 'denied' | 'failed',
+    details?: Record<string, unknown>,
+  ) {
+    await this.o.audit.append({
+      actor: actor.principal.userId,
+      role: actor.principal.role,
+      ip: actor.ip,
+      action,
+      target,
+      outcome,
+      ...(details === undefined ? {} : { details }),
+    })
+  }
+
+  // ---- vendors -------------------------------------------------------------------------------
+
+  async registerVendor(
+    actor: Actor,
+    input: { id: string; name: string; publicKeys: TufPublicKeyJson[]; threshold: number },
+  ): Promise<UpdateVendor> {
+    const repo = this.repo()
+    let keys: Record<string, TufPublicKeyJson>
+    try {
+      keys = Object.fromEntries(input.publicKeys.map((k) => [toModelKey(k).keyID, k]))
+    } catch (error) {
+      throw new FleetHttpError(400, FleetErrorCodes.badRequest, `bad public key: ${(error as Error).message}`)
+    }
+    try {
+      await repo.addVendor(input.id, input.publicKeys, input.threshold, this.o.clock())
+    } catch (error) {
+      if (error instanceof UpdateRepositoryError) throw new FleetHttpError(400, error.code, error.message)
+      throw error
+    }
+    await this.o.artifacts.saveVendor({ id: input.id, name: input.name, publicKeys: keys, threshold: input.threshold })
+    await this.audit(actor, 'updates.vendor.register', input.id, 'ok', {
+      keyIds: Object.keys(keys),
+      threshold: input.threshold,
+    })
+    const vendor = await this.o.artifacts.vendor(input.id)
+    if (vendor === undefined) throw new Error('vendor vanished after saving')
+    return vendor
+  }
+
+  // ---- artifacts -----------------------------------------------------------------------------
+
+  /** Validates and records a new artifact; returns it with its upload session (offset 0). */
+  async create(actor: Actor, req: NewArtifactRequest): Promise<{ artifact: Artifact; upload: ArtifactUpload }> {
+    const { principal } = actor
+    this.repo()
+    const refuse = async (status: number, code: string, message: string, details?: unknown): Promise<never> => {
+      await this.audit(actor, 'artifact.create', req.deviceModel ?? req.kind, 'denied', { code, reason: message })
+      throw new FleetHttpError(status, code, message, details)
+    }
+    if (req.length > this.o.maxArtifactBytes) {
+      await refuse(
+        413,
+        FleetErrorCodes.artifactTooLarge,
+        `artifact of ${req.length} bytes exceeds the limit of ${this.o.maxArtifactBytes}`,
+      )
+    }
+    const machineTypes = [...new Set(req.compatibility.machineTypes ?? [])]
+    const hwRevisions = [...new Set(req.compatibility.hwRevisions ?? [])]
+    const unknownTypes = machineTypes.filter((t) => !(MACHINE_TYPES as readonly string[]).includes(t))
+    if (unknownTypes.length > 0) {
+      await refuse(
+        400,
+        FleetErrorCodes.unknownMachineType,
+        `unknown machine types ${unknownTypes.join(', ')} (known: ${MACHINE_TYPES.join(', ')})`,
+      )
+    }
+    const minAppVersion = req.compatibility.minAppVersion
+    if (minAppVersion !== undefined && !APP_VERSION.test(minAppVersion)) {
+      await refuse(400, FleetErrorCodes.artifactInvalid, `minAppVersion ${minAppVersion} is not a version like 1.2.0`)
+    }
+    let vendor: string | null = null
+    let model: DeviceModelInfo | undefined
+    if (req.kind === 'app') {
+      if (principal.role !== 'admin') {
+        await refuse(403, FleetErrorCodes.appReleaseAdminOnly, 'kiosk app releases are pushed by an admin')
+      }
+      if (req.vendor !== undefined || req.deviceModel !== undefined) {
+        await refuse(400, FleetErrorCodes.artifactInvalid, 'an app release has no vendor or deviceModel')
+      }
+      if (!APP_VERSION.test(req.version)) {
+        await refuse(400, FleetErrorCodes.artifactInvalid, `app version ${req.version} is not a version like 1.2.0`)
+      }
+      if (hwRevisions.length > 0) {
+        await refuse(400, FleetErrorCodes.artifactInvalid, 'hwRevisions apply to firmware and config, not app releases')
+      }
+    } else {
+      if (req.deviceModel === undefined) {
+        await refuse(400, FleetErrorCodes.artifactInvalid, `a ${req.kind} artifact needs deviceModel`)
+      }
+      model = this.o.models.model(req.deviceModel as string)
+      if (model === undefined) {
+        await refuse(400, FleetErrorCodes.unknownDeviceModel, `the device registry has no model ${req.deviceModel}`)
+      }
+      const m = model as DeviceModelInfo
+      vendor = m.vendorId
+      if (req.vendor !== undefined && req.vendor !== vendor) {
+        await refuse(
+          400,
+          FleetErrorCodes.vendorMismatch,
+          `model ${m.id} belongs to vendor ${vendor}, not ${req.vendor}`,
+        )
+      }
+      if (principal.role === 'vendor' && !principal.vendors.includes(vendor)) {
+        await refuse(
+          403,
+          FleetErrorCodes.vendorForbidden,
+          `you may push only for vendors ${principal.vendors.join(', ') || '(none)'}; ${m.id} is ${vendor}'s`,
+        )
+      }
+      if (req.kind === 'firmware' && m.update?.firmware !== true) {
+        await refuse(400, FleetErrorCodes.modelTakesNoFirmware, `model ${m.id} takes no firmware updates`)
+      }
+      if (req.kind === 'config') {
+        if (m.update?.configSchema === undefined) {
+          await refuse(
+            400,
+            FleetErrorCodes.modelTakesNoConfig,
+            `model ${m.id} has no configuration schema, so it takes no config`,
+          )
+        }
+        if (!req.fileName.endsWith('.json')) {
+          await refuse(400, FleetErrorCodes.artifactInvalid, 'a config artifact is a .json file')
+        }
+      }
+      const known = m.update?.hwRevisions
+      if (known !== undefined && known.length > 0) {
+        const unknown = hwRevisions.filter((r) => !known.includes(r))
+        if (unknown.length > 0) {
+          await refuse(
+            400,
+            FleetErrorCodes.unknownHwRevision,
+            `model ${m.id} has no hardware revisions ${unknown.join(', ')} (known: ${known.join(', ')})`,
+          )
+        }
+      }
+      if ((await this.o.artifacts.vendor(vendor)) === undefined) {
+        await refuse(
+          400,
+          FleetErrorCodes.unknownUpdateVendor,
+          `vendor ${vendor} has no signing keys registered (POST /api/update-vendors)`,
+        )
+      }
+    }
+    const targetPath = artifactTargetPath(req.kind, req.version, req.fileName, vendor ?? undefined, model?.id)
+    const compatibility: ArtifactCompatibility = {
+      machineTypes,
+      hwRevisions,
+      ...(minAppVersion === undefined ? {} : { minAppVersion }),
+    }
+    const id = newId('art', 8)
+    const upload = { id: newId('upl', 16), expiresAt: new Date(this.o.clock() + this.o.uploadTtlMs) }
+    const created = await this.o.artifacts.create(
+      {
+        id,
+        kind: req.kind,
+        version: req.version,
+        vendor,
+        deviceModel: model?.id ?? null,
+        deviceClass: model?.deviceClass ?? null,
+        targetPath,
+        sha256: req.sha256.toLowerCase(),
+        length: req.length,
+        compatibility,
+        notes: req.notes ?? '',
+        uploadedBy: principal.userId,
+      },
+      upload,
+    )
+    if (!created) {
+      await refuse(
+        409,
+        FleetErrorCodes.artifactExists,
+        `an artifact with path ${targetPath} or this kind/model/version exists already`,
+      )
+    }
+    await this.audit(actor, 'artifact.create', id, 'ok', {
+      kind: req.kind,
+      version: req.version,
+      targetPath,
+      length: req.length,
+    })
+    const artifact = await this.o.artifacts.get(id)
+    const session = await this.o.artifacts.upload(upload.id)
+    if (artifact === undefined || session === undefined) throw new Error('artifact vanished after creation')
+    return { artifact, upload: session }
+  }
+
+  /** What a principal may see: vendor users only their vendors' artifacts. */
+  async get(principal: Principal, id: string): Promise<ArtifactWithApprovals> {
+    const artifact = await this.o.artifacts.getWithApprovals(id)
+    if (artifact === undefined || !this.visible(principal, artifact)) {
+      throw new FleetHttpError(404, FleetErrorCodes.artifactNotFound, `no artifact ${id}`)
+    }
+    return artifact
+  }
+
+  visible(principal: Principal, artifact: Artifact): boolean {
+    return principal.role !== 'vendor' || (artifact.vendor !== null && principal.vendors.includes(artifact.vendor))
+  }
+
+  // ---- uploads -------------------------------------------------------------------------------
+
+  /** The upload of `id` if this principal may write it (its creator, or an admin). */
+  async uploadFor(principal: Principal, id: string): Promise<ArtifactUpload> {
+    const upload = /^upl_[0-9a-f]{32}$/.test(id) ? await this.o.artifacts.upload(id) : undefined
+    if (upload === undefined || (upload.createdBy !== principal.userId && principal.role !== 'admin')) {
+      throw new FleetHttpError(404, FleetErrorCodes.uploadNotFound, `no upload ${id}`)
+    }
+    return upload
+  }
+
+  /**
+   * Appends a PATCH body at `offset`. Returns the acknowledged offset and, when the last byte
+   * landed, the artifact's new status. One PATCH per upload at a time.
+   */
+  async patch(
+    actor: Actor,
+    uploadId: string,
+    offset: number,
+    body: Readable,
+  ): Promise<{ offset: number; length: number; status?: Artifact['status'] | undefined }> {
+    await this.uploadFor(actor.principal, uploadId)
+    if (this.busy.has(uploadId)) {
+      throw new FleetHttpError(409, FleetErrorCodes.uploadBusy, 'another PATCH to this upload is in progress')
+    }
+    this.busy.add(uploadId)
+    try {
+      const current = await this.uploadFor(actor.principal, uploadId)
+      if (current.completedAt !== null) {
+        throw new FleetHttpError(409, FleetErrorCodes.artifactState, 'upload already complete', {
+          offset: current.receivedLength,
+        })
+      }
+      if (Date.parse(current.expiresAt) < this.o.clock()) {
+        throw new FleetHttpError(
+          410,
+          FleetErrorCodes.uploadExpired,
+          `upload expired at ${current.expiresAt}; create the artifact again`,
+        )
+      }
+      if (offset !== current.receivedLength) {
+        throw new FleetHttpError(
+          409,
+          FleetErrorCodes.uploadOffsetMismatch,
+          `Upload-Offset ${offset} does not match the server's ${current.receivedLength}`,
+          {
+            offset: current.receivedLength,
+          },
+        )
+      }
+      const room = current.totalLength - current.receivedLength
+      const outcome = await this.o.spool.append(uploadId, offset, room, body)
+      const acknowledged = offset + outcome.written
+      if (outcome.written > 0 && !(await this.o.artifacts.advanceUpload(uploadId, offset, acknowledged))) {
+        throw new FleetHttpError(409, FleetErrorCodes.uploadOffsetMismatch, 'the upload moved meanwhile')
+      }
+      const status =
+        acknowledged < current.totalLength
+          ? undefined
+          : await this.complete(actor, { ...current, receivedLength: acknowledged })
+      if (outcome.overflow) {
+        throw new FleetHttpError(
+          413,
+          FleetErrorCodes.uploadTooLong,
+          `the body goes past Upload-Length ${current.totalLength}; kept the first ${acknowledged} bytes`,
+          { offset: acknowledged, status },
+        )
+      }
+      return { offset: acknowledged, length: current.totalLength, status }
+    } finally {
+      this.busy.delete(uploadId)
+    }
+  }
+
+  /** All bytes are in: hash, schema, sign or hand to the vendor for signing. */
+  private async complete(actor: Actor, upload: ArtifactUpload): Promise<Artifact['status']> {
+    const artifact = await this.o.artifacts.get(upload.artifactId)
+    if (artifact === undefined) throw new FleetHttpError(404, FleetErrorCodes.artifactNotFound, 'artifact gone')
+    const reject = async (reason: string, details?: Record<string, unknown>): Promise<'rejected'> => {
+      await this.o.artifacts.setStatus(artifact.id, ['uploading'], 'rejected', reason)
+      await this.o.artifacts.completeUpload(upload.id)
+      await this.o.spool.remove(upload.id)
+      await this.audit(actor, 'artifact.reject', artifact.id, 'failed', { reason, ...details })
+      return 'rejected'
+    }
+    const sha256 = await this.o.spool.sha256(upload.id, upload.totalLength)
+    if (sha256 !== upload.expectedSha256) {
+      return reject(`sha256 mismatch: announced ${upload.expectedSha256}, received ${sha256}`)
+    }
+    if (artifact.kind === 'config') {
+      const problems = this.configProblems(artifact, await this.o.spool.read(upload.id, upload.totalLength))
+      if (problems.length > 0)
+        return reject(`configuration does not match the model's schema: ${problems.join('; ')}`, { errors: problems })
+    }
+    if (artifact.kind === 'app') {
+      const bytes = await this.o.spool.read(upload.id, upload.totalLength)
+      try {
+        await this.repo().addTarget(artifact.targetPath, bytes, this.o.clock(), targetCustom(artifact))
+      } catch (error) {
+        if (error instanceof UpdateRepositoryError) return reject(`signing failed: ${error.message}`)
+        throw error
+      }
+      await this.o.artifacts.setStatus(artifact.id, ['uploading'], 'ready')
+      await this.o.artifacts.completeUpload(upload.id)
+      await this.o.spool.remove(upload.id)
+      await this.audit(actor, 'artifact.ready', artifact.id, 'ok', { targetPath: artifact.targetPath, sha256 })
+      return 'ready'
+    }
+    await this.o.artifacts.setStatus(artifact.id, ['uploading'], 'signing')
+    await this.o.artifacts.completeUpload(upload.id)
+    await this.audit(actor, 'artifact.uploaded', artifact.id, 'ok', { sha256, awaiting: 'vendor signatures' })
+    return 'signing'
+  }
+
+  private configProblems(artifact: Artifact, bytes: Buffer): string[] {
+    const schema =
+      artifact.deviceModel === null ? undefined : this.o.models.model(artifact.deviceModel)?.update?.configSchema
+    if (schema === undefined) return [`model ${artifact.deviceModel} has no configuration schema`]
+    let value: unknown
+    try {
+      value = JSON.parse(bytes.toString('utf8'))
+    } catch (error) {
+      return [`not JSON: ${(error as Error).message}`]
+    }
+    let validate: ReturnType<Ajv['compile']>
+    try {
+      validate = this.ajv.compile(schema)
+    } catch (error) {
+      return [`the model's schema does not compile: ${(error as Error).message}`]
+    }
+    if (validate(value)) return []
+    return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
+  }
+
+  // ---- vendor signing ------------------------------------------------------------------------
+
+  private async signingArtifact(
+    actor: Actor,
+    id: string,
+  ): Promise<{ artifact: Artifact; upload: ArtifactUpload; target: VendorTargetInput }> {
+    const artifact = await this.get(actor.principal, id)
+    if (artifact.vendor === null) {
+      throw new FleetHttpError(
+        409,
+        FleetErrorCodes.artifactState,
+        'an app release is signed by the fleet, not a vendor',
+      )
+    }
+    if (artifact.status !== 'signing') {
+      throw new FleetHttpError(
+        409,
+        FleetErrorCodes.artifactState,
+        `artifact is ${artifact.status}, not waiting for signatures`,
+      )
+    }
+    const upload = await this.o.artifacts.uploadOf(id)
+    if (upload === undefined || artifact.sha256 === null || artifact.length === null) {
+      throw new FleetHttpError(409, FleetErrorCodes.artifactState, 'artifact has no completed upload')
+    }
+    return {
+      artifact,
+      upload,
+      target: {
+        path: artifact.targetPath,
+        length: artifact.length,
+        sha256: artifact.sha256,
+        custom: targetCustom(artifact),
+      },
+    }
+  }
+
+  /** The vendor role's next metadata with this artifact, unsigned; kept so the signatures can be checked against it. */
+  async signingRequest(
+    actor: Actor,
+    id: string,
+  ): Promise<{ role: string; version: number; metadata: { signed: unknown; signatures: [] } }> {
+    const { artifact, target } = await this.signingArtifact(actor, id)
+    let request: Awaited<ReturnType<TufRepository['vendorSigningRequest']>>
+    try {
+      request = await this.repo().vendorSigningRequest(artifact.vendor as string, target, this.o.clock())
+    } catch (error) {
+      if (error instanceof UpdateRepositoryError)
+        throw new FleetHttpError(uploadStatusCodes[error.code] ?? 422, error.code, error.message)
+      throw error
+    }
+    await this.o.artifacts.saveSigningRequest(id, request.signed)
+    return { role: request.role, version: request.version, metadata: { signed: request.signed, signatures: [] } }
+  }
+
+  /**
+   * Publishes the vendor's signatures over the stored signing request (or a whole signed document),
+   * then the artifact is `ready`. Wrong keys, too few signatures or a stale version are refused and
+   * the artifact stays `signing`.
+   */
+  async submitSignatures(
+    actor: Actor,
+    id: string,
+    input: { signatures?: { keyid: string; sig: string }[] | undefined; metadata?: unknown },
+  ): Promise<Artifact> {
+    const { artifact, upload, target } = await this.signingArtifact(actor, id)
+    let document: unknown = input.metadata
+    if (document === undefined) {
+      const signed = await this.o.artifacts.signingRequest(id)
+      if (signed === undefined) {
+        throw new FleetHttpError(
+          409,
+          FleetErrorCodes.signingRequestStale,
+          'no signing request: GET …/signing-request first',
+        )
+      }
+      document = { signed, signatures: input.signatures ?? [] }
+    }
+    const bytes = await this.o.spool.read(upload.id, upload.totalLength)
+    try {
+      await this.repo().publishVendorMetadata(artifact.vendor as string, document, target, bytes, this.o.clock())
+    } catch (error) {
+      if (error instanceof UpdateRepositoryError) {
+        await this.audit(actor, 'artifact.sign', id, 'denied', { code: error.code, reason: error.message })
+        const code =
+          error.code === UpdateErrorCodes.versionConflict
+            ? FleetErrorCodes.signingRequestStale
+            : FleetErrorCodes.signaturesRejected
+        throw new FleetHttpError(uploadStatusCodes[error.code] ?? 422, code, error.message, { reason: error.code })
+      }
+      throw error
+    }
+    await this.o.artifacts.setStatus(id, ['signing'], 'ready')
+    await this.o.artifacts.deleteSigningRequest(id)
+    await this.o.spool.remove(upload.id)
+    await this.audit(actor, 'artifact.sign', id, 'ok', { targetPath: artifact.targetPath })
+    return this.get(actor.principal, id)
+  }
+
+  // ---- approvals and revocation --------------------------------------------------------------
+
+  private checkDepartment(principal: Principal, department: string): void {
+    if (principal.role === 'department' && !principal.departments.includes(department)) {
+      throw new FleetHttpError(
+        403,
+        FleetErrorCodes.departmentForbidden,
+        `you approve only for ${principal.departments.join(', ') || '(none)'}`,
+      )
+    }
+  }
+
+  async approve(actor: Actor, id: string, department: string): Promise<ArtifactWithApprovals> {
+    this.checkDepartment(actor.principal, department)
+    const artifact = await this.get(actor.principal, id)
+    if (artifact.status === 'rejected' || artifact.status === 'revoked') {
+      throw new FleetHttpError(409, FleetErrorCodes.artifactState, `artifact is ${artifact.status}`)
+    }
+    await this.o.artifacts.approve(id, department, actor.principal.userId)
+    await this.audit(actor, 'artifact.approve', id, 'ok', { department })
+    return this.get(actor.principal, id)
+  }
+
+  async withdrawApproval(actor: Actor, id: string, department: string): Promise<ArtifactWithApprovals> {
+    this.checkDepartment(actor.principal, department)
+    await this.get(actor.principal, id)
+    const removed = await this.o.artifacts.withdrawApproval(id, department)
+    await this.audit(actor, 'artifact.approval.withdraw', id, 'ok', { department, removed })
+    return this.get(actor.principal, id)
+  }
+
+  /** Marks an artifact revoked: no new rollout may use it (its TUF target stays listed; see docs). */
+  async revoke(actor: Actor, id: string, reason: string): Promise<ArtifactWithApprovals> {
+    const artifact = await this.get(actor.principal, id)
+    if (artifact.status === 'revoked') return artifact
+    if (!(await this.o.artifacts.setStatus(id, ['uploading', 'signing', 'ready', 'rejected'], 'revoked', reason))) {
+      throw new FleetHttpError(409, FleetErrorCodes.artifactState, 'artifact changed meanwhile')
+    }
+    const upload = await this.o.artifacts.uploadOf(id)
+    if (upload !== undefined) await this.o.spool.remove(upload.id)
+    await this.audit(actor, 'artifact.revoke', id, 'ok', { reason })
+    return this.get(actor.principal, id)
+  }
+
+  /** Rejects uploads past their expiry and frees their spool files (run periodically). */
+  async expireUploads(): Promise<number> {
+    const expired = await this.o.artifacts.expiredUploads(new Date(this.o.clock()))
+    for (const upload of expired) {
+      await this.o.artifacts.setStatus(
+        upload.artifactId,
+        ['uploading'],
+        'rejected',
+        `upload expired at ${upload.expiresAt}`,
+      )
+      await this.o.artifacts.completeUpload(upload.id)
+      await this.o.spool.remove(upload.id)
+      this.o.logger.info({ uploadId: upload.id, artifactId: upload.artifactId }, 'upload expired')
+    }
+    return expired.length
+  }
+}
