@@ -6,8 +6,9 @@ import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyError, LogController } from 'fastify'
+import Fastify, { type FastifyError, type FastifyPluginAsync, LogController } from 'fastify'
 import type { Logger } from 'pino'
+import { Counter, Gauge } from 'prom-client'
 import type { AlertEngine } from './alerts/alert-engine.ts'
 import { AlertRepo } from './alerts/alert-repo.ts'
 import type { AuditLog } from './audit/audit-log.ts'
@@ -16,17 +17,20 @@ import type { IdentityRepo } from './auth/identity-repo.ts'
 import { Enrolment } from './broker/enrolment.ts'
 import type { CommandSender } from './commands/command-sender.ts'
 import type { Database } from './db/database.ts'
-import { FleetErrorCodes } from './errors.ts'
+import { FleetErrorCodes, FleetHttpError } from './errors.ts'
 import type { Ingestor } from './ingest/ingestor.ts'
 import type { LiveHub } from './live/live-hub.ts'
 import { createFleetMetrics } from './metrics/fleet-metrics.ts'
 import { KioskRepo } from './repos/kiosk-repo.ts'
 import { alertRoutes } from './routes/alert-routes.ts'
+import { artifactRoutes } from './routes/artifact-routes.ts'
 import { auditRoutes } from './routes/audit-routes.ts'
 import { authRoutes, SESSION_COOKIE } from './routes/auth-routes.ts'
 import { enrolmentRoutes } from './routes/enrolment-routes.ts'
 import { kioskRoutes } from './routes/kiosk-routes.ts'
 import { opsRoutes } from './routes/ops-routes.ts'
+import { updateRepoRoutes } from './routes/update-repo-routes.ts'
+import type { UpdateRuntime } from './updates/update-runtime.ts'
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard', import.meta.url))
 
@@ -45,6 +49,10 @@ export interface AppDependencies {
   logger: Logger
   /** Kiosk enrolment: the broker URL handed to kiosks and MQTT user names no kiosk may take. */
   enrolment?: { brokerUrl: string; reservedUsernames: string[]; defaultTtlMs: number }
+  /** Signed updates (repository, artifacts); no update routes when undefined. */
+  updates?: UpdateRuntime | undefined
+  /** Rollout and schedule routes (rollouts/index.ts); none when rollouts are disabled. */
+  rollouts?: FastifyPluginAsync | undefined
 }
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -60,6 +68,13 @@ export async function buildApp(deps: AppDependencies) {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof FleetHttpError) {
+      return reply.code(error.statusCode).send({
+        code: error.code,
+        message: error.message,
+        ...(error.details === undefined ? {} : { details: error.details }),
+      })
+    }
     const status = error.statusCode ?? 500
     if (status >= 500) request.log.error({ err: error }, 'request failed')
     const code = error.validation
@@ -101,6 +116,25 @@ export async function buildApp(deps: AppDependencies) {
     return metrics.metrics()
   })
 
+  const updates = deps.updates
+  if (updates !== undefined) {
+    registerUpdateMetrics(metrics, updates)
+    const notInitialised = () => {
+      const repo = updates.repository()
+      return typeof repo === 'string' ? repo : undefined
+    }
+    await app.register(updateRepoRoutes, {
+      store: updates.store,
+      blobs: updates.store.blobs,
+      service: updates.service,
+      artifacts: updates.artifacts,
+      notInitialised,
+    })
+    await app.register(artifactRoutes, { service: updates.service, artifacts: updates.artifacts })
+  }
+
+  if (deps.rollouts !== undefined) await app.register(deps.rollouts)
+
   await app.register(authRoutes, { identity: deps.identity, audit: deps.audit, ...deps.auth })
   await app.register(auditRoutes, { audit: deps.audit })
   await app.register(enrolmentRoutes, {
@@ -138,6 +172,38 @@ export async function buildApp(deps: AppDependencies) {
     decorateReply: false,
   })
   return app
+}
+
+function registerUpdateMetrics(registry: ReturnType<typeof createFleetMetrics>, updates: UpdateRuntime): void {
+  new Counter({
+    name: 'fleet_tuf_resigned_total',
+    help: 'snapshot/timestamp metadata re-signed before expiry',
+    labelNames: ['role'] as const,
+    registers: [registry],
+    collect() {
+      this.reset()
+      const stats = updates.refresher?.stats
+      this.inc({ role: 'snapshot' }, stats?.resigned.snapshot ?? 0)
+      this.inc({ role: 'timestamp' }, stats?.resigned.timestamp ?? 0)
+    },
+  })
+  new Counter({
+    name: 'fleet_tuf_refresh_failures_total',
+    help: 'failed checks/re-signing of TUF metadata expiry',
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(updates.refresher?.stats.failures ?? 0)
+    },
+  })
+  new Gauge({
+    name: 'fleet_tuf_repository_ready',
+    help: '1 when the update repository is initialised and its online keys loaded',
+    registers: [registry],
+    collect() {
+      this.set(typeof updates.repository() === 'string' ? 0 : 1)
+    },
+  })
 }
 
 export type FleetApp = Awaited<ReturnType<typeof buildApp>>

@@ -12,4 +12,49 @@ export const FleetErrorCodes = {
   enrolmentRefused: 'ERR_FLEET_ENROLMENT_REFUSED',
   reservedKioskId: 'ERR_FLEET_RESERVED_KIOSK_ID',
   mqttPasswordMissing: 'ERR_FLEET_MQTT_PASSWORD_MISSING',
+  // Signed updates (docs/updates.md "HTTP API").
+  updatesNotInitialised: 'ERR_FLEET_UPDATES_NOT_INITIALISED',
+  metadataNotFound: 'ERR_FLEET_UPDATE_METADATA_NOT_FOUND',
+  targetNotFound: 'ERR_FLEET_UPDATE_TARGET_NOT_FOUND',
+  rangeNotSatisfiable: 'ERR_FLEET_RANGE_NOT_SATISFIABLE',
+  artifactNotFound: 'ERR_FLEET_ARTIFACT_NOT_FOUND',
+  artifactExists: 'ERR_FLEET_ARTIFACT_EXISTS',
+  artifactInvalid: 'ERR_FLEET_ARTIFACT_INVALID',
+  artifactState: 'ERR_FLEET_ARTIFACT_STATE',
+  artifactTooLarge: 'ERR_FLEET_ARTIFACT_TOO_LARGE',
+  appReleaseAdminOnly: 'ERR_FLEET_APP_RELEASE_ADMIN_ONLY',
+  vendorForbidden: 'ERR_FLEET_VENDOR_FORBIDDEN',
+  vendorMismatch: 'ERR_FLEET_VENDOR_MISMATCH',
+  unknownUpdateVendor: 'ERR_FLEET_UNKNOWN_UPDATE_VENDOR',
+  unknownDeviceModel: 'ERR_FLEET_UNKNOWN_DEVICE_MODEL',
+  modelTakesNoFirmware: 'ERR_FLEET_MODEL_TAKES_NO_FIRMWARE',
+  modelTakesNoConfig: 'ERR_FLEET_MODEL_TAKES_NO_CONFIG',
+  unknownMachineType: 'ERR_FLEET_UNKNOWN_MACHINE_TYPE',
+  unknownHwRevision: 'ERR_FLEET_UNKNOWN_HW_REVISION',
+  departmentForbidden: 'ERR_FLEET_DEPARTMENT_FORBIDDEN',
+  uploadNotFound: 'ERR_FLEET_UPLOAD_NOT_FOUND',
+  uploadOffsetMismatch: 'ERR_FLEET_UPLOAD_OFFSET_MISMATCH',
+  uploadBusy: 'ERR_FLEET_UPLOAD_BUSY',
+  uploadExpired: 'ERR_FLEET_UPLOAD_EXPIRED',
+  uploadTooLong: 'ERR_FLEET_UPLOAD_TOO_LONG',
+  uploadContentType: 'ERR_FLEET_UPLOAD_CONTENT_TYPE',
+  signaturesRejected: 'ERR_FLEET_SIGNATURES_REJECTED',
+  signingRequestStale: 'ERR_FLEET_SIGNING_REQUEST_STALE',
 } as const
+export type FleetErrorCode = (typeof FleetErrorCodes)[keyof typeof FleetErrorCodes]
+
+/**
+ * An expected refusal with its HTTP status and stable code; the app's error handler answers it as
+ * `{code, message}` (plus `details` when given, e.g. the schema errors of a rejected config).
+ */
+export class FleetHttpError extends Error {
+  override readonly name = 'FleetHttpError'
+  constructor(
+    readonly statusCode: number,
+    readonly code: FleetErrorCode | string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message)
+  }
+}

@@ -24,6 +24,10 @@ import { IngestStore } from './ingest/ingest-store.ts'
 import { Ingestor } from './ingest/ingestor.ts'
 import { LiveHub } from './live/live-hub.ts'
 import { KioskRepo } from './repos/kiosk-repo.ts'
+import { createRolloutService, type RolloutModule } from './rollouts/index.ts'
+import { type DeviceModelCatalog, deviceModelCatalog } from './updates/device-models.ts'
+import type { RepositoryLifetimes } from './updates/tuf-repository.ts'
+import { startUpdateRuntime, type UpdateRuntime } from './updates/update-runtime.ts'
 
 export interface FleetServer {
   httpUrl: string
@@ -32,6 +36,10 @@ export interface FleetServer {
   ingestor: Ingestor
   alerts: AlertEngine
   app: FleetApp
+  /** Signed updates: repository, artifacts, uploads (undefined when `updates.enabled` is false). */
+  updates: UpdateRuntime | undefined
+  /** The rollout engine (undefined when `rollouts.enabled` is false). */
+  rollouts: RolloutModule | undefined
   /** Graceful: stop taking messages, write everything accepted, then close HTTP, broker and database. */
   stop(): Promise<void>
 }
@@ -46,8 +54,26 @@ export async function openDatabase(config: FleetConfig['database'], logger: Logg
   return openPgliteDatabase(config.pgliteDir)
 }
 
+/** What the composition root may hand in besides the config. */
+export interface FleetServerOptions {
+  /**
+   * The device registry's models (firmware/config support, config schemas, hardware revisions);
+   * fleet-server does not import drivers, so the caller passes `deviceModelCatalog(definitions)`.
+   * Without it no firmware or config artifact can be pushed (unknown model).
+   */
+  deviceModels?: DeviceModelCatalog
+  /** Time source of the update repository (tests move it to make metadata near expiry). */
+  clock?: () => number
+  /** TUF role lifetimes (tests). */
+  updateLifetimes?: RepositoryLifetimes
+}
+
 /** Starts database, broker (embedded unless an external URL is set), ingest and HTTP. */
-export async function startFleetServer(config: FleetConfig, logger: Logger): Promise<FleetServer> {
+export async function startFleetServer(
+  config: FleetConfig,
+  logger: Logger,
+  options: FleetServerOptions = {},
+): Promise<FleetServer> {
   const log = logger.child({ mod: 'fleet' })
   const codecs = createCodecs()
   const db = await openDatabase(config.database, log)
@@ -86,6 +112,7 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
   const kiosks = new KioskRepo(db)
   const live = new LiveHub(kiosks, logger.child({ mod: 'fleet.live' }))
   let commands: CommandSender | undefined
+  let rollouts: RolloutModule | undefined
   const notifier = new AlertNotifier(config.alerts.notify, db, logger.child({ mod: 'fleet.notify' }))
   const alerts = new AlertEngine({
     db,
@@ -104,6 +131,7 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
     ...config.ingest,
     onWritten: (result) => {
       live.changed(result.changedKiosks)
+      rollouts?.onIngested(result)
       if (config.alerts.enabled) void alerts.evaluate(result.changedKiosks)
       for (const kioskId of result.unknownKiosks) {
         log.info({ kioskId }, 'kiosk seen without a birth, asking for rebirth')
@@ -138,6 +166,34 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
   const audit = new AuditLog(db)
   await bootstrapAdmin(identity, audit, config.auth.initialAdminPassword, log)
 
+  const updates = config.updates.enabled
+    ? await startUpdateRuntime({
+        db,
+        settings: config.updates,
+        audit,
+        models: options.deviceModels ?? deviceModelCatalog([]),
+        clock: options.clock ?? Date.now,
+        logger: logger.child({ mod: 'fleet.updates' }),
+        onArtifactChanged: (artifactId) => live.touch('artifact', artifactId),
+        ...(options.updateLifetimes === undefined ? {} : { lifetimes: options.updateLifetimes }),
+      })
+    : undefined
+
+  const deviceModels = options.deviceModels ?? deviceModelCatalog([])
+  if (config.rollouts.enabled) {
+    const { enabled: _, ...engine } = config.rollouts
+    rollouts = createRolloutService({
+      db,
+      commands,
+      audit,
+      logger: logger.child({ mod: 'fleet.rollouts' }),
+      deviceModels: (id) => deviceModels.model(id),
+      ...engine,
+      ...(options.clock === undefined ? {} : { now: options.clock }),
+      onChanged: (rolloutId) => live.touch('rollout', rolloutId),
+    })
+  }
+
   const app = await buildApp({
     db,
     ingestor,
@@ -151,6 +207,8 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
     mqttConnected: () => mqtt.client.connected,
     commandDefaults: config.commands,
     logger,
+    updates,
+    rollouts: rollouts?.routes,
     enrolment: {
       brokerUrl: config.broker.publicUrl ?? mqttUrl,
       reservedUsernames: [fleetMqttUsername(config)],
@@ -169,6 +227,7 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
   prune()
 
   if (config.alerts.enabled) await alerts.start()
+  rollouts?.start()
 
   const address = await app.listen({ host: config.http.host, port: config.http.port })
   log.info({ http: address, mqtt: mqttUrl, database: db.kind }, 'fleet-server ready')
@@ -180,8 +239,12 @@ export async function startFleetServer(config: FleetConfig, logger: Logger): Pro
     ingestor,
     alerts,
     app,
+    updates,
+    rollouts,
     async stop() {
       clearInterval(pruneTimer)
+      await rollouts?.stop()
+      await updates?.stop()
       await mqtt.close()
       await pruning
       await ingestor.flush()

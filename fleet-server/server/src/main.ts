@@ -3,10 +3,12 @@
  * Usage: fleet-server [--config fleet.json]   (FLEET_* env overrides any setting)
  */
 import { parseArgs } from 'node:util'
+import { allDefinitions } from '@drivers/registry'
 import { ConfigError } from '@kiosk-fleet/protocol'
 import pino from 'pino'
 import { loadFleetConfig } from './config/load-fleet-config.ts'
 import { startFleetServer } from './fleet-server.ts'
+import { deviceModelCatalog } from './updates/device-models.ts'
 
 const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } })
 let config: ReturnType<typeof loadFleetConfig>
@@ -24,7 +26,8 @@ const logger = pino({
   base: { app: 'fleet-server' },
   redact: { paths: ['*.password', '*.token', 'password', 'token'], censor: '[redacted]' },
 })
-const server = await startFleetServer(config, logger)
+// The device registry says which models take firmware and config, and each model's config schema.
+const server = await startFleetServer(config, logger, { deviceModels: deviceModelCatalog(allDefinitions) })
 
 let stopping = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

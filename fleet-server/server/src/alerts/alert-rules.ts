@@ -9,6 +9,7 @@ export const ALERT_RULES = [
   'samErrors',
   'serviceUnavailable',
   'outboxBacklog',
+  'updateMetadataStale',
 ] as const
 export type AlertRuleId = (typeof ALERT_RULES)[number]
 export type Severity = 'info' | 'warning' | 'critical'
@@ -83,6 +84,15 @@ export const DEFAULT_ALERT_POLICY: AlertPolicy = {
       clearAfterMs: 60_000,
       latched: false,
       threshold: 500,
+    },
+    // The kiosk's trusted TUF timestamp expired: it installs nothing until it refreshes (docs/updates.md).
+    updateMetadataStale: {
+      enabled: true,
+      severity: 'warning',
+      raiseAfterMs: 60 * 60_000,
+      clearAfterMs: 0,
+      latched: false,
+      threshold: 0,
     },
   },
   overrides: [],
@@ -190,6 +200,12 @@ export function conditionsOf(k: KioskSnapshot, policy: AlertPolicy, now: number)
   const pending = k.health?.outbox.pending ?? 0
   if (pending > settingsFor(policy, 'outboxBacklog', k.machineType).threshold) {
     add('outboxBacklog', '', null, `${pending} messages waiting in the kiosk's outbox`)
+  }
+  const updates = k.health?.updates
+  if (updates?.metadataStale === true) {
+    const expired =
+      updates.metadataExpires === undefined ? '' : ` (expired ${new Date(updates.metadataExpires).toISOString()})`
+    add('updateMetadataStale', '', null, `update metadata is stale${expired}: nothing installs until it refreshes`)
   }
   return out
 }

@@ -26,6 +26,18 @@ export const PERMISSIONS = {
   manageKiosks: ['admin'],
   /** Ingest statistics and other operator views. */
   operate: ['admin'],
+  /** Upload artifacts: vendors for their own models, admins for kiosk app releases. */
+  pushArtifacts: ['admin', 'vendor'],
+  /** Approve an artifact for a department's kiosks (department users for their own departments). */
+  approveArtifacts: ['admin', 'department'],
+  /** Register vendors' delegated TUF roles and revoke artifacts. */
+  manageUpdateRepository: ['admin'],
+  /** Create, start, pause, resume and abort rollouts within scope. */
+  manageRollouts: ['admin', 'department'],
+  /** Approve a rollout someone else created. */
+  approveRollouts: ['admin', 'department'],
+  /** Edit the fleet calendar (holidays, 调休) and sites' opening hours and maintenance windows. */
+  manageSchedules: ['admin', 'site'],
 } as const satisfies Record<string, readonly Role[]>
 export type Permission = keyof typeof PERMISSIONS
 

@@ -11,6 +11,7 @@ import {
 import type { TSchema } from '@sinclair/typebox'
 import type { Logger } from 'pino'
 import type { Database } from '../db/database.ts'
+import { CommandLog } from './command-log.ts'
 
 export interface CommandOutcome {
   transaction: string
@@ -40,9 +41,11 @@ interface Waiting {
 export class CommandSender {
   readonly #o: CommandSenderOptions
   readonly #waiting = new Map<string, Waiting>()
+  readonly #log: CommandLog
 
   constructor(options: CommandSenderOptions) {
     this.#o = options
+    this.#log = new CommandLog(options.db)
   }
 
   readonly #paramCodecs = new Map<CommandName, PayloadCodec<TSchema>>()
@@ -58,23 +61,25 @@ export class CommandSender {
     return result.ok ? [] : result.errors
   }
 
-  /** Sends a request (params already checked with `checkParams`) and waits for the answer. */
+  /**
+   * Sends a request (params already checked with `checkParams`) and waits for the answer. Every
+   * command is recorded in `commands`, except where the caller keeps its own record (`record: false`:
+   * a rollout's notifications live in `rollout_kiosks`, and thousands of them must not queue behind
+   * ingest for the database).
+   */
   async send<C extends CommandName>(
     kioskId: string,
     command: C,
     params: CommandParams<C>,
-    options: { ttlMs: number; timeoutMs: number },
+    options: { ttlMs: number; timeoutMs: number; record?: boolean },
   ): Promise<CommandOutcome> {
     const transaction = randomBytes(12).toString('base64url')
     const issuedAt = Date.now()
     const expiresAt = issuedAt + options.ttlMs
     const codec = this.#o.codecs.requests[command] as unknown as PayloadCodec<TSchema>
     const payload = codec.encode({ transaction, issuedAt, expiresAt, params })
-    await this.#o.db.query(
-      `INSERT INTO commands (transaction, kiosk_id, command, requested_at, expires_at, status)
-       VALUES ($1, $2, $3, $4, $5, 'sent')`,
-      [transaction, kioskId, command, new Date(issuedAt).toISOString(), new Date(expiresAt).toISOString()],
-    )
+    const record = options.record ?? true
+    if (record) await this.#log.recordSent({ transaction, kioskId, command, requestedAt: issuedAt, expiresAt })
     const outcome = new Promise<CommandOutcome>((resolve) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(transaction)
@@ -84,10 +89,13 @@ export class CommandSender {
     })
     await this.#o.publish(topics.request(kioskId, command), payload)
     const result = await outcome
-    await this.#o.db.query(
-      'UPDATE commands SET status = $2, response = $3::jsonb, responded_at = now() WHERE transaction = $1',
-      [transaction, result.status, JSON.stringify(result.data ?? result.error ?? null)],
-    )
+    if (record) {
+      await this.#log.recordResult({
+        transaction,
+        status: result.status,
+        response: result.data ?? result.error ?? null,
+      })
+    }
     return result
   }
 

@@ -93,6 +93,39 @@ export const FleetConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Signed updates (docs/updates.md): the TUF repository, artifact blobs and upload spool. */
+    updates: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        /** Target blobs (`targets/`) and upload spool files (`uploads/`); shared storage for several replicas. */
+        dir: Type.String({ default: '.data/fleet-updates' }),
+        /** The offline-signed root.json from `root-keys-cli create-root` (used once, to initialise the repository). */
+        rootFile: Type.Optional(Type.String({ minLength: 1 })),
+        /** `online-keys.json` from `root-keys-cli create-root`: targets/snapshot/timestamp key pairs (mode 0600). */
+        onlineKeysFile: Type.Optional(Type.String({ minLength: 1 })),
+        /** How often to check whether snapshot/timestamp need re-signing, and expire stale uploads. */
+        refreshIntervalMs: Type.Integer({ minimum: 1000, default: 15 * 60_000 }),
+        maxArtifactBytes: Type.Integer({ minimum: 1, default: 2 * 1024 ** 3 }),
+        /** An upload not finished within this is rejected and its spool file freed. */
+        uploadTtlMs: Type.Integer({ minimum: 60_000, default: 7 * 24 * 3_600_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Staged rollouts (docs/updates.md "Rollouts"). */
+    rollouts: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        /** Engine tick; reports and births also trigger one. */
+        tickMs: Type.Integer({ minimum: 50, default: 5000 }),
+        /** Expiry of an `update` notification a kiosk has not picked up (it is sent again on its next birth). */
+        notifyTtlMs: Type.Integer({ minimum: 1000, default: 24 * 3_600_000 }),
+        /** How long to wait for a kiosk's answer to `update`. */
+        notifyTimeoutMs: Type.Integer({ minimum: 100, default: 60_000 }),
+        /** Notifications in flight at once. */
+        notifyConcurrency: Type.Integer({ minimum: 1, default: 500 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     log: LogConfig,
   },
   { additionalProperties: false },

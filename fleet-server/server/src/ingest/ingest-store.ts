@@ -1,3 +1,4 @@
+import type { DeploymentStatusPayload } from '@kiosk-fleet/protocol'
 import type { Database, Queryable } from '../db/database.ts'
 import { type IngestBatch, latestBy } from './ingest-batch.ts'
 
@@ -8,9 +9,24 @@ export interface WriteResult {
   unknownKiosks: string[]
   /** Rows that were already stored (outbox resends, QoS 1 duplicates). */
   duplicates: number
+  /**
+   * Deployment reports of this batch, duplicates included (the rollout engine is idempotent), handed
+   * on once they are committed.
+   */
+  deployments: { kioskId: string; payload: DeploymentStatusPayload; receivedAt: number }[]
+  /** Kiosks with a birth in this batch (committed: `kiosks` and `peripherals` show it). */
+  births: string[]
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
+
+function deploymentReports(batch: IngestBatch): WriteResult['deployments'] {
+  return batch.events.flatMap((e) =>
+    e.type === 'deployment' && 'deploymentId' in e.payload
+      ? [{ kioskId: e.kioskId, payload: e.payload, receivedAt: e.receivedAt }]
+      : [],
+  )
+}
 
 /**
  * Writes one batch in one transaction with set-based statements (unnest of arrays): never an awaited
@@ -30,7 +46,13 @@ export class IngestStore {
       duplicates += await this.#health(tx, batch, changed)
       await this.#deviceStatuses(tx, batch, changed)
       duplicates += await this.#events(tx, batch, changed)
-      return { changedKiosks: [...changed], unknownKiosks, duplicates }
+      return {
+        changedKiosks: [...changed],
+        unknownKiosks,
+        duplicates,
+        deployments: deploymentReports(batch),
+        births: [...new Set(batch.births.map((b) => b.kioskId))],
+      }
     })
   }
 
@@ -118,10 +140,12 @@ export class IngestStore {
     )
     if (rows.length === 0) return
     await tx.query(
-      `INSERT INTO peripherals (kiosk_id, device_id, device_class, vendor, model, serial, firmware)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+      `INSERT INTO peripherals (kiosk_id, device_id, device_class, vendor, model, serial, firmware, hw_revision)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                            $8::text[])
        ON CONFLICT (kiosk_id, device_id) DO UPDATE SET device_class = excluded.device_class,
-         vendor = excluded.vendor, model = excluded.model, serial = excluded.serial, firmware = excluded.firmware`,
+         vendor = excluded.vendor, model = excluded.model, serial = excluded.serial, firmware = excluded.firmware,
+         hw_revision = excluded.hw_revision`,
       [
         rows.map((r) => r.kioskId),
         rows.map((r) => r.deviceId),
@@ -130,6 +154,7 @@ export class IngestStore {
         rows.map((r) => r.model),
         rows.map((r) => r.serial),
         rows.map((r) => r.firmware),
+        rows.map((r) => r.hwRevision ?? null),
       ],
     )
   }

@@ -3,9 +3,14 @@ import type { Principal } from '../auth/roles.ts'
 import { scopeView } from '../auth/scope.ts'
 import type { KioskRepo, KioskView } from '../repos/kiosk-repo.ts'
 
+/** Things other than kiosks that dashboards show and re-read when told their id changed. */
+export type LiveTopic = 'rollout' | 'artifact'
+
 interface Subscriber {
   principal: Principal
   send: (kiosks: KioskView[]) => void
+  /** `{id}`s of changed rollouts or artifacts; the dashboard re-reads them with its own permissions. */
+  touched?: ((topic: LiveTopic, ids: { id: string }[]) => void) | undefined
 }
 
 /**
@@ -15,6 +20,7 @@ interface Subscriber {
 export class LiveHub {
   readonly #subscribers = new Set<Subscriber>()
   readonly #pending = new Set<string>()
+  readonly #touched = new Map<LiveTopic, Set<string>>()
   #timer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
@@ -28,8 +34,12 @@ export class LiveHub {
   }
 
   /** Each subscriber receives only the kiosks (and peripherals) within its principal's scope. */
-  subscribe(principal: Principal, send: (kiosks: KioskView[]) => void): () => void {
-    const subscriber = { principal, send }
+  subscribe(
+    principal: Principal,
+    send: (kiosks: KioskView[]) => void,
+    touched?: (topic: LiveTopic, ids: { id: string }[]) => void,
+  ): () => void {
+    const subscriber = { principal, send, touched }
     this.#subscribers.add(subscriber)
     return () => this.#subscribers.delete(subscriber)
   }
@@ -37,6 +47,15 @@ export class LiveHub {
   changed(kioskIds: string[]): void {
     if (this.#subscribers.size === 0 || kioskIds.length === 0) return
     for (const id of kioskIds) this.#pending.add(id)
+    this.#timer ??= setTimeout(() => void this.#publish(), this.intervalMs)
+  }
+
+  /** A rollout's progress or an artifact's status changed (gathered like kiosk changes). */
+  touch(topic: LiveTopic, id: string): void {
+    if (this.#subscribers.size === 0) return
+    const ids = this.#touched.get(topic) ?? new Set<string>()
+    ids.add(id)
+    this.#touched.set(topic, ids)
     this.#timer ??= setTimeout(() => void this.#publish(), this.intervalMs)
   }
 
@@ -49,6 +68,12 @@ export class LiveHub {
     this.#timer = undefined
     const ids = [...this.#pending]
     this.#pending.clear()
+    for (const [topic, touched] of this.#touched) {
+      const list = [...touched].map((id) => ({ id }))
+      for (const { touched: notify } of this.#subscribers) notify?.(topic, list)
+    }
+    this.#touched.clear()
+    if (ids.length === 0) return
     try {
       const views = await this.kiosks.byIds(ids)
       for (const { principal, send } of this.#subscribers) {

@@ -25,7 +25,7 @@ const KIOSK_SELECT = `
          s.id AS site_id, s.name AS site_name, s.kind AS site_kind, s.city, s.county, s.town, s.latitude, s.longitude,
          coalesce((SELECT json_agg(json_build_object(
              'deviceId', p.device_id, 'deviceClass', p.device_class, 'vendor', p.vendor, 'model', p.model,
-             'serial', p.serial, 'firmware', p.firmware, 'status', p.status,
+             'serial', p.serial, 'firmware', p.firmware, 'hwRevision', p.hw_revision, 'status', p.status,
              'statusChangedAt', p.status_changed_at, 'counters', p.counters) ORDER BY p.device_id)
            FROM peripherals p WHERE p.kiosk_id = k.id), '[]'::json) AS peripherals
   FROM kiosks k LEFT JOIN sites s ON s.id = k.site_id`

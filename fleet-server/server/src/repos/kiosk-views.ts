@@ -10,6 +10,7 @@ export const PeripheralView = Type.Object({
   model: Nullable(Type.String()),
   serial: Nullable(Type.String()),
   firmware: Nullable(Type.String()),
+  hwRevision: Type.Optional(Nullable(Type.String())),
   status: Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()], {
     description: 'DeviceStatus of the MQTT contract',
   }),

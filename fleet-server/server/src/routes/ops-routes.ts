@@ -76,7 +76,10 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (
     },
   )
 
-  /** Server-sent events: `kiosks` with the changed kiosks' full views, as ingest commits them. */
+  /**
+   * Server-sent events: `kiosks` with the changed kiosks' full views, as ingest commits them;
+   * `rollout` and `artifact` with `[{id}]` of what changed (the dashboard re-reads it).
+   */
   app.get('/api/stream', { preHandler: requirePermission('readFleet') }, (request, reply) => {
     reply.hijack()
     reply.raw.writeHead(200, {
@@ -85,9 +88,11 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (
       connection: 'keep-alive',
     })
     reply.raw.write(': connected\n\n')
-    const unsubscribe = live.subscribe(principalOf(request), (kiosks) => {
-      reply.raw.write(`event: kiosks\ndata: ${JSON.stringify(kiosks)}\n\n`)
-    })
+    const unsubscribe = live.subscribe(
+      principalOf(request),
+      (kiosks) => reply.raw.write(`event: kiosks\ndata: ${JSON.stringify(kiosks)}\n\n`),
+      (topic, ids) => reply.raw.write(`event: ${topic}\ndata: ${JSON.stringify(ids)}\n\n`),
+    )
     const keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000)
     request.raw.on('close', () => {
       clearInterval(keepAlive)
