@@ -1,10 +1,34 @@
 /** Exit codes a script can act on. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, auth: 3, notFound: 4, unreachable: 5 } as const
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  auth: 3,
+  notFound: 4,
+  unreachable: 5,
+  /** `rollouts status`: the rollout halted on its error threshold. */
+  halted: 6,
+  /** `rollouts status`: the rollout was aborted. */
+  aborted: 7,
+  /** `artifacts push`: interrupted (Ctrl-C); the same command resumes. */
+  interrupted: 130,
+} as const
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD'
+
+/** A raw answer, for the calls whose status and headers matter (tus-style uploads). */
+export interface RawResponse {
+  status: number
+  headers: Headers
+  text: string
+}
 
 export class FleetctlError extends Error {
   constructor(
     message: string,
     readonly exitCode: number,
+    /** The HTTP status and the server's `ERR_*` code, when the server answered. */
+    readonly http?: { status: number; code?: string | undefined },
   ) {
     super(message)
     this.name = 'FleetctlError'
@@ -29,37 +53,58 @@ export class ApiClient {
     this.#fetch = options.fetch ?? fetch
   }
 
-  async request<T>(
-    method: 'GET' | 'POST',
+  async request<T>(method: HttpMethod, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const response = await this.raw(method, path, {
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    if ((response.status >= 200 && response.status < 300) || response.status === 504) {
+      return (response.headers.get('content-type')?.includes('json') ? JSON.parse(response.text) : response.text) as T
+    }
+    throw this.failure(response)
+  }
+
+  /**
+   * One call with the token, answering whatever status came back; only a network failure throws
+   * (`unreachable`, with the cause kept so callers can tell a cut connection from a refused one).
+   */
+  async raw(
+    method: HttpMethod,
     path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<T> {
+    init: { headers?: Record<string, string>; body?: string | Uint8Array<ArrayBuffer>; signal?: AbortSignal } = {},
+  ): Promise<RawResponse> {
     let response: Response
     try {
       response = await this.#fetch(`${this.server}${path}`, {
         method,
         headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...(this.#token === undefined ? {} : { authorization: `Bearer ${this.#token}` }),
-          ...headers,
+          ...init.headers,
         },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(init.body === undefined ? {} : { body: init.body }),
+        ...(init.signal === undefined ? {} : { signal: init.signal }),
       })
+      return { status: response.status, headers: response.headers, text: await response.text() }
     } catch (err) {
-      throw new FleetctlError(`cannot reach ${this.server}: ${(err as Error).message}`, EXIT.unreachable)
+      const cause = (err as Error & { cause?: Error }).cause
+      throw new FleetctlError(
+        `cannot reach ${this.server}: ${(err as Error).message}${cause ? ` (${cause.message})` : ''}`,
+        EXIT.unreachable,
+      )
     }
-    const text = await response.text()
-    if (response.ok || response.status === 504) {
-      return (response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T
-    }
-    const problem = safeJson(text)
+  }
+
+  /** The error for a non-2xx answer: message from the server's `{code, message}`, exit code by status. */
+  failure(response: RawResponse): FleetctlError {
+    const problem = safeJson(response.text)
     const message = problem?.message ?? `HTTP ${response.status}`
+    const http = { status: response.status, code: problem?.code }
     if (response.status === 401)
-      throw new FleetctlError(`${message} — run: fleetctl login --server ${this.server}`, EXIT.auth)
-    if (response.status === 403) throw new FleetctlError(message, EXIT.auth)
-    if (response.status === 404) throw new FleetctlError(message, EXIT.notFound)
-    throw new FleetctlError(`${problem?.code ?? 'error'}: ${message}`, EXIT.failed)
+      return new FleetctlError(`${message} — run: fleetctl login --server ${this.server}`, EXIT.auth, http)
+    if (response.status === 403)
+      return new FleetctlError(`${problem?.code ?? 'forbidden'}: ${message}`, EXIT.auth, http)
+    if (response.status === 404) return new FleetctlError(message, EXIT.notFound, http)
+    return new FleetctlError(`${problem?.code ?? 'error'}: ${message}`, EXIT.failed, http)
   }
 
   get<T>(path: string): Promise<T> {
@@ -68,6 +113,10 @@ export class ApiClient {
 
   post<T>(path: string, body?: unknown): Promise<T> {
     return this.request<T>('POST', path, body)
+  }
+
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path)
   }
 }
 

@@ -1,16 +1,21 @@
 import { Command, CommanderError } from 'commander'
 import { EXIT, FleetctlError } from './api-client.ts'
 import { registerAlerts } from './commands/alerts.ts'
+import { registerArtifacts } from './commands/artifacts.ts'
 import { registerAudit } from './commands/audit.ts'
 import { registerCommand } from './commands/command.ts'
+import { registerKeys } from './commands/keys.ts'
 import { registerKiosks } from './commands/kiosks.ts'
 import { registerLogin } from './commands/login.ts'
+import { registerRollouts } from './commands/rollouts.ts'
 import { type Io, processIo } from './context.ts'
 
 /** Runs fleetctl with `argv` (as process.argv) and returns the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const program = new Command('fleetctl')
-    .description('Kiosk fleet command line: kiosks, remote commands and the audit log over the fleet API')
+    .description(
+      'Kiosk fleet command line: kiosks, remote commands, the audit log, update artifacts and rollouts over the fleet API',
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
   registerLogin(program, io)
@@ -18,6 +23,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   registerCommand(program, io)
   registerAlerts(program, io)
   registerAudit(program, io)
+  registerArtifacts(program, io)
+  registerRollouts(program, io)
+  registerKeys(program, io)
   try {
     await program.parseAsync(argv)
     return EXIT.ok

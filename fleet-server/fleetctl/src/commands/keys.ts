@@ -1,0 +1,79 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import type { Command } from 'commander'
+import { EXIT, FleetctlError } from '../api-client.ts'
+import { type Io, loggedInClient, printJson } from '../context.ts'
+import { collect } from '../options.ts'
+import { table } from '../table.ts'
+import { generateVendorKey, publicKeyOf, readVendorKey, type VendorPublicKey } from '../vendor-signing.ts'
+
+export function registerKeys(program: Command, io: Io): void {
+  program
+    .command('keys')
+    .description("a vendor's signing keys (kept on the vendor's machine)")
+    .command('generate')
+    .description('create an ed25519 key pair file (0600) and print its public key for the fleet admin')
+    .requiredOption('--out <file>', 'where to write the key pair (never overwritten)')
+    .action((o: { out: string }) => {
+      const pair = generateVendorKey()
+      try {
+        writeFileSync(o.out, `${JSON.stringify(pair, null, 2)}\n`, { mode: 0o600, flag: 'wx' })
+      } catch (err) {
+        throw new FleetctlError(`cannot write ${o.out}: ${(err as Error).message}`, EXIT.usage)
+      }
+      io.err(`wrote ${o.out} (keyid ${pair.keyid}); keep it offline, give the admin only the public key below`)
+      printJson(io, publicKeyOf(pair))
+    })
+
+  const vendors = program.command('vendors').description("vendors' delegated signing roles in the update repository")
+  vendors
+    .command('list')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }) => {
+      const { vendors: all } = await loggedInClient(io).get<{
+        vendors: { id: string; name: string; threshold: number; publicKeys: Record<string, unknown> }[]
+      }>('/api/update-vendors')
+      if (o.json) return printJson(io, all)
+      io.out(
+        table(
+          ['VENDOR', 'NAME', 'KEYS', 'THRESHOLD', 'KEY IDS'],
+          all.map((v) => {
+            const ids = Object.keys(v.publicKeys)
+            return [v.id, v.name, ids.length, v.threshold, ids.map((id) => id.slice(0, 12)).join(' ')]
+          }),
+        ),
+      )
+    })
+  vendors
+    .command('add <id>')
+    .description("register or rotate a vendor's keys (admin): the old keys stop signing")
+    .requiredOption('--name <name>', 'vendor name')
+    .requiredOption('--key <file>', 'public key (or key pair) file; repeat for more keys', collect)
+    .option('--threshold <n>', 'signatures needed', '1')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, o: { name: string; key: string[]; threshold: string; json?: boolean }) => {
+      const publicKeys: VendorPublicKey[] = o.key.map((file) => readPublicKey(file))
+      const answer = await loggedInClient(io).post('/api/update-vendors', {
+        id,
+        name: o.name,
+        publicKeys,
+        threshold: Number(o.threshold),
+      })
+      if (o.json) printJson(io, answer)
+      else io.out(`vendor ${id} registered with ${publicKeys.length} key(s), threshold ${o.threshold}`)
+    })
+}
+
+/** A public key file, or a key pair file of which only the public half is sent. */
+function readPublicKey(file: string): VendorPublicKey {
+  let value: { keytype?: string; scheme?: string; keyval?: { public?: string; private?: string } }
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (err) {
+    throw new FleetctlError(`cannot read ${file}: ${(err as Error).message}`, EXIT.usage)
+  }
+  if (value.keyval?.private !== undefined) return publicKeyOf(readVendorKey(file))
+  if (value.keytype !== 'ed25519' || value.scheme !== 'ed25519' || !/^[0-9a-f]{64}$/.test(value.keyval?.public ?? '')) {
+    throw new FleetctlError(`${file} is not an ed25519 TUF public key`, EXIT.usage)
+  }
+  return { keytype: 'ed25519', scheme: 'ed25519', keyval: { public: value.keyval?.public as string } }
+}

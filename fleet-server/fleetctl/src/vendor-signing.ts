@@ -1,0 +1,129 @@
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { Metadata, MetadataKind, Signature, type Targets } from '@tufjs/models'
+import { EXIT, FleetctlError } from './api-client.ts'
+
+/** A vendor key pair in TUF's JSON key format (what `fleetctl keys generate` writes; 0600). */
+export interface VendorKeyPair {
+  keyid: string
+  keytype: 'ed25519'
+  scheme: 'ed25519'
+  keyval: { public: string; private: string }
+}
+
+/** The public half, as an admin registers it (`fleetctl vendors add --key`). */
+export interface VendorPublicKey {
+  keytype: 'ed25519'
+  scheme: 'ed25519'
+  keyval: { public: string }
+}
+
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
+const HEX_32 = /^[0-9a-f]{64}$/
+
+/** TUF's key id: SHA-256 of the canonical JSON of the public key. */
+export function keyIdOf(publicHex: string): string {
+  return createHash('sha256')
+    .update(`{"keytype":"ed25519","keyval":{"public":"${publicHex}"},"scheme":"ed25519"}`)
+    .digest('hex')
+}
+
+export function generateVendorKey(): VendorKeyPair {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519')
+  const pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(SPKI_ED25519_PREFIX.length).toString('hex')
+  const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_ED25519_PREFIX.length)
+  return {
+    keyid: keyIdOf(pub),
+    keytype: 'ed25519',
+    scheme: 'ed25519',
+    keyval: { public: pub, private: seed.toString('hex') },
+  }
+}
+
+export function publicKeyOf(pair: VendorKeyPair): VendorPublicKey {
+  return { keytype: 'ed25519', scheme: 'ed25519', keyval: { public: pair.keyval.public } }
+}
+
+/** Reads and checks a key file; a bad file is a usage error naming the file, never a stack trace. */
+export function readVendorKey(path: string): VendorKeyPair {
+  let value: unknown
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (err) {
+    throw new FleetctlError(`cannot read key file ${path}: ${(err as Error).message}`, EXIT.usage)
+  }
+  const v = value as Partial<VendorKeyPair> | null
+  if (
+    v?.keytype !== 'ed25519' ||
+    v.scheme !== 'ed25519' ||
+    !HEX_32.test(String(v.keyval?.public)) ||
+    !HEX_32.test(String(v.keyval?.private))
+  ) {
+    throw new FleetctlError(
+      `${path} is not an ed25519 TUF key pair (keytype, scheme, keyval.public, keyval.private)`,
+      EXIT.usage,
+    )
+  }
+  const pair = v as VendorKeyPair
+  const derived = createPublicKey(privateKeyOf(pair))
+    .export({ format: 'der', type: 'spki' })
+    .subarray(SPKI_ED25519_PREFIX.length)
+    .toString('hex')
+  if (derived !== pair.keyval.public)
+    throw new FleetctlError(`${path}: private key does not match its public key`, EXIT.usage)
+  return { ...pair, keyid: keyIdOf(pair.keyval.public) }
+}
+
+function privateKeyOf(pair: VendorKeyPair) {
+  return createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(pair.keyval.private, 'hex')]),
+    format: 'der',
+    type: 'pkcs8',
+  })
+}
+
+/** What the vendor expects to sign: the target it just uploaded, as it hashed it locally. */
+export interface ExpectedTarget {
+  path: string
+  sha256: string
+  length: number
+}
+
+/**
+ * Signs the vendor role's next targets metadata from a signing request, locally. Before signing it
+ * checks the metadata really lists the file the vendor hashed (path, length, sha256), so a server
+ * cannot get a signature over a different file. Returns `{keyid, sig}` per key.
+ */
+export function signVendorRequest(
+  metadata: unknown,
+  keys: VendorKeyPair[],
+  expected: ExpectedTarget,
+): { keyid: string; sig: string }[] {
+  let md: Metadata<Targets>
+  try {
+    const json = metadata as Parameters<typeof Metadata.fromJSON>[1]
+    // A request may carry only `signed`; Metadata wants the envelope.
+    md = Metadata.fromJSON(
+      MetadataKind.Targets,
+      'signed' in json ? { signatures: [], ...json } : { signed: json, signatures: [] },
+    )
+  } catch (err) {
+    throw new FleetctlError(`the signing request is not TUF targets metadata: ${(err as Error).message}`, EXIT.failed)
+  }
+  const file = md.signed.targets[expected.path]
+  if (file === undefined) {
+    throw new FleetctlError(`refusing to sign: the request does not list ${expected.path}`, EXIT.failed)
+  }
+  if (file.length !== expected.length || file.hashes.sha256 !== expected.sha256) {
+    throw new FleetctlError(
+      `refusing to sign: ${expected.path} in the request is ${file.length} bytes sha256 ${file.hashes.sha256}, the local file is ${expected.length} bytes sha256 ${expected.sha256}`,
+      EXIT.failed,
+    )
+  }
+  for (const key of keys) {
+    const privateKey = privateKeyOf(key)
+    md.sign((data) => new Signature({ keyID: key.keyid, sig: sign(null, data, privateKey).toString('hex') }), true)
+  }
+  return keys.map((k) => ({ keyid: k.keyid, sig: md.signatures[k.keyid]?.sig ?? '' }))
+}
