@@ -1,11 +1,14 @@
-// Fleet dashboard shell: login, hash routes (#/, #/kiosks, #/kiosk/ID, #/alerts), live updates.
+// Fleet dashboard shell: login, hash routes (#/, #/kiosks, #/kiosk/ID, #/alerts, #/artifacts,
+// #/artifact/ID, #/rollouts, #/rollout/ID), live updates.
 import { h } from './dom.js'
 import { LABELS } from './i18n.js'
 import { isFaulted } from './status.js'
 import { renderAlerts } from './views/alerts.js'
+import { renderArtifact, renderArtifacts } from './views/artifacts.js'
 import { renderKiosk } from './views/kiosk.js'
 import { renderKiosks } from './views/kiosks.js'
 import { renderOverview } from './views/overview.js'
+import { FINAL, renderRollout, renderRollouts } from './views/rollouts.js'
 
 const state = {
   lang: localStorage.getItem('lang') === 'en' ? 'en' : 'zh',
@@ -38,11 +41,14 @@ function renderChrome() {
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t[el.dataset.i18n]
   for (const a of document.querySelectorAll('#nav a')) {
     a.textContent = t.nav[a.dataset.route]
-    const current = route().name === a.dataset.route || (route().name === 'kiosk' && a.dataset.route === 'kiosks')
+    const current = route().name === a.dataset.route || `${route().name}s` === a.dataset.route
     if (current) a.setAttribute('aria-current', 'page')
     else a.removeAttribute('aria-current')
   }
   $('lang').textContent = t.switchTo
+  const live = $('live')
+  if (live.dataset.state === 'open') live.textContent = t.live
+  else if (live.dataset.state === 'closed') live.textContent = t.reconnecting
   const all = [...state.kiosks.values()]
   const cells = [
     [t.total, all.length],
@@ -76,6 +82,31 @@ async function renderViewNow() {
     view = kiosk.code
       ? h('p.empty', {}, kiosk.message)
       : renderKiosk(ctx(), { kiosk, history: health.history, events, alerts: alerts.alerts })
+  } else if (name === 'artifacts') {
+    view = renderArtifacts(ctx(), { artifacts: listOf(await api('/api/artifacts'), 'artifacts') })
+  } else if (name === 'artifact' && arg) {
+    const path = `/api/artifacts/${encodeURIComponent(arg)}`
+    const artifact = await api(path)
+    view = artifact.code
+      ? h('p.empty', {}, artifact.message)
+      : renderArtifact(
+          ctx(),
+          { artifact: artifact.artifact ?? artifact },
+          {
+            onApprove: (department) => act(`${path}/approvals`, { department }),
+            onRevoke: () => act(`${path}/revoke`, {}),
+          },
+        )
+  } else if (name === 'rollouts') {
+    view = renderRollouts(ctx(), { rollouts: listOf(await api('/api/rollouts'), 'rollouts') })
+  } else if (name === 'rollout' && arg) {
+    const path = `/api/rollouts/${encodeURIComponent(arg)}`
+    const [answer, { kiosks }] = await Promise.all([api(path), api(`${path}/kiosks?limit=5000`)])
+    const rollout = { ...answer, kiosks }
+    watchRollout(rollout)
+    view = answer.code
+      ? h('p.empty', {}, answer.message)
+      : renderRollout(ctx(), { rollout }, { onAction: (action) => act(`${path}/${action}`, {}) })
   } else if (name === 'alerts') {
     const { alerts } = await api('/api/alerts')
     view = renderAlerts(ctx(), { alerts }, async (id) => {
@@ -87,6 +118,38 @@ async function renderViewNow() {
     view = renderOverview(ctx(), { overview, sites, config: state.config })
   }
   $('view').replaceChildren(view)
+}
+
+const listOf = (answer, key) => (Array.isArray(answer) ? answer : (answer[key] ?? []))
+
+/** A write from a button: re-renders on success, returns the server's message on failure. */
+async function act(path, body) {
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  if (response.status === 401) {
+    showLogin()
+    return 'not logged in'
+  }
+  const answer = await response.json().catch(() => ({}))
+  if (!response.ok) return answer.message ?? `HTTP ${response.status}`
+  renderView()
+  return null
+}
+
+/**
+ * While an unfinished rollout is on screen it is refreshed on every `rollout` live event for it, and
+ * also every few seconds in case events are missed (a reconnect, a replica without the event).
+ */
+let rolloutTimer
+function watchRollout(rollout) {
+  clearTimeout(rolloutTimer)
+  if (rollout?.id === undefined || FINAL.has(rollout.status)) return
+  rolloutTimer = setTimeout(() => {
+    if (route().name === 'rollout' && route().arg === rollout.id) renderView()
+  }, 5000)
 }
 
 async function loadKiosks() {
@@ -120,6 +183,18 @@ function connectLive() {
     live.dataset.state = 'closed'
     live.textContent = LABELS[state.lang].reconnecting
   })
+  // `event: rollout` / `event: artifact` with `{id}` (or an array of them): re-render what shows it.
+  for (const [type, detail, list] of [
+    ['rollout', 'rollout', 'rollouts'],
+    ['artifact', 'artifact', 'artifacts'],
+  ]) {
+    source.addEventListener(type, (event) => {
+      const data = JSON.parse(event.data)
+      const ids = new Set((Array.isArray(data) ? data : [data]).map((d) => d.id ?? d.rolloutId ?? d.artifactId))
+      const { name, arg } = route()
+      if (name === list || (name === detail && ids.has(arg))) renderView()
+    })
+  }
   source.addEventListener('kiosks', (event) => {
     const changed = JSON.parse(event.data)
     for (const k of changed) state.kiosks.set(k.id, k)
