@@ -14,6 +14,8 @@ export default defineConfig({
           ],
           exclude: ['**/node_modules/**'],
           testTimeout: 10_000,
+          // Opening and migrating an in-memory PGlite takes 10–15 s when the shared machine is busy.
+          hookTimeout: 60_000,
         },
       },
       {

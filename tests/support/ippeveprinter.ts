@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort } from './free-port.ts'
 
 /** Debian puts ippeveprinter in /usr/sbin, which is not on every PATH. */
 const CANDIDATES = ['/usr/sbin/ippeveprinter', '/usr/bin/ippeveprinter']
@@ -23,18 +24,6 @@ function findBinary(): string {
   } catch (err) {
     throw new Error('ippeveprinter is missing: apt-get install cups-ipp-utils (Debian package)', { cause: err })
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 async function listening(port: number, child: ChildProcess, log: () => string): Promise<void> {
