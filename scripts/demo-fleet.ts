@@ -151,6 +151,8 @@ export function demoAgentConfig(
     healthIntervalMs: number
     /** The driver-backed peripherals on the demo's emulated devices. */
     devices: Record<string, unknown>[]
+    /** Where the fleet serves signed updates, and the root.json the kiosk trusts. */
+    updates: { fleetUrl: string; trustedRootFile: string }
   },
 ): Record<string, unknown> & Pick<AgentConfig, 'kioskId'> {
   return {
@@ -170,6 +172,13 @@ export function demoAgentConfig(
     peripherals: [...options.devices, ...kiosk.emulated],
     devices: { reopenInitialMs: 250, reopenMaxMs: 2000 },
     ui: { nearestService: kiosk.nearestService, idleTimeoutMs: 60_000, idleWarningMs: 25_000 },
+    updates: {
+      enabled: true,
+      ...options.updates,
+      // Demo pace: check for installs every few seconds instead of every half minute.
+      gatePollMs: 2000,
+      downloadRetryMs: 2000,
+    },
     log: { level: 'info' },
   }
 }

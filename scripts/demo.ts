@@ -13,7 +13,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
-import { loadFleetConfig, startFleetServer } from '@fleet/server'
+import { allDefinitions } from '@drivers/registry'
+import { createDevelopmentUpdateKeys, deviceModelCatalog, loadFleetConfig, startFleetServer } from '@fleet/server'
 import pino from 'pino'
 import { startControlPanel } from './demo/control-panel.ts'
 import { type DemoDeviceSet, startDemoDevices } from './demo/demo-devices.ts'
@@ -33,6 +34,11 @@ mkdirSync(dataDir, { recursive: true })
 const demoAdminPassword = process.env.FLEET_AUTH__INITIAL_ADMIN_PASSWORD ?? 'kiosk-fleet-demo'
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn', base: { app: 'demo' } })
 
+// The update repository's root ceremony. A real fleet runs `root-keys-cli create-root` on an offline
+// machine and gives the server only root.json and online-keys.json; the demo does it here, in its own
+// directory beside (not inside) the server's data, so `npm start` shows signed updates end to end.
+const updateKeys = await createDevelopmentUpdateKeys(join(dataDir, 'offline-root-ceremony'))
+
 async function startServer(httpPort: number) {
   const config = loadFleetConfig({
     env: {
@@ -43,9 +49,14 @@ async function startServer(httpPort: number) {
       FLEET_DATABASE__PGLITE_DIR: process.env.FLEET_DATABASE__PGLITE_DIR ?? join(dataDir, 'fleet-db'),
       // The demo's first user; a real fleet sets its own (12+ characters) through the environment.
       FLEET_AUTH__INITIAL_ADMIN_PASSWORD: demoAdminPassword,
+      FLEET_UPDATES__DIR: process.env.FLEET_UPDATES__DIR ?? join(dataDir, 'fleet-updates'),
+      FLEET_UPDATES__ROOT_FILE: process.env.FLEET_UPDATES__ROOT_FILE ?? updateKeys.rootFile,
+      FLEET_UPDATES__ONLINE_KEYS_FILE: process.env.FLEET_UPDATES__ONLINE_KEYS_FILE ?? updateKeys.onlineKeysFile,
+      // Demo pace: rollouts advance within seconds.
+      FLEET_ROLLOUTS__TICK_MS: process.env.FLEET_ROLLOUTS__TICK_MS ?? '1000',
     },
   })
-  return startFleetServer(config, logger)
+  return startFleetServer(config, logger, { deviceModels: deviceModelCatalog(allDefinitions) })
 }
 
 let server: Awaited<ReturnType<typeof startServer>>
@@ -70,6 +81,13 @@ async function enrolDemoKiosks(httpUrl: string): Promise<Map<string, { username:
   const cookie = login.headers.get('set-cookie')?.split(';')[0]
   if (!login.ok || cookie === undefined)
     throw new Error(`demo cannot log in as admin to enrol its kiosks: HTTP ${login.status}`)
+  // A second IT account: a rollout is approved by someone other than the one who created it.
+  const lead = await post(
+    '/api/users',
+    { id: 'lead', displayName: 'IT lead (demo)', password: demoAdminPassword, role: 'admin' },
+    cookie,
+  )
+  if (!lead.ok && lead.status !== 409) throw new Error(`demo cannot create its second admin: HTTP ${lead.status}`)
   const credentials = new Map<string, { username: string; password: string }>()
   for (const { kioskId } of DEMO_KIOSKS) {
     const ticket = await post(`/api/kiosks/${kioskId}/enrolment`, {}, cookie)
@@ -91,6 +109,7 @@ for (const kiosk of DEMO_KIOSKS) {
   )
 }
 const agentBin = resolve('kiosk/agent/bin/kiosk-agent.mjs')
+const EXIT_RESTART = 75
 
 function startAgent(kioskId: string): void {
   const kiosk = DEMO_KIOSKS.find((k) => k.kioskId === kioskId)
@@ -103,6 +122,8 @@ function startAgent(kioskId: string): void {
     keepaliveS: Number(values['keepalive-s']),
     healthIntervalMs: Number(values['health-interval-ms']),
     devices: deviceSets.get(kioskId)?.peripherals() ?? [],
+    // The kiosk image ships the fleet's root.json: the trust anchor of every update it installs.
+    updates: { fleetUrl: server.httpUrl, trustedRootFile: updateKeys.rootFile },
   })
   writeFileSync(configPath, JSON.stringify(config, null, 2))
   const child = spawn(process.execPath, [agentBin, '--config', configPath], {
@@ -117,7 +138,11 @@ function startAgent(kioskId: string): void {
   agents.set(kioskId, child)
   child.on('exit', (code, signal) => {
     agents.delete(kioskId)
-    if (!shuttingDown) console.log(`${kioskId} exited (${signal ?? code})`)
+    if (shuttingDown) return
+    // Exit status 75 asks the supervisor for a restart (an installed update, `restart-agent`), as
+    // systemd's Restart=on-failure does on a real kiosk.
+    if (code === EXIT_RESTART) return startAgent(kioskId)
+    console.log(`${kioskId} exited (${signal ?? code})`)
   })
 }
 
@@ -143,7 +168,7 @@ const panel = await startControlPanel({
 })
 console.log(`
 Kiosk fleet demo
-  dashboard     ${dashboard}/   (log in as admin / ${demoAdminPassword})
+  dashboard     ${dashboard}/   (log in as admin / ${demoAdminPassword}; a rollout is approved by lead, same password)
   API docs      ${dashboard}/docs
   API           ${dashboard}/api/kiosks
   MQTT broker   ${server.mqttUrl} (embedded Aedes; each kiosk enrolled with its own credentials)
