@@ -49,4 +49,26 @@ describe('checkCustom: the signed target against the notification and this kiosk
       ),
     ).toBeUndefined()
   })
+
+  it('refuses firmware for a hardware revision this device does not have, or does not state', () => {
+    const firmware: UpdateArtifact = {
+      version: '1.3.0',
+      target: 'firmware/xprinter/XP-58IIH/xp58-1.3.0.kfw',
+      kind: 'firmware',
+      device: { vendor: 'xprinter', model: 'XP-58IIH' },
+    }
+    const target = {
+      path: firmware.target,
+      custom: { kind: 'firmware', version: '1.3.0', deviceModel: 'XP-58IIH', hwRevisions: ['A2', 'A3'] },
+    }
+    const kiosk = { machineType: 'id', appVersion: '2.0.0' }
+    expect(codeOf(() => checkCustom(firmware, target, { ...kiosk, hwRevision: 'A3' }))).toBeUndefined()
+    expect(codeOf(() => checkCustom(firmware, target, { ...kiosk, hwRevision: 'B1' }))).toBe(
+      'ERR_KIOSK_UPDATE_INCOMPATIBLE',
+    )
+    expect(codeOf(() => checkCustom(firmware, target, kiosk))).toBe('ERR_KIOSK_UPDATE_INCOMPATIBLE')
+    // No revisions listed: any revision fits.
+    const anyRevision = { ...target, custom: { ...target.custom, hwRevisions: [] } }
+    expect(codeOf(() => checkCustom(firmware, anyRevision, kiosk))).toBeUndefined()
+  })
 })

@@ -371,7 +371,7 @@ export class UpdateService {
     }
     this.#fresh = { expires: Date.parse(result.value.timestampExpires), lastRefreshTs: this.#now() }
     this.#healthChanged()
-    checkCustom(artifact, result.value, this.#kioskFacts())
+    checkCustom(artifact, result.value, this.#kioskFacts(artifact))
     this.#trusted = result.value
     if (staged == null || !(await matches(staged, result.value))) {
       throw new AppError(TufErrorCodes.targetMismatch, `${artifact.target} on disk no longer matches TUF`)
@@ -458,10 +458,12 @@ export class UpdateService {
   }
 
   /** What a target's compatibility is checked against: this kiosk's machine type and running app version. */
-  #kioskFacts(): { machineType?: string | undefined; appVersion: string } {
+  #kioskFacts(artifact: UpdateArtifact): Parameters<typeof checkCustom>[2] {
+    const device = artifact.deviceId === undefined ? undefined : this.#o.deviceById(artifact.deviceId)
     return {
       machineType: this.#s.machineType,
       appVersion: effectiveAppVersion(this.#s.releasesDir, this.#s.baseAppVersion),
+      hwRevision: device?.identity.hwRevision,
     }
   }
 
@@ -469,7 +471,7 @@ export class UpdateService {
     const result: TufResult<TrustedTarget> = await this.#tuf(() => this.#o.verifier.targetInfo(artifact.target))
     if (!result.ok) throw new AppError(result.error.code, result.error.message)
     this.#fresh = { expires: Date.parse(result.value.timestampExpires), lastRefreshTs: this.#now() }
-    checkCustom(artifact, result.value, this.#kioskFacts())
+    checkCustom(artifact, result.value, this.#kioskFacts(artifact))
     this.#trusted = result.value
     return result.value
   }
@@ -580,7 +582,7 @@ function checkTarget(artifact: { target: string }): void {
 export function checkCustom(
   artifact: UpdateArtifact,
   target: Pick<TrustedTarget, 'path' | 'custom'>,
-  kiosk: { machineType?: string | undefined; appVersion: string },
+  kiosk: { machineType?: string | undefined; appVersion: string; hwRevision?: string | undefined },
 ): void {
   const c = target.custom
   const kind = artifact.kind ?? 'app'
@@ -609,6 +611,13 @@ export function checkCustom(
   if (machineType !== undefined && Array.isArray(machineTypes) && machineTypes.length > 0) {
     if (!machineTypes.includes(machineType))
       unmet.push(`machineTypes ${machineTypes.join(',')} leave out ${machineType}`)
+  }
+  const hwRevisions = c.hwRevisions
+  if (kind !== 'app' && Array.isArray(hwRevisions) && hwRevisions.length > 0) {
+    // As the fleet's selection does: a device that states no revision is not assumed to fit.
+    if (kiosk.hwRevision === undefined) unmet.push(`hwRevisions ${hwRevisions.join(',')}, the device states none`)
+    else if (!hwRevisions.includes(kiosk.hwRevision))
+      unmet.push(`hwRevisions ${hwRevisions.join(',')} leave out ${kiosk.hwRevision}`)
   }
   const minAppVersion = c.minAppVersion
   if (typeof minAppVersion === 'string' && minAppVersion !== '' && compareVersions(appVersion, minAppVersion) < 0) {
