@@ -319,6 +319,31 @@ describe('rollouts on a real broker, ingest and PGlite with simulated kiosks', (
     await untilStatus(s, id, 'completed')
   })
 
+  it('applies the reports ingest stored while the engine was stopped, once it starts again', async () => {
+    const s = await start()
+    await seedAppRelease(s)
+    const k = await kiosk(s, 'replay-1', 'silent')
+    const id = await createApproved(s, rolloutBody({ groups: [{ percent: 100 }] }))
+    await s.api('ada', 'POST', `/api/rollouts/${id}/start`, {})
+    await untilKiosk(s, id, k.kioskId, 'notified')
+    // The engine stops (a crash after ingest's commit has the same effect); ingest goes on storing.
+    await s.rollouts.service.stop()
+    await k.report(id, 'downloading', { progress: 0.5 })
+    await k.report(id, 'installing')
+    await waitFor('both reports stored', async () => {
+      const [row] = await s.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM kiosk_events WHERE kiosk_id = $1 AND type = 'deployment'`,
+        [k.kioskId],
+      )
+      return row?.n === 2
+    })
+    await s.settle()
+    expect((await rows(s, id))[0]?.state).toBe('notified')
+    s.rollouts.service.start()
+    const row = await untilKiosk(s, id, k.kioskId, 'installing')
+    expect(row.errorCode).toBeNull()
+  })
+
   it('counts success only when a birth shows the new version', async () => {
     const s = await start()
     await seedAppRelease(s)

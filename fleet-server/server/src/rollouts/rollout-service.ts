@@ -237,11 +237,21 @@ export class RolloutService {
     this.schedules = new ScheduleStore(options.db)
   }
 
+  /**
+   * Starts ticking once the reports ingest committed before a stop or crash are applied, so no
+   * kiosk is timed out for a report the fleet already holds.
+   */
   start(): void {
     this.#stopped = false
-    this.#timer = setInterval(() => this.#kick(), this.#o.tickMs ?? 5000)
-    this.#timer.unref()
-    this.#kick()
+    this.#ingesting = this.#ingesting
+      .then(() => this.#replayStoredReports())
+      .catch((err: unknown) => this.#log.warn({ err }, 'stored deployment reports not replayed'))
+      .then(() => {
+        if (this.#stopped) return
+        this.#timer = setInterval(() => this.#kick(), this.#o.tickMs ?? 5000)
+        this.#timer.unref()
+        this.#kick()
+      })
   }
 
   /** Stops ticking and waits for the tick, report processing and notifications in flight. */
@@ -556,6 +566,8 @@ export class RolloutService {
 
   /** Ingest's hand-over: deployment reports and births, once their batch is committed. */
   onIngested(result: IngestedReports): void {
+    // Stopped: the reports are committed in kiosk_events and replayed at the next start.
+    if (this.#stopped) return
     const deployments = result.deployments ?? []
     const births = result.births ?? []
     if (deployments.length === 0 && births.length === 0) return
@@ -578,6 +590,27 @@ export class RolloutService {
     }
     for (const id of touched) this.#changed(id)
     this.#kick(true)
+  }
+
+  /**
+   * Ingest commits a report (in `kiosk_events`) before handing it over; a stop or crash in between
+   * would leave the kiosk behind its own word. On start, the stored reports of every kiosk still
+   * working on a rollout are applied again: reports only move a kiosk forward, so those applied
+   * before change nothing. Kiosks the server set `timedOut` or `cancelled` are left out, since an
+   * old report would wrongly revive them.
+   */
+  async #replayStoredReports(): Promise<void> {
+    const stored = await this.#db.query<{ kiosk_id: string; body: DeploymentStatusPayload }>(
+      `SELECT e.kiosk_id, e.body FROM rollout_kiosks rk
+       JOIN kiosk_events e ON e.kiosk_id = rk.kiosk_id AND e.type = 'deployment'
+         AND e.body->>'deploymentId' = rk.rollout_id
+       WHERE rk.state = ANY($1::text[])`,
+      [ACTIVE_STATES],
+    )
+    if (stored.length === 0) return
+    const changed = await this.applyReports(stored.map((r) => ({ kioskId: r.kiosk_id, payload: r.body })))
+    if (changed.length > 0) this.#log.info({ rollouts: changed }, 'applied deployment reports stored before a restart')
+    for (const id of changed) this.#changed(id)
   }
 
   /**
