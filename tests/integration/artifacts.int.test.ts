@@ -454,7 +454,9 @@ describe('artifact uploads', () => {
   it('records department approvals only for the approver’s departments, and revocation by an admin', async () => {
     const h = await harness('postgres')
     const tax = await testUser(h.fleet, 'tax-user', 'department', { departments: ['tax'] })
-    const { id } = await push(h.fleet, h.admin, { kind: 'app', version: '3.0.0' }, new Uint8Array([3]))
+    const { id, targetPath } = await push(h.fleet, h.admin, { kind: 'app', version: '3.0.0' }, new Uint8Array([3]))
+    const verifier = await kiosk(h)
+    expect((await verifier.targetInfo(targetPath)).ok).toBe(true)
     const approved = await call(h.fleet, 'POST', `/api/artifacts/${id}/approvals`, tax, { department: 'tax' })
     expect(approved.status).toBe(200)
     expect(approved.body.approvals).toEqual([expect.objectContaining({ department: 'tax', approvedBy: 'tax-user' })])
@@ -468,6 +470,19 @@ describe('artifact uploads', () => {
     expect((await call(h.fleet, 'POST', `/api/artifacts/${id}/revoke`, tax, { reason: 'x' })).status).toBe(403)
     const revoked = await call(h.fleet, 'POST', `/api/artifacts/${id}/revoke`, h.admin, { reason: 'crash loop' })
     expect(revoked.body).toMatchObject({ status: 'revoked', statusReason: 'crash loop' })
+    // The release left the signed targets: a kiosk that already trusted it no longer finds it.
+    const gone = await verifier.targetInfo(targetPath)
+    expect(gone.ok ? 'still listed' : gone.error.code).toBe('ERR_KIOSK_UPDATE_TARGET_NOT_FOUND')
+    const targets = await call(h.fleet, 'GET', '/updates/metadata/targets.json', undefined)
+    expect(JSON.stringify(targets.body)).not.toContain(targetPath)
+    // Revoking again changes nothing and records nothing new.
+    const audited = async () =>
+      ((await call(h.fleet, 'GET', '/api/audit?limit=100', h.admin)).body.entries as Array<{ action: string }>).filter(
+        (e) => e.action === 'artifact.revoke',
+      ).length
+    expect(await audited()).toBe(1)
+    expect((await call(h.fleet, 'POST', `/api/artifacts/${id}/revoke`, h.admin, {})).body.status).toBe('revoked')
+    expect(await audited()).toBe(1)
     const late = await call(h.fleet, 'POST', `/api/artifacts/${id}/approvals`, h.admin, { department: 'tax' })
     expect(late.body.code).toBe('ERR_FLEET_ARTIFACT_STATE')
   })

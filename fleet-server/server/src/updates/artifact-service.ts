@@ -592,16 +592,27 @@ export class ArtifactService {
     return this.get(actor.principal, id)
   }
 
-  /** Marks an artifact revoked: no new rollout may use it (its TUF target stays listed; see docs). */
+  /**
+   * Marks an artifact revoked: no new rollout may use it. A published app release also leaves
+   * `targets.json`, so no kiosk verifies it again; a vendor's target stays listed, since only the
+   * vendor's keys can re-sign its role (see docs/updates.md). Revoking again retries the removal.
+   */
   async revoke(actor: Actor, id: string, reason: string): Promise<ArtifactWithApprovals> {
     const artifact = await this.get(actor.principal, id)
-    if (artifact.status === 'revoked') return artifact
-    if (!(await this.o.artifacts.setStatus(id, ['uploading', 'signing', 'ready', 'rejected'], 'revoked', reason))) {
-      throw new FleetHttpError(409, FleetErrorCodes.artifactState, 'artifact changed meanwhile')
+    if (artifact.status !== 'revoked') {
+      if (!(await this.o.artifacts.setStatus(id, ['uploading', 'signing', 'ready', 'rejected'], 'revoked', reason))) {
+        throw new FleetHttpError(409, FleetErrorCodes.artifactState, 'artifact changed meanwhile')
+      }
+      const upload = await this.o.artifacts.uploadOf(id)
+      if (upload !== undefined) await this.o.spool.remove(upload.id)
     }
-    const upload = await this.o.artifacts.uploadOf(id)
-    if (upload !== undefined) await this.o.spool.remove(upload.id)
-    await this.audit(actor, 'artifact.revoke', id, 'ok', { reason })
+    const unlisted =
+      artifact.kind === 'app' && typeof this.o.repository() !== 'string'
+        ? await this.repo().removeTarget(artifact.targetPath, this.o.clock())
+        : false
+    if (artifact.status !== 'revoked' || unlisted) {
+      await this.audit(actor, 'artifact.revoke', id, 'ok', { reason, ...(unlisted ? { unlisted: true } : {}) })
+    }
     return this.get(actor.principal, id)
   }
 

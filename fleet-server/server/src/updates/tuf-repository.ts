@@ -254,6 +254,29 @@ export class TufRepository {
   }
 
   /**
+   * Takes a top-level target out of `targets.json` (a revoked app release), so no kiosk verifies it
+   * again, whoever tells it to install. Returns false when it was not listed (idempotent).
+   */
+  removeTarget(path: string, now: number): Promise<boolean> {
+    return this.serialised(async () => {
+      const top = await this.loadTargets('targets')
+      if (top.signed.targets[path] === undefined) return false
+      const next = new Metadata(
+        new Targets({
+          ...top.signed,
+          targets: Object.fromEntries(Object.entries(top.signed.targets).filter(([p]) => p !== path)),
+          version: top.signed.version + 1,
+          expires: tufExpires(now + this.lifetimes.targetsMs),
+        }),
+      )
+      next.sign(this.signers.targets.sign)
+      await this.writeRole('targets', next)
+      await this.publishSnapshotWith(new Map([['targets.json', next.signed.version]]), now)
+      return true
+    })
+  }
+
+  /**
    * A vendor's firmware or config, signed with the vendor's keys (at least the delegated threshold).
    * A path outside the vendor's prefixes, or a key the vendor's role does not list, is refused.
    */
