@@ -25,8 +25,8 @@ import {
 import { type BirthPayload, sampleBirth, topics } from '@kiosk-fleet/protocol'
 import mqtt, { type MqttClient } from 'mqtt'
 import pino from 'pino'
-import { type SimKioskState, simHandleRequest } from '../../fleet-server/server/src/rollouts/rollout-sim.ts'
 import { type MosquittoProcess, startMosquitto } from '../../tests/support/mosquitto.ts'
+import { type SimKioskState, simHandleRequest } from '../../tests/support/rollout-sim.ts'
 
 const { values } = parseArgs({
   options: {

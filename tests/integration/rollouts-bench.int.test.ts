@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { runRolloutBench } from '../../fleet-server/server/src/rollouts/rollout-sim.ts'
+import { runRolloutBench } from '../support/rollout-sim.ts'
 
 describe('rollout benchmark harness', () => {
   it('rolls a release out to a few hundred simulated kiosks through the open broker', async () => {

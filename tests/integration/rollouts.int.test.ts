@@ -7,7 +7,7 @@ import {
   SimKiosk,
   seedArtifact,
   startRolloutStack,
-} from '../../fleet-server/server/src/rollouts/rollout-sim.ts'
+} from '../support/rollout-sim.ts'
 import { waitFor } from '../support/wait-for.ts'
 
 // Each test starts its own PGlite, broker and kiosks: slow on a busy machine, never timing-sensitive.

@@ -1,4 +1,4 @@
-// Test and benchmark support (imported by tests and bench scripts only): the rollout engine on a real
+// Test and benchmark support: the rollout engine on a real
 // embedded broker, ingest and PGlite, and simulated kiosks that answer `update` and report their
 // deployments over MQTT the way the kiosk's update agent does.
 import {
@@ -12,23 +12,23 @@ import {
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import mqtt, { type MqttClient } from 'mqtt'
 import pino, { type Logger } from 'pino'
-import { AuditLog } from '../audit/audit-log.ts'
-import { IdentityRepo } from '../auth/identity-repo.ts'
-import type { Role } from '../auth/roles.ts'
-import { createBrokerAuthenticator } from '../broker/broker-authenticator.ts'
-import { type EmbeddedBroker, startEmbeddedBroker } from '../broker/embedded-broker.ts'
-import { KioskCredentials } from '../broker/kiosk-credentials.ts'
-import { CommandSender } from '../commands/command-sender.ts'
-import type { Database } from '../db/database.ts'
-import { migrate } from '../db/migrate.ts'
-import { openPgliteDatabase } from '../db/pglite-database.ts'
-import { connectFleetMqtt } from '../ingest/fleet-mqtt.ts'
-import { emptyBatch } from '../ingest/ingest-batch.ts'
-import { IngestStore } from '../ingest/ingest-store.ts'
-import { Ingestor } from '../ingest/ingestor.ts'
-import { createRolloutService, type RolloutModule } from './index.ts'
-import type { RolloutInput } from './rollout-service.ts'
-import type { DeviceModelLookup } from './selection.ts'
+import { AuditLog } from '../../fleet-server/server/src/audit/audit-log.ts'
+import { IdentityRepo } from '../../fleet-server/server/src/auth/identity-repo.ts'
+import type { Role } from '../../fleet-server/server/src/auth/roles.ts'
+import { createBrokerAuthenticator } from '../../fleet-server/server/src/broker/broker-authenticator.ts'
+import { type EmbeddedBroker, startEmbeddedBroker } from '../../fleet-server/server/src/broker/embedded-broker.ts'
+import { KioskCredentials } from '../../fleet-server/server/src/broker/kiosk-credentials.ts'
+import { CommandSender } from '../../fleet-server/server/src/commands/command-sender.ts'
+import type { Database } from '../../fleet-server/server/src/db/database.ts'
+import { migrate } from '../../fleet-server/server/src/db/migrate.ts'
+import { openPgliteDatabase } from '../../fleet-server/server/src/db/pglite-database.ts'
+import { connectFleetMqtt } from '../../fleet-server/server/src/ingest/fleet-mqtt.ts'
+import { emptyBatch } from '../../fleet-server/server/src/ingest/ingest-batch.ts'
+import { IngestStore } from '../../fleet-server/server/src/ingest/ingest-store.ts'
+import { Ingestor } from '../../fleet-server/server/src/ingest/ingestor.ts'
+import { createRolloutService, type RolloutModule } from '../../fleet-server/server/src/rollouts/index.ts'
+import type { RolloutInput } from '../../fleet-server/server/src/rollouts/rollout-service.ts'
+import type { DeviceModelLookup } from '../../fleet-server/server/src/rollouts/selection.ts'
 
 const FLEET_MQTT = { username: 'fleet-rollout-sim', password: 'fleet-rollout-sim-password' }
 
