@@ -468,6 +468,11 @@ describe('artifact uploads', () => {
     const withdrawn = await call(h.fleet, 'DELETE', `/api/artifacts/${id}/approvals/tax`, tax)
     expect((withdrawn.body.approvals as Array<{ department: string }>).map((a) => a.department)).toEqual(['police'])
     expect((await call(h.fleet, 'POST', `/api/artifacts/${id}/revoke`, tax, { reason: 'x' })).status).toBe(403)
+    // The right is checked before the body: a caller without it learns nothing of what a valid one is.
+    const bad = { kind: 'bogus', extra: true }
+    expect((await call(h.fleet, 'POST', '/api/artifacts', tax, bad)).body.code).toBe('ERR_FLEET_FORBIDDEN')
+    expect((await call(h.fleet, 'POST', '/api/artifacts', undefined, bad)).body.code).toBe('ERR_FLEET_UNAUTHENTICATED')
+    expect((await call(h.fleet, 'POST', '/api/artifacts', h.admin, bad)).status).toBe(400)
     const revoked = await call(h.fleet, 'POST', `/api/artifacts/${id}/revoke`, h.admin, { reason: 'crash loop' })
     expect(revoked.body).toMatchObject({ status: 'revoked', statusReason: 'crash loop' })
     // The release left the signed targets: a kiosk that already trusted it no longer finds it.

@@ -159,7 +159,7 @@ export async function buildApp(deps: AppDependencies) {
   })
   app.get(
     '/api/dashboard-config',
-    { preHandler: requirePermission('readFleet'), schema: { hide: true } },
+    { preValidation: requirePermission('readFleet'), schema: { hide: true } },
     async () => ({
       ...(deps.dashboard.tileUrl === undefined ? {} : { tileUrl: deps.dashboard.tileUrl }),
     }),

@@ -9,7 +9,7 @@ declare module 'fastify' {
   }
 }
 
-/** preHandler: 401 without a valid session or token, 403 when the role lacks the permission. */
+/** preValidation: 401 without a valid session or token, 403 when the role lacks the permission. */
 export function requirePermission(permission: Permission) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const principal = request.principal

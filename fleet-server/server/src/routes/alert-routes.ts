@@ -38,7 +38,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async 
   app.get(
     '/api/alerts',
     {
-      preHandler: requirePermission('readFleet'),
+      preValidation: requirePermission('readFleet'),
       schema: {
         summary: 'Alerts within your scope, most severe and newest first',
         querystring: Type.Object({
@@ -64,7 +64,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async 
   app.post(
     '/api/alerts/:id/ack',
     {
-      preHandler: requirePermission('manageAlerts'),
+      preValidation: requirePermission('manageAlerts'),
       schema: {
         summary: 'Acknowledge an alert (resolves a latched one whose condition cleared)',
         params: AlertId,
@@ -92,7 +92,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async 
   app.post(
     '/api/alerts/:id/assign',
     {
-      preHandler: requirePermission('manageAlerts'),
+      preValidation: requirePermission('manageAlerts'),
       schema: {
         summary: 'Assign an alert to a user (null to unassign)',
         params: AlertId,

@@ -74,7 +74,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<ArtifactRoutesOptions> = 
   app.post(
     '/api/artifacts',
     {
-      preHandler: requirePermission('pushArtifacts'),
+      preValidation: requirePermission('pushArtifacts'),
       schema: {
         summary: 'Announce an artifact (app release, firmware or config) and open its resumable upload',
         body: Type.Object(
@@ -127,7 +127,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<ArtifactRoutesOptions> = 
   app.get(
     '/api/artifacts',
     {
-      preHandler: requirePermission('readFleet'),
+      preValidation: requirePermission('readFleet'),
       schema: {
         summary: 'Artifacts, newest first (vendor users: their vendors only)',
         querystring: Type.Object({
@@ -157,7 +157,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<ArtifactRoutesOptions> = 
   app.get(
     '/api/artifacts/:id',
     {
-      preHandler: requirePermission('readFleet'),
+      preValidation: requirePermission('readFleet'),
       schema: {
         summary: 'One artifact with its approvals and upload progress',
         params: ArtifactId,
@@ -200,7 +200,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<ArtifactRoutesOptions> = 
   app.head(
     '/api/uploads/:id',
     {
-      preHandler: requirePermission('pushArtifacts'),
+      preValidation: requirePermission('pushArtifacts'),
       schema: { summary: 'Upload progress: Upload-Offset and Upload-Length headers', params: UploadId },
     },
     async (request, reply) => {
@@ -216,7 +216,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<ArtifactRoutesOptions> = 
   app.patch(
     '/api/uploads/:id',
     {
-      preHandler: requirePermission('pushArtifacts'),
+      preValidation: requirePermission('pushArtifacts'),
       schema: {
         summary: 'Append bytes at Upload-Offset (body application/offset+octet-stream)',
         params: UploadId,
@@ -264,7 +264,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<ArtifactRoutesOptions> = 
   app.get(
     '/api/artifacts/:id/signing-request',
     {
-      preHandler: requirePermission('pushArtifacts'),
+      preValidation: requirePermission('pushArtifacts'),
       schema: {
         summary: "The vendor role's next targets metadata with this artifact, unsigned (sign it locally)",
         params: ArtifactId,
@@ -281,7 +281,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<ArtifactRoutesOptions> = 
   app.post(
     '/api/artifacts/:id/signatures',
     {
-      preHandler: requirePermission('pushArtifacts'),
+      preValidation: requirePermission('pushArtifacts'),
       schema: {
         summary: "The vendor's signatures over the signing request: published, the artifact becomes ready",
         params: ArtifactId,
@@ -318,7 +318,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<ArtifactRoutesOptions> = 
   app.post(
     '/api/artifacts/:id/approvals',
     {
-      preHandler: requirePermission('approveArtifacts'),
+      preValidation: requirePermission('approveArtifacts'),
       schema: {
         summary: "Approve the artifact for a department's kiosks",
         params: ArtifactId,
@@ -332,7 +332,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<ArtifactRoutesOptions> = 
   app.delete(
     '/api/artifacts/:id/approvals/:department',
     {
-      preHandler: requirePermission('approveArtifacts'),
+      preValidation: requirePermission('approveArtifacts'),
       schema: {
         summary: "Withdraw a department's approval",
         params: Type.Object({ id: ArtifactId.properties.id, department: Department }),
@@ -345,7 +345,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<ArtifactRoutesOptions> = 
   app.post(
     '/api/artifacts/:id/revoke',
     {
-      preHandler: requirePermission('manageUpdateRepository'),
+      preValidation: requirePermission('manageUpdateRepository'),
       schema: {
         summary: 'Revoke an artifact: no rollout may use it any more',
         params: ArtifactId,

@@ -25,7 +25,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditLog }> = async
   app.get(
     '/api/audit',
     {
-      preHandler: requirePermission('readAudit'),
+      preValidation: requirePermission('readAudit'),
       schema: {
         summary: 'Audit log, newest first',
         querystring: Type.Object({
@@ -48,14 +48,14 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditLog }> = async
 
   app.get(
     '/api/audit/verify',
-    { preHandler: requirePermission('readAudit'), schema: { summary: 'Recompute the hash chain' } },
+    { preValidation: requirePermission('readAudit'), schema: { summary: 'Recompute the hash chain' } },
     async () => audit.verify(),
   )
 
   app.get(
     '/api/audit/export',
     {
-      preHandler: requirePermission('readAudit'),
+      preValidation: requirePermission('readAudit'),
       schema: {
         summary: 'The whole log, oldest first, as JSON lines or CSV (the export itself is audited)',
         querystring: Type.Object({

@@ -84,14 +84,17 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
 
   app.get(
     '/api/me',
-    { preHandler: requirePermission('readFleet'), schema: { response: { 200: Type.Object({ user: PrincipalView }) } } },
+    {
+      preValidation: requirePermission('readFleet'),
+      schema: { response: { 200: Type.Object({ user: PrincipalView }) } },
+    },
     async (request) => ({ user: principalOf(request) }),
   )
 
   app.post(
     '/api/tokens',
     {
-      preHandler: requirePermission('readFleet'),
+      preValidation: requirePermission('readFleet'),
       schema: {
         summary: 'Create an API token for the CLI; the token is shown once',
         body: Type.Object({
@@ -125,7 +128,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   app.get(
     '/api/users',
     {
-      preHandler: requirePermission('manageUsers'),
+      preValidation: requirePermission('manageUsers'),
       schema: { response: { 200: Type.Object({ users: Type.Array(PrincipalView) }) } },
     },
     async () => ({ users: await identity.listUsers() }),
@@ -134,7 +137,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   app.post(
     '/api/users',
     {
-      preHandler: requirePermission('manageUsers'),
+      preValidation: requirePermission('manageUsers'),
       schema: {
         summary: 'Create a user with a role and its scope',
         body: Type.Object(

@@ -30,11 +30,13 @@ export const enrolmentRoutes: FastifyPluginAsyncTypebox<EnrolmentRoutesOptions> 
   app.post(
     '/api/kiosks/:id/enrolment',
     {
-      preHandler: requirePermission('manageKiosks'),
-      // An empty POST is a token with the default lifetime.
-      preValidation: async (request) => {
-        request.body ??= {}
-      },
+      // The right first, before the body is looked at; then an empty POST is a token with the default lifetime.
+      preValidation: [
+        requirePermission('manageKiosks'),
+        async (request) => {
+          request.body ??= {}
+        },
+      ],
       schema: {
         summary: 'Create a one-time enrolment token for a kiosk (replaces its unused tokens)',
         params: KioskIdParams,

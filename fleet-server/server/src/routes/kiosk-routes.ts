@@ -26,7 +26,7 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
   app.get(
     '/api/kiosks',
     {
-      preHandler: readFleet,
+      preValidation: readFleet,
       schema: {
         summary: 'Kiosks with their latest state and peripherals',
         querystring: Type.Object({
@@ -57,7 +57,7 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
 
   app.get(
     '/api/kiosks/:id',
-    { preHandler: readFleet, schema: { params: KioskIdParams, response: { 200: KioskView, 404: ErrorBody } } },
+    { preValidation: readFleet, schema: { params: KioskIdParams, response: { 200: KioskView, 404: ErrorBody } } },
     async (request, reply) => {
       const kiosk = await kiosks.get(request.params.id, principalOf(request))
       if (kiosk === undefined) return reply.code(404).send(notFound(request.params.id))
@@ -68,7 +68,7 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
   app.get(
     '/api/kiosks/:id/health',
     {
-      preHandler: readFleet,
+      preValidation: readFleet,
       schema: {
         summary: 'Health history, newest first',
         params: KioskIdParams,
@@ -102,7 +102,7 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
   app.get(
     '/api/kiosks/:id/events',
     {
-      preHandler: readFleet,
+      preValidation: readFleet,
       schema: {
         params: KioskIdParams,
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }) }),
@@ -144,11 +144,13 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
   app.post(
     '/api/kiosks/:id/commands/:command',
     {
-      preHandler: requirePermission('commandKiosks'),
-      // An empty POST is a command with default timeout and expiry.
-      preValidation: async (request) => {
-        request.body ??= {}
-      },
+      // The right first, before the body is looked at; then an empty POST is a command with default timeout and expiry.
+      preValidation: [
+        requirePermission('commandKiosks'),
+        async (request) => {
+          request.body ??= {}
+        },
+      ],
       schema: {
         summary: 'Send a command and wait for the kiosk to answer',
         params: Type.Object({

@@ -38,13 +38,13 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (
   app.get(
     '/api/overview',
     {
-      preHandler: requirePermission('readFleet'),
+      preValidation: requirePermission('readFleet'),
       schema: { summary: 'Fleet counts by state, machine type, department and county' },
     },
     async (request) => overview.overview(principalOf(request)),
   )
 
-  app.get('/api/ingest/stats', { preHandler: requirePermission('operate') }, async () => ({
+  app.get('/api/ingest/stats', { preValidation: requirePermission('operate') }, async () => ({
     ...ingestor.stats,
     queued: ingestor.queued,
   }))
@@ -52,7 +52,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (
   app.get(
     '/api/sites',
     {
-      preHandler: requirePermission('readFleet'),
+      preValidation: requirePermission('readFleet'),
       schema: {
         response: {
           200: Type.Object({ sites: Type.Array(SiteSummary) }),
@@ -80,7 +80,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsRoutesOptions> = async (
    * Server-sent events: `kiosks` with the changed kiosks' full views, as ingest commits them;
    * `rollout` and `artifact` with `[{id}]` of what changed (the dashboard re-reads it).
    */
-  app.get('/api/stream', { preHandler: requirePermission('readFleet') }, (request, reply) => {
+  app.get('/api/stream', { preValidation: requirePermission('readFleet') }, (request, reply) => {
     reply.hijack()
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',

@@ -98,7 +98,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<RolloutRoutesOptions> = as
   app.post(
     '/api/rollouts/preview',
     {
-      preHandler: manage,
+      preValidation: manage,
       schema: {
         summary: 'How many kiosks a rollout would select, by group, and why others are excluded',
         body: PreviewBody,
@@ -114,7 +114,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<RolloutRoutesOptions> = as
   app.post(
     '/api/rollouts',
     {
-      preHandler: manage,
+      preValidation: manage,
       schema: { summary: 'Create a rollout (awaiting approval)', body: CreateRolloutBody, response: errors },
     },
     async (request, reply) =>
@@ -127,7 +127,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<RolloutRoutesOptions> = as
   app.get(
     '/api/rollouts',
     {
-      preHandler: readFleet,
+      preValidation: readFleet,
       schema: {
         summary: 'Rollouts touching kiosks in your scope, newest first',
         querystring: Type.Object({
@@ -143,7 +143,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<RolloutRoutesOptions> = as
   app.get(
     '/api/rollouts/:id',
     {
-      preHandler: readFleet,
+      preValidation: readFleet,
       schema: { summary: 'A rollout with per-group counts by state', params: IdParams, response: errors },
     },
     async (request, reply) => rolloutReply(reply, () => rollouts.detail(principalOf(request), request.params.id)),
@@ -152,7 +152,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<RolloutRoutesOptions> = as
   app.get(
     '/api/rollouts/:id/kiosks',
     {
-      preHandler: readFleet,
+      preValidation: readFleet,
       schema: {
         summary: "A rollout's kiosks (in your scope) with their state",
         params: IdParams,
@@ -175,7 +175,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<RolloutRoutesOptions> = as
     '/api/rollouts/:id/:action',
     {
       // approve needs approveRollouts; the others manageRollouts (both: admin and department users).
-      preHandler: async (request, reply) => {
+      preValidation: async (request, reply) => {
         const { action } = request.params as { action: RolloutAction }
         return requirePermission(action === 'approve' ? 'approveRollouts' : 'manageRollouts')(request, reply)
       },

@@ -91,7 +91,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
   app.get(
     '/api/calendar',
     {
-      preHandler: readFleet,
+      preValidation: readFleet,
       schema: {
         summary: 'Holidays and make-up workdays; default: today and the next 400 days',
         querystring: CalendarQuery,
@@ -107,7 +107,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
   app.put(
     '/api/calendar',
     {
-      preHandler: async (request, reply) => {
+      preValidation: async (request, reply) => {
         await manage(request, reply)
         if (reply.sent) return
         // The fleet calendar is the whole fleet's: admins only (site users edit their own sites).
@@ -152,7 +152,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
   app.get(
     '/api/sites/:id/schedule',
     {
-      preHandler: readFleet,
+      preValidation: readFleet,
       schema: {
         summary: "A site's opening hours, maintenance windows and closures",
         params: SiteParams,
@@ -171,7 +171,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
   app.put(
     '/api/sites/:id/schedule',
     {
-      preHandler: manage,
+      preValidation: manage,
       schema: {
         summary: "Set a site's opening hours, maintenance windows and closures",
         params: SiteParams,

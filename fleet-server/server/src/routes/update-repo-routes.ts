@@ -153,7 +153,7 @@ export const updateRepoRoutes: FastifyPluginAsyncTypebox<UpdateRepoRoutesOptions
   app.get(
     '/api/update-vendors',
     {
-      preHandler: requirePermission('readFleet'),
+      preValidation: requirePermission('readFleet'),
       schema: {
         summary: 'Vendors with a delegated TUF role: their public keys and threshold',
         response: { 200: Type.Object({ vendors: Type.Array(VendorView) }) },
@@ -169,7 +169,7 @@ export const updateRepoRoutes: FastifyPluginAsyncTypebox<UpdateRepoRoutesOptions
   app.post(
     '/api/update-vendors',
     {
-      preHandler: requirePermission('manageUpdateRepository'),
+      preValidation: requirePermission('manageUpdateRepository'),
       schema: {
         summary: "Register a vendor's delegated role, or rotate its keys and threshold",
         body: VendorBody,
