@@ -51,3 +51,65 @@ export class KioskProcessSupervisor {
     }
   }
 }
+
+const LAUNCHER = join(ROOT, 'kiosk/agent/src/launcher-main.ts')
+
+/**
+ * The kiosk launcher as systemd runs it (`kiosk/agent/src/launcher-main.ts`), in its own process
+ * group; its JSON log lines (and its agents', which share stdout) are kept for the test to read.
+ */
+export class LauncherProcess {
+  readonly lines: string[] = []
+  stderr = ''
+  readonly exited: Promise<number | string | null>
+  readonly #child: ChildProcess
+
+  constructor(configFile: string) {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KIOSK_')))
+    this.#child = spawn(process.execPath, ['--import', 'tsx', LAUNCHER, '--config', configFile], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+      detached: true,
+    })
+    // A broken release's stack traces are expected here; kept for a failing test to show, not printed.
+    this.#child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString('utf8')
+    })
+    let rest = ''
+    this.#child.stdout?.on('data', (chunk: Buffer) => {
+      const text = rest + chunk.toString('utf8')
+      const parts = text.split('\n')
+      rest = parts.pop() ?? ''
+      this.lines.push(...parts.filter((l) => l !== ''))
+    })
+    this.exited = new Promise((resolve) => this.#child.once('exit', (code, signal) => resolve(code ?? signal)))
+  }
+
+  /** The launcher's own log records (module `launcher`). */
+  launcherLogs(): Array<{ msg: string; [key: string]: unknown }> {
+    return this.lines.flatMap((line) => {
+      try {
+        const record = JSON.parse(line) as { module?: string; msg: string }
+        return record.module === 'launcher' ? [record] : []
+      } catch {
+        return []
+      }
+    })
+  }
+
+  /** SIGTERM to the launcher alone, as `systemctl stop` sends it. */
+  stop(): Promise<number | string | null> {
+    this.#child.kill('SIGTERM')
+    return this.exited
+  }
+
+  /** Everything in its process group, at once (the end of a test that failed). */
+  killGroup(): void {
+    try {
+      if (this.#child.pid !== undefined) process.kill(-this.#child.pid, 'SIGKILL')
+    } catch {
+      // Already gone.
+    }
+  }
+}

@@ -13,16 +13,31 @@ import { create } from 'tar'
 import { quietLogger, testAgentConfig } from './fleet.ts'
 import { waitFor } from './wait-for.ts'
 
-/** A release tarball as CI builds it: release.json plus the app's files, gzipped. */
-export async function releaseTarball(version: string, assetBytes = 256 * 1024): Promise<Uint8Array> {
+/**
+ * A release tarball as CI builds it: release.json plus the app's files, gzipped. With `agentSource`
+ * the release carries its own agent entry (`agent.mjs`, named as `main`), which the launcher runs.
+ */
+export async function releaseTarball(
+  version: string,
+  assetBytes = 256 * 1024,
+  agentSource?: string,
+): Promise<Uint8Array> {
   const dir = mkdtempSync(join(tmpdir(), 'release-src-'))
   try {
-    writeFileSync(join(dir, 'release.json'), JSON.stringify({ version }))
+    const files = ['release.json', 'main.js', 'assets.bin']
+    writeFileSync(
+      join(dir, 'release.json'),
+      JSON.stringify(agentSource === undefined ? { version } : { version, main: 'agent.mjs' }),
+    )
     writeFileSync(join(dir, 'main.js'), `console.log('kiosk app ${version}')\n`)
+    if (agentSource !== undefined) {
+      writeFileSync(join(dir, 'agent.mjs'), agentSource)
+      files.push('agent.mjs')
+    }
     // Incompressible assets, so the tarball is big enough to be cut mid-way.
     writeFileSync(join(dir, 'assets.bin'), randomBytes(assetBytes))
     const file = join(dir, '..', `${dir.split('/').pop()}.tgz`)
-    await create({ gzip: true, file, cwd: dir, portable: true }, ['release.json', 'main.js', 'assets.bin'])
+    await create({ gzip: true, file, cwd: dir, portable: true }, files)
     const bytes = new Uint8Array(readFileSync(file))
     rmSync(file)
     return bytes

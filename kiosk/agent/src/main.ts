@@ -9,6 +9,7 @@ import { ConfigError } from '@kiosk-fleet/protocol'
 import pino from 'pino'
 import { createKioskAgent } from './agent.ts'
 import { loadAgentConfig } from './config/load-agent-config.ts'
+import { EXIT_RESTART } from './launcher/agent-launcher.ts'
 import { createRootLogger } from './logger.ts'
 import { LogRing } from './logging/log-ring.ts'
 import { rollBackReleaseThatCannotStart } from './updates/boot-guard.ts'
@@ -24,9 +25,6 @@ try {
   }
   throw err
 }
-
-/** Exit status asking the supervisor (systemd `Restart=on-failure`, the shell) to start the agent again. */
-const EXIT_RESTART = 75
 
 // Logs go to stdout and, already redacted, into a ring the `collect-logs` command reads.
 const logRing = new LogRing()
@@ -69,6 +67,7 @@ try {
     ? await rollBackReleaseThatCannotStart({
         releasesDir: config.updates.releasesDir ?? join(config.dataDir, 'app'),
         stateDir: config.updates.stateDir ?? join(config.dataDir, 'updates'),
+        baseVersion: config.appVersion,
       }).catch((guardErr: unknown) => {
         logger.error({ err: guardErr }, 'boot guard failed')
         return undefined

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { isAbsolute, join, normalize, sep } from 'node:path'
 import { AppError } from '@drivers/core'
 import { extract } from 'tar'
 import { UpdateErrorCodes } from './update-errors.ts'
@@ -7,6 +7,16 @@ import { UpdateErrorCodes } from './update-errors.ts'
 /** `release.json` at the top of every app release tarball. */
 export interface ReleaseManifest {
   version: string
+  /**
+   * The agent's entry point inside the release (e.g. `kiosk/agent/bin/kiosk-agent.mjs`), which the
+   * launcher runs. Without it the launcher runs the image's own agent: a release of UI and data only.
+   */
+  main?: string
+}
+
+/** A relative path that stays inside the release directory. */
+function isInsideRelease(path: string): boolean {
+  return path !== '' && !isAbsolute(path) && !normalize(path).split(sep).includes('..')
 }
 
 /**
@@ -26,8 +36,11 @@ export async function unpackRelease(stagedPath: string, targetDir: string, versi
   if (manifest?.version !== version) {
     throw new AppError(
       UpdateErrorCodes.installFailed,
-      `release.json of ${version} names ${manifest === undefined ? 'nothing' : manifest.version}`,
+      `release.json of ${version} ${manifest === undefined ? 'is missing or invalid' : `names ${manifest.version}`}`,
     )
+  }
+  if (manifest.main !== undefined && !existsSync(join(targetDir, manifest.main))) {
+    throw new AppError(UpdateErrorCodes.installFailed, `release ${version} has no ${manifest.main} to run`)
   }
 }
 
@@ -35,8 +48,13 @@ export function readManifest(releaseDir: string): ReleaseManifest | undefined {
   const file = join(releaseDir, 'release.json')
   if (!existsSync(file)) return undefined
   try {
-    const value = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }
-    return typeof value.version === 'string' ? { version: value.version } : undefined
+    const value = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown; main?: unknown }
+    if (typeof value.version !== 'string') return undefined
+    if (value.main === undefined) return { version: value.version }
+    // A main that is not a path inside the release makes the whole manifest unusable.
+    return typeof value.main === 'string' && isInsideRelease(value.main)
+      ? { version: value.version, main: value.main }
+      : undefined
   } catch {
     return undefined
   }

@@ -7,11 +7,11 @@ import { rollBackReleaseThatCannotStart } from './boot-guard.ts'
 import { FileUpdateStateStore, UPDATE_STATE_SCHEMA_VERSION, type UpdateRecord } from './update-state-store.ts'
 
 let root: string
-let paths: { releasesDir: string; stateDir: string }
+let paths: { releasesDir: string; stateDir: string; baseVersion: string }
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'boot-guard-'))
-  paths = { releasesDir: join(root, 'app'), stateDir: join(root, 'updates') }
+  paths = { releasesDir: join(root, 'app'), stateDir: join(root, 'updates'), baseVersion: '0.9.0' }
 })
 afterEach(() => {
   rmSync(root, { recursive: true, force: true })
@@ -77,5 +77,32 @@ describe('rollBackReleaseThatCannotStart', () => {
     expect(running()).toBe('2.0.0')
     rmSync(paths.stateDir, { recursive: true })
     expect(await rollBackReleaseThatCannotStart(paths)).toEqual({ rolledBack: false, reason: 'noUpdateOnTrial' })
+  })
+
+  it('goes back to the image’s own version when the first release cannot start: no current at all', async () => {
+    const installer = new AbInstaller({
+      root: paths.releasesDir,
+      unpack: async (staged, dir) => writeFileSync(join(dir, 'VERSION'), readFileSync(staged, 'utf8')),
+    })
+    const staged = join(root, '1.0.0.tar')
+    writeFileSync(staged, '1.0.0')
+    await installer.install('1.0.0', staged)
+    installer.switchTo('1.0.0')
+    const store = new FileUpdateStateStore(join(paths.stateDir, 'state.json'))
+    await store.save({
+      schemaVersion: UPDATE_STATE_SCHEMA_VERSION,
+      deploymentId: 'ro_2',
+      artifact: { version: '1.0.0', target: 'app/1.0.0/kiosk-app-1.0.0.tar.gz', kind: 'app' },
+      state: 'rebooting',
+      loopCount: 1,
+      previousVersion: '0.9.0',
+      stagedPath: null,
+      errorCode: null,
+      reported: true,
+      updatedAt: 1,
+    })
+    expect(await rollBackReleaseThatCannotStart(paths, 7)).toEqual({ rolledBack: true, from: '1.0.0', to: '0.9.0' })
+    expect(installer.currentVersion()).toBeUndefined()
+    expect(store.load()).toMatchObject({ state: 'rolledBack', errorCode: 'ERR_KIOSK_UPDATE_CRASH_LOOP' })
   })
 })

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { AbInstaller } from './ab-installer.ts'
+import { appInstaller } from './kind-installers.ts'
 import { UpdateErrorCodes } from './update-errors.ts'
 import { FileUpdateStateStore } from './update-state-store.ts'
 
@@ -8,6 +9,8 @@ export interface BootGuardPaths {
   releasesDir: string
   /** Holds the update state record (state.json). */
   stateDir: string
+  /** The kiosk image's own app version (config.appVersion): what runs when `current` is gone. */
+  baseVersion: string
 }
 
 /** Where `current` points after the guard ran, and why. */
@@ -17,6 +20,18 @@ export type BootGuardOutcome =
 
 /** The states in which the release `current` points at has been switched to but not yet proven healthy. */
 const ON_TRIAL = new Set(['installing', 'rebooting', 'healthCheck'])
+
+function onTrialRecord(paths: Pick<BootGuardPaths, 'stateDir'>) {
+  const record = new FileUpdateStateStore(join(paths.stateDir, 'state.json')).load()
+  return record !== undefined && ON_TRIAL.has(record.state) && (record.artifact.kind ?? 'app') === 'app'
+    ? record
+    : undefined
+}
+
+/** Whether an app release has been switched to and not yet proven healthy. */
+export function appReleaseOnTrial(paths: Pick<BootGuardPaths, 'stateDir'>): boolean {
+  return onTrialRecord(paths) !== undefined
+}
 
 /**
  * The agent could not even start. If that happened while a new app release is on trial (switched to,
@@ -31,19 +46,18 @@ export async function rollBackReleaseThatCannotStart(
   now = Date.now(),
 ): Promise<BootGuardOutcome> {
   const store = new FileUpdateStateStore(join(paths.stateDir, 'state.json'))
-  const record = store.load()
-  if (record === undefined || !ON_TRIAL.has(record.state) || (record.artifact.kind ?? 'app') !== 'app') {
-    return { rolledBack: false, reason: 'noUpdateOnTrial' }
-  }
+  const record = onTrialRecord(paths)
+  if (record === undefined) return { rolledBack: false, reason: 'noUpdateOnTrial' }
   if (record.previousVersion === null) return { rolledBack: false, reason: 'noPreviousRelease' }
-  const installer = new AbInstaller({
+  const ab = new AbInstaller({
     root: paths.releasesDir,
     unpack: async () => {
       throw new Error('the boot guard never unpacks')
     },
   })
-  const from = installer.currentVersion() ?? record.artifact.version
-  installer.rollbackTo(record.previousVersion)
+  const from = ab.currentVersion() ?? record.artifact.version
+  // The same rule as the update agent's: back to the image's own version means no `current` at all.
+  await appInstaller(ab, paths.releasesDir, paths.baseVersion).rollbackTo(record.previousVersion)
   await store.save({
     ...record,
     state: 'rolledBack',
