@@ -18,10 +18,12 @@ import {
   openPgliteDatabase,
   openPostgresDatabase,
   publicKeyOf,
+  signNextRoot,
   signVendorMetadata,
   type TufKeyPairJson,
   TufRepository,
 } from '@fleet/server'
+import { Metadata, MetadataKind } from '@tufjs/models'
 import { afterEach, describe, expect, it } from 'vitest'
 import { TufVerifier } from '../../kiosk/agent/src/updates/tuf-verifier.ts'
 import { createTestDatabase, DATABASE_KINDS, type DatabaseKind, type TestDatabase } from '../support/databases.ts'
@@ -490,6 +492,39 @@ describe('artifact uploads', () => {
     expect(await audited()).toBe(1)
     const late = await call(h.fleet, 'POST', `/api/artifacts/${id}/approvals`, h.admin, { department: 'tax' })
     expect(late.body.code).toBe('ERR_FLEET_ARTIFACT_STATE')
+  })
+})
+
+describe('root renewal over HTTP', () => {
+  it('publishes a root renewed offline for an admin only, once, and kiosks and a restart follow it', async () => {
+    const h = await harness('postgres')
+    const vendor = await testUser(h.fleet, 'xp-user', 'vendor', { vendors: ['xprinter'] })
+    const verifier = await kiosk(h)
+    expect((await verifier.refresh()).ok).toBe(true)
+    const rootKey = JSON.parse(await readFile(join(h.keys.dir, 'root-key-1.json'), 'utf8')) as TufKeyPairJson
+    const current = Metadata.fromJSON(MetadataKind.Root, JSON.parse(h.keys.rootJson))
+    const next = signNextRoot({ current, signWith: [rootKey], now: Date.now(), lifetimeMs: 730 * 86_400_000 })
+    const body = next.toJSON()
+    expect((await call(h.fleet, 'POST', '/api/update-repository/root', vendor, body)).status).toBe(403)
+    const published = await call(h.fleet, 'POST', '/api/update-repository/root', h.admin, body)
+    expect(published.status, JSON.stringify(published.body)).toBe(200)
+    expect(published.body).toMatchObject({ version: 2, expires: next.signed.expires })
+    const again = await call(h.fleet, 'POST', '/api/update-repository/root', h.admin, body)
+    expect(again.body.code).toBe('ERR_FLEET_UPDATE_INVALID')
+    expect(again.body.message).toContain('does not follow the published version 2')
+    // A kiosk that trusts root 1 walks to 2, and the next refresh stays on it.
+    expect((await verifier.refresh()).ok).toBe(true)
+    expect((await call(h.fleet, 'GET', '/updates/metadata/2.root.json', undefined)).status).toBe(200)
+    const audit = await call(h.fleet, 'GET', '/api/audit?limit=100', h.admin)
+    const rootUpdates = (audit.body.entries as Array<{ action: string; outcome: string }>).filter(
+      (e) => e.action === 'updates.root.update',
+    )
+    expect(rootUpdates.map((e) => e.outcome).sort()).toEqual(['failed', 'ok'])
+    // The server restarts with its original root file (version 1): the published root 2 stays.
+    await h.restart()
+    expect((await call(h.fleet, 'GET', '/updates/metadata/root.json', undefined)).body).toMatchObject({
+      signed: { version: 2 },
+    })
   })
 })
 

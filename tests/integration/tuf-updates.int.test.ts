@@ -8,7 +8,7 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join, normalize, sep } from 'node:path'
-import { Metadata, MetadataKind, MetaFile, Snapshot, TargetFile, Targets, Timestamp } from '@tufjs/models'
+import { Metadata, MetadataKind, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp } from '@tufjs/models'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   createSigner,
@@ -17,6 +17,7 @@ import {
   hashPrefixedTargetPath,
   MemoryMetadataStore,
   publicKeyOf,
+  signNextRoot,
   type TufKeyPairJson,
   TufRepository,
   type TufSigner,
@@ -229,8 +230,62 @@ describe('TUF updates: fleet repository → kiosk verifier over HTTP', () => {
     const verifier = await kiosk(f)
     const result = await verifier.fetchTarget(FW_PATH)
     expect(result).toMatchObject({ ok: false, error: { code: TufErrorCodes.metadataExpired } })
-    expect(await f.repo.refreshIfNearExpiry(now)).toEqual({ snapshot: false, timestamp: true })
+    expect(await f.repo.refreshIfNearExpiry(now)).toEqual({ targets: false, snapshot: false, timestamp: true })
     expect((await verifier.fetchTarget(FW_PATH)).ok).toBe(true)
+  })
+
+  it('follows a renewed root and then rotated root and online keys; refuses a root the old keys did not sign', async () => {
+    const now = Date.now()
+    const f = await fixture(now)
+    const verifier = await kiosk(f)
+    expect((await verifier.fetchTarget(FW_PATH)).ok).toBe(true)
+    const current = () => Metadata.fromJSON(MetadataKind.Root, JSON.parse(f.keys.rootJson))
+    // Version 2: renewed with two of the three offline root keys.
+    const v2 = signNextRoot({ current: current(), signWith: f.keys.rootKeys.slice(0, 2), now })
+    expect(await f.repo.updateRoot(JSON.stringify(v2.toJSON()), now)).toBe(2)
+    // Version 3: new root keys and new online keys; the server restarts with the new online keys.
+    const newRootKeys = [generateTufKeyPair(), generateTufKeyPair()]
+    const online = { targets: generateTufKeyPair(), snapshot: generateTufKeyPair(), timestamp: generateTufKeyPair() }
+    const v3 = signNextRoot({
+      current: v2,
+      signWith: [...f.keys.rootKeys.slice(1, 3), ...newRootKeys],
+      rootKeys: newRootKeys.map(publicKeyOf),
+      threshold: 2,
+      online: {
+        targets: publicKeyOf(online.targets),
+        snapshot: publicKeyOf(online.snapshot),
+        timestamp: publicKeyOf(online.timestamp),
+      },
+      now,
+    })
+    const signers = {
+      targets: createSigner(online.targets),
+      snapshot: createSigner(online.snapshot),
+      timestamp: createSigner(online.timestamp),
+    }
+    // The running server still holds the old online keys: it refuses a root that does not list them.
+    await expect(f.repo.updateRoot(JSON.stringify(v3.toJSON()), now)).rejects.toMatchObject({
+      code: 'ERR_FLEET_UPDATE_REPOSITORY_STATE',
+    })
+    const restarted = await TufRepository.open(f.store, signers, undefined, { json: JSON.stringify(v3.toJSON()), now })
+    expect((await restarted.versions()).root).toBe(3)
+    await restarted.addTarget('app/kiosk-app-1.4.0.tar', new TextEncoder().encode('app 1.4.0'), now)
+    // The kiosk shipped with root 1 walks 1 → 2 → 3 and trusts what the new keys signed.
+    const app = await verifier.fetchTarget('app/kiosk-app-1.4.0.tar')
+    if (!app.ok) throw new Error(`${app.error.code}: ${app.error.message}`)
+    expect((await verifier.fetchTarget(FW_PATH)).ok).toBe(true)
+    // A root 4 signed only by keys root 3 does not list is not published, and a forged 4.root.json
+    // put in place anyway is refused by the kiosk.
+    const forgedKeys = [generateTufKeyPair(), generateTufKeyPair()]
+    expect(() =>
+      signNextRoot({ current: v3, signWith: forgedKeys, rootKeys: forgedKeys.map(publicKeyOf), threshold: 2, now }),
+    ).toThrow(/needs 2 signatures of the current root's keys/)
+    const forged = new Metadata(Root.fromJSON({ ...(v3.signed.toJSON() as object), version: 4 } as never))
+    for (const pair of forgedKeys) forged.sign(createSigner(pair).sign)
+    await writeFile(join(f.dir, 'metadata', '4.root.json'), JSON.stringify(forged.toJSON()))
+    const fresh = await kiosk(f)
+    const refused = await fresh.refresh()
+    expect(refused).toMatchObject({ ok: false, error: { code: TufErrorCodes.badSignature } })
   })
 
   it("rejects firmware under vendor A's path signed only with vendor B's key", async () => {

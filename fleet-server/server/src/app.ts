@@ -177,12 +177,13 @@ export async function buildApp(deps: AppDependencies) {
 function registerUpdateMetrics(registry: ReturnType<typeof createFleetMetrics>, updates: UpdateRuntime): void {
   new Counter({
     name: 'fleet_tuf_resigned_total',
-    help: 'snapshot/timestamp metadata re-signed before expiry',
+    help: 'targets/snapshot/timestamp metadata re-signed before expiry',
     labelNames: ['role'] as const,
     registers: [registry],
     collect() {
       this.reset()
       const stats = updates.refresher?.stats
+      this.inc({ role: 'targets' }, stats?.resigned.targets ?? 0)
       this.inc({ role: 'snapshot' }, stats?.resigned.snapshot ?? 0)
       this.inc({ role: 'timestamp' }, stats?.resigned.timestamp ?? 0)
     },
@@ -194,6 +195,15 @@ function registerUpdateMetrics(registry: ReturnType<typeof createFleetMetrics>, 
     collect() {
       this.reset()
       this.inc(updates.refresher?.stats.failures ?? 0)
+    },
+  })
+  new Gauge({
+    name: 'fleet_tuf_root_expiry_timestamp_seconds',
+    help: 'when the TUF root expires (only the offline root keys renew it), as of the last refresh',
+    registers: [registry],
+    collect() {
+      const expires = updates.refresher?.stats.rootExpires
+      this.set(expires === undefined ? 0 : Date.parse(expires) / 1000)
     },
   })
   new Gauge({

@@ -178,4 +178,25 @@ export const updateRepoRoutes: FastifyPluginAsyncTypebox<UpdateRepoRoutesOptions
     },
     async (request) => service.registerVendor({ principal: principalOf(request), ip: request.ip }, request.body),
   )
+
+  app.post(
+    '/api/update-repository/root',
+    {
+      preValidation: requirePermission('manageUpdateRepository'),
+      schema: {
+        summary:
+          'Publish the next root version, signed offline (root-keys-cli sign-root): renewal or root key rotation',
+        body: Type.Object({
+          signed: Type.Object({}, { additionalProperties: true }),
+          signatures: Type.Array(Type.Unknown()),
+        }),
+        response: {
+          200: Type.Object({ version: Type.Integer(), expires: Type.String() }),
+          400: ErrorBody,
+          503: ErrorBody,
+        },
+      },
+    },
+    async (request) => service.updateRoot({ principal: principalOf(request), ip: request.ip }, request.body),
+  )
 }

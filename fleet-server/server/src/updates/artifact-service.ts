@@ -167,6 +167,28 @@ export class ArtifactService {
     return vendor
   }
 
+  /**
+   * Publishes the next root version (signed offline). The online keys cannot change this way: the
+   * server signs with the keys it was started with, so a rotation of those goes through
+   * `updates.rootFile` and `updates.onlineKeysFile` and a restart.
+   */
+  async updateRoot(actor: Actor, root: unknown): Promise<{ version: number; expires: string }> {
+    const repo = this.repo()
+    let version: number
+    try {
+      version = await repo.updateRoot(JSON.stringify(root), this.o.clock())
+    } catch (error) {
+      if (error instanceof UpdateRepositoryError) {
+        await this.audit(actor, 'updates.root.update', 'root', 'failed', { code: error.code })
+        throw new FleetHttpError(400, error.code, error.message)
+      }
+      throw error
+    }
+    const expires = await repo.rootExpires()
+    await this.audit(actor, 'updates.root.update', 'root', 'ok', { version, expires })
+    return { version, expires }
+  }
+
   // ---- artifacts -----------------------------------------------------------------------------
 
   /** Validates and records a new artifact; returns it with its upload session (offset 0). */

@@ -40,8 +40,8 @@ export {
   setUpUpdateRepository,
   type UpdateRepositoryState,
 } from './repository-setup.ts'
-export { createRoot, ONLINE_KEYS_FILE } from './root-keys-cli.ts'
-export { buildRoot, type RootInput, TUF_SPEC_VERSION } from './root-metadata.ts'
+export { createOnlineKeys, createRoot, ONLINE_KEYS_FILE, signRoot } from './root-keys-cli.ts'
+export { buildRoot, type NextRootInput, type RootInput, signNextRoot, TUF_SPEC_VERSION } from './root-metadata.ts'
 export {
   createSigner,
   generateTufKeyPair,

@@ -1,6 +1,7 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Metadata, MetadataKind } from '@tufjs/models'
 import pino from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MemoryMetadataStore } from './metadata-store.ts'
@@ -10,7 +11,9 @@ import {
   RepositoryRefresher,
   setUpUpdateRepository,
 } from './repository-setup.ts'
-import { HOUR_MS } from './tuf-time.ts'
+import { signNextRoot } from './root-metadata.ts'
+import type { TufKeyPairJson } from './tuf-keys.ts'
+import { DAY_MS, HOUR_MS } from './tuf-time.ts'
 
 const logger = pino({ level: 'silent' })
 const NOW = Date.parse('2026-11-01T00:00:00Z')
@@ -71,10 +74,40 @@ describe('update repository setup', () => {
     await refresher.runOnce()
     now += 13 * HOUR_MS
     await refresher.runOnce()
-    expect(refresher.stats).toMatchObject({ runs: 2, resigned: { snapshot: 0, timestamp: 1 }, failures: 0 })
+    expect(refresher.stats).toMatchObject({ runs: 2, resigned: { targets: 0, snapshot: 0, timestamp: 1 }, failures: 0 })
     store.metadata.delete('timestamp.json')
     await refresher.runOnce()
     expect(refresher.stats.failures).toBe(1)
     expect(refresher.stats.lastError).toContain('timestamp.json')
+  })
+
+  it('warns from 60 days before root expires, and publishes a renewed root file at the next start', async () => {
+    const dir = join(await temp(), 'k')
+    const keys = await createDevelopmentUpdateKeys(dir, NOW)
+    const store = new MemoryMetadataStore()
+    await setUpUpdateRepository({ store, ...keys, now: NOW, logger })
+    const records: Array<{ msg: string; daysLeft?: number; version?: number }> = []
+    const capture = pino({ level: 'info' }, { write: (line: string) => records.push(JSON.parse(line)) })
+    const warnings = () => records.filter((r) => r.msg.startsWith('TUF root expires soon'))
+    const later = NOW + 310 * DAY_MS
+    const first = await setUpUpdateRepository({ store, ...keys, now: later, logger: capture })
+    if (!first.ready) throw new Error(first.reason)
+    await new RepositoryRefresher(first.repo, { intervalMs: 60_000, clock: () => NOW, logger: capture }).runOnce()
+    expect(warnings()).toEqual([])
+    await new RepositoryRefresher(first.repo, { intervalMs: 60_000, clock: () => later, logger: capture }).runOnce()
+    expect(warnings()).toMatchObject([{ daysLeft: 55 }])
+
+    // The key holders renew root offline; the server is pointed at the new file and restarted.
+    const rootKey = JSON.parse(await readFile(join(dir, 'root-key-1.json'), 'utf8')) as TufKeyPairJson
+    const current = Metadata.fromJSON(MetadataKind.Root, JSON.parse(await readFile(keys.rootFile, 'utf8')))
+    const renewedFile = join(dir, '2.root.json')
+    await writeFile(renewedFile, JSON.stringify(signNextRoot({ current, signWith: [rootKey], now: later }).toJSON()))
+    const renewed = await setUpUpdateRepository({ store, ...keys, rootFile: renewedFile, now: later, logger: capture })
+    if (!renewed.ready) throw new Error(renewed.reason)
+    expect(records.find((r) => r.msg === 'published the new root version')?.version).toBe(2)
+    const refresher = new RepositoryRefresher(renewed.repo, { intervalMs: 60_000, clock: () => later, logger: capture })
+    await refresher.runOnce()
+    expect(warnings()).toHaveLength(1)
+    expect(refresher.stats.rootExpires).toBe('2028-09-06T00:00:00Z')
   })
 })

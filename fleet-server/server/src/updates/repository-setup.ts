@@ -5,6 +5,7 @@ import type { TufMetadataStore } from './metadata-store.ts'
 import { createRoot, ONLINE_KEYS_FILE } from './root-keys-cli.ts'
 import { createSigner, isTufKeyPairJson } from './tuf-keys.ts'
 import { DEFAULT_LIFETIMES, type OnlineSigners, type RepositoryLifetimes, TufRepository } from './tuf-repository.ts'
+import { DAY_MS } from './tuf-time.ts'
 
 const CREATE_ROOT_HINT =
   'create one offline with `npx tsx fleet-server/server/src/updates/root-keys-cli.ts create-root --out DIR --threshold 2 --keys 3`, then set updates.rootFile to DIR/root.json and updates.onlineKeysFile to DIR/online-keys.json'
@@ -38,8 +39,8 @@ export type UpdateRepositoryState =
 /**
  * Opens the repository published in `store`, or publishes it from the offline-signed `rootFile` when
  * the store is empty. Without keys or root it reports why (the server still runs; update routes
- * answer ERR_FLEET_UPDATES_NOT_INITIALISED). Root rotation is not done here: a store that already
- * has a root keeps it.
+ * answer ERR_FLEET_UPDATES_NOT_INITIALISED). A store that already has a root publishes a `rootFile`
+ * one version newer (renewal or key rotation, `root-keys-cli sign-root`) and keeps it otherwise.
  */
 export async function setUpUpdateRepository(options: {
   store: TufMetadataStore
@@ -57,8 +58,20 @@ export async function setUpUpdateRepository(options: {
     return { ready: false, reason }
   }
   const signers = await loadOnlineSigners(options.onlineKeysFile, logger)
-  if ((await store.readMetadata('root.json')) !== undefined) {
-    return { ready: true, repo: await TufRepository.open(store, signers, lifetimes), initialised: false }
+  const storedRoot = await store.readMetadata('root.json')
+  if (storedRoot !== undefined) {
+    // A rootFile one version on from the stored root is a renewal or rotation signed offline.
+    const rootJson = options.rootFile === undefined ? undefined : await readFile(options.rootFile, 'utf8')
+    const before = (JSON.parse(storedRoot) as { signed: { version: number } }).signed.version
+    const repo = await TufRepository.open(
+      store,
+      signers,
+      lifetimes,
+      rootJson === undefined ? undefined : { json: rootJson, now: options.now },
+    )
+    const after = (await repo.versions()).root
+    if (after > before) logger.info({ rootFile: options.rootFile, version: after }, 'published the new root version')
+    return { ready: true, repo, initialised: false }
   }
   if (options.rootFile === undefined) {
     const reason = `update repository not initialised: no updates.rootFile; ${CREATE_ROOT_HINT}`
@@ -93,17 +106,22 @@ export async function createDevelopmentUpdateKeys(
 
 export interface RefreshStats {
   runs: number
-  resigned: { snapshot: number; timestamp: number }
+  resigned: { targets: number; snapshot: number; timestamp: number }
+  /** When the published root expires (ISO), as of the last check. */
+  rootExpires?: string | undefined
   failures: number
   lastError?: string | undefined
 }
 
+/** Days before root expiry from which every refresh warns. */
+const ROOT_WARNING_DAYS = 60
+
 /**
- * Re-signs snapshot and timestamp before they expire, every `intervalMs`. A failure is logged and
+ * Re-signs targets, snapshot and timestamp before they expire, every `intervalMs`. A failure is logged and
  * counted and tried again next time; it never stops the server.
  */
 export class RepositoryRefresher {
-  readonly stats: RefreshStats = { runs: 0, resigned: { snapshot: 0, timestamp: 0 }, failures: 0 }
+  readonly stats: RefreshStats = { runs: 0, resigned: { targets: 0, snapshot: 0, timestamp: 0 }, failures: 0 }
   private timer: NodeJS.Timeout | undefined
   private running: Promise<void> = Promise.resolve()
 
@@ -125,10 +143,22 @@ export class RepositoryRefresher {
     this.running = this.running.then(async () => {
       this.stats.runs += 1
       try {
-        const outcome = await this.repo.refreshIfNearExpiry(this.options.clock())
+        const now = this.options.clock()
+        const outcome = await this.repo.refreshIfNearExpiry(now)
+        if (outcome.targets) this.stats.resigned.targets += 1
         if (outcome.snapshot) this.stats.resigned.snapshot += 1
         if (outcome.timestamp) this.stats.resigned.timestamp += 1
-        if (outcome.snapshot || outcome.timestamp) {
+        // Only the offline root keys can renew root: say so loudly while there is time to meet.
+        const rootExpires = await this.repo.rootExpires()
+        this.stats.rootExpires = rootExpires
+        const daysLeft = Math.floor((Date.parse(rootExpires) - now) / DAY_MS)
+        if (daysLeft < ROOT_WARNING_DAYS) {
+          this.options.logger.warn(
+            { rootExpires, daysLeft },
+            'TUF root expires soon: renew it offline with root-keys-cli sign-root and publish it',
+          )
+        }
+        if (outcome.targets || outcome.snapshot || outcome.timestamp) {
           this.options.logger.info(
             { ...outcome, timestampExpires: await this.repo.timestampExpires() },
             'TUF metadata re-signed before expiry',

@@ -18,8 +18,10 @@ export interface RootInput {
   lifetimeMs?: number
 }
 
-/** Builds and signs root metadata (consistent snapshots on) with every given root key. */
-export function buildRoot(input: RootInput): Metadata<Root> {
+type RoleKeys = Omit<RootInput, 'rootKeys'> & { rootKeys: TufPublicKeyJson[] }
+
+/** Unsigned root metadata (consistent snapshots on) for the given public keys. */
+function unsignedRoot(input: RoleKeys): Metadata<Root> {
   if (!Number.isInteger(input.threshold) || input.threshold < 1 || input.threshold > input.rootKeys.length) {
     throw new UpdateRepositoryError(
       UpdateErrorCodes.invalidInput,
@@ -29,7 +31,7 @@ export function buildRoot(input: RootInput): Metadata<Root> {
   const keys: Record<string, TufPublicKeyJson> = {}
   const roles: Record<string, { keyids: string[]; threshold: number }> = {}
   const roleKeys: Array<[string, TufPublicKeyJson[], number]> = [
-    ['root', input.rootKeys.map(publicKeyOf), input.threshold],
+    ['root', input.rootKeys, input.threshold],
     ['targets', input.targets, 1],
     ['snapshot', input.snapshot, 1],
     ['timestamp', input.timestamp, 1],
@@ -50,7 +52,79 @@ export function buildRoot(input: RootInput): Metadata<Root> {
     keys: Object.fromEntries(Object.entries(keys).map(([id, key]) => [id, { ...key, keyval: { ...key.keyval } }])),
     roles,
   })
-  const metadata = new Metadata(root)
+  return new Metadata(root)
+}
+
+/** Builds and signs root metadata (consistent snapshots on) with every given root key. */
+export function buildRoot(input: RootInput): Metadata<Root> {
+  const metadata = unsignedRoot({ ...input, rootKeys: input.rootKeys.map(publicKeyOf) })
   for (const pair of input.rootKeys) metadata.sign(createSigner(pair).sign)
   return metadata
+}
+
+export interface NextRootInput {
+  /** The root the fleet and its kiosks trust now. */
+  current: Metadata<Root>
+  /** Root key pairs that sign: enough of the current root's keys, and enough of the new ones. */
+  signWith: TufKeyPairJson[]
+  /** The new root keys (public); default: the current ones (a renewal). */
+  rootKeys?: TufPublicKeyJson[]
+  threshold?: number
+  /** New online keys; default: the current ones. */
+  online?: { targets: TufPublicKeyJson; snapshot: TufPublicKeyJson; timestamp: TufPublicKeyJson }
+  now: number
+  lifetimeMs?: number
+}
+
+/** The public keys a role of `root` lists. */
+export function roleKeysOf(root: Root, role: string): TufPublicKeyJson[] {
+  return (root.roles[role]?.keyIDs ?? []).flatMap((id) => {
+    const key = root.keys[id]
+    return key === undefined ? [] : [key.toJSON() as unknown as TufPublicKeyJson]
+  })
+}
+
+/**
+ * The next root version (renewed expiry, and rotated root or online keys if given), signed offline.
+ * TUF clients accept it only when it carries the threshold of the current root's keys and of its
+ * own, so both are checked here before anything is written.
+ */
+export function signNextRoot(input: NextRootInput): Metadata<Root> {
+  const current = input.current.signed
+  const next = unsignedRoot({
+    rootKeys: input.rootKeys ?? roleKeysOf(current, 'root'),
+    threshold: input.threshold ?? current.roles.root?.threshold ?? 1,
+    targets: input.online ? [input.online.targets] : roleKeysOf(current, 'targets'),
+    snapshot: input.online ? [input.online.snapshot] : roleKeysOf(current, 'snapshot'),
+    timestamp: input.online ? [input.online.timestamp] : roleKeysOf(current, 'timestamp'),
+    version: current.version + 1,
+    now: input.now,
+    ...(input.lifetimeMs === undefined ? {} : { lifetimeMs: input.lifetimeMs }),
+  })
+  const known = new Set([...(current.roles.root?.keyIDs ?? []), ...(next.signed.roles.root?.keyIDs ?? [])])
+  for (const pair of input.signWith) {
+    const signer = createSigner(pair)
+    if (!known.has(signer.keyId)) {
+      throw new UpdateRepositoryError(
+        UpdateErrorCodes.invalidInput,
+        `key ${signer.keyId} is neither a current nor a new root key`,
+      )
+    }
+    next.sign(signer.sign)
+  }
+  for (const [who, by] of [
+    ['the current root', input.current],
+    ['the new root', next],
+  ] as const) {
+    try {
+      by.verifyDelegate('root', next)
+    } catch {
+      const threshold = by.signed.roles.root?.threshold
+      throw new UpdateRepositoryError(
+        UpdateErrorCodes.invalidInput,
+        `root version ${next.signed.version} needs ${threshold} signatures of ${who}'s keys`,
+      )
+    }
+  }
+  return next
 }

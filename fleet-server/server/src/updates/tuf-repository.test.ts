@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { Metadata, MetadataKind } from '@tufjs/models'
 import { describe, expect, it } from 'vitest'
 import { MemoryMetadataStore } from './metadata-store.ts'
+import { signNextRoot } from './root-metadata.ts'
 import { testKeys } from './test-fixture.ts'
 import { createSigner, generateTufKeyPair, publicKeyOf } from './tuf-keys.ts'
 import { hashPrefixedTargetPath, TufRepository, vendorRoleName } from './tuf-repository.ts'
@@ -135,15 +136,126 @@ describe('TufRepository', () => {
     await repo.addVendorTarget('acme', 'firmware/acme/x.bin', new Uint8Array([1]), [createSigner(newKey)], NOW)
   })
 
-  it('re-signs the timestamp, and the snapshot, only when near expiry', async () => {
+  it('re-signs the timestamp, the snapshot and the top-level targets, each only when near expiry', async () => {
     const { repo } = await setup()
-    expect(await repo.refreshIfNearExpiry(NOW + HOUR_MS)).toEqual({ snapshot: false, timestamp: false })
+    const none = { targets: false, snapshot: false, timestamp: false }
+    expect(await repo.refreshIfNearExpiry(NOW + HOUR_MS)).toEqual(none)
     expect(await repo.versions()).toMatchObject({ snapshot: 1, timestamp: 1 })
-    expect(await repo.refreshIfNearExpiry(NOW + 13 * HOUR_MS)).toEqual({ snapshot: false, timestamp: true })
+    expect(await repo.refreshIfNearExpiry(NOW + 13 * HOUR_MS)).toEqual({ ...none, timestamp: true })
     expect(await repo.versions()).toMatchObject({ snapshot: 1, timestamp: 2 })
     expect(await repo.timestampExpires()).toBe('2026-11-02T13:00:00Z')
-    expect(await repo.refreshIfNearExpiry(NOW + 5 * DAY_MS)).toEqual({ snapshot: true, timestamp: true })
-    expect(await repo.versions()).toMatchObject({ snapshot: 2, timestamp: 3 })
+    expect(await repo.refreshIfNearExpiry(NOW + 5 * DAY_MS)).toEqual({ ...none, snapshot: true, timestamp: true })
+    expect(await repo.versions()).toMatchObject({ targets: 1, snapshot: 2, timestamp: 3 })
+    // Targets live a year; 30 days before the end they are re-signed with the online targets key.
+    expect(await repo.refreshIfNearExpiry(NOW + 340 * DAY_MS)).toEqual({
+      targets: true,
+      snapshot: true,
+      timestamp: true,
+    })
+    expect(await repo.versions()).toMatchObject({ targets: 2, snapshot: 3, timestamp: 4 })
+  })
+
+  describe('root renewal and rotation', () => {
+    const later = NOW + 300 * DAY_MS
+
+    it('publishes a renewed root signed by the threshold of the root keys, and re-signs targets', async () => {
+      const { keys, store, repo } = await setup()
+      const next = signNextRoot({ current: rootOf(store), signWith: keys.rootKeys.slice(0, 2), now: later })
+      expect(await repo.updateRoot(JSON.stringify(next.toJSON()), later)).toBe(2)
+      expect(await repo.versions()).toEqual({ root: 2, targets: 2, snapshot: 2, timestamp: 2 })
+      expect(store.metadata.get('2.root.json')).toBe(store.metadata.get('root.json'))
+      expect(store.metadata.has('1.root.json')).toBe(true)
+      expect(await repo.rootExpires()).toBe('2028-08-27T00:00:00Z')
+    })
+
+    it('refuses a root short of signatures, out of sequence, already expired, or naming other online keys', async () => {
+      const { keys, store, repo } = await setup()
+      const codeOf = (json: unknown, now = later) =>
+        repo.updateRoot(JSON.stringify(json), now).then(
+          () => 'published',
+          (err: { code?: string; message?: string }) => `${err.code}: ${err.message}`,
+        )
+      expect(() => signNextRoot({ current: rootOf(store), signWith: keys.rootKeys.slice(0, 1), now: later })).toThrow(
+        /needs 2 signatures of the current root's keys/,
+      )
+      const good = signNextRoot({ current: rootOf(store), signWith: keys.rootKeys.slice(0, 2), now: later }).toJSON()
+      const oneSignature = { ...good, signatures: (good.signatures as unknown[]).slice(0, 1) }
+      expect(await codeOf(oneSignature)).toMatch(/^ERR_FLEET_UPDATE_INVALID: .*threshold of signatures of the current/)
+      const skipped = signNextRoot({ current: rootOf(store), signWith: keys.rootKeys, now: later })
+      ;(skipped.signed as { version: number }).version = 3
+      expect(await codeOf(skipped.toJSON())).toMatch(/does not follow the published version 1/)
+      expect(await codeOf(good, later + 400 * DAY_MS)).toMatch(/has expired/)
+      const otherOnline = generateTufKeyPair()
+      const rotated = signNextRoot({
+        current: rootOf(store),
+        signWith: keys.rootKeys.slice(0, 2),
+        online: {
+          targets: publicKeyOf(otherOnline),
+          snapshot: publicKeyOf(otherOnline),
+          timestamp: publicKeyOf(otherOnline),
+        },
+        now: later,
+      })
+      expect(await codeOf(rotated.toJSON())).toMatch(/^ERR_FLEET_UPDATE_REPOSITORY_STATE/)
+      expect(await codeOf({ signed: { version: 2 } })).toMatch(/^ERR_FLEET_UPDATE_INVALID: not root metadata/)
+      expect((await repo.versions()).root).toBe(1)
+      expect(await codeOf(good)).toBe('published')
+    })
+
+    it('rotates the root keys: the next version needs the new keys, and the old ones no longer count', async () => {
+      const { keys, store, repo } = await setup()
+      const fresh = [generateTufKeyPair(), generateTufKeyPair(), generateTufKeyPair()]
+      const v2 = signNextRoot({
+        current: rootOf(store),
+        signWith: [...keys.rootKeys.slice(0, 2), ...fresh.slice(0, 2)],
+        rootKeys: fresh.map(publicKeyOf),
+        threshold: 2,
+        now: later,
+      })
+      await repo.updateRoot(JSON.stringify(v2.toJSON()), later)
+      expect(() => signNextRoot({ current: rootOf(store), signWith: keys.rootKeys, now: later })).toThrow(
+        /neither a current nor a new root key/,
+      )
+      const v3 = signNextRoot({ current: rootOf(store), signWith: fresh.slice(1), now: later })
+      expect(await repo.updateRoot(JSON.stringify(v3.toJSON()), later)).toBe(3)
+    })
+
+    it('opens with a newer root file and new online keys, as a restart after an online key rotation', async () => {
+      const { keys, store } = await setup()
+      const online = { targets: generateTufKeyPair(), snapshot: generateTufKeyPair(), timestamp: generateTufKeyPair() }
+      const next = signNextRoot({
+        current: rootOf(store),
+        signWith: keys.rootKeys.slice(0, 2),
+        online: {
+          targets: publicKeyOf(online.targets),
+          snapshot: publicKeyOf(online.snapshot),
+          timestamp: publicKeyOf(online.timestamp),
+        },
+        now: later,
+      })
+      const signers = {
+        targets: createSigner(online.targets),
+        snapshot: createSigner(online.snapshot),
+        timestamp: createSigner(online.timestamp),
+      }
+      await expect(TufRepository.open(store, signers)).rejects.toMatchObject({ code: UpdateErrorCodes.repositoryState })
+      const repo = await TufRepository.open(store, signers, undefined, {
+        json: JSON.stringify(next.toJSON()),
+        now: later,
+      })
+      const root = rootOf(store)
+      root.verifyDelegate('targets', Metadata.fromJSON(MetadataKind.Targets, read(store, 'targets.json') as never))
+      root.verifyDelegate(
+        'timestamp',
+        Metadata.fromJSON(MetadataKind.Timestamp, read(store, 'timestamp.json') as never),
+      )
+      // The same file at the next start is already published: nothing changes.
+      const again = await TufRepository.open(store, signers, undefined, {
+        json: JSON.stringify(next.toJSON()),
+        now: later,
+      })
+      expect(await again.versions()).toEqual(await repo.versions())
+    })
   })
 
   it('reopens from the store and carries on the versions', async () => {

@@ -18,6 +18,8 @@ export interface RepositoryLifetimes {
   vendorMs: number
   snapshotMs: number
   timestampMs: number
+  /** Re-sign the top-level targets when less than this is left. */
+  targetsRefreshMs: number
   /** Re-sign the snapshot when less than this is left. */
   snapshotRefreshMs: number
   /** Re-sign the timestamp when less than this is left. */
@@ -29,6 +31,7 @@ export const DEFAULT_LIFETIMES: RepositoryLifetimes = {
   vendorMs: 365 * DAY_MS,
   snapshotMs: 7 * DAY_MS,
   timestampMs: DAY_MS,
+  targetsRefreshMs: 30 * DAY_MS,
   snapshotRefreshMs: 3 * DAY_MS,
   timestampRefreshMs: 12 * HOUR_MS,
 }
@@ -117,6 +120,7 @@ function errorText(error: unknown): string {
 }
 
 export interface RefreshOutcome {
+  targets: boolean
   snapshot: boolean
   timestamp: boolean
 }
@@ -169,18 +173,82 @@ export class TufRepository {
     return repo
   }
 
-  /** Opens a repository already published in the store, checking the signers against its root. */
+  /**
+   * Opens a repository already published in the store, checking the signers against its root. With
+   * `nextRoot` newer than the stored root (a renewal or key rotation signed offline, given as the
+   * server's `updates.rootFile`), that root is published first and the signers must match it.
+   */
   static async open(
     store: TufMetadataStore,
     signers: OnlineSigners,
     lifetimes: RepositoryLifetimes = DEFAULT_LIFETIMES,
+    nextRoot?: { json: string; now: number },
   ): Promise<TufRepository> {
     const rootText = await store.readMetadata('root.json')
     if (rootText === undefined) {
       throw new UpdateRepositoryError(UpdateErrorCodes.repositoryState, 'no root.json in the store')
     }
-    checkSignersMatchRoot(parseRoot(rootText), signers)
-    return new TufRepository(store, signers, lifetimes)
+    const stored = parseRoot(rootText)
+    const repo = new TufRepository(store, signers, lifetimes)
+    if (nextRoot !== undefined && rootVersionOf(nextRoot.json) > stored.signed.version) {
+      await repo.updateRoot(nextRoot.json, nextRoot.now)
+    } else {
+      checkSignersMatchRoot(stored, signers)
+    }
+    return repo
+  }
+
+  /**
+   * Publishes the next root version, signed offline (`root-keys-cli sign-root`): a renewed expiry,
+   * new root keys or new online keys. It must be exactly one version on, carry the threshold of the
+   * current root's keys and of its own (what a TUF client checks), and list the online keys this
+   * server signs with. Targets, snapshot and timestamp are then re-signed, so rotated online keys
+   * take effect at once. Returns the new root version.
+   */
+  updateRoot(rootJson: string, now: number): Promise<number> {
+    return this.serialised(async () => {
+      const current = parseRoot(await this.readRequired('root.json'))
+      let next: Metadata<Root>
+      try {
+        next = Metadata.fromJSON(MetadataKind.Root, JSON.parse(rootJson))
+      } catch (error) {
+        throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, `not root metadata: ${errorText(error)}`)
+      }
+      const version = next.signed.version
+      if (version !== current.signed.version + 1) {
+        throw new UpdateRepositoryError(
+          UpdateErrorCodes.invalidInput,
+          `root version ${version} does not follow the published version ${current.signed.version}`,
+        )
+      }
+      for (const [who, by] of [
+        ['current', current],
+        ['new', next],
+      ] as const) {
+        try {
+          by.verifyDelegate('root', next)
+        } catch {
+          throw new UpdateRepositoryError(
+            UpdateErrorCodes.invalidInput,
+            `root version ${version} lacks the threshold of signatures of the ${who} root keys`,
+          )
+        }
+      }
+      if (Date.parse(next.signed.expires) <= now) {
+        throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, `root version ${version} has expired`)
+      }
+      checkSignersMatchRoot(next, this.signers)
+      const rootText = serialize(next)
+      await this.store.writeMetadata(`${version}.root.json`, rootText)
+      await this.store.writeMetadata('root.json', rootText)
+      await this.resignTargets(now)
+      return version
+    })
+  }
+
+  /** When the published root expires. */
+  rootExpires(): Promise<string> {
+    return this.serialised(async () => parseRoot(await this.readRequired('root.json')).signed.expires)
   }
 
   /**
@@ -326,21 +394,44 @@ export class TufRepository {
     })
   }
 
-  /** Re-signs the snapshot and/or timestamp when they expire within their refresh margins. */
+  /**
+   * Re-signs what the online keys sign before it expires: top-level targets, snapshot, timestamp,
+   * each within its refresh margin (a new targets version needs a new snapshot and timestamp).
+   */
   refreshIfNearExpiry(now: number): Promise<RefreshOutcome> {
     return this.serialised(async () => {
+      const targets = await this.loadTargets('targets')
+      if (Date.parse(targets.signed.expires) - now < this.lifetimes.targetsRefreshMs) {
+        await this.resignTargets(now)
+        return { targets: true, snapshot: true, timestamp: true }
+      }
       const snapshot = await this.loadSnapshot()
       if (Date.parse(snapshot.signed.expires) - now < this.lifetimes.snapshotRefreshMs) {
         await this.publishSnapshotWith(new Map(), now)
-        return { snapshot: true, timestamp: true }
+        return { targets: false, snapshot: true, timestamp: true }
       }
       const timestamp = await this.loadTimestamp()
       if (Date.parse(timestamp.signed.expires) - now < this.lifetimes.timestampRefreshMs) {
         await this.publishTimestamp(timestamp.signed.snapshotMeta, timestamp.signed.version, now)
-        return { snapshot: false, timestamp: true }
+        return { targets: false, snapshot: false, timestamp: true }
       }
-      return { snapshot: false, timestamp: false }
+      return { targets: false, snapshot: false, timestamp: false }
     })
+  }
+
+  /** A new top-level targets version (same content, new expiry, the current targets key), published. */
+  private async resignTargets(now: number): Promise<void> {
+    const top = await this.loadTargets('targets')
+    const next = new Metadata(
+      new Targets({
+        ...top.signed,
+        version: top.signed.version + 1,
+        expires: tufExpires(now + this.lifetimes.targetsMs),
+      }),
+    )
+    next.sign(this.signers.targets.sign)
+    await this.writeRole('targets', next)
+    await this.publishSnapshotWith(new Map([['targets.json', next.signed.version]]), now)
   }
 
   /**
@@ -601,6 +692,17 @@ function checkTargetPath(path: string): void {
   if (!TARGET_PATH.test(path) || path.split('/').some((part) => part === '.' || part === '..')) {
     throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, `bad target path: ${path}`)
   }
+}
+
+/** The version a root JSON text claims (checked properly by `updateRoot`). */
+function rootVersionOf(text: string): number {
+  try {
+    const version = (JSON.parse(text) as { signed?: { version?: unknown } }).signed?.version
+    if (typeof version === 'number') return version
+  } catch {
+    // Reported below.
+  }
+  throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, 'the root file is not TUF root metadata')
 }
 
 function parseRoot(text: string): Metadata<Root> {
