@@ -513,5 +513,25 @@ describe('fleetctl artifacts against a fleet-server with its update repository',
       expect(JSON.parse(revoked.stdout)).toMatchObject({ id: artifactId, status: 'revoked' })
       expect((await fleetctl(['artifacts', 'show', 'art_0000'], admin)).code).toBe(4)
     })
+
+    it('the vendor re-signs its role: a year more, and the revoked firmware is no longer signed', async () => {
+      const roleUrl = `${fleet.httpUrl}/updates/metadata/vendor-xprinter.json`
+      const before = (await (await fetch(roleUrl)).json()) as { signed: { version: number; expires: string } }
+      const foreign = await fleetctl(['vendors', 'resign', 'xprinter', '--key', otherKeyFile], vendor)
+      expect(foreign.code).toBe(1)
+      expect(foreign.stderr).toContain('the published role carries no valid signature of your keys')
+      const run = await fleetctl(['vendors', 'resign', 'xprinter', '--key', keyFile], vendor)
+      expect(run.code, run.stderr).toBe(0)
+      expect(run.stdout).toContain(`vendor-xprinter version ${before.signed.version + 1} published`)
+      expect(run.stdout).toMatch(new RegExp(`taken out \\(revoked\\): firmware/xprinter/${TEST_FIRMWARE_MODEL}/`))
+      const after = (await (await fetch(roleUrl)).json()) as {
+        signed: { version: number; expires: string; targets: Record<string, unknown> }
+      }
+      expect(after.signed.version).toBe(before.signed.version + 1)
+      expect(after.signed.targets).toEqual({})
+      expect(Date.parse(after.signed.expires)).toBeGreaterThanOrEqual(Date.parse(before.signed.expires))
+      const audit = await api<{ entries: Array<{ action: string; outcome: string }> }>('/api/audit?limit=200')
+      expect(audit.entries.filter((e) => e.action === 'updates.vendor.resign').map((e) => e.outcome)).toEqual(['ok'])
+    })
   })
 })

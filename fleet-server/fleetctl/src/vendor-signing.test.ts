@@ -5,7 +5,14 @@ import { join } from 'node:path'
 import { Key, Metadata, MetadataKind, TargetFile, Targets } from '@tufjs/models'
 import { describe, expect, it } from 'vitest'
 import { FleetctlError } from './api-client.ts'
-import { generateVendorKey, keyIdOf, publicKeyOf, readVendorKey, signVendorRequest } from './vendor-signing.ts'
+import {
+  generateVendorKey,
+  keyIdOf,
+  publicKeyOf,
+  readVendorKey,
+  signVendorRequest,
+  signVendorResign,
+} from './vendor-signing.ts'
 
 const bytes = Buffer.from('firmware image')
 const sha256 = createHash('sha256').update(bytes).digest('hex')
@@ -82,5 +89,52 @@ describe('vendor signing on the vendor machine', () => {
       expect((error as FleetctlError).exitCode).toBe(2)
       expect((error as Error).message).toMatch(message)
     }
+  })
+
+  describe('re-signing the vendor role', () => {
+    const pair = generateVendorKey()
+    /** The role as published: version 3, one file, signed by the vendor's key. */
+    function published(signer = pair) {
+      const signed = request()
+      const [signature] = signVendorRequest(signed, [signer], { path, sha256, length: bytes.length })
+      return { ...signed, signatures: [signature] }
+    }
+    function resign(targets: TargetFile[], version = 4) {
+      const next = new Targets({ version, specVersion: '1.0.31', expires: '2031-01-01T00:00:00Z' })
+      for (const t of targets) next.addTarget(t)
+      return new Metadata(next).toJSON()
+    }
+    const same = new TargetFile({ path, length: bytes.length, hashes: { sha256 } })
+
+    it('signs a renewal and a removal, and says what was taken out', () => {
+      expect(signVendorResign(resign([same]), published(), [pair])).toMatchObject({ version: 4, dropped: [] })
+      const removal = signVendorResign(resign([]), published(), [pair])
+      expect(removal).toMatchObject({ dropped: [path], expires: '2031-01-01T00:00:00Z' })
+      expect(removal.signatures[0]?.keyid).toBe(pair.keyid)
+    })
+
+    it('refuses a request that adds or changes a file, skips a version, or follows a role it did not sign', () => {
+      const message = (run: () => unknown) => {
+        try {
+          run()
+          return 'signed'
+        } catch (err) {
+          return err instanceof FleetctlError ? err.message : String(err)
+        }
+      }
+      const other = new TargetFile({ path: `${path}.evil`, length: 1, hashes: { sha256 } })
+      expect(message(() => signVendorResign(resign([same, other]), published(), [pair]))).toContain(
+        `the request adds or changes ${path}.evil`,
+      )
+      const changed = new TargetFile({ path, length: bytes.length, hashes: { sha256: sha256.replace(/^./, '0') } })
+      expect(message(() => signVendorResign(resign([changed]), published(), [pair]))).toContain('adds or changes')
+      expect(message(() => signVendorResign(resign([same], 9), published(), [pair]))).toContain('version 9')
+      expect(message(() => signVendorResign(resign([same]), published(generateVendorKey()), [pair]))).toContain(
+        'no valid signature of your keys',
+      )
+      // Never published: a first role may list nothing.
+      expect(message(() => signVendorResign(resign([same], 1), undefined, [pair]))).toContain('adds or changes')
+      expect(signVendorResign(resign([], 1), undefined, [pair]).dropped).toEqual([])
+    })
   })
 })

@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { Metadata, MetadataKind, Signature, type Targets } from '@tufjs/models'
+import { Key, Metadata, MetadataKind, Signature, type Targets } from '@tufjs/models'
 import { EXIT, FleetctlError } from './api-client.ts'
 
 /** A vendor key pair in TUF's JSON key format (what `fleetctl keys generate` writes; 0600). */
@@ -90,6 +90,76 @@ export interface ExpectedTarget {
   length: number
 }
 
+function targetsOf(metadata: unknown, what: string): Metadata<Targets> {
+  try {
+    const json = metadata as Parameters<typeof Metadata.fromJSON>[1]
+    // A request may carry only `signed`; Metadata wants the envelope.
+    return Metadata.fromJSON(
+      MetadataKind.Targets,
+      'signed' in json ? { signatures: [], ...json } : { signed: json, signatures: [] },
+    )
+  } catch (err) {
+    throw new FleetctlError(`${what} is not TUF targets metadata: ${(err as Error).message}`, EXIT.failed)
+  }
+}
+
+function signWith(md: Metadata<Targets>, keys: VendorKeyPair[]): { keyid: string; sig: string }[] {
+  for (const key of keys) {
+    const privateKey = privateKeyOf(key)
+    md.sign((data) => new Signature({ keyID: key.keyid, sig: sign(null, data, privateKey).toString('hex') }), true)
+  }
+  return keys.map((k) => ({ keyid: k.keyid, sig: md.signatures[k.keyid]?.sig ?? '' }))
+}
+
+/** Whether `md` carries a valid signature of `key`. */
+function signedBy(md: Metadata<Targets>, key: VendorKeyPair): boolean {
+  try {
+    new Key({
+      keyID: key.keyid,
+      keyType: 'ed25519',
+      scheme: 'ed25519',
+      keyVal: { public: key.keyval.public },
+    }).verifySignature(md)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Signs a re-sign request for the vendor's role (renewal, revoked files taken out), locally. The
+ * request is checked against the role as published, which must carry a valid signature of one of
+ * the vendor's own keys: the request must be its next version and list nothing the vendor did not
+ * sign before, so a server cannot slip a file in. `published` is undefined when the vendor never
+ * published.
+ */
+export function signVendorResign(
+  request: unknown,
+  published: unknown,
+  keys: VendorKeyPair[],
+): { signatures: { keyid: string; sig: string }[]; version: number; expires: string; dropped: string[] } {
+  const md = targetsOf(request, 'the re-sign request')
+  const before = published === undefined ? undefined : targetsOf(published, 'the published role')
+  if (before !== undefined && !keys.some((k) => signedBy(before, k))) {
+    throw new FleetctlError('refusing to sign: the published role carries no valid signature of your keys', EXIT.failed)
+  }
+  const publishedVersion = before?.signed.version ?? 0
+  if (md.signed.version !== publishedVersion + 1) {
+    throw new FleetctlError(
+      `refusing to sign: the request is version ${md.signed.version}, the published role is version ${publishedVersion}`,
+      EXIT.failed,
+    )
+  }
+  for (const [path, file] of Object.entries(md.signed.targets)) {
+    const was = before?.signed.targets[path]
+    if (was === undefined || !was.equals(file)) {
+      throw new FleetctlError(`refusing to sign: the request adds or changes ${path}`, EXIT.failed)
+    }
+  }
+  const dropped = Object.keys(before?.signed.targets ?? {}).filter((path) => md.signed.targets[path] === undefined)
+  return { signatures: signWith(md, keys), version: md.signed.version, expires: md.signed.expires, dropped }
+}
+
 /**
  * Signs the vendor role's next targets metadata from a signing request, locally. Before signing it
  * checks the metadata really lists the file the vendor hashed (path, length, sha256), so a server
@@ -100,17 +170,7 @@ export function signVendorRequest(
   keys: VendorKeyPair[],
   expected: ExpectedTarget,
 ): { keyid: string; sig: string }[] {
-  let md: Metadata<Targets>
-  try {
-    const json = metadata as Parameters<typeof Metadata.fromJSON>[1]
-    // A request may carry only `signed`; Metadata wants the envelope.
-    md = Metadata.fromJSON(
-      MetadataKind.Targets,
-      'signed' in json ? { signatures: [], ...json } : { signed: json, signatures: [] },
-    )
-  } catch (err) {
-    throw new FleetctlError(`the signing request is not TUF targets metadata: ${(err as Error).message}`, EXIT.failed)
-  }
+  const md = targetsOf(metadata, 'the signing request')
   const file = md.signed.targets[expected.path]
   if (file === undefined) {
     throw new FleetctlError(`refusing to sign: the request does not list ${expected.path}`, EXIT.failed)
@@ -121,9 +181,5 @@ export function signVendorRequest(
       EXIT.failed,
     )
   }
-  for (const key of keys) {
-    const privateKey = privateKeyOf(key)
-    md.sign((data) => new Signature({ keyID: key.keyid, sig: sign(null, data, privateKey).toString('hex') }), true)
-  }
-  return keys.map((k) => ({ keyid: k.keyid, sig: md.signatures[k.keyid]?.sig ?? '' }))
+  return signWith(md, keys)
 }

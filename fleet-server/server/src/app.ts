@@ -207,6 +207,17 @@ function registerUpdateMetrics(registry: ReturnType<typeof createFleetMetrics>, 
     },
   })
   new Gauge({
+    name: 'fleet_tuf_vendor_role_expiry_timestamp_seconds',
+    help: "when each vendor's TUF role expires (only the vendor's keys renew it), as of the last refresh",
+    labelNames: ['vendor'] as const,
+    registers: [registry],
+    collect() {
+      this.reset()
+      const expiries = updates.refresher?.stats.vendorRoleExpires ?? {}
+      for (const [vendor, expires] of Object.entries(expiries)) this.set({ vendor }, Date.parse(expires) / 1000)
+    },
+  })
+  new Gauge({
     name: 'fleet_tuf_repository_ready',
     help: '1 when the update repository is initialised and its online keys loaded',
     registers: [registry],

@@ -4,7 +4,13 @@ import { EXIT, FleetctlError } from '../api-client.ts'
 import { type Io, loggedInClient, printJson } from '../context.ts'
 import { collect } from '../options.ts'
 import { table } from '../table.ts'
-import { generateVendorKey, publicKeyOf, readVendorKey, type VendorPublicKey } from '../vendor-signing.ts'
+import {
+  generateVendorKey,
+  publicKeyOf,
+  readVendorKey,
+  signVendorResign,
+  type VendorPublicKey,
+} from '../vendor-signing.ts'
 
 export function registerKeys(program: Command, io: Io): void {
   program
@@ -60,6 +66,32 @@ export function registerKeys(program: Command, io: Io): void {
       })
       if (o.json) printJson(io, answer)
       else io.out(`vendor ${id} registered with ${publicKeys.length} key(s), threshold ${o.threshold}`)
+    })
+  vendors
+    .command('resign <id>')
+    .description(
+      'renew your vendor role for another year and take its revoked files out, signed locally (checked first against the role you published)',
+    )
+    .requiredOption('--key <file>', 'your key pair file; repeat to meet the threshold', collect)
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, o: { key: string[]; json?: boolean }) => {
+      const keys = o.key.map((file) => readVendorKey(file))
+      const client = loggedInClient(io)
+      const vendor = encodeURIComponent(id)
+      const request = await client.get<{ role: string; metadata: unknown }>(
+        `/api/update-vendors/${vendor}/signing-request`,
+      )
+      const current = await client.raw('GET', `/updates/metadata/${encodeURIComponent(request.role)}.json`)
+      if (current.status !== 200 && current.status !== 404) throw client.failure(current)
+      const published = current.status === 200 ? (JSON.parse(current.text) as unknown) : undefined
+      const { signatures, dropped } = signVendorResign(request.metadata, published, keys)
+      const answer = await client.post<{ role: string; version: number; expires: string; dropped: string[] }>(
+        `/api/update-vendors/${vendor}/signatures`,
+        { signatures },
+      )
+      if (o.json) return printJson(io, answer)
+      io.out(`${answer.role} version ${answer.version} published; expires ${answer.expires}`)
+      for (const path of dropped) io.out(`  taken out (revoked): ${path}`)
     })
 }
 

@@ -67,6 +67,16 @@ const VendorBody = Type.Object(
   { additionalProperties: false },
 )
 
+const VendorIdParams = Type.Object({ id: VendorBody.properties.id })
+
+const Signatures = Type.Array(
+  Type.Object(
+    { keyid: Type.String({ pattern: '^[0-9a-f]{64}$' }), sig: Type.String({ pattern: '^[0-9a-f]{1,1024}$' }) },
+    { additionalProperties: false },
+  ),
+  { minItems: 1, maxItems: 20 },
+)
+
 const VendorView = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -177,6 +187,56 @@ export const updateRepoRoutes: FastifyPluginAsyncTypebox<UpdateRepoRoutesOptions
       },
     },
     async (request) => service.registerVendor({ principal: principalOf(request), ip: request.ip }, request.body),
+  )
+
+  app.get(
+    '/api/update-vendors/:id/signing-request',
+    {
+      preValidation: requirePermission('pushArtifacts'),
+      schema: {
+        summary: "The vendor role's next version to re-sign: a year more, its revoked files taken out",
+        params: VendorIdParams,
+        response: {
+          200: Type.Object({
+            role: Type.String(),
+            version: Type.Integer(),
+            dropped: Type.Array(Type.String()),
+            metadata: Type.Object({ signed: Type.Unknown(), signatures: Type.Array(Type.Unknown()) }),
+          }),
+          403: ErrorBody,
+          422: ErrorBody,
+          503: ErrorBody,
+        },
+      },
+    },
+    async (request) =>
+      service.vendorResignRequest({ principal: principalOf(request), ip: request.ip }, request.params.id),
+  )
+
+  app.post(
+    '/api/update-vendors/:id/signatures',
+    {
+      preValidation: requirePermission('pushArtifacts'),
+      schema: {
+        summary: "The vendor's signatures over its re-sign request: the role is published",
+        params: VendorIdParams,
+        body: Type.Object({ signatures: Signatures }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            role: Type.String(),
+            version: Type.Integer(),
+            expires: Type.String(),
+            dropped: Type.Array(Type.String()),
+          }),
+          403: ErrorBody,
+          409: ErrorBody,
+          422: ErrorBody,
+          503: ErrorBody,
+        },
+      },
+    },
+    async (request) =>
+      service.submitVendorResign({ principal: principalOf(request), ip: request.ip }, request.params.id, request.body),
   )
 
   app.post(

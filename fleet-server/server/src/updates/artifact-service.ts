@@ -80,6 +80,11 @@ export function artifactTargetPath(
   return `${kind}/${vendor}/${model}/${fileName}`
 }
 
+/** Where a vendor's pending re-sign request is kept (beside the artifacts' signing requests). */
+function vendorResignKey(vendor: string): string {
+  return `vendor-resign.${vendor}`
+}
+
 /** The `custom` fields a kiosk reads from the verified target (kind, version, compatibility). */
 export function targetCustom(artifact: Artifact): Record<string, unknown> {
   return {
@@ -165,6 +170,89 @@ export class ArtifactService {
     const vendor = await this.o.artifacts.vendor(input.id)
     if (vendor === undefined) throw new Error('vendor vanished after saving')
     return vendor
+  }
+
+  private checkVendorScope(principal: Principal, vendor: string): void {
+    if (principal.role === 'vendor' && !principal.vendors.includes(vendor)) {
+      throw new FleetHttpError(
+        403,
+        FleetErrorCodes.vendorForbidden,
+        `you act only for vendors ${principal.vendors.join(', ') || '(none)'}`,
+      )
+    }
+  }
+
+  /**
+   * The vendor role's next version for the vendor to re-sign: the same targets less its revoked
+   * artifacts, expiring a year on. Kept so the signatures can be checked against exactly it.
+   */
+  async vendorResignRequest(
+    actor: Actor,
+    vendor: string,
+  ): Promise<{ role: string; version: number; dropped: string[]; metadata: { signed: unknown; signatures: [] } }> {
+    this.checkVendorScope(actor.principal, vendor)
+    const revoked = await this.o.artifacts.list({ vendors: [vendor], status: 'revoked', limit: 10_000 })
+    let request: Awaited<ReturnType<TufRepository['vendorResignRequest']>>
+    try {
+      request = await this.repo().vendorResignRequest(
+        vendor,
+        revoked.map((a) => a.targetPath),
+        this.o.clock(),
+      )
+    } catch (error) {
+      if (error instanceof UpdateRepositoryError)
+        throw new FleetHttpError(uploadStatusCodes[error.code] ?? 422, error.code, error.message)
+      throw error
+    }
+    await this.o.artifacts.saveSigningRequest(vendorResignKey(vendor), request.signed)
+    return {
+      role: request.role,
+      version: request.version,
+      dropped: request.dropped,
+      metadata: { signed: request.signed, signatures: [] },
+    }
+  }
+
+  /** Publishes the vendor's signatures over the stored re-sign request. */
+  async submitVendorResign(
+    actor: Actor,
+    vendor: string,
+    input: { signatures: { keyid: string; sig: string }[] },
+  ): Promise<{ role: string; version: number; expires: string; dropped: string[] }> {
+    this.checkVendorScope(actor.principal, vendor)
+    const signed = await this.o.artifacts.signingRequest(vendorResignKey(vendor))
+    if (signed === undefined) {
+      throw new FleetHttpError(
+        409,
+        FleetErrorCodes.signingRequestStale,
+        'no re-sign request: GET …/signing-request first',
+      )
+    }
+    let published: Awaited<ReturnType<TufRepository['publishVendorResign']>>
+    try {
+      published = await this.repo().publishVendorResign(
+        vendor,
+        { signed, signatures: input.signatures },
+        this.o.clock(),
+      )
+    } catch (error) {
+      if (error instanceof UpdateRepositoryError) {
+        await this.audit(actor, 'updates.vendor.resign', vendor, 'denied', { code: error.code })
+        const code =
+          error.code === UpdateErrorCodes.versionConflict
+            ? FleetErrorCodes.signingRequestStale
+            : FleetErrorCodes.signaturesRejected
+        throw new FleetHttpError(uploadStatusCodes[error.code] ?? 422, code, error.message, { reason: error.code })
+      }
+      throw error
+    }
+    await this.o.artifacts.deleteSigningRequest(vendorResignKey(vendor))
+    await this.audit(actor, 'updates.vendor.resign', vendor, 'ok', {
+      version: published.version,
+      expires: published.expires,
+      dropped: published.dropped,
+    })
+    return published
   }
 
   /**

@@ -109,19 +109,26 @@ export interface RefreshStats {
   resigned: { targets: number; snapshot: number; timestamp: number }
   /** When the published root expires (ISO), as of the last check. */
   rootExpires?: string | undefined
+  /** When each vendor's role expires (ISO), as of the last check. */
+  vendorRoleExpires: Record<string, string>
   failures: number
   lastError?: string | undefined
 }
 
-/** Days before root expiry from which every refresh warns. */
-const ROOT_WARNING_DAYS = 60
+/** Days before root or a vendor role expires from which every refresh warns. */
+const EXPIRY_WARNING_DAYS = 60
 
 /**
  * Re-signs targets, snapshot and timestamp before they expire, every `intervalMs`. A failure is logged and
  * counted and tried again next time; it never stops the server.
  */
 export class RepositoryRefresher {
-  readonly stats: RefreshStats = { runs: 0, resigned: { targets: 0, snapshot: 0, timestamp: 0 }, failures: 0 }
+  readonly stats: RefreshStats = {
+    runs: 0,
+    resigned: { targets: 0, snapshot: 0, timestamp: 0 },
+    failures: 0,
+    vendorRoleExpires: {},
+  }
   private timer: NodeJS.Timeout | undefined
   private running: Promise<void> = Promise.resolve()
 
@@ -152,11 +159,22 @@ export class RepositoryRefresher {
         const rootExpires = await this.repo.rootExpires()
         this.stats.rootExpires = rootExpires
         const daysLeft = Math.floor((Date.parse(rootExpires) - now) / DAY_MS)
-        if (daysLeft < ROOT_WARNING_DAYS) {
+        if (daysLeft < EXPIRY_WARNING_DAYS) {
           this.options.logger.warn(
             { rootExpires, daysLeft },
             'TUF root expires soon: renew it offline with root-keys-cli sign-root and publish it',
           )
+        }
+        // Likewise a vendor's role: after it expires no kiosk installs that vendor's firmware or config.
+        this.stats.vendorRoleExpires = await this.repo.vendorRoleExpiries()
+        for (const [vendor, expires] of Object.entries(this.stats.vendorRoleExpires)) {
+          const left = Math.floor((Date.parse(expires) - now) / DAY_MS)
+          if (left < EXPIRY_WARNING_DAYS) {
+            this.options.logger.warn(
+              { vendor, expires, daysLeft: left },
+              "a vendor's TUF role expires soon: the vendor re-signs it with fleetctl vendors resign",
+            )
+          }
         }
         if (outcome.targets || outcome.snapshot || outcome.timestamp) {
           this.options.logger.info(

@@ -101,6 +101,49 @@ describe('TufRepository', () => {
     expect(snapshot.signed.meta['vendor-acme.json']?.version).toBe(1)
   })
 
+  it("re-signs a vendor role with the vendor's key: renewed, a file taken out, nothing added", async () => {
+    const { store, repo } = await setup()
+    const acme = generateTufKeyPair()
+    await repo.addVendor('acme', [publicKeyOf(acme)], 1, NOW)
+    for (const name of ['fw-1.bin', 'fw-2.bin']) {
+      await repo.addVendorTarget('acme', `firmware/acme/r1/${name}`, new Uint8Array([1]), [createSigner(acme)], NOW)
+    }
+    const later = NOW + 300 * DAY_MS
+    const signedBy = (signed: Record<string, unknown>, pair = acme) => {
+      const md = Metadata.fromJSON(MetadataKind.Targets, { signed, signatures: [] } as never)
+      md.sign(createSigner(pair).sign)
+      return md.toJSON()
+    }
+    const request = await repo.vendorResignRequest(
+      'acme',
+      ['firmware/acme/r1/fw-1.bin', 'firmware/acme/r9/none.bin'],
+      later,
+    )
+    expect(request).toMatchObject({ role: 'vendor-acme', version: 3, dropped: ['firmware/acme/r1/fw-1.bin'] })
+    // Another key, or a document that adds a file, is refused.
+    await expect(
+      repo.publishVendorResign('acme', signedBy(request.signed, generateTufKeyPair()), later),
+    ).rejects.toMatchObject({ code: UpdateErrorCodes.keyNotDelegated })
+    const withExtra = structuredClone((read(store, 'vendor-acme.json') as { signed: Record<string, unknown> }).signed)
+    ;(withExtra.targets as Record<string, unknown>)['firmware/acme/r1/new.bin'] = {
+      length: 1,
+      hashes: { sha256: '0'.repeat(64) },
+    }
+    withExtra.version = 3
+    await expect(repo.publishVendorResign('acme', signedBy(withExtra), later)).rejects.toMatchObject({
+      code: UpdateErrorCodes.invalidInput,
+    })
+    const published = await repo.publishVendorResign('acme', signedBy(request.signed), later)
+    expect(published).toMatchObject({
+      version: 3,
+      dropped: ['firmware/acme/r1/fw-1.bin'],
+      expires: '2028-08-27T00:00:00Z',
+    })
+    expect(await repo.vendorRoleExpiries()).toEqual({ acme: '2028-08-27T00:00:00Z' })
+    const role = Metadata.fromJSON(MetadataKind.Targets, read(store, 'vendor-acme.json') as never)
+    expect(Object.keys(role.signed.targets)).toEqual(['firmware/acme/r1/fw-2.bin'])
+  })
+
   it('refuses a vendor path outside its prefix and another vendor key', async () => {
     const { repo } = await setup()
     const acme = generateTufKeyPair()

@@ -246,6 +246,22 @@ export class TufRepository {
     })
   }
 
+  /**
+   * When each vendor's published role expires (vendors that never published are left out). Only
+   * the vendor's keys renew it (`vendorResignRequest`).
+   */
+  vendorRoleExpiries(): Promise<Record<string, string>> {
+    return this.serialised(async () => {
+      const top = await this.loadTargets('targets')
+      const out: Record<string, string> = {}
+      for (const name of Object.keys(top.signed.delegations?.roles ?? {})) {
+        if ((await this.store.readMetadata(`${name}.json`)) === undefined) continue
+        out[name.replace(/^vendor-/, '')] = (await this.loadTargets(name)).signed.expires
+      }
+      return out
+    })
+  }
+
   /** When the published root expires. */
   rootExpires(): Promise<string> {
     return this.serialised(async () => parseRoot(await this.readRequired('root.json')).signed.expires)
@@ -469,45 +485,7 @@ export class TufRepository {
     now: number,
   ): Promise<{ role: string; version: number }> {
     return this.serialised(async () => {
-      const roleName = vendorRoleName(vendor)
-      const { top, role } = await this.delegatedRole(vendor, target.path)
-      let metadata: Metadata<Targets>
-      try {
-        metadata = Metadata.fromJSON(MetadataKind.Targets, metadataJson as never)
-      } catch (error) {
-        throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, `not targets metadata: ${errorText(error)}`)
-      }
-      try {
-        top.verifyDelegate(roleName, metadata)
-      } catch {
-        throw new UpdateRepositoryError(
-          UpdateErrorCodes.keyNotDelegated,
-          `the signatures do not meet ${roleName}'s threshold of ${role.threshold} of its delegated keys`,
-        )
-      }
-      const current = await this.loadTargetsOrEmpty(roleName, now)
-      if (metadata.signed.version !== current.signed.version + 1) {
-        throw new UpdateRepositoryError(
-          UpdateErrorCodes.versionConflict,
-          `${roleName} is at version ${current.signed.version}; signed metadata must be version ${current.signed.version + 1} (ask for a new signing request)`,
-        )
-      }
-      if (Date.parse(metadata.signed.expires) <= now) {
-        throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, `${roleName} metadata is already expired`)
-      }
-      for (const [path, file] of Object.entries(metadata.signed.targets)) {
-        if (!role.isDelegatedPath(path)) {
-          throw new UpdateRepositoryError(UpdateErrorCodes.pathOutsideVendor, `${path} is outside ${vendor}'s paths`)
-        }
-        if (path === target.path) continue
-        const before = current.signed.targets[path]
-        if (before === undefined || !before.equals(file)) {
-          throw new UpdateRepositoryError(
-            UpdateErrorCodes.invalidInput,
-            `${path} is not a target ${roleName} already lists; add one artifact at a time`,
-          )
-        }
-      }
+      const { roleName, metadata } = await this.checkVendorDocument(vendor, metadataJson, now, target.path)
       const added = metadata.signed.targets[target.path]
       if (added === undefined) {
         throw new UpdateRepositoryError(
@@ -534,6 +512,94 @@ export class TufRepository {
     })
   }
 
+  /**
+   * The vendor role's next version with the targets it lists less `drop`, and a new expiry, unsigned:
+   * what the vendor re-signs to renew its role before it expires, or to take revoked files out (only
+   * its own keys can). Nothing is added.
+   */
+  vendorResignRequest(
+    vendor: string,
+    drop: readonly string[],
+    now: number,
+  ): Promise<VendorSigningRequest & { dropped: string[] }> {
+    return this.serialised(async () => {
+      const roleName = vendorRoleName(vendor)
+      await this.vendorDelegation(vendor)
+      const current = await this.loadTargetsOrEmpty(roleName, now)
+      const dropped = drop.filter((path) => current.signed.targets[path] !== undefined)
+      const next = new Targets({
+        version: current.signed.version + 1,
+        specVersion: TUF_SPEC_VERSION,
+        expires: tufExpires(now + this.lifetimes.vendorMs),
+        targets: Object.fromEntries(Object.entries(current.signed.targets).filter(([path]) => !dropped.includes(path))),
+      })
+      return { role: roleName, version: next.version, signed: next.toJSON(), dropped }
+    })
+  }
+
+  /** Publishes a re-signed vendor role (see `vendorResignRequest`); returns the paths it no longer lists. */
+  publishVendorResign(
+    vendor: string,
+    metadataJson: unknown,
+    now: number,
+  ): Promise<{ role: string; version: number; expires: string; dropped: string[] }> {
+    return this.serialised(async () => {
+      const { roleName, metadata, current } = await this.checkVendorDocument(vendor, metadataJson, now)
+      await this.writeRole(roleName, metadata)
+      await this.publishSnapshotWith(new Map([[`${roleName}.json`, metadata.signed.version]]), now)
+      const dropped = Object.keys(current.signed.targets).filter((path) => metadata.signed.targets[path] === undefined)
+      return { role: roleName, version: metadata.signed.version, expires: metadata.signed.expires, dropped }
+    })
+  }
+
+  /**
+   * The checks every vendor-signed document passes: the delegation's threshold of the vendor's keys,
+   * the next version, not expired, only the vendor's paths, and every target other than `adding`
+   * exactly as the role already lists it.
+   */
+  private async checkVendorDocument(vendor: string, metadataJson: unknown, now: number, adding?: string) {
+    const roleName = vendorRoleName(vendor)
+    const { top, role } = await this.vendorDelegation(vendor)
+    let metadata: Metadata<Targets>
+    try {
+      metadata = Metadata.fromJSON(MetadataKind.Targets, metadataJson as never)
+    } catch (error) {
+      throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, `not targets metadata: ${errorText(error)}`)
+    }
+    try {
+      top.verifyDelegate(roleName, metadata)
+    } catch {
+      throw new UpdateRepositoryError(
+        UpdateErrorCodes.keyNotDelegated,
+        `the signatures do not meet ${roleName}'s threshold of ${role.threshold} of its delegated keys`,
+      )
+    }
+    const current = await this.loadTargetsOrEmpty(roleName, now)
+    if (metadata.signed.version !== current.signed.version + 1) {
+      throw new UpdateRepositoryError(
+        UpdateErrorCodes.versionConflict,
+        `${roleName} is at version ${current.signed.version}; signed metadata must be version ${current.signed.version + 1} (ask for a new signing request)`,
+      )
+    }
+    if (Date.parse(metadata.signed.expires) <= now) {
+      throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, `${roleName} metadata is already expired`)
+    }
+    for (const [path, file] of Object.entries(metadata.signed.targets)) {
+      if (!role.isDelegatedPath(path)) {
+        throw new UpdateRepositoryError(UpdateErrorCodes.pathOutsideVendor, `${path} is outside ${vendor}'s paths`)
+      }
+      if (path === adding) continue
+      const before = current.signed.targets[path]
+      if (before === undefined || !before.equals(file)) {
+        throw new UpdateRepositoryError(
+          UpdateErrorCodes.invalidInput,
+          `${path} is not a target ${roleName} already lists; add one artifact at a time`,
+        )
+      }
+    }
+    return { roleName, metadata, current }
+  }
+
   /** Current versions, for status pages and tests. */
   versions(): Promise<{ root: number; targets: number; snapshot: number; timestamp: number }> {
     return this.serialised(() => this.readVersions())
@@ -556,13 +622,17 @@ export class TufRepository {
     return this.serialised(async () => (await this.loadTimestamp()).signed.expires)
   }
 
-  private async delegatedRole(vendor: string, path: string) {
-    const roleName = vendorRoleName(vendor)
+  private async vendorDelegation(vendor: string) {
     const top = await this.loadTargets('targets')
-    const role = top.signed.delegations?.roles?.[roleName]
+    const role = top.signed.delegations?.roles?.[vendorRoleName(vendor)]
     if (role === undefined) {
       throw new UpdateRepositoryError(UpdateErrorCodes.unknownVendor, `no delegated role for vendor ${vendor}`)
     }
+    return { top, role }
+  }
+
+  private async delegatedRole(vendor: string, path: string) {
+    const { top, role } = await this.vendorDelegation(vendor)
     if (!role.isDelegatedPath(path)) {
       throw new UpdateRepositoryError(
         UpdateErrorCodes.pathOutsideVendor,
