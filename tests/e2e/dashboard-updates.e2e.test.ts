@@ -197,7 +197,7 @@ describe('dashboard update pages in Chromium', () => {
     await page.locator('li[data-group="0"] [role=progressbar][aria-valuenow="100"]').waitFor()
     // The second group follows: its kiosks are notified and wait for their window too.
     await page.locator('li[data-group="1"].current').waitFor()
-    await expect.poll(() => page.locator('tr[data-state="downloaded"]').count()).toBe(2)
+    await expect.poll(() => page.locator('tr[data-state="downloaded"]').count(), { timeout: 30_000 }).toBe(2)
     for (const k of kiosks) await k.windowOpens()
     await page.locator('.rollout-page[data-status="completed"]').waitFor()
     await page.locator('li[data-group="1"] [role=progressbar][aria-valuenow="100"]').waitFor()

@@ -58,7 +58,7 @@ describe('fleet dashboard in Chromium', () => {
 
     // Overview: counts, breakdowns, the site tree and the map.
     await page.locator('.overview .stat b').first().waitFor()
-    await expect.poll(() => page.locator('.map-site').count()).toBe(2)
+    await expect.poll(() => page.locator('.map-site').count(), { timeout: 30_000 }).toBe(2)
     expect(await page.locator('ul.tree').textContent()).toMatch(/青州市.*花溪县.*花溪镇便民服务中心.*柳湾村便民服务站/s)
     await screenshot(page, 'dashboard-overview')
     expect(await seriousA11yViolations(page)).toEqual([])
