@@ -4,6 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from './free-port.ts'
+import { stopChild } from './stop-child.ts'
 
 /** Debian puts ippeveprinter in /usr/sbin, which is not on every PATH. */
 const CANDIDATES = ['/usr/sbin/ippeveprinter', '/usr/bin/ippeveprinter']
@@ -74,10 +75,7 @@ async function privateBus(): Promise<PrivateBus | undefined> {
   return {
     address,
     async stop() {
-      if (child.exitCode !== null) return
-      const exited = new Promise((r) => child.once('exit', r))
-      child.kill('SIGTERM')
-      await exited
+      await stopChild(child)
     },
   }
 }
@@ -117,11 +115,7 @@ export async function startIppEvePrinter(options: { command?: string; name?: str
     spoolDir,
     spooled: () => readdirSync(spoolDir).filter((f) => !f.startsWith('.')),
     async close() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r))
-        child.kill('SIGTERM')
-        await exited
-      }
+      await stopChild(child)
       await bus?.stop()
       rmSync(spoolDir, { recursive: true, force: true })
     },

@@ -4,6 +4,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from './free-port.ts'
+import { stopChild } from './stop-child.ts'
 import { waitFor } from './wait-for.ts'
 
 export interface MosquittoProcess {
@@ -91,10 +92,7 @@ export async function startMosquitto(
     async stop() {
       const proc = child
       child = undefined
-      if (proc === undefined || proc.exitCode !== null) return
-      const exited = new Promise((r) => proc.once('exit', r))
-      proc.kill('SIGTERM')
-      await exited
+      if (proc !== undefined) await stopChild(proc)
     },
     reload() {
       child?.kill('SIGHUP')

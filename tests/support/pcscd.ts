@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { stopChild } from './stop-child.ts'
 
 export interface Pcscd {
   /** The vpcd reader's TCP port: a VpcdCard connects here to insert its card. */
@@ -114,24 +115,17 @@ export async function startPcscd(): Promise<Pcscd> {
         await new Promise((r) => setTimeout(r, 50))
       }
     }
-    const stop = async (child: ChildProcess) => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r))
-        child.kill('SIGTERM')
-        await exited
-      }
-    }
     let child = await launch()
     return {
       vpcdPort: port,
       readerName,
       log: () => output,
       async restart() {
-        await stop(child)
+        await stopChild(child)
         child = await launch()
       },
       async close() {
-        await stop(child)
+        await stopChild(child)
         rmSync(confDir, { recursive: true, force: true })
         rmSync(LOCK_DIR, { recursive: true, force: true })
       },

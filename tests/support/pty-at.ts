@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { hasExited, stopChild } from './stop-child.ts'
 
 /**
  * A socat pty pair at chosen link paths: plugging a device back in where it was, so a driver that
@@ -20,15 +21,12 @@ export async function ptyPairAt(deviceEnd: string, hostEnd: string): Promise<{ c
   })
   const deadline = Date.now() + 5000
   while (!(existsSync(deviceEnd) && existsSync(hostEnd) && stderr.includes('starting data transfer loop'))) {
-    if (socat.exitCode !== null || Date.now() > deadline) throw new Error(`socat did not start: ${stderr}`)
+    if (hasExited(socat) || Date.now() > deadline) throw new Error(`socat did not start: ${stderr}`)
     await new Promise((r) => setTimeout(r, 20))
   }
   return {
     async close() {
-      if (socat.exitCode !== null) return
-      const exited = new Promise((r) => socat.once('exit', r))
-      socat.kill('SIGTERM')
-      await exited
+      await stopChild(socat)
     },
   }
 }

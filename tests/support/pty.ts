@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { stopChild } from './stop-child.ts'
 
 export interface PtyPair {
   /** Path for the device side (emulator). */
@@ -40,11 +41,7 @@ export async function createPtyPair(): Promise<PtyPair> {
     deviceEnd,
     hostEnd,
     async close() {
-      if (socat.exitCode === null) {
-        const exited = new Promise((r) => socat.once('exit', r))
-        socat.kill('SIGTERM')
-        await exited
-      }
+      await stopChild(socat)
       rmSync(dir, { recursive: true, force: true })
     },
   }
