@@ -80,6 +80,18 @@ export function artifactTargetPath(
   return `${kind}/${vendor}/${model}/${fileName}`
 }
 
+/** Runs a repository call; its refusal becomes the HTTP error with the repository's code. */
+async function asHttpError<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    if (error instanceof UpdateRepositoryError) {
+      throw new FleetHttpError(uploadStatusCodes[error.code] ?? 422, error.code, error.message)
+    }
+    throw error
+  }
+}
+
 /** Where a vendor's pending re-sign request is kept (beside the artifacts' signing requests). */
 function vendorResignKey(vendor: string): string {
   return `vendor-resign.${vendor}`
@@ -143,6 +155,24 @@ export class ArtifactService {
     })
   }
 
+  /**
+   * Publishes what a vendor signed. A refusal (wrong keys, too few signatures, a stale version) is
+   * audited as denied and answered as ERR_FLEET_SIGNING_REQUEST_STALE or _SIGNATURES_REJECTED.
+   */
+  private async publishSigned<T>(actor: Actor, action: string, target: string, publish: () => Promise<T>): Promise<T> {
+    try {
+      return await publish()
+    } catch (error) {
+      if (!(error instanceof UpdateRepositoryError)) throw error
+      await this.audit(actor, action, target, 'denied', { code: error.code, reason: error.message })
+      const code =
+        error.code === UpdateErrorCodes.versionConflict
+          ? FleetErrorCodes.signingRequestStale
+          : FleetErrorCodes.signaturesRejected
+      throw new FleetHttpError(uploadStatusCodes[error.code] ?? 422, code, error.message, { reason: error.code })
+    }
+  }
+
   // ---- vendors -------------------------------------------------------------------------------
 
   async registerVendor(
@@ -192,18 +222,13 @@ export class ArtifactService {
   ): Promise<{ role: string; version: number; dropped: string[]; metadata: { signed: unknown; signatures: [] } }> {
     this.checkVendorScope(actor.principal, vendor)
     const revoked = await this.o.artifacts.list({ vendors: [vendor], status: 'revoked', limit: 10_000 })
-    let request: Awaited<ReturnType<TufRepository['vendorResignRequest']>>
-    try {
-      request = await this.repo().vendorResignRequest(
+    const request = await asHttpError(() =>
+      this.repo().vendorResignRequest(
         vendor,
         revoked.map((a) => a.targetPath),
         this.o.clock(),
-      )
-    } catch (error) {
-      if (error instanceof UpdateRepositoryError)
-        throw new FleetHttpError(uploadStatusCodes[error.code] ?? 422, error.code, error.message)
-      throw error
-    }
+      ),
+    )
     await this.o.artifacts.saveSigningRequest(vendorResignKey(vendor), request.signed)
     return {
       role: request.role,
@@ -228,24 +253,9 @@ export class ArtifactService {
         'no re-sign request: GET …/signing-request first',
       )
     }
-    let published: Awaited<ReturnType<TufRepository['publishVendorResign']>>
-    try {
-      published = await this.repo().publishVendorResign(
-        vendor,
-        { signed, signatures: input.signatures },
-        this.o.clock(),
-      )
-    } catch (error) {
-      if (error instanceof UpdateRepositoryError) {
-        await this.audit(actor, 'updates.vendor.resign', vendor, 'denied', { code: error.code })
-        const code =
-          error.code === UpdateErrorCodes.versionConflict
-            ? FleetErrorCodes.signingRequestStale
-            : FleetErrorCodes.signaturesRejected
-        throw new FleetHttpError(uploadStatusCodes[error.code] ?? 422, code, error.message, { reason: error.code })
-      }
-      throw error
-    }
+    const published = await this.publishSigned(actor, 'updates.vendor.resign', vendor, () =>
+      this.repo().publishVendorResign(vendor, { signed, signatures: input.signatures }, this.o.clock()),
+    )
     await this.o.artifacts.deleteSigningRequest(vendorResignKey(vendor))
     await this.audit(actor, 'updates.vendor.resign', vendor, 'ok', {
       version: published.version,
@@ -615,14 +625,9 @@ export class ArtifactService {
     id: string,
   ): Promise<{ role: string; version: number; metadata: { signed: unknown; signatures: [] } }> {
     const { artifact, target } = await this.signingArtifact(actor, id)
-    let request: Awaited<ReturnType<TufRepository['vendorSigningRequest']>>
-    try {
-      request = await this.repo().vendorSigningRequest(artifact.vendor as string, target, this.o.clock())
-    } catch (error) {
-      if (error instanceof UpdateRepositoryError)
-        throw new FleetHttpError(uploadStatusCodes[error.code] ?? 422, error.code, error.message)
-      throw error
-    }
+    const request = await asHttpError(() =>
+      this.repo().vendorSigningRequest(artifact.vendor as string, target, this.o.clock()),
+    )
     await this.o.artifacts.saveSigningRequest(id, request.signed)
     return { role: request.role, version: request.version, metadata: { signed: request.signed, signatures: [] } }
   }
@@ -651,19 +656,9 @@ export class ArtifactService {
       document = { signed, signatures: input.signatures ?? [] }
     }
     const bytes = await this.o.spool.read(upload.id, upload.totalLength)
-    try {
-      await this.repo().publishVendorMetadata(artifact.vendor as string, document, target, bytes, this.o.clock())
-    } catch (error) {
-      if (error instanceof UpdateRepositoryError) {
-        await this.audit(actor, 'artifact.sign', id, 'denied', { code: error.code, reason: error.message })
-        const code =
-          error.code === UpdateErrorCodes.versionConflict
-            ? FleetErrorCodes.signingRequestStale
-            : FleetErrorCodes.signaturesRejected
-        throw new FleetHttpError(uploadStatusCodes[error.code] ?? 422, code, error.message, { reason: error.code })
-      }
-      throw error
-    }
+    await this.publishSigned(actor, 'artifact.sign', id, () =>
+      this.repo().publishVendorMetadata(artifact.vendor as string, document, target, bytes, this.o.clock()),
+    )
     await this.o.artifacts.setStatus(id, ['signing'], 'ready')
     await this.o.artifacts.deleteSigningRequest(id)
     await this.o.spool.remove(upload.id)
