@@ -4,23 +4,11 @@
  * Usage: kiosk-launcher --config kiosk.json   (the agent gets the same arguments; KIOSK_* env too)
  */
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
-import { ConfigError } from '@kiosk-fleet/protocol'
-import { loadAgentConfig } from './config/load-agent-config.ts'
+import { configFromArgs } from './config/config-from-args.ts'
 import { AgentLauncher } from './launcher/agent-launcher.ts'
 import { createRootLogger } from './logger.ts'
 
-const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } })
-let config: ReturnType<typeof loadAgentConfig>
-try {
-  config = loadAgentConfig({ file: values.config ?? process.env.KIOSK_CONFIG, env: process.env })
-} catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`kiosk-launcher: ${err.message}\n`)
-    process.exit(2)
-  }
-  throw err
-}
+const { config, configFile } = configFromArgs('kiosk-launcher')
 
 const logger = createRootLogger(config.log.level).child({ module: 'launcher' })
 const launcher = new AgentLauncher({
@@ -30,7 +18,7 @@ const launcher = new AgentLauncher({
     baseVersion: config.appVersion,
   },
   baseEntry: join(import.meta.dirname, 'main.ts'),
-  agentArgs: values.config === undefined ? [] : ['--config', values.config],
+  agentArgs: configFile === undefined ? [] : ['--config', configFile],
   logger,
 })
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => launcher.stop('SIGTERM'))

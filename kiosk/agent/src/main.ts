@@ -4,27 +4,15 @@
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
-import { ConfigError } from '@kiosk-fleet/protocol'
 import pino from 'pino'
 import { createKioskAgent } from './agent.ts'
-import { loadAgentConfig } from './config/load-agent-config.ts'
+import { configFromArgs } from './config/config-from-args.ts'
 import { EXIT_RESTART } from './launcher/agent-launcher.ts'
 import { createRootLogger } from './logger.ts'
 import { LogRing } from './logging/log-ring.ts'
 import { rollBackReleaseThatCannotStart } from './updates/boot-guard.ts'
 
-const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } })
-let config: ReturnType<typeof loadAgentConfig>
-try {
-  config = loadAgentConfig({ file: values.config ?? process.env.KIOSK_CONFIG, env: process.env })
-} catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`kiosk-agent: ${err.message}\n`)
-    process.exit(2)
-  }
-  throw err
-}
+const { config } = configFromArgs('kiosk-agent')
 
 // Logs go to stdout and, already redacted, into a ring the `collect-logs` command reads.
 const logRing = new LogRing()
