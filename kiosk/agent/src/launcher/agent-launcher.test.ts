@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AbInstaller } from '../updates/ab-installer.ts'
-import { FileUpdateStateStore, UPDATE_STATE_SCHEMA_VERSION } from '../updates/update-state-store.ts'
+import { appUpdateRecord } from '../updates/test-records.ts'
+import { FileUpdateStateStore } from '../updates/update-state-store.ts'
 import { AgentLauncher } from './agent-launcher.ts'
 
 // Real agents here are tiny node scripts; each start writes a line to runs.log, so the test sees
@@ -103,18 +104,7 @@ ${STAY}`)
     await release('1.0.0', STAY)
     await release('2.0.0', 'process.exit(1)')
     const store = new FileUpdateStateStore(join(paths.stateDir, 'state.json'))
-    await store.save({
-      schemaVersion: UPDATE_STATE_SCHEMA_VERSION,
-      deploymentId: 'ro_1',
-      artifact: { version: '2.0.0', target: 'app/2.0.0/kiosk-app-2.0.0.tar.gz', kind: 'app' },
-      state: 'rebooting',
-      loopCount: 1,
-      previousVersion: '1.0.0',
-      stagedPath: null,
-      errorCode: null,
-      reported: true,
-      updatedAt: 1,
-    })
+    await store.save(appUpdateRecord('2.0.0', 'rebooting', '1.0.0'))
     const done = start(STAY, { maxTrialCrashes: 3 })
     await until('the previous release', () => runs().includes('release 1.0.0'))
     expect(runs()).toEqual(['release 2.0.0', 'release 2.0.0', 'release 2.0.0', 'release 1.0.0'])

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AbInstaller } from './ab-installer.ts'
 import { rollBackReleaseThatCannotStart } from './boot-guard.ts'
-import { FileUpdateStateStore, UPDATE_STATE_SCHEMA_VERSION, type UpdateRecord } from './update-state-store.ts'
+import { appUpdateRecord } from './test-records.ts'
+import { FileUpdateStateStore, type UpdateRecord } from './update-state-store.ts'
 
 let root: string
 let paths: { releasesDir: string; stateDir: string; baseVersion: string }
@@ -33,18 +34,7 @@ async function switchedTo2(
     installer.switchTo(version)
   }
   const store = new FileUpdateStateStore(join(paths.stateDir, 'state.json'))
-  await store.save({
-    schemaVersion: UPDATE_STATE_SCHEMA_VERSION,
-    deploymentId: 'ro_1',
-    artifact: { version: '2.0.0', target: 'app/2.0.0/kiosk-app-2.0.0.tar.gz', kind },
-    state,
-    loopCount: 1,
-    previousVersion: '1.0.0',
-    stagedPath: null,
-    errorCode: null,
-    reported: true,
-    updatedAt: 1,
-  })
+  await store.save(appUpdateRecord('2.0.0', state, '1.0.0', kind))
   return store
 }
 
@@ -89,18 +79,7 @@ describe('rollBackReleaseThatCannotStart', () => {
     await installer.install('1.0.0', staged)
     installer.switchTo('1.0.0')
     const store = new FileUpdateStateStore(join(paths.stateDir, 'state.json'))
-    await store.save({
-      schemaVersion: UPDATE_STATE_SCHEMA_VERSION,
-      deploymentId: 'ro_2',
-      artifact: { version: '1.0.0', target: 'app/1.0.0/kiosk-app-1.0.0.tar.gz', kind: 'app' },
-      state: 'rebooting',
-      loopCount: 1,
-      previousVersion: '0.9.0',
-      stagedPath: null,
-      errorCode: null,
-      reported: true,
-      updatedAt: 1,
-    })
+    await store.save(appUpdateRecord('1.0.0', 'rebooting', '0.9.0'))
     expect(await rollBackReleaseThatCannotStart(paths, 7)).toEqual({ rolledBack: true, from: '1.0.0', to: '0.9.0' })
     expect(installer.currentVersion()).toBeUndefined()
     expect(store.load()).toMatchObject({ state: 'rolledBack', errorCode: 'ERR_KIOSK_UPDATE_CRASH_LOOP' })
