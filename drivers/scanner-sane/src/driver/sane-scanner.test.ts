@@ -67,6 +67,32 @@ describe('SaneScanner (scripted frontend)', () => {
     expect(scanner.getStatus()).toEqual({ state: 'online' })
   })
 
+  it('stops a scanimage that printed its failure but never exits, and reports that failure', async () => {
+    let signalled: string | undefined
+    const runner = scripted(
+      (_args, o) =>
+        new Promise((resolve) => {
+          o.onStderrLine?.('scanimage: sane_read: Document feeder jammed')
+          // Hung, as the test backend sometimes is: only the abort ends it.
+          o.signal?.addEventListener('abort', () => {
+            signalled = 'SIGINT'
+            resolve({
+              exitCode: null,
+              signal: 'SIGKILL',
+              stdout: '',
+              stderr: 'scanimage: sane_read: Document feeder jammed\n',
+            })
+          })
+        }),
+    )
+    const scanner = new SaneScanner({ device: 'test:0', runner, exitGraceMs: 20 })
+    const result = await scanner.scan(join(tmpdir(), 'never.png'), {})
+    expect(signalled).toBe('SIGINT')
+    expect(result).toMatchObject({ ok: false, error: { code: 'hardwareError', detail: 'mediaJam' } })
+    expect(scanner.getStatus()).toMatchObject({ state: 'userError', media: 'jammed' })
+    expect(scanner.getCounters()).toMatchObject({ scansFailed: 1, canceled: 0 })
+  })
+
   it('an outer AbortSignal cancels too', async () => {
     const runner = scripted(
       (_args, o) =>
