@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { Metadata, MetadataKind, MetaFile, type Root, Snapshot, TargetFile, Targets, Timestamp } from '@tufjs/models'
 import type { TufMetadataStore } from './metadata-store.ts'
-import { TUF_SPEC_VERSION } from './root-metadata.ts'
+import { rootChainFailure, TUF_SPEC_VERSION } from './root-metadata.ts'
 import { type TufPublicKeyJson, type TufSigner, toModelKey } from './tuf-keys.ts'
 import { DAY_MS, HOUR_MS, tufExpires } from './tuf-time.ts'
 import { UpdateErrorCodes, UpdateRepositoryError } from './update-errors.ts'
@@ -221,18 +221,12 @@ export class TufRepository {
           `root version ${version} does not follow the published version ${current.signed.version}`,
         )
       }
-      for (const [who, by] of [
-        ['current', current],
-        ['new', next],
-      ] as const) {
-        try {
-          by.verifyDelegate('root', next)
-        } catch {
-          throw new UpdateRepositoryError(
-            UpdateErrorCodes.invalidInput,
-            `root version ${version} lacks the threshold of signatures of the ${who} root keys`,
-          )
-        }
+      const short = rootChainFailure(current, next)
+      if (short !== undefined) {
+        throw new UpdateRepositoryError(
+          UpdateErrorCodes.invalidInput,
+          `root version ${version} lacks the threshold of signatures of the ${short} root keys`,
+        )
       }
       if (Date.parse(next.signed.expires) <= now) {
         throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, `root version ${version} has expired`)
@@ -241,7 +235,7 @@ export class TufRepository {
       const rootText = serialize(next)
       await this.store.writeMetadata(`${version}.root.json`, rootText)
       await this.store.writeMetadata('root.json', rootText)
-      await this.resignTargets(now)
+      await this.publishTargets(await this.loadTargets('targets'), now)
       return version
     })
   }
@@ -323,17 +317,7 @@ export class TufRepository {
         }
       }
       const file = await this.storeBlob(path, bytes, custom)
-      const next = new Metadata(
-        Targets.fromJSON({
-          ...top.signed.toJSON(),
-          version: top.signed.version + 1,
-          expires: tufExpires(now + this.lifetimes.targetsMs),
-        }),
-      )
-      next.signed.addTarget(file)
-      next.sign(this.signers.targets.sign)
-      await this.writeRole('targets', next)
-      await this.publishSnapshotWith(new Map([['targets.json', next.signed.version]]), now)
+      await this.publishTargets(top, now, { ...top.signed.targets, [path]: file })
     })
   }
 
@@ -345,17 +329,11 @@ export class TufRepository {
     return this.serialised(async () => {
       const top = await this.loadTargets('targets')
       if (top.signed.targets[path] === undefined) return false
-      const next = new Metadata(
-        new Targets({
-          ...top.signed,
-          targets: Object.fromEntries(Object.entries(top.signed.targets).filter(([p]) => p !== path)),
-          version: top.signed.version + 1,
-          expires: tufExpires(now + this.lifetimes.targetsMs),
-        }),
+      await this.publishTargets(
+        top,
+        now,
+        Object.fromEntries(Object.entries(top.signed.targets).filter(([p]) => p !== path)),
       )
-      next.sign(this.signers.targets.sign)
-      await this.writeRole('targets', next)
-      await this.publishSnapshotWith(new Map([['targets.json', next.signed.version]]), now)
       return true
     })
   }
@@ -418,7 +396,7 @@ export class TufRepository {
     return this.serialised(async () => {
       const targets = await this.loadTargets('targets')
       if (Date.parse(targets.signed.expires) - now < this.lifetimes.targetsRefreshMs) {
-        await this.resignTargets(now)
+        await this.publishTargets(targets, now)
         return { targets: true, snapshot: true, timestamp: true }
       }
       const snapshot = await this.loadSnapshot()
@@ -435,12 +413,19 @@ export class TufRepository {
     })
   }
 
-  /** A new top-level targets version (same content, new expiry, the current targets key), published. */
-  private async resignTargets(now: number): Promise<void> {
-    const top = await this.loadTargets('targets')
+  /**
+   * The next top-level targets version after `top` (its targets, or `targets` instead; delegations
+   * kept), with a new expiry, signed with the online targets key and published with a new snapshot.
+   */
+  private async publishTargets(
+    top: Metadata<Targets>,
+    now: number,
+    targets: Record<string, TargetFile> = top.signed.targets,
+  ): Promise<void> {
     const next = new Metadata(
       new Targets({
         ...top.signed,
+        targets,
         version: top.signed.version + 1,
         expires: tufExpires(now + this.lifetimes.targetsMs),
       }),
