@@ -155,26 +155,24 @@ export class RepositoryRefresher {
         if (outcome.targets) this.stats.resigned.targets += 1
         if (outcome.snapshot) this.stats.resigned.snapshot += 1
         if (outcome.timestamp) this.stats.resigned.timestamp += 1
-        // Only the offline root keys can renew root: say so loudly while there is time to meet.
+        // Only the offline root keys renew root, only a vendor's keys its role: say so while there is time.
         const rootExpires = await this.repo.rootExpires()
         this.stats.rootExpires = rootExpires
-        const daysLeft = Math.floor((Date.parse(rootExpires) - now) / DAY_MS)
-        if (daysLeft < EXPIRY_WARNING_DAYS) {
-          this.options.logger.warn(
-            { rootExpires, daysLeft },
-            'TUF root expires soon: renew it offline with root-keys-cli sign-root and publish it',
-          )
-        }
-        // Likewise a vendor's role: after it expires no kiosk installs that vendor's firmware or config.
+        this.#warnIfExpiring(
+          now,
+          rootExpires,
+          { rootExpires },
+          'TUF root expires soon: renew it offline with root-keys-cli sign-root and publish it',
+        )
+        // After a vendor role expires no kiosk installs that vendor's firmware or config.
         this.stats.vendorRoleExpires = await this.repo.vendorRoleExpiries()
         for (const [vendor, expires] of Object.entries(this.stats.vendorRoleExpires)) {
-          const left = Math.floor((Date.parse(expires) - now) / DAY_MS)
-          if (left < EXPIRY_WARNING_DAYS) {
-            this.options.logger.warn(
-              { vendor, expires, daysLeft: left },
-              "a vendor's TUF role expires soon: the vendor re-signs it with fleetctl vendors resign",
-            )
-          }
+          this.#warnIfExpiring(
+            now,
+            expires,
+            { vendor, expires },
+            "a vendor's TUF role expires soon: the vendor re-signs it with fleetctl vendors resign",
+          )
         }
         if (outcome.targets || outcome.snapshot || outcome.timestamp) {
           this.options.logger.info(
@@ -189,6 +187,11 @@ export class RepositoryRefresher {
       }
     })
     return this.running
+  }
+
+  #warnIfExpiring(now: number, expires: string, fields: Record<string, string>, message: string): void {
+    const daysLeft = Math.floor((Date.parse(expires) - now) / DAY_MS)
+    if (daysLeft < EXPIRY_WARNING_DAYS) this.options.logger.warn({ ...fields, daysLeft }, message)
   }
 
   async stop(): Promise<void> {

@@ -112,19 +112,31 @@ export function signNextRoot(input: NextRootInput): Metadata<Root> {
     }
     next.sign(signer.sign)
   }
+  const short = rootChainFailure(input.current, next)
+  if (short !== undefined) {
+    const by = short === 'current' ? input.current : next
+    throw new UpdateRepositoryError(
+      UpdateErrorCodes.invalidInput,
+      `root version ${next.signed.version} needs ${by.signed.roles.root?.threshold} signatures of the ${short} root's keys`,
+    )
+  }
+  return next
+}
+
+/**
+ * Which root's threshold of signatures `next` lacks, if any: a TUF client accepts the next root only
+ * when both the root it trusts and `next` itself verify it.
+ */
+export function rootChainFailure(current: Metadata<Root>, next: Metadata<Root>): 'current' | 'new' | undefined {
   for (const [who, by] of [
-    ['the current root', input.current],
-    ['the new root', next],
+    ['current', current],
+    ['new', next],
   ] as const) {
     try {
       by.verifyDelegate('root', next)
     } catch {
-      const threshold = by.signed.roles.root?.threshold
-      throw new UpdateRepositoryError(
-        UpdateErrorCodes.invalidInput,
-        `root version ${next.signed.version} needs ${threshold} signatures of ${who}'s keys`,
-      )
+      return who
     }
   }
-  return next
+  return undefined
 }
