@@ -127,19 +127,10 @@ function toUpload(r: UploadRow): ArtifactUpload {
   }
 }
 
-export interface NewArtifact {
-  id: string
-  kind: ArtifactKind
-  version: string
-  vendor: string | null
-  deviceModel: string | null
-  deviceClass: string | null
-  targetPath: string
+/** What creating an artifact records: its hash and length are known, its status is not yet. */
+export type NewArtifact = Omit<Artifact, 'sha256' | 'length' | 'status' | 'statusReason' | 'createdAt' | 'readyAt'> & {
   sha256: string
   length: number
-  compatibility: ArtifactCompatibility
-  notes: string
-  uploadedBy: string
 }
 
 export interface ArtifactListFilter {
