@@ -26,7 +26,7 @@ import { type BirthPayload, sampleBirth, topics } from '@kiosk-fleet/protocol'
 import mqtt, { type MqttClient } from 'mqtt'
 import pino from 'pino'
 import { type MosquittoProcess, startMosquitto } from '../../tests/support/mosquitto.ts'
-import { type SimKioskState, simHandleRequest } from '../../tests/support/rollout-sim.ts'
+import { newSimKioskState, type SimKioskState, simHandleRequest } from '../../tests/support/rollout-sim.ts'
 
 const { values } = parseArgs({
   options: {
@@ -77,16 +77,7 @@ async function connectKiosks(url: string): Promise<SimKiosk[]> {
           clean: true,
           reconnectPeriod: 0,
         })
-        const state: SimKioskState = {
-          kioskId,
-          birth,
-          seq: 1,
-          behaviour: 'succeed',
-          requests: [],
-          deployments: new Set(),
-          waiting: new Map(),
-        }
-        return { state, client }
+        return { state: newSimKioskState(kioskId, birth), client }
       }),
     )
     kiosks.push(...batch)

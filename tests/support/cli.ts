@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { hasExited } from './stop-child.ts'
 
 const root = join(import.meta.dirname, '../..')
 const bin = join(root, 'drivers/cli/bin/kiosk-devices.mjs')
@@ -41,7 +42,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): 
     stderr: () => stderr,
     exited,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+      if (!hasExited(child)) child.kill('SIGTERM')
       return exited
     },
   }

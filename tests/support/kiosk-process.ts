@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { hasExited } from './stop-child.ts'
 
 const ROOT = join(import.meta.dirname, '../..')
 const MAIN = join(ROOT, 'kiosk/agent/src/main.ts')
@@ -45,7 +46,7 @@ export class KioskProcessSupervisor {
   async stop(): Promise<void> {
     this.#stopped = true
     const child = this.child
-    if (child && child.exitCode === null && child.signalCode === null) {
+    if (child && !hasExited(child)) {
       child.kill('SIGTERM')
       await this.#exited
     }

@@ -271,6 +271,16 @@ export interface SimKioskState {
   waiting: Map<string, UpdateParams>
 }
 
+/** A simulated kiosk that has seen no request yet. */
+export function newSimKioskState(
+  kioskId: string,
+  birth: BirthPayload,
+  behaviour: SimBehaviour = 'succeed',
+  seq = 1,
+): SimKioskState {
+  return { kioskId, birth, seq, behaviour, requests: [], deployments: new Set(), waiting: new Map() }
+}
+
 type Publish = (topic: string, payload: string, retain?: boolean) => Promise<void>
 
 function nextSeq(k: SimKioskState): number {
@@ -403,15 +413,7 @@ export class SimKiosk {
     behaviour: SimBehaviour = 'succeed',
     private readonly credentials?: { username: string; password: string },
   ) {
-    this.state = {
-      kioskId,
-      birth: sampleBirth({ ...birth, kioskId }),
-      seq: 0,
-      behaviour,
-      requests: [],
-      deployments: new Set(),
-      waiting: new Map(),
-    }
+    this.state = newSimKioskState(kioskId, sampleBirth({ ...birth, kioskId }), behaviour, 0)
   }
 
   get kioskId(): string {
@@ -525,15 +527,7 @@ export async function runRolloutBench(options: {
     for (let i = 0; i < options.kiosks; i++) {
       const kioskId = `bench-${String(i).padStart(6, '0')}`
       const birth = sampleBirth({ kioskId, seq: 1, ts: now, appVersion: '1.0.0' })
-      kiosks.set(kioskId, {
-        kioskId,
-        birth,
-        seq: 1,
-        behaviour: 'succeed',
-        requests: [],
-        deployments: new Set(),
-        waiting: new Map(),
-      })
+      kiosks.set(kioskId, newSimKioskState(kioskId, birth))
       batch.births.push({ kioskId, payload: birth, receivedAt: now })
       batch.states.push({ kioskId, payload: { state: 'online', session: 1, ts: now }, receivedAt: now })
     }
