@@ -144,7 +144,7 @@ describe('citizen flows of every machine type, in Chromium against devices on pt
     await waitScreen(page, 'menu')
     await page.locator('.tile[data-service="tax-certificate"]').waitFor()
     const blocked = await waitFor('the receipt printer reported out of paper', () => {
-      const unavailable = r.agent.devices.availability().filter((s) => !s.available)
+      const unavailable = r.agent.services.availability().filter((s) => !s.available)
       return unavailable.length > 0 ? unavailable.map((s) => s.serviceId).sort() : undefined
     })
     expect(blocked).toEqual(['id-receipt', 'tax-invoice'])
