@@ -112,6 +112,8 @@ export interface SessionStarted {
   name: LocalizedText
   identify: ('idCard' | 'ssCard' | 'pin' | 'face')[]
   inputs: ServiceInput[]
+  /** Taking the card away ends the session (the UI says so on the result). */
+  endsOnCardRemoval: boolean
 }
 
 /** One record as the UI shows it: both languages filled, nothing raw. */

@@ -6,7 +6,7 @@ import type { OfferList } from './catalogue-store.ts'
  * picks a sensible default, nothing more (a comprehensive machine offers the whole catalogue).
  */
 export const DEFAULT_OFFER: Record<MachineType, OfferList> = {
-  id: ['id-progress', 'id-receipt'],
+  id: ['id-progress'],
   license: ['license-print'],
   tax: ['tax-certificate', 'tax-invoice', 'tax-document-scan'],
   'social-security': ['ss-certificate'],

@@ -30,6 +30,7 @@ import { type StepFailure, type StepResult, stepFail, stepOk } from './step-resu
 export interface SessionPlan {
   identify: ('idCard' | 'ssCard' | 'pin' | 'face')[]
   inputs: ServiceInput[]
+  endsOnCardRemoval: boolean
 }
 
 /** A step's side channel: XFS4IoT intermediate events to the UI. */
@@ -93,7 +94,7 @@ export class FlowEngine {
   }
 
   plan(service: ServiceDefinition): SessionPlan {
-    return { identify: PLAN[service.identity], inputs: service.inputs }
+    return { identify: PLAN[service.identity], inputs: service.inputs, endsOnCardRemoval: service.endsOnCardRemoval }
   }
 
   async query(
