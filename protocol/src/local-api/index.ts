@@ -1,2 +1,3 @@
 export * from './envelope.ts'
 export * from './messages.ts'
+export type { LocalizedText, ServiceInput } from '../services/service-definition.ts'

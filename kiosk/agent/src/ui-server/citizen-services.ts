@@ -111,8 +111,9 @@ export async function startCitizenServices(options: {
       } else {
         logger.info({ serviceId: event.serviceId, reason: event.reason }, 'session ended')
         localApi.broadcast('Session.EndedEvent', { sessionId: event.sessionId, reason: event.reason })
-        // A catalogue that arrived during the session goes live now.
+        // A catalogue that arrived during the session goes live now; the counts behind "most used" moved.
         catalogue.sessionEnded()
+        localApi.broadcast('Common.StatusChangedEvent', status())
       }
     }),
   ]

@@ -27,6 +27,22 @@ import {
  * The citizen UI controller: one state object, one render. The agent owns the session (and the
  * citizen's data); the UI only shows what the local API sends and forgets it when the session ends.
  */
+/**
+ * @typedef {import('@kiosk-fleet/protocol/local-api').KioskStatus} KioskStatus
+ * @typedef {import('@kiosk-fleet/protocol/local-api').SessionStarted} SessionStarted
+ * @typedef {import('@kiosk-fleet/protocol/local-api').CitizenView} CitizenView
+ * @typedef {import('@kiosk-fleet/protocol/local-api').QueryView} QueryView
+ * @typedef {import('@kiosk-fleet/protocol/local-api').ServiceInput} ServiceInput
+ * @typedef {{ lang: 'zh' | 'en', elderly: boolean, connected: boolean, status: KioskStatus | undefined,
+ *   screen: string, session: SessionStarted | undefined, citizen: CitizenView | undefined,
+ *   view: QueryView | undefined, input: string, error: string | undefined, errorCode: string | undefined,
+ *   reading: boolean, busyText: string, printed: 'a4' | 'receipt' | undefined, notice: string | undefined,
+ *   idleLeft: number | undefined, viaSsCard?: boolean,
+ *   menu: { mode: string, key: string | undefined, query: string, page: number },
+ *   given: Record<string, unknown>, pin: string | undefined, currentInput: ServiceInput | undefined,
+ *   resultPage: number, qr: { url: string, image: string } | undefined }} UiState
+ */
+/** @type {UiState} */
 const state = {
   lang: 'zh',
   elderly: false,
@@ -54,7 +70,7 @@ const state = {
   qr: undefined,
 }
 
-const root = document.getElementById('app')
+const root = /** @type {HTMLElement} */ (document.getElementById('app'))
 const t = () => withCatalogueStrings(STRINGS[state.lang], state.lang)
 let api
 let idleTimer
@@ -108,9 +124,9 @@ const actions = {
   menuMode: (mode) => {
     const first =
       mode === 'category'
-        ? state.status.categories[0]?.id
+        ? state.status?.categories[0]?.id
         : mode === 'department'
-          ? state.status.departments[0]?.id
+          ? state.status?.departments[0]?.id
           : undefined
     menuGo({ mode, key: first, query: '', page: 0 })
   },
@@ -153,7 +169,7 @@ function showIdle(secondsLeft) {
   state.idleLeft = secondsLeft
   clearInterval(idleTimer)
   idleTimer = setInterval(() => {
-    state.idleLeft = Math.max(0, state.idleLeft - 1)
+    state.idleLeft = Math.max(0, (state.idleLeft ?? 0) - 1)
     render()
   }, 1000)
   render()
