@@ -36,6 +36,8 @@ export interface KioskReleaseOptions {
   outDir: string
   /** Replaces the built agent with this source: a release that cannot start (tests of rollback). */
   agentOverride?: string
+  /** An existing `npm run build` output inside the checkout to package, instead of building again. */
+  buildDir?: string
 }
 
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/
@@ -46,8 +48,8 @@ export async function buildKioskRelease(options: KioskReleaseOptions): Promise<K
   // Inside the checkout, so the bundles' npm imports resolve to this install while it is checked.
   const work = mkdtempSync(join(root, '.tmp', 'kiosk-release-'))
   try {
-    const build = join(work, 'build')
-    await buildAll(build)
+    const build = options.buildDir ?? join(work, 'build')
+    if (options.buildDir === undefined) await buildAll(build)
     const stage = join(work, 'release')
     for (const path of RELEASE_FILES) cpSync(join(build, path), join(stage, path), { recursive: true })
     if (options.agentOverride !== undefined) writeFileSync(join(stage, AGENT_BUNDLE), options.agentOverride)
@@ -63,7 +65,7 @@ export async function buildKioskRelease(options: KioskReleaseOptions): Promise<K
     writeFileSync(join(stage, 'release.json'), `${JSON.stringify(manifest, null, 2)}\n`)
     mkdirSync(options.outDir, { recursive: true })
     const file = join(options.outDir, `kiosk-app-${options.version}.tar.gz`)
-    await create({ gzip: { level: 9 }, file, cwd: stage, portable: true }, [
+    await create({ gzip: true, file, cwd: stage, portable: true }, [
       'release.json',
       'bin',
       'kiosk',

@@ -130,10 +130,11 @@ describe('npm run release:kiosk: a real release rolled out to kiosks under the l
   beforeAll(async () => {
     apps = await buildApps()
     releasesDir = mkdtempSync(join(tmpdir(), 'kiosk-releases-'))
-    good = await buildKioskRelease({ version: GOOD, outDir: releasesDir })
+    good = await buildKioskRelease({ version: GOOD, outDir: releasesDir, buildDir: apps.dir })
     broken = await buildKioskRelease({
       version: BROKEN,
       outDir: releasesDir,
+      buildDir: apps.dir,
       agentOverride: "throw new Error('release 9.2.0 cannot load')\n",
     })
     keys = await createTestUpdateKeys()
