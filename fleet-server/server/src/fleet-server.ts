@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { createCodecs } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
 import { alertPolicyFrom } from './alerts/alert-config.ts'
@@ -19,9 +21,11 @@ import { migrate } from './db/migrate.ts'
 import { openPgliteDatabase } from './db/pglite-database.ts'
 import { openPostgresDatabase } from './db/postgres-database.ts'
 import { pruneHistory } from './history/retention.ts'
+import { brokerHandOver } from './ingest/broker-hand-over.ts'
 import { connectFleetMqtt } from './ingest/fleet-mqtt.ts'
 import { IngestStore } from './ingest/ingest-store.ts'
 import { Ingestor } from './ingest/ingestor.ts'
+import { startLiveFanout } from './live/live-fanout.ts'
 import { LiveHub } from './live/live-hub.ts'
 import { KioskRepo } from './repos/kiosk-repo.ts'
 import { createRolloutService, type RolloutModule } from './rollouts/index.ts'
@@ -79,38 +83,16 @@ export async function startFleetServer(
   const db = await openDatabase(config.database, log)
   await migrate(db, logger.child({ mod: 'fleet.db' }))
 
-  let broker: EmbeddedBroker | undefined
-  let mqttUrl = config.mqtt.url
-  let ingestSubscribed = false
-  let mqttUsername = config.mqtt.username
-  let mqttPassword = config.mqtt.password
-  if (mqttUrl === undefined) {
-    const secured = config.broker.requireCredentials
-    if (secured) {
-      // In-process, the fleet-server's own credential can be a fresh secret when none is configured.
-      mqttUsername = fleetMqttUsername(config)
-      mqttPassword ??= newKioskPassword()
-    } else {
-      log.warn('embedded broker without credentials (broker.requireCredentials false): development only')
-    }
-    broker = await startEmbeddedBroker({
-      ...config.mqtt.embedded,
-      logger: logger.child({ mod: 'fleet.broker' }),
-      admit: (clientId) => ingestSubscribed || clientId === config.mqtt.clientId,
-      ...(secured && mqttUsername !== undefined && mqttPassword !== undefined
-        ? {
-            auth: createBrokerAuthenticator({
-              credentials: new KioskCredentials(db),
-              fleet: { username: mqttUsername, password: mqttPassword },
-            }),
-          }
-        : {}),
-    })
-    mqttUrl = broker.url
-  }
-
+  // Stable per machine (its broker session survives restarts), different between replicas.
+  const clientId = config.mqtt.clientId ?? `fleet-${hostname()}`
   const kiosks = new KioskRepo(db)
   const live = new LiveHub(kiosks, logger.child({ mod: 'fleet.live' }))
+  const fanout = await startLiveFanout({
+    db,
+    live,
+    replicaId: randomUUID(),
+    logger: logger.child({ mod: 'fleet.live' }),
+  })
   let commands: CommandSender | undefined
   let rollouts: RolloutModule | undefined
   const notifier = new AlertNotifier(config.alerts.notify, db, logger.child({ mod: 'fleet.notify' }))
@@ -129,6 +111,8 @@ export async function startFleetServer(
     codecs,
     logger: logger.child({ mod: 'fleet.ingest' }),
     ...config.ingest,
+    // Split across replicas, each sees part of every kiosk's stream: its "gaps" are its siblings' messages.
+    trackGaps: config.mqtt.sharedGroup === undefined,
     onWritten: (result) => {
       live.changed(result.changedKiosks)
       rollouts?.onIngested(result)
@@ -141,13 +125,45 @@ export async function startFleetServer(
       }
     },
   })
+  let broker: EmbeddedBroker | undefined
+  let mqttUrl = config.mqtt.url
+  let ingestSubscribed = false
+  let mqttUsername = config.mqtt.username
+  let mqttPassword = config.mqtt.password
+  if (mqttUrl === undefined) {
+    const secured = config.broker.requireCredentials
+    if (secured) {
+      // In-process, the fleet-server's own credential can be a fresh secret when none is configured.
+      mqttUsername = fleetMqttUsername(config)
+      mqttPassword ??= newKioskPassword()
+    } else {
+      log.warn('embedded broker without credentials (broker.requireCredentials false): development only')
+    }
+    broker = await startEmbeddedBroker({
+      ...config.mqtt.embedded,
+      logger: logger.child({ mod: 'fleet.broker' }),
+      admit: (id) => ingestSubscribed || id === clientId,
+      ingest: brokerHandOver(ingestor),
+      ...(secured && mqttUsername !== undefined && mqttPassword !== undefined
+        ? {
+            auth: createBrokerAuthenticator({
+              credentials: new KioskCredentials(db),
+              fleet: { username: mqttUsername, password: mqttPassword },
+            }),
+          }
+        : {}),
+    })
+    mqttUrl = broker.url
+  }
+
   const mqtt = await connectFleetMqtt({
     url: mqttUrl,
-    clientId: config.mqtt.clientId,
+    clientId,
     username: mqttUsername,
     password: mqttPassword,
     keepaliveS: config.mqtt.keepaliveS,
     sharedGroup: config.mqtt.sharedGroup,
+    ingestTopics: broker === undefined,
     ingestor,
     commands: () => commands as CommandSender,
     logger: logger.child({ mod: 'fleet.mqtt' }),
@@ -245,15 +261,18 @@ export async function startFleetServer(
       clearInterval(pruneTimer)
       await rollouts?.stop()
       await updates?.stop()
+      // Commits and acknowledges what was taken, then disconnects; the rest waits in the broker.
       await mqtt.close()
       await pruning
-      await ingestor.flush()
       await alerts.stop()
       notifier.close()
       commands?.cancelAll()
       live.close()
+      await fanout.close()
       await app.close()
       await broker?.close()
+      // What the embedded broker handed over while closing: committed, though never acknowledged.
+      await ingestor.flush()
       await db.close()
       log.info({ written: ingestor.stats.written }, 'fleet-server stopped')
     },
