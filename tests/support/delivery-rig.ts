@@ -54,7 +54,7 @@ export async function deliveryRig(prefix: string, kioskCount: number): Promise<D
       updates: { enabled: false },
       rollouts: { enabled: false },
     }),
-    async startMosquitto(replicas = 1) {
+    async startMosquitto(replicas = 3) {
       const dir = mkdtempSync(join(tmpdir(), 'mosquitto-auth-'))
       chmodSync(dir, 0o755)
       const files = await writeMosquittoAuthFiles({

@@ -25,6 +25,8 @@ import { brokerHandOver } from './ingest/broker-hand-over.ts'
 import { connectFleetMqtt } from './ingest/fleet-mqtt.ts'
 import { IngestStore } from './ingest/ingest-store.ts'
 import { Ingestor } from './ingest/ingestor.ts'
+import { startSessionKeeper } from './ingest/session-keeper.ts'
+import { SessionLeases } from './ingest/session-leases.ts'
 import { KioskRepo } from './kiosks/kiosk-repo.ts'
 import { startLiveFanout } from './live/live-fanout.ts'
 import { LiveHub } from './live/live-hub.ts'
@@ -87,10 +89,12 @@ export async function startFleetServer(
   const clientId = config.mqtt.clientId ?? `fleet-${hostname()}`
   const kiosks = new KioskRepo(db)
   const live = new LiveHub(kiosks, logger.child({ mod: 'fleet.live' }))
+  // This process among the replicas (live fan-out, session leases); new at every start.
+  const replicaId = randomUUID()
   const fanout = await startLiveFanout({
     db,
     live,
-    replicaId: randomUUID(),
+    replicaId,
     logger: logger.child({ mod: 'fleet.live' }),
   })
   let commands: CommandSender | undefined
@@ -169,6 +173,34 @@ export async function startFleetServer(
     logger: logger.child({ mod: 'fleet.mqtt' }),
   })
   ingestSubscribed = true
+  // External broker: leases on the ingest sessions, so a replica that never returns strands nothing.
+  const keeper =
+    broker === undefined
+      ? await (async () => {
+          const leases = new SessionLeases(db, replicaId)
+          const own = { clientId, username: mqttUsername }
+          await leases.claim(own)
+          return startSessionKeeper({
+            leases,
+            own,
+            adoptAfterMs: config.mqtt.adoptAfterMs,
+            logger: logger.child({ mod: 'fleet.sessions' }),
+            connect: (session) =>
+              connectFleetMqtt({
+                url: mqttUrl,
+                clientId: session.clientId,
+                username: session.username,
+                password: mqttPassword,
+                keepaliveS: config.mqtt.keepaliveS,
+                sharedGroup: config.mqtt.sharedGroup,
+                reconnect: false,
+                ingestor,
+                commands: () => commands as CommandSender,
+                logger: logger.child({ mod: 'fleet.mqtt', adopted: session.clientId }),
+              }),
+          })
+        })()
+      : undefined
   commands = new CommandSender({
     publish: async (topic, payload) => {
       await mqtt.client.publishAsync(topic, payload, { qos: 1 })
@@ -261,8 +293,10 @@ export async function startFleetServer(
       clearInterval(pruneTimer)
       await rollouts?.stop()
       await updates?.stop()
-      // Commits and acknowledges what was taken, then disconnects; the rest waits in the broker.
+      // Commits and acknowledges what was taken, then disconnects; the rest waits in the broker
+      // for this replica's return, or for the replica that adopts its released session.
       await mqtt.close()
+      await keeper?.close()
       await pruning
       await alerts.stop()
       notifier.close()

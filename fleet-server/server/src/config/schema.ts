@@ -32,6 +32,11 @@ export const FleetConfigSchema = Type.Object(
         /** Set to split ingest across replicas with `$share/{group}/...` (MQTT 5 or Mosquitto ≥ 2). */
         sharedGroup: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]+$' })),
         keepaliveS: Type.Integer({ minimum: 1, default: 30 }),
+        /**
+         * External broker: a replica's session nobody renewed for this long (it stopped or died) is
+         * adopted by a live replica, so its queued messages never strand (docs/scale.md "Replicas").
+         */
+        adoptAfterMs: Type.Integer({ minimum: 1000, default: 30_000 }),
       },
       { additionalProperties: false, default: {} },
     ),

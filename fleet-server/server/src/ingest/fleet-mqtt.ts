@@ -16,6 +16,8 @@ export interface FleetMqttOptions {
    * ingest in-process (broker-hand-over.ts): then only command responses come through here.
    */
   ingestTopics?: boolean
+  /** Reconnect after a lost connection (default). Off for an adopted session (session-keeper.ts). */
+  reconnect?: boolean
   ingestor: Ingestor
   commands: () => CommandSender
   logger: Logger
@@ -55,16 +57,19 @@ export function pubackPacket(messageId: number): Uint8Array {
  * (Mosquitto `max_inflight_messages`, NATS `mqtt.max_ack_pending`); beyond `ingest.maxQueue` the
  * client stops reading (backpressure).
  */
-export async function connectFleetMqtt(
-  options: FleetMqttOptions,
-): Promise<{ client: MqttClient; close(): Promise<void> }> {
+export interface FleetMqttLink {
+  client: MqttClient
+  close(): Promise<void>
+}
+
+export async function connectFleetMqtt(options: FleetMqttOptions): Promise<FleetMqttLink> {
   const { ingestor, logger } = options
   let closing = false
   const client = mqtt.connect(options.url, {
     clientId: options.clientId,
     clean: false,
     keepalive: options.keepaliveS,
-    reconnectPeriod: 1000,
+    reconnectPeriod: options.reconnect === false ? 0 : 1000,
     username: options.username,
     password: options.password,
     protocolVersion: 4,
