@@ -1,7 +1,7 @@
 import type { AgentConfig, PeripheralConfig } from '@kiosk/agent'
 import type { MachineType, Site } from '@kiosk-fleet/protocol'
 
-/** A county's town service centre and one of its village stations (see shared/design.md). */
+/** A county's town service centre and one of its village stations. */
 export const DEMO_SITES: Site[] = [
   {
     id: 'hx-town-centre',
