@@ -104,19 +104,12 @@ writeFileSync(
     peripherals: [
       {
         deviceId: 'idcard',
-        deviceClass: 'idCardReader',
-        vendor: 'generic',
-        model: 'SAM_V',
-        driver: 'ga467',
-        registryId: 'generic-sam-v-uart',
+        model: 'generic-sam-v-uart',
         address: readerPty.hostEnd,
       },
       {
         deviceId: 'receipt',
-        deviceClass: 'receiptPrinter',
-        vendor: 'Epson',
-        model: 'TM-T88V',
-        driver: 'escpos',
+        model: 'generic-escpos-80mm',
         address: receiptPty.hostEnd,
       },
     ],

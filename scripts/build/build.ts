@@ -20,7 +20,13 @@ import { build, type Plugin } from 'esbuild'
 import { packageRoot, workspacePackages } from './workspaces.ts'
 
 /** Files the bundled modules read at run time, copied to the same place under the output. */
-export const STATIC_DIRS = ['kiosk/ui/public', 'fleet-server/dashboard', 'fleet-server/db/migrations']
+export const STATIC_DIRS = [
+  'kiosk/ui/public',
+  'fleet-server/dashboard',
+  'fleet-server/db/migrations',
+  // the device registry's model files, read by @drivers/registry at start-up
+  'drivers/registry/models',
+]
 
 /**
  * Packages loaded through `createRequire(…)(name)` (invisible to the bundler), by the workspace that

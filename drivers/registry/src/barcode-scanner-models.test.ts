@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { DeviceDefinition } from '../definition.ts'
-import { allDefinitions } from '../definitions.ts'
-import { createRegistry } from '../find-definition.ts'
-import { definitionProblems } from '../validate.ts'
+import type { DeviceDefinition } from './definition.ts'
+import { allDefinitions } from './definitions.ts'
+import { createRegistry } from './find-definition.ts'
+import { definitionProblems } from './validate.ts'
 
 describe('barcode scanner definitions', () => {
   const scanners = allDefinitions.filter((d) => d.deviceClass === 'barcodeScanner')
