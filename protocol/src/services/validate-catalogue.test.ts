@@ -29,7 +29,14 @@ const good = {
   output: { kind: 'screen' },
   peripherals: [['idCardReader']],
 }
-const department = { path: 'housing-fund/department.json', content: JSON.stringify({ id: 'housing-fund', name: { zh: '公积金', en: 'HF' }, shortName: { zh: '公积金', en: 'HF' } }) }
+const department = {
+  path: 'housing-fund/department.json',
+  content: JSON.stringify({
+    id: 'housing-fund',
+    name: { zh: '公积金', en: 'HF' },
+    shortName: { zh: '公积金', en: 'HF' },
+  }),
+}
 
 describe('service catalogue validation', () => {
   it('accepts every definition and template of the demo catalogue: 40+ services of 7+ departments', () => {
@@ -42,14 +49,20 @@ describe('service catalogue validation', () => {
     // Every input kind and output kind of the schema is used by some demo service.
     const inputs = new Set(result.catalogue.services.flatMap((s) => s.inputs.map((i) => i.kind)))
     expect([...inputs].sort()).toEqual(['code', 'dateRange', 'documentScan', 'option'])
-    expect(new Set(result.catalogue.services.map((s) => s.output.kind))).toEqual(new Set(['a4', 'receipt', 'screen', 'qr']))
+    expect(new Set(result.catalogue.services.map((s) => s.output.kind))).toEqual(
+      new Set(['a4', 'receipt', 'screen', 'qr']),
+    )
     expect(new Set(result.catalogue.services.map((s) => s.view.kind))).toEqual(new Set(['records', 'facts', 'choices']))
   })
 
   it('a well-formed definition passes with its defaults filled in', () => {
-    const result = validateCatalogue([department, { path: 'housing-fund/services/hf-test.json', content: JSON.stringify(good) }])
+    const result = validateCatalogue([
+      department,
+      { path: 'housing-fund/services/hf-test.json', content: JSON.stringify(good) },
+    ])
     expect(result.ok).toBe(true)
-    if (result.ok) expect(result.catalogue.services[0]).toMatchObject({ keywords: [], inputs: [], endsOnCardRemoval: false })
+    if (result.ok)
+      expect(result.catalogue.services[0]).toMatchObject({ keywords: [], inputs: [], endsOnCardRemoval: false })
   })
 
   it('lists every error of a bad definition at once, with file and pointer', () => {
@@ -83,12 +96,17 @@ describe('service catalogue validation', () => {
       ...good,
       id: 'hf-cross',
       department: 'tax',
-      gateway: { query: { operation: 'xy', params: { a: 'input.nope', b: 'record.id', c: 'cookie.x', d: 'identity.pin' } } },
+      gateway: {
+        query: { operation: 'xy', params: { a: 'input.nope', b: 'record.id', c: 'cookie.x', d: 'identity.pin' } },
+      },
       view: { ...good.view, kind: 'choices', record: { title: { zh: '{{record.a|euro}}', en: '{{ok' }, lines: [] } },
       output: { kind: 'a4', template: 'missing', action: { zh: 'p', en: 'p' } },
       peripherals: [],
     }
-    const result = validateCatalogue([department, { path: 'housing-fund/services/hf-cross.json', content: JSON.stringify(bad) }])
+    const result = validateCatalogue([
+      department,
+      { path: 'housing-fund/services/hf-cross.json', content: JSON.stringify(bad) },
+    ])
     expect(result.ok).toBe(false)
     if (result.ok) return
     const pointers = result.errors.map((e) => `${e.pointer}: ${e.message}`)

@@ -32,12 +32,7 @@ function rig(gateway: DepartmentGateway = new DemoGateway({ dataDir: DEFAULT_DEM
     (deviceClass) =>
       new EmulatedPeripheral({
         deviceId: deviceClass,
-        deviceClass,
-        vendor: 'v',
-        model: 'm',
-        serial: '',
-        firmware: '',
-        driver: 'emulated',
+        identity: { deviceClass, vendor: 'v', model: 'm', serial: '', firmware: '' },
       }),
   )
   const catalogue = new CatalogueStore({
