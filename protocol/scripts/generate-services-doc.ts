@@ -4,6 +4,7 @@
  * (the citizen UI's local API) from protocol/src, so they cannot drift: `--check` (run by
  * `npm run docs:check`) fails when a committed file differs from what the schemas say.
  */
+import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import {
@@ -81,49 +82,58 @@ function serviceDoc(): string {
   ].join('\n')
 }
 
+/** JSON as the repository's formatter (biome) writes it, so `npm run lint` and this check agree. */
+function formatted(path: string, text: string): string {
+  const biome = fileURLToPath(new URL('../../node_modules/.bin/biome', import.meta.url))
+  return execFileSync(biome, ['format', `--stdin-file-path=${path}`], { input: text, encoding: 'utf8' })
+}
+
 function openApi(): string {
-  return `${json({
-    openapi: '3.1.0',
-    info: {
-      title: 'Department gateway for self-service kiosks',
-      version: '1.0.0',
-      description:
-        "One HTTP API a department system implements once for all its services. The kiosk calls an operation (named by the service definition) with the identified citizen and the parameters the definition maps from the citizen's inputs. Answer records (and a document to print), or a stable error code. The kiosk times out a call (`backend.timeoutMs`, default 8 s), offers the citizen a retry, and opens a circuit per department after `backend.breaker.failureThreshold` failures in a row (HTTP errors, timeouts, answers outside this contract, or `unavailable`): the department's services show as unavailable on the kiosk and at the fleet (reason `gatewayDown`) until a trial call succeeds after `openMs`. Business errors are never counted against the gateway. Reference server: kiosk/agent/src/gateway/gateway-server.ts.",
-    },
-    security: [{ bearer: [] }],
-    paths: {
-      '/operations/{operation}': {
-        post: {
-          summary: 'Run one operation for one citizen',
-          parameters: [
-            {
-              name: 'operation',
-              in: 'path',
+  return formatted(
+    'docs/department-gateway.openapi.json',
+    `${json({
+      openapi: '3.1.0',
+      info: {
+        title: 'Department gateway for self-service kiosks',
+        version: '1.0.0',
+        description:
+          "One HTTP API a department system implements once for all its services. The kiosk calls an operation (named by the service definition) with the identified citizen and the parameters the definition maps from the citizen's inputs. Answer records (and a document to print), or a stable error code. The kiosk times out a call (`backend.timeoutMs`, default 8 s), offers the citizen a retry, and opens a circuit per department after `backend.breaker.failureThreshold` failures in a row (HTTP errors, timeouts, answers outside this contract, or `unavailable`): the department's services show as unavailable on the kiosk and at the fleet (reason `gatewayDown`) until a trial call succeeds after `openMs`. Business errors are never counted against the gateway. Reference server: kiosk/agent/src/gateway/gateway-server.ts.",
+      },
+      security: [{ bearer: [] }],
+      paths: {
+        '/operations/{operation}': {
+          post: {
+            summary: 'Run one operation for one citizen',
+            parameters: [
+              {
+                name: 'operation',
+                in: 'path',
+                required: true,
+                schema: { type: 'string', pattern: '^[a-z][a-z0-9-]{1,63}$' },
+              },
+              { name: 'x-kiosk-id', in: 'header', required: true, schema: { type: 'string' } },
+            ],
+            requestBody: {
               required: true,
-              schema: { type: 'string', pattern: '^[a-z][a-z0-9-]{1,63}$' },
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/GatewayRequest' } } },
             },
-            { name: 'x-kiosk-id', in: 'header', required: true, schema: { type: 'string' } },
-          ],
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/GatewayRequest' } } },
-          },
-          responses: {
-            '200': {
-              description: `Records (and a document), or an error with a stable code: ${GATEWAY_ERROR_CODES.join(', ')}.`,
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/GatewayResponse' } } },
+            responses: {
+              '200': {
+                description: `Records (and a document), or an error with a stable code: ${GATEWAY_ERROR_CODES.join(', ')}.`,
+                content: { 'application/json': { schema: { $ref: '#/components/schemas/GatewayResponse' } } },
+              },
+              '401': { description: 'Missing or wrong bearer token (counted as a gateway failure).' },
+              '503': { description: 'The department system is down (counted as a gateway failure).' },
             },
-            '401': { description: 'Missing or wrong bearer token (counted as a gateway failure).' },
-            '503': { description: 'The department system is down (counted as a gateway failure).' },
           },
         },
       },
-    },
-    components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { GatewayRequest, GatewayResponse },
-    },
-  })}\n`
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        schemas: { GatewayRequest, GatewayResponse },
+      },
+    })}\n`,
+  )
 }
 
 function localApiDoc(): string {
