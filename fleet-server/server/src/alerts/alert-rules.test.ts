@@ -42,3 +42,24 @@ describe('updateMetadataStale rule', () => {
     expect([...fresh, ...none].some((c) => c.rule === 'updateMetadataStale')).toBe(false)
   })
 })
+
+describe('serviceUnavailable rule', () => {
+  it("names the department gateway when that is the kiosk's reason, one alert per service", () => {
+    const k = kiosk()
+    const health = {
+      ...k.health,
+      services: [
+        { serviceId: 'hf-account-info', available: false, blockedBy: [], reason: 'gatewayDown' as const },
+        { serviceId: 'id-receipt', available: false, blockedBy: ['receipt'], reason: 'peripheral' as const },
+        { serviceId: 'id-progress', available: true, blockedBy: [] },
+      ],
+    }
+    const conditions = conditionsOf({ ...k, health }, DEFAULT_ALERT_POLICY, NOW).filter(
+      (c) => c.rule === 'serviceUnavailable',
+    )
+    expect(conditions.map((c) => c.message).sort()).toEqual([
+      'service hf-account-info unavailable (department gateway failing)',
+      'service id-receipt unavailable (blocked by receipt)',
+    ])
+  })
+})

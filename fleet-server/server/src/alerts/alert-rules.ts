@@ -194,7 +194,15 @@ export function conditionsOf(k: KioskSnapshot, policy: AlertPolicy, now: number)
   }
   for (const service of k.health?.services ?? []) {
     if (service.available) continue
-    const cause = service.blockedBy.length > 0 ? ` (blocked by ${service.blockedBy.join(', ')})` : ''
+    // The kiosk says why: a peripheral, or the department's gateway failing (its circuit is open).
+    const cause =
+      service.reason === 'gatewayDown'
+        ? ' (department gateway failing)'
+        : service.reason === 'identityUnavailable'
+          ? ' (identity check unavailable)'
+          : service.blockedBy.length > 0
+            ? ` (blocked by ${service.blockedBy.join(', ')})`
+            : ''
     add('serviceUnavailable', `service:${service.serviceId}`, null, `service ${service.serviceId} unavailable${cause}`)
   }
   const pending = k.health?.outbox.pending ?? 0
