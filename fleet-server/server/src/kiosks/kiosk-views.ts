@@ -41,7 +41,13 @@ export const KioskView = Type.Object({
   site: Type.Union([SiteView, Type.Null()]),
   peripherals: Type.Array(PeripheralView),
   services: Type.Array(
-    Type.Object({ serviceId: Type.String(), available: Type.Boolean(), blockedBy: Type.Array(Type.String()) }),
+    Type.Object({
+      serviceId: Type.String(),
+      available: Type.Boolean(),
+      blockedBy: Type.Array(Type.String()),
+      /** Why it is unavailable: `peripheral`, `gatewayDown` (the department's gateway failing), `identityUnavailable`. */
+      reason: Type.Optional(Type.String()),
+    }),
   ),
 })
 
