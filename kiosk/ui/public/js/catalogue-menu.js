@@ -9,10 +9,10 @@ import { loc } from './i18n-catalogue.js'
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('')
 
-/** Tiles per page for the screen's shape and the text size. */
+/** Tiles per page for the screen's shape and the text size (3×3 landscape, 2×6 portrait, 2×2 elderly). */
 export function perPage(s) {
   if (s.elderly) return 4
-  return window.innerWidth > window.innerHeight ? 9 : 8
+  return window.innerWidth > window.innerHeight ? 9 : 12
 }
 
 /** The most used first (completed transactions on this kiosk), then the catalogue's order. */
