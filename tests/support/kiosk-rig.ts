@@ -85,11 +85,7 @@ export async function startKioskRig(options: {
   const peripherals: Record<string, unknown>[] = [
     {
       deviceId: 'idcard',
-      deviceClass: 'idCardReader',
-      vendor: 'generic',
-      model: 'SAM_V',
-      driver: 'ga467',
-      registryId: 'generic-sam-v-uart',
+      model: 'generic-sam-v-uart',
       address: readerPty.hostEnd,
     },
   ]
@@ -103,10 +99,7 @@ export async function startKioskRig(options: {
     cleanups.push(() => emulator.stop())
     peripherals.push({
       deviceId: 'receipt',
-      deviceClass: 'receiptPrinter',
-      vendor: 'Epson',
-      model: 'TM-T88V',
-      driver: 'escpos',
+      model: 'generic-escpos-80mm',
       address: pty.hostEnd,
     })
   }
@@ -120,10 +113,7 @@ export async function startKioskRig(options: {
     cleanups.push(() => emulator.stop())
     peripherals.push({
       deviceId: 'qr',
-      deviceClass: 'barcodeScanner',
-      vendor: 'Honeywell',
-      model: 'Xenon 1950g (serial)',
-      driver: 'barcode',
+      model: 'generic-serial-barcode-scanner',
       address: pty.hostEnd,
     })
   }
@@ -134,10 +124,7 @@ export async function startKioskRig(options: {
     cleanups.push(() => printer.close())
     peripherals.push({
       deviceId: 'a4',
-      deviceClass: 'documentPrinter',
-      vendor: 'CUPS',
-      model: 'ippeveprinter',
-      driver: 'ipp',
+      model: 'generic-ipp-everywhere',
       address: ipp.url,
       statusPollMs: 1000,
     })
@@ -146,13 +133,10 @@ export async function startKioskRig(options: {
     if (deviceClass === 'smartCardReader' && options.pcscReaderName) {
       peripherals.push({
         deviceId,
-        deviceClass,
-        vendor: 'vsmartcard',
-        model: 'Virtual PCD',
-        driver: 'pcsc',
+        model: 'generic-pcsc-reader',
         address: options.pcscReaderName,
       })
-    } else peripherals.push({ deviceId, deviceClass, vendor: 'demo', model: 'emulated' })
+    } else peripherals.push({ deviceId, emulated: { deviceClass, vendor: 'demo', model: 'emulated' } })
   }
   const dataDir = mkdtempSync(join(tmpdir(), `kiosk-${options.kioskId}-`))
   const config = loadAgentConfig({
