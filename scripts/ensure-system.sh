@@ -10,6 +10,7 @@ profile=${1:-test}
 packages=(
   socat            # pty pairs for serial emulators
   mosquitto        # the external-broker half of the integration matrix (tests start their own)
+  nats-server      # the clustered engine: a 3-node NATS JetStream cluster with its MQTT listener (delivery tests)
   postgresql       # the PostgreSQL half of the database matrix
   chromium         # UI and dashboard tests (playwright-core drives Debian's Chromium)
   fonts-noto-cjk   # Chinese text in screenshots, receipts and PDFs

@@ -10,6 +10,7 @@ import mqtt, { type MqttClient } from 'mqtt'
 
 export interface SimKioskOptions {
   kioskId: string
+  /** Broker URL, or several comma-separated (a cluster's nodes): the kiosk fails over between them. */
   url: string
   password?: string | undefined
   /** QoS 1 publishes awaiting PUBACK at once (the agent's `mqtt.inflightWindow`, default 64). */
@@ -50,7 +51,12 @@ export async function startSimKiosk(o: SimKioskOptions): Promise<SimKiosk> {
   const { kioskId } = o
   const session = Date.now()
   const offline: StatePayload = { state: 'offline', session, ts: session, reason: 'lastWill' }
-  const client: MqttClient = await mqtt.connectAsync(o.url, {
+  const all = o.url.split(',').map((u) => new URL(u.trim()))
+  // Kiosks spread over a cluster's nodes: each starts at its own node and fails over to the next.
+  const first = [...kioskId].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % all.length
+  const urls = [...all.slice(first), ...all.slice(0, first)]
+  const client: MqttClient = await mqtt.connectAsync({
+    servers: urls.map((u) => ({ host: u.hostname, port: Number(u.port || 1883), protocol: 'mqtt' as const })),
     clientId: `kiosk-${kioskId}`,
     username: kioskId,
     password: o.password,

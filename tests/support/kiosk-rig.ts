@@ -10,7 +10,7 @@ import {
   type AgentConfig,
   createKioskAgent,
   createRootLogger,
-  type DepartmentBackend,
+  type DepartmentGateway,
   type KioskAgent,
   LogRing,
   loadAgentConfig,
@@ -71,7 +71,10 @@ export async function startKioskRig(options: {
   machineType: MachineType
   mqttUrl: string
   ui?: Record<string, unknown>
-  backend?: DepartmentBackend
+  /** Department systems instead of the config's (the demo gateway). */
+  gateway?: DepartmentGateway
+  /** Agent config overrides (catalogue dir and offer, backend). */
+  config?: Record<string, unknown>
   /** Open the social-security card reader on this pcscd reader (tests/support/pcscd.ts) instead of emulating it. */
   pcscReaderName?: string
 }): Promise<KioskRig> {
@@ -158,6 +161,7 @@ export async function startKioskRig(options: {
       devices: { reopenInitialMs: 100, reopenMaxMs: 1000 },
       ui: options.ui ?? {},
       log: { level: 'debug' },
+      ...options.config,
     },
   }) as AgentConfig
   const logs: string[] = []
@@ -174,7 +178,7 @@ export async function startKioskRig(options: {
     config,
     logger: createRootLogger('debug', sink),
     logRing,
-    ...(options.backend ? { backend: options.backend } : {}),
+    ...(options.gateway ? { gateway: options.gateway } : {}),
   })
   await agent.start()
   cleanups.push(() => agent.stop())

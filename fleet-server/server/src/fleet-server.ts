@@ -25,6 +25,7 @@ import { brokerHandOver } from './ingest/broker-hand-over.ts'
 import { connectFleetMqtt } from './ingest/fleet-mqtt.ts'
 import { IngestStore } from './ingest/ingest-store.ts'
 import { Ingestor } from './ingest/ingestor.ts'
+import { startJetStreamIngest } from './ingest/jetstream-ingest.ts'
 import { startSessionKeeper } from './ingest/session-keeper.ts'
 import { SessionLeases } from './ingest/session-leases.ts'
 import { KioskRepo } from './kiosks/kiosk-repo.ts'
@@ -116,7 +117,7 @@ export async function startFleetServer(
     logger: logger.child({ mod: 'fleet.ingest' }),
     ...config.ingest,
     // Split across replicas, each sees part of every kiosk's stream: its "gaps" are its siblings' messages.
-    trackGaps: config.mqtt.sharedGroup === undefined,
+    trackGaps: config.mqtt.sharedGroup === undefined && config.mqtt.jetstream === undefined,
     onWritten: (result) => {
       live.changed(result.changedKiosks)
       rollouts?.onIngested(result)
@@ -167,15 +168,28 @@ export async function startFleetServer(
     password: mqttPassword,
     keepaliveS: config.mqtt.keepaliveS,
     sharedGroup: config.mqtt.sharedGroup,
-    ingestTopics: broker === undefined,
+    ingestTopics: broker === undefined && config.mqtt.jetstream === undefined,
     ingestor,
     commands: () => commands as CommandSender,
     logger: logger.child({ mod: 'fleet.mqtt' }),
   })
   ingestSubscribed = true
   // External broker: leases on the ingest sessions, so a replica that never returns strands nothing.
+  const jetstream =
+    config.mqtt.jetstream === undefined
+      ? undefined
+      : await startJetStreamIngest({
+          servers: config.mqtt.jetstream.servers,
+          user: config.mqtt.jetstream.username,
+          pass: config.mqtt.jetstream.password,
+          durable: config.mqtt.jetstream.durable,
+          maxAckPending: config.mqtt.jetstream.maxAckPending,
+          ackWaitMs: config.mqtt.jetstream.ackWaitMs,
+          ingestor,
+          logger: logger.child({ mod: 'fleet.jetstream' }),
+        })
   const keeper =
-    broker === undefined
+    broker === undefined && jetstream === undefined
       ? await (async () => {
           const leases = new SessionLeases(db, replicaId)
           const own = { clientId, username: mqttUsername }
@@ -295,6 +309,7 @@ export async function startFleetServer(
       await updates?.stop()
       // Commits and acknowledges what was taken, then disconnects; the rest waits in the broker
       // for this replica's return, or for the replica that adopts its released session.
+      await jetstream?.close()
       await mqtt.close()
       await keeper?.close()
       await pruning

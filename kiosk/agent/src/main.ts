@@ -53,7 +53,7 @@ try {
 } catch (err) {
   // A peripheral naming a model the registry or this agent's drivers do not have is a config error, as in configFromArgs.
   if (isAppError(err, KioskErrorCodes.deviceConfig)) {
-    process.stderr.write(`kiosk-agent: invalid configuration: ${err.message}\n`)
+    process.stderr.write(`kiosk-agent: invalid configuration (${err.code}): ${err.message}\n`)
     process.exit(2)
   }
   logger.fatal({ err }, 'agent failed to start')

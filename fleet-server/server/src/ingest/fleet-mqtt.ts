@@ -44,8 +44,8 @@ export function pubackPacket(messageId: number): Uint8Array {
 }
 
 /**
- * The fleet-server's MQTT client. Persistent session (clean: false), so QoS 1 messages published
- * while the server is down wait in the broker. A message is acknowledged (PUBACK) only once ingest
+ * The fleet-server's MQTT client. When it ingests, a persistent session (clean: false), so QoS 1
+ * messages published while the server is down wait in the broker. A message is acknowledged (PUBACK) only once ingest
  * has committed it or deliberately refused it, so a crash loses nothing: the broker redelivers what
  * was not acknowledged and the store absorbs the duplicates.
  *
@@ -67,7 +67,8 @@ export async function connectFleetMqtt(options: FleetMqttOptions): Promise<Fleet
   let closing = false
   const client = mqtt.connect(options.url, {
     clientId: options.clientId,
-    clean: false,
+    // Only a session that ingests needs to outlive the connection; commands alone start clean.
+    clean: options.ingestTopics === false,
     keepalive: options.keepaliveS,
     reconnectPeriod: options.reconnect === false ? 0 : 1000,
     username: options.username,
