@@ -45,7 +45,12 @@ trap cleanup EXIT
 mkdir -p "$work/repo" "$work/home"
 (cd "$repo" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) | tar -xf - -C "$work/repo"
 cache=$(npm config get cache)
-export HOME=$work/home npm_config_cache=$cache npm_config_update_notifier=false ELECTRON_SKIP_BINARY_DOWNLOAD=1
+# node-gyp's Node headers: this machine has no route to nodejs.org, so keep its local headers (a fresh
+# machine with internet downloads them); then the only thing the pcsclite build can miss is winscard.h.
+nodedir=$(npm config get nodedir)
+[[ $nodedir != undefined && -n $nodedir ]] || nodedir=$(dirname "$(dirname "$(command -v node)")")
+export HOME=$work/home npm_config_cache=$cache npm_config_nodedir=$nodedir npm_config_update_notifier=false \
+  ELECTRON_SKIP_BINARY_DOWNLOAD=1
 cd "$work/repo"
 
 echo "== npm ci (PC/SC and libusb headers hidden)"

@@ -165,6 +165,21 @@ for (let i = 0; i < STARTS; i++) {
 }
 rmSync(buildDir, { recursive: true, force: true })
 
+const cold = stats(coldStarts)
+const coldB = stats(coldBuilt)
+const rssT = stats(rssTsx)
+const rssB = stats(rssBuilt)
+console.log('bench:kiosk — kiosk agent (id machine) with GA 467 + ESC/POS emulators on ptys, UI in Chromium')
+console.log(
+  `cold start → UI ready     median ${ms(cold.median)}  min ${ms(cold.min)}  max ${ms(cold.max)}  (${STARTS} starts)`,
+)
+console.log(
+  `cold start, built bundle  median ${ms(coldB.median)}  min ${ms(coldB.min)}  max ${ms(coldB.max)}  (${STARTS} starts); tsx / built ${(cold.median / coldB.median).toFixed(2)}×`,
+)
+console.log(
+  `memory when ready         tsx median ${rssT.median.toFixed(0)} MB, built ${rssB.median.toFixed(0)} MB; tsx / built ${(rssT.median / rssB.median).toFixed(2)}×`,
+)
+
 const agent = await startAgent()
 const rssReady = rssMb(agent.child.pid ?? 0)
 const browser = await launchChromium()
@@ -207,21 +222,7 @@ await receiptPty.close()
 await new Promise((r) => mqttServer.close(r))
 await new Promise<void>((r) => broker.close(() => r()))
 
-const cold = stats(coldStarts)
-const coldB = stats(coldBuilt)
-const rssT = stats(rssTsx)
-const rssB = stats(rssBuilt)
 const lat = stats(latencies)
-console.log('bench:kiosk — kiosk agent (id machine) with GA 467 + ESC/POS emulators on ptys, UI in Chromium')
-console.log(
-  `cold start → UI ready     median ${ms(cold.median)}  min ${ms(cold.min)}  max ${ms(cold.max)}  (${STARTS} starts)`,
-)
-console.log(
-  `cold start, built bundle  median ${ms(coldB.median)}  min ${ms(coldB.min)}  max ${ms(coldB.max)}  (${STARTS} starts); tsx / built ${(cold.median / coldB.median).toFixed(2)}×`,
-)
-console.log(
-  `memory when ready         tsx median ${rssT.median.toFixed(0)} MB, built ${rssB.median.toFixed(0)} MB; tsx / built ${(rssT.median / rssB.median).toFixed(2)}×`,
-)
 console.log(
   `resident memory (tsx)     ${rssReady.toFixed(0)} MB when ready, ${rssAfter.toFixed(0)} MB after ${READS + 1} sessions`,
 )
