@@ -111,7 +111,8 @@ export class DemoBackend implements DepartmentBackend {
     if (failures >= MAX_PIN_TRIES) return { ok: false, code: 'pinLocked', message: 'PIN locked after 3 wrong tries' }
     if (pin !== DEMO_PIN) {
       this.#pinFailures.set(citizen.idNumber, failures + 1)
-      return { ok: false, code: 'pinWrong', message: `wrong PIN, ${MAX_PIN_TRIES - failures - 1} tries left` }
+      const triesLeft = MAX_PIN_TRIES - failures - 1
+      return { ok: false, code: 'pinWrong', message: `wrong PIN, ${triesLeft} tries left`, triesLeft }
     }
     this.#pinFailures.delete(citizen.idNumber)
     const h = hashOf(citizen.idNumber)

@@ -33,7 +33,10 @@ export interface TaxCertificateSummary {
 /** Expected outcomes of a department call; anything else is a thrown bug. */
 export type BackendFailureCode = 'notFound' | 'mismatch' | 'pinWrong' | 'pinLocked' | 'unavailable' | 'timeout'
 
-export type BackendResult<T> = { ok: true; value: T } | { ok: false; code: BackendFailureCode; message: string }
+export type BackendResult<T> =
+  | { ok: true; value: T }
+  /** `triesLeft` with `pinWrong`: wrong PINs the department still accepts before `pinLocked`. */
+  | { ok: false; code: BackendFailureCode; message: string; triesLeft?: number }
 
 /**
  * The department systems a kiosk reaches (public security, market regulation, tax, human

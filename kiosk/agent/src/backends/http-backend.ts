@@ -34,7 +34,13 @@ function isBackendResult(value: unknown): value is BackendResult<unknown> {
   if (typeof value !== 'object' || value === null) return false
   const v = value as Record<string, unknown>
   if (v.ok === true) return 'value' in v
-  return v.ok === false && typeof v.code === 'string' && FAILURE_CODES.has(v.code) && typeof v.message === 'string'
+  return (
+    v.ok === false &&
+    typeof v.code === 'string' &&
+    FAILURE_CODES.has(v.code) &&
+    typeof v.message === 'string' &&
+    (v.triesLeft === undefined || (typeof v.triesLeft === 'number' && Number.isInteger(v.triesLeft)))
+  )
 }
 
 /**

@@ -54,6 +54,9 @@ function receiptTransport(address: string, baudRate: number): Transport {
   return openTransportFor(address, { baudRate })
 }
 
+/** Find-only polling while no card lies on the ID reader (see Ga467ReaderOptions.idlePollIntervalMs). */
+const CARD_IDLE_POLL_MS = 50
+
 /**
  * Builds every configured peripheral: the real driver for `ga467`, `escpos` and `ipp` (serial
  * path, tcp://, HID path, USB ids or IPP URL, with the registry definition's quirks), an in-process
@@ -81,6 +84,8 @@ export function createPeripherals(config: AgentConfig, logger: Logger): Peripher
           logger: log,
           description: address,
           ...(quirks?.pollIntervalMs ? { pollIntervalMs: quirks.pollIntervalMs } : {}),
+          // While the reader is empty only a Find goes out: a placed card is seen within ~50 ms.
+          idlePollIntervalMs: CARD_IDLE_POLL_MS,
         })
         return new DriverPeripheral({
           ...base,

@@ -106,7 +106,7 @@ export const socialSecurityFlow: ServiceFlow = {
     const citizen = ctx.session.citizen
     if (!citizen) return stepFail('sequenceError', 'notIdentified', 'read the card first')
     const result = await ctx.backend.socialInsurance(citizen, input.pin)
-    if (!result.ok) return backendFailure(result.code, result.message)
+    if (!result.ok) return backendFailure(result.code, result.message, result.triesLeft)
     ctx.session.keep('certificate', result.value)
     const c: SocialInsuranceCertificate = result.value
     return stepOk({

@@ -22,6 +22,8 @@ export interface StepFailure {
   /** e.g. `paperOut`, `noMedia`, `pinWrong`, `notFound`, `serviceUnavailable`. */
   errorCode: string
   errorDescription: string
+  /** With `pinWrong`: tries left before the lock, shown to the citizen. */
+  triesLeft?: number
 }
 
 export type StepResult<T> = { ok: true; value: T } | ({ ok: false } & StepFailure)
@@ -34,9 +36,14 @@ export const stepFail = (
 ): { ok: false } & StepFailure => ({ ok: false, completionCode, errorCode, errorDescription })
 
 /** Department answers that are the citizen's business (wrong PIN) vs the system's (gateway down). */
-export function backendFailure(code: BackendFailureCode, message: string): { ok: false } & StepFailure {
+export function backendFailure(
+  code: BackendFailureCode,
+  message: string,
+  triesLeft?: number,
+): { ok: false } & StepFailure {
   if (code === 'unavailable' || code === 'timeout') return stepFail('timeOut', 'backendUnavailable', message)
-  return stepFail('userError', code, message)
+  const failure = stepFail('userError', code, message)
+  return triesLeft === undefined ? failure : { ...failure, triesLeft }
 }
 
 export interface FlowContext {

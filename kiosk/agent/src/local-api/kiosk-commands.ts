@@ -6,6 +6,8 @@ import type { MaintenanceMode } from '../commands/maintenance.ts'
 import type { DeviceManager } from '../devices/device-manager.ts'
 import type { FlowContext, ServiceFlow, StepResult } from '../flows/flow.ts'
 import { flowFor } from '../flows/flow-catalog.ts'
+import { admitCard, faceCheckPending } from '../identity/admit-card.ts'
+import type { CardPresence } from '../identity/card-presence.ts'
 import { isUsable } from '../services/availability.ts'
 import type { SessionManager } from '../sessions/session-manager.ts'
 import type { CommandContext, CommandHandler, CommandReply } from './local-api-server.ts'
@@ -32,6 +34,8 @@ export interface KioskCommandsOptions {
   cardWaitMs: number
   /** Set by IT staff (`enter-maintenance`): no citizen service starts, the UI shows out-of-service. */
   maintenance?: MaintenanceMode
+  /** The ID card lying on the reader (read before the session asked for it). */
+  presence?: CardPresence
   logger: Logger
 }
 
@@ -40,6 +44,7 @@ const fromFailure = (f: Failure): CommandReply => ({
   completionCode: f.completionCode,
   errorCode: f.errorCode,
   errorDescription: f.errorDescription,
+  ...(f.triesLeft === undefined ? {} : { triesLeft: f.triesLeft }),
 })
 const reply = (completionCode: CommandReply['completionCode'], errorCode: string, errorDescription: string) => ({
   completionCode,
@@ -100,10 +105,14 @@ function waitForCard(
   ctx: CommandContext,
   waitMs: number,
   ended: () => boolean,
+  onReader: IdentityCard | undefined,
 ): Promise<CardWait> {
   return new Promise((resolve) => {
     const offs: (() => void)[] = []
+    let done = false
     const finish = (result: CardWait) => {
+      if (done) return
+      done = true
       for (const off of offs) off()
       clearTimeout(timer)
       clearInterval(watch)
@@ -112,6 +121,8 @@ function waitForCard(
     if (reader) {
       offs.push(reader.on('cardInserted', () => ctx.event('Session.MediaInsertedEvent')))
       offs.push(reader.on('cardRead', (card) => finish({ ok: true, method: 'idCard', card })))
+      // Put down before the session started: already read, still lying there.
+      if (onReader) queueMicrotask(() => finish({ ok: true, method: 'idCard', card: onReader }))
     }
     if (ssReader) {
       offs.push(ssReader.on('cardInserted', () => finish({ ok: true, method: 'ssCard' })))
@@ -183,7 +194,8 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
       if (!idReader && !ssReader) return reply('deviceNotReady', 'readerNotReady', 'the card reader is not working')
       const waitMs = typeof payload.timeoutMs === 'number' ? Math.min(payload.timeoutMs, 120_000) : options.cardWaitMs
       ctx.event('Session.InsertCardEvent', { idCard: idReader !== undefined, ssCard: ssReader !== undefined })
-      const result = await waitForCard(idReader, ssReader, ctx, waitMs, () => sessions.current !== session)
+      const onReader = idReader ? options.presence?.cardOnReader : undefined
+      const result = await waitForCard(idReader, ssReader, ctx, waitMs, () => sessions.current !== session, onReader)
       if (result.ok && result.method === 'ssCard') {
         // The holder is on the card behind the PIN: identified in Session.Query.
         session.keep('identifiedBy', 'ssCard')
@@ -196,8 +208,9 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
           : reply('canceled', 'sessionEnded', 'the session ended')
       }
       sessions.touch()
-      const citizen = session.identify({ idNumber: result.card.idNumber, name: result.card.name })
-      return { completionCode: 'success', method: 'idCard', citizen }
+      const admitted = admitCard(session, result.card, new Date())
+      if (!admitted.ok) return reply('userError', admitted.errorCode, `card refused: ${admitted.reason}`)
+      return { completionCode: 'success', method: 'idCard', citizen: admitted.citizen, faceCheck: admitted.faceCheck }
     },
 
     'Session.ScanCode': async (payload, ctx) => {
@@ -247,13 +260,18 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
       const fc = flowContext(ctx)
       const flow = currentFlow()
       if (!fc || !flow) return noSession
+      if (faceCheckPending(fc.session)) return reply('sequenceError', 'faceCheckRequired', 'check the face first')
       scanWait?.abort()
       sessions.touch()
       const input = {
         ...(typeof payload.code === 'string' ? { code: payload.code } : {}),
         ...(typeof payload.pin === 'string' ? { pin: payload.pin } : {}),
       }
-      const result = await flow.query(fc, input)
+      let result = await flow.query(fc, input)
+      // A department system that is down gets one more try before the citizen is told.
+      if (!result.ok && result.errorCode === 'backendUnavailable' && sessions.current === fc.session) {
+        result = await flow.query(fc, input)
+      }
       return result.ok ? { completionCode: 'success', view: result.value } : fromFailure(result)
     },
 
@@ -261,6 +279,7 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
       const fc = flowContext(ctx)
       const flow = currentFlow()
       if (!fc || !flow) return noSession
+      if (faceCheckPending(fc.session)) return reply('sequenceError', 'faceCheckRequired', 'check the face first')
       sessions.touch()
       const result = await flow.print(fc, typeof payload.itemId === 'string' ? payload.itemId : undefined)
       sessions.touch()

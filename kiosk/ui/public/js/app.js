@@ -1,5 +1,10 @@
 import { LocalApi, takeToken } from './api.js'
-import { STRINGS } from './i18n.js'
+import { STRINGS as BASE_STRINGS } from './i18n.js'
+import { controlBar } from './identity/controls.js'
+import { FaceCheck } from './identity/face-check.js'
+import { faceScreen, takeCardScreen } from './identity/screens.js'
+import { withIdentityStrings } from './identity/strings.js'
+import { Voice } from './identity/voice.js'
 import {
   attractScreen,
   busyScreen,
@@ -12,6 +17,8 @@ import {
   outOfServiceScreen,
   resultScreen,
 } from './screens.js'
+
+const STRINGS = withIdentityStrings(BASE_STRINGS)
 
 /**
  * The citizen UI controller: one state object, one render. The agent owns the session (and the
@@ -35,6 +42,15 @@ const state = {
   printed: undefined,
   notice: undefined,
   idleLeft: undefined,
+  /** An ID card lies on the reader (from the agent's Identity.CardPresenceEvent; nothing personal). */
+  cardPresent: false,
+  /** What "try again" on the error screen does. */
+  retry: undefined,
+  helpOpen: false,
+  triesLeft: undefined,
+  faceTriesLeft: undefined,
+  faceBusy: false,
+  printError: undefined,
 }
 
 const root = document.getElementById('app')
@@ -42,6 +58,8 @@ const t = () => STRINGS[state.lang]
 let api
 let idleTimer
 let lastExtend = 0
+const voice = new Voice()
+let faceCheck
 
 function forgetCitizen() {
   state.session = undefined
@@ -52,12 +70,38 @@ function forgetCitizen() {
   state.errorCode = undefined
   state.reading = false
   state.printed = undefined
+  state.retry = undefined
+  state.helpOpen = false
+  state.triesLeft = undefined
+  state.faceTriesLeft = undefined
+  state.faceBusy = false
+  state.printError = undefined
+  faceCheck?.stop()
   hideIdle()
 }
 
+/** Every citizen starts in the kiosk's default language, standard mode and the default voice setting. */
+function resetForNextCitizen() {
+  state.lang = state.status?.ui.defaultLanguage ?? 'zh'
+  state.elderly = false
+  voice.reset()
+}
+
 function go(screen, patch = {}) {
-  Object.assign(state, { error: undefined, errorCode: undefined }, patch, { screen })
+  Object.assign(state, { error: undefined, errorCode: undefined, helpOpen: false }, patch, { screen })
   render()
+  voice.announce(screen, state, t())
+  if (screen === 'face') {
+    faceCheck ??= new FaceCheck({ api })
+    void faceCheck.preview(faceCheck.video)
+  }
+}
+
+/** Back to the attract screen for the next citizen; a card still on the reader is asked for first. */
+function goHome(notice) {
+  resetForNextCitizen()
+  if (state.cardPresent) return go('takeCard', { notice })
+  go('attract', { notice })
 }
 
 function offered() {
@@ -81,18 +125,29 @@ const actions = {
     go('menu', { page: 0 })
   },
   nextPage: () => go('menu', { page: state.page + 1 }),
+  nextResultPage: () => go('result', { page: state.page + 1, printError: state.printError }),
+  previousResultPage: () => go('result', { page: Math.max(0, state.page - 1), printError: state.printError }),
   previousPage: () => go('menu', { page: Math.max(0, state.page - 1) }),
   async home() {
     await endSession()
-    go('attract')
+    goHome()
   },
   async finish() {
     await endSession('completed')
-    go('attract')
+    goHome()
+  },
+  retry: () => state.retry?.(),
+  toggleHelp() {
+    state.helpOpen = !state.helpOpen
+    render()
+    if (state.helpOpen) voice.say('helpText', state.lang)
+  },
+  async startFace() {
+    await runFaceCheck()
   },
   async choose(serviceId) {
     const started = await api.command('Session.Start', { serviceId })
-    if (started.completionCode !== 'success') return showError(started)
+    if (started.completionCode !== 'success') return showError(started, () => actions.choose(serviceId))
     state.session = started
     await readCard()
   },
@@ -110,13 +165,18 @@ const actions = {
     return query({ code: `LZ${state.input.slice(0, 8)}-${state.input.slice(8, 12)}` })
   },
   async print(itemId) {
+    const shown = { view: state.view, page: state.page }
     go('busy', { busyText: t().printing })
     const done = await api.command('Session.Print', itemId ? { itemId } : {}, (name) => {
       state.busyText = name === 'Session.PreparingDocumentEvent' ? t().preparing : t().printing
       render()
     })
+    // A printer fault keeps the results on screen, with the reason and a way to print again.
+    if (done.completionCode !== 'success' && shown.view && state.session) {
+      return go('result', { ...shown, printError: messageFor(done), errorCode: done.errorCode })
+    }
     if (done.completionCode !== 'success') return showError(done)
-    go('done', { printed: done.printed })
+    go('done', { printed: done.printed, printError: undefined })
   },
   async extend() {
     hideIdle()
@@ -129,8 +189,9 @@ function messageFor(reply) {
   return t().errors[reply.errorCode] ?? t().errors.generic
 }
 
-function showError(reply) {
-  go('error', { error: messageFor(reply), errorCode: reply.errorCode })
+/** Every error screen offers try again (when there is something to retry), home and help. */
+function showError(reply, retry = undefined) {
+  go('error', { error: messageFor(reply), errorCode: reply.errorCode, retry })
 }
 
 async function readCard() {
@@ -144,31 +205,59 @@ async function readCard() {
   state.reading = false
   if (result.completionCode === 'canceled') return
   if (result.completionCode === 'timeOut') return go('card', { error: t().cardTimeout })
+  if (result.completionCode === 'userError') return showError(result, () => readCard())
   if (result.completionCode !== 'success') return go('card', { error: t().readerBroken })
   state.citizen = result.citizen
-  if (state.session.identify.includes('pin')) return go('pin', { input: '', viaSsCard: result.method === 'ssCard' })
+  if (result.faceCheck) return go('face', { faceTriesLeft: undefined })
+  await afterIdentified(result.method)
+}
+
+async function afterIdentified(method) {
+  if (state.session.identify.includes('pin')) return go('pin', { input: '', viaSsCard: method === 'ssCard' })
   if (state.session.needsCode) return askCode()
   await query({})
 }
 
-/** The code screen: a QR scan completes it by itself; typing the code stops the scan. */
-async function askCode(error) {
-  go('code', { input: '', error })
+/** 人证核验: the camera, liveness and the comparison with the card photo; the agent keeps the count of tries. */
+async function runFaceCheck() {
+  if (state.faceBusy) return
+  state.faceBusy = true
+  render()
+  voice.say('faceChecking', state.lang)
+  faceCheck ??= new FaceCheck({ api })
+  const outcome = await faceCheck.run(faceCheck.video)
+  state.faceBusy = false
+  if (outcome.completionCode === 'success') return afterIdentified('idCard')
+  if (outcome.errorCode === 'faceLocked' || outcome.triesLeft === 0) {
+    return go('error', { error: messageFor({ errorCode: 'faceLocked' }), errorCode: 'faceLocked', retry: undefined })
+  }
+  if (outcome.triesLeft === undefined) return showError(outcome)
+  go('face', { error: messageFor(outcome), errorCode: outcome.errorCode, faceTriesLeft: outcome.triesLeft })
+}
+
+/** The code screen: a QR scan completes it by itself; typing the code stops the scan. A typed code survives a mismatch. */
+async function askCode(error, input = '') {
+  go('code', { input, error })
   const scanned = await api.command('Session.ScanCode')
   if (scanned.completionCode === 'success' && state.screen === 'code') await query({ code: scanned.code })
 }
 
 async function query(input) {
   const back = state.screen
+  const typed = state.input
   go('busy', { busyText: t().loading })
   const result = await api.command('Session.Query', input)
   if (result.completionCode === 'success') {
     if (result.view.citizen) state.citizen = result.view.citizen
-    return go('result', { view: result.view, page: 0 })
+    return go('result', { view: result.view, page: 0, triesLeft: undefined })
   }
-  if (back === 'code' && ['notFound', 'codeMissing'].includes(result.errorCode)) return askCode(messageFor(result))
-  if (['pinWrong', 'pinFormat'].includes(result.errorCode)) return go(back, { input: '', error: messageFor(result) })
-  showError(result)
+  if (back === 'code' && ['notFound', 'codeMissing', 'mismatch'].includes(result.errorCode)) {
+    return askCode(messageFor(result), typed)
+  }
+  if (['pinWrong', 'pinFormat'].includes(result.errorCode)) {
+    return go(back, { input: '', error: messageFor(result), triesLeft: result.triesLeft })
+  }
+  showError(result, () => query(input))
 }
 
 function showIdle(secondsLeft) {
@@ -196,7 +285,11 @@ function onUnsolicited(name, payload) {
     if (state.session?.sessionId !== payload.sessionId) return
     const notice = t().ended[payload.reason]
     forgetCitizen()
-    go('attract', { notice })
+    goHome(notice)
+  } else if (name === 'Identity.CardPresenceEvent') {
+    state.cardPresent = payload.present === true
+    if (!state.cardPresent && state.screen === 'takeCard') return go('attract', { notice: state.notice })
+    if (state.cardPresent && state.screen === 'takeCard') voice.say('takeCardNow', state.lang)
   }
 }
 
@@ -205,6 +298,7 @@ async function onConnection(up) {
   if (up) {
     const status = await api.command('Common.Status')
     state.status = status
+    state.cardPresent = status.cardPresent === true
     if (!state.lang || state.screen === 'attract') state.lang = status.ui.defaultLanguage
   } else {
     forgetCitizen()
@@ -223,6 +317,8 @@ const SCREENS = {
   busy: busyScreen,
   done: doneScreen,
   error: errorScreen,
+  face: faceScreen,
+  takeCard: takeCardScreen,
 }
 
 function topBar() {
@@ -231,39 +327,42 @@ function topBar() {
   const title = document.createElement('span')
   title.className = 'brand'
   title.textContent = t().appTitle
-  const lang = document.createElement('button')
-  lang.type = 'button'
-  lang.className = 'btn small'
-  lang.id = 'lang'
-  lang.lang = state.lang === 'zh' ? 'en' : 'zh'
-  lang.textContent = t().language
-  lang.addEventListener('click', () => {
+  bar.append(title)
+  return bar
+}
+
+const controlActions = {
+  toggleLanguage() {
     state.lang = state.lang === 'zh' ? 'en' : 'zh'
     render()
-  })
-  const elderly = document.createElement('button')
-  elderly.type = 'button'
-  elderly.className = 'btn small'
-  elderly.id = 'elderly'
-  elderly.setAttribute('aria-pressed', String(state.elderly))
-  elderly.textContent = state.elderly ? t().elderlyOff : t().elderlyOn
-  elderly.addEventListener('click', () => {
+    voice.announce(state.screen, state, t())
+  },
+  toggleElderly() {
     state.elderly = !state.elderly
     state.page = 0
+    // 长辈模式 speaks by default; the citizen can still turn it off.
+    voice.setEnabled(state.elderly ? true : voice.defaultOn)
     render()
-  })
-  bar.append(title, lang, elderly)
-  return bar
+  },
+  toggleVoice() {
+    voice.setEnabled(!voice.enabled)
+    render()
+    if (voice.enabled) voice.announce(state.screen, state, t())
+  },
+  setVolume(value) {
+    voice.setVolume(value)
+  },
 }
 
 function render() {
   document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en'
-  document.body.classList.toggle('elderly', state.elderly)
+  document.documentElement.classList.toggle('elderly', state.elderly)
   const out = !inService() && !state.session
+  state.faceVideo = faceCheck?.video
   const screen = out ? outOfServiceScreen(t(), state) : SCREENS[state.screen](t(), state, actions)
   const main = document.createElement('main')
   main.append(screen)
-  root.replaceChildren(topBar(), main)
+  root.replaceChildren(topBar(), main, controlBar(t(), state, voice, controlActions))
   if (state.idleLeft !== undefined && state.session) root.append(idleDialog(t(), state, actions))
   document.title = t().appTitle
 }

@@ -104,7 +104,7 @@ export function cardScreen(t, s, act) {
   )
 }
 
-function citizenBanner(t, s) {
+export function citizenBanner(t, s) {
   if (!s.citizen) return null
   return h(
     'div',
@@ -131,6 +131,7 @@ export function keypadScreen(t, s, act, kind) {
       shown || ' ',
     ),
     s.error ? h('p', { class: 'error', role: 'alert' }, s.error) : null,
+    isPin && s.triesLeft !== undefined ? h('p', { class: 'tries', role: 'status' }, t.pinTriesLeft(s.triesLeft)) : null,
     h(
       'div',
       { class: 'keypad' },
@@ -195,7 +196,9 @@ function progressView(t, s, act) {
 
 function taxView(t, s, act) {
   const perPage = s.elderly ? 2 : 3
-  const items = s.view.items.slice(0, perPage)
+  const pages = Math.max(1, Math.ceil(s.view.items.length / perPage))
+  const page = Math.min(s.page, pages - 1)
+  const items = s.view.items.slice(page * perPage, page * perPage + perPage)
   return [
     h('h1', {}, t.chooseCertificate),
     h(
@@ -220,6 +223,15 @@ function taxView(t, s, act) {
         ),
       ),
     ),
+    pages > 1
+      ? h(
+          'div',
+          { class: 'pager' },
+          button(t.previous, act.previousResultPage, 'secondary', { disabled: page === 0 }),
+          h('span', { class: 'page-of' }, `${page + 1} / ${pages}`),
+          button(t.next, act.nextResultPage, 'secondary', { disabled: page === pages - 1 }),
+        )
+      : null,
     s.view.canPrint ? null : h('p', { class: 'warning', role: 'status' }, t.errors.serviceUnavailable),
     h('div', { class: 'actions' }, button(t.home, act.home, 'secondary')),
   ]
@@ -280,6 +292,13 @@ export function resultScreen(t, s, act) {
     'section',
     { class: 'screen result', 'data-screen': 'result', 'data-view': s.view.kind },
     citizenBanner(t, s),
+    s.printError
+      ? h(
+          'p',
+          { class: 'warning', role: 'alert', 'data-print-error': s.errorCode ?? '' },
+          `${s.printError} ${t.printFailedKept}`,
+        )
+      : null,
     VIEWS[s.view.kind](t, s, act),
   )
 }
@@ -311,8 +330,18 @@ export function errorScreen(t, s, act) {
     { class: 'screen failure', 'data-screen': 'error', 'data-error': s.errorCode ?? '' },
     svg(OUT_OF_SERVICE),
     h('p', { class: 'lead', role: 'alert' }, s.error),
-    h('p', { class: 'hint' }, s.status?.ui.nearestService[s.lang] ?? t.nearestDefault),
-    h('div', { class: 'actions' }, button(t.home, act.home)),
+    // Advice that is true: a department system that is down is down for the kiosk next door too.
+    s.errorCode === 'backendUnavailable'
+      ? null
+      : h('p', { class: 'hint' }, s.status?.ui.nearestService[s.lang] ?? t.nearestDefault),
+    s.helpOpen ? h('p', { class: 'help', role: 'note' }, t.helpText) : null,
+    h(
+      'div',
+      { class: 'actions' },
+      s.retry ? button(t.retry, act.retry, 'primary', { 'data-action': 'retry' }) : null,
+      button(t.home, act.home, s.retry ? 'secondary' : 'primary', { 'data-action': 'home' }),
+      button(t.help, act.toggleHelp, 'secondary', { 'data-action': 'help', 'aria-expanded': String(s.helpOpen) }),
+    ),
   )
 }
 
