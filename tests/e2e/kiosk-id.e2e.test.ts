@@ -32,7 +32,7 @@ describe('ID-card kiosk: card → progress → receipt, in Chromium against devi
     capture = await captureMqtt(stack.mqttUrl)
     browser = await launchChromium()
     rig = await startKioskRig({ kioskId: 'e2e-id-01', machineType: 'id', mqttUrl: stack.mqttUrl })
-  })
+  }, 180_000)
   afterAll(async () => {
     await browser?.close()
     await rig?.stop()
@@ -99,9 +99,9 @@ describe('ID-card kiosk: card → progress → receipt, in Chromium against devi
     }
     expect(capture.messages.length).toBeGreaterThan(3)
     await page.context().close()
-  })
+  }, 180_000)
 
-  it('paper out mid-print: a clear message, only the receipt service goes unavailable, and the fleet sees it', async () => {
+  it('paper out mid-print: a clear message, the results stay, only the receipt service goes unavailable, and the fleet sees it', async () => {
     const page = await openKioskPage(browser, rig.uiUrl)
     await page.click('.attract-touch')
     await waitScreen(page, 'card')
@@ -112,7 +112,7 @@ describe('ID-card kiosk: card → progress → receipt, in Chromium against devi
     rig.receipt?.paperOutAfterMm(15)
     await page.getByRole('button', { name: '打印回执' }).click()
     // The results stay on screen with the reason; nothing the citizen saw is lost.
-    await page.locator('[data-print-error="paperOut"]').waitFor()
+    await page.locator('[data-print-error="paperOut"]').waitFor({ timeout: 60_000 })
     expect(await page.locator('[data-print-error]').textContent()).toContain('打印机缺纸')
     expect(await page.locator('.record').count()).toBeGreaterThanOrEqual(2)
     await shootAndCheck(page, 'kiosk-id-paper-out')
@@ -145,9 +145,10 @@ describe('ID-card kiosk: card → progress → receipt, in Chromium against devi
     })
     await page.click('text=办理完成')
     await page.context().close()
-  })
+  }, 180_000)
 
   it('taking the card away ends the session at once and wipes it', async () => {
+    rig.reader.removeCard()
     const page = await openKioskPage(browser, rig.uiUrl)
     await page.click('.attract-touch')
     await waitScreen(page, 'card')
@@ -168,5 +169,5 @@ describe('ID-card kiosk: card → progress → receipt, in Chromium against devi
       count: 1,
     })
     await page.context().close()
-  })
+  }, 180_000)
 })

@@ -26,7 +26,7 @@ function humanPackageDir(staticDir: string): string {
 
 /** `/voice/{lang}/{key}.wav` → the prompt's WAV. */
 async function voicePrompt(voice: VoicePrompts, rest: string) {
-  const m = /^(zh|en)\/([A-Za-z.]+)\.wav$/.exec(rest)
+  const m = /^(zh|en)\/([A-Za-z0-9.]+)\.wav$/.exec(rest)
   const body = m ? await voice.wav(m[1] as string, m[2] as string) : undefined
   return body ? { type: 'audio/wav', body } : undefined
 }

@@ -25,7 +25,7 @@ export interface VoicePromptsOptions {
 type Strings = Record<PromptLanguage, Record<string, unknown>>
 
 /** A prompt key: a string entry of the UI's words, e.g. `placeCard` or `errors.cardExpired`. */
-const KEY = /^[A-Za-z]+(\.[A-Za-z]+)?$/
+const KEY = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)?$/
 
 /**
  * Voice prompts, offline: the UI's own words for a screen or an error, spoken by espeak-ng into a

@@ -92,7 +92,6 @@ export function cardScreen(t, s, act) {
     ),
     svg(PLACE_CARD),
     h('p', { class: 'hint' }, t.placeCardHint),
-    h('p', { class: 'hint' }, t.placeCardAgain),
     s.error ? h('p', { class: 'error', role: 'alert' }, s.error) : null,
     s.reading ? h('div', { class: 'progress', role: 'progressbar', 'aria-label': t.readingCard }) : null,
     h(

@@ -114,7 +114,7 @@ export class RemoteVerifier {
 
   /** The agent holds the card photo; frames go to it as JPEG over the loopback socket. */
   async verify(_cardPhoto, liveFrames) {
-    const frames = liveFrames.map((c) => c.toDataURL('image/jpeg', 0.85).slice('data:image/jpeg;base64,'.length))
+    const frames = liveFrames.map((c) => c.toDataURL('image/jpeg', 0.8).slice('data:image/jpeg;base64,'.length))
     return this.#api.command('Identity.Verify', { frames })
   }
 }

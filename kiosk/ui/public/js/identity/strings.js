@@ -18,7 +18,7 @@ const ZH = {
   cameraBroken: '摄像头暂时无法使用。',
   pinTriesLeft: (n) => `再输错 ${n} 次，密码将被锁定`,
   printAgain: '重新打印',
-  printFailedKept: '这次没有打印出来，您的查询结果还在屏幕上。',
+  printFailedKept: '您的查询结果还在屏幕上，可以稍后再打印。',
   errors: {
     cardExpired: '您的证件已过有效期，不能在本机办理。请使用有效证件，或到人工窗口办理。',
     cardNotYetValid: '您的证件还未到有效期开始日期，不能在本机办理。',
@@ -54,7 +54,7 @@ const EN = {
   cameraBroken: 'The camera is not working right now.',
   pinTriesLeft: (n) => `${n} more wrong ${n === 1 ? 'try locks' : 'tries lock'} the PIN`,
   printAgain: 'Print again',
-  printFailedKept: 'Nothing was printed this time; your results are still on the screen.',
+  printFailedKept: 'Your results are still on the screen; you can print later.',
   errors: {
     cardExpired: 'Your card has expired and cannot be used here. Use a valid card, or go to the staffed window.',
     cardNotYetValid: 'Your card is not valid yet and cannot be used here.',
