@@ -67,9 +67,14 @@ describe('ID-card kiosk: card → progress → receipt, in Chromium against devi
     expect(receipt).not.toContain('张三')
     expect(receipt).not.toContain(card.text.idNumber)
 
+    const spoken: string[] = []
+    page.on('response', (r) => {
+      if (r.url().includes('/voice/') && r.status() === 200) spoken.push(new URL(r.url()).pathname)
+    })
     await page.click('text=办理完成')
-    // The card still lies on the reader: the screen asks for it until it is lifted.
+    // The card still lies on the reader: the screen asks for it, and says so, until it is lifted.
     await waitScreen(page, 'takeCard')
+    await waitFor('the take-your-card prompt spoken', () => spoken.includes('/voice/zh/takeCardNow.wav') || undefined)
     expect(await page.locator('[data-screen="takeCard"] .lead').textContent()).toBe('请取走您的身份证')
     await shootAndCheck(page, 'kiosk-id-take-card')
     expect(rig.agent.citizen?.sessions.current).toBeUndefined()

@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium, screenshot, seriousA11yViolations } from '../support/browser.ts'
 import { waitScreen } from '../support/kiosk-page.ts'
@@ -16,7 +16,9 @@ async function textSizes(page: Page): Promise<Map<string, number>> {
       if (!own || box.width === 0 || box.height === 0) continue
       const path: string[] = []
       for (let e: Element | null = el; e && e.id !== 'app'; e = e.parentElement) {
-        path.unshift(`${e.tagName.toLowerCase()}${e.classList.length ? `.${Array.from(e.classList).sort().join('.')}` : ''}`)
+        path.unshift(
+          `${e.tagName.toLowerCase()}${e.classList.length ? `.${Array.from(e.classList).sort().join('.')}` : ''}`,
+        )
       }
       out.push([path.join('>'), Number.parseFloat(getComputedStyle(el).fontSize)])
     }
@@ -76,6 +78,7 @@ describe('the citizen journey on a comprehensive kiosk, portrait and landscape, 
   let stack: TestStack
   let browser: Browser
   let rig: KioskRig
+  const contexts: BrowserContext[] = []
 
   beforeAll(async () => {
     stack = await startStack({ broker: 'embedded-aedes', db: 'pglite' })
@@ -83,6 +86,7 @@ describe('the citizen journey on a comprehensive kiosk, portrait and landscape, 
     rig = await startKioskRig({ kioskId: 'e2e-journey-01', machineType: 'comprehensive', mqttUrl: stack.mqttUrl })
   }, 240_000)
   afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined)
     await browser?.close()
     await rig?.stop()
     await stack?.stop()
@@ -94,6 +98,7 @@ describe('the citizen journey on a comprehensive kiosk, portrait and landscape, 
   ] as const) {
     it(`${orientation}: every screen readable in both modes, no dead end, nothing carried to the next citizen`, async () => {
       const context = await browser.newContext({ viewport, locale: 'zh-CN', hasTouch: true, bypassCSP: true })
+      contexts.push(context)
       const page = await context.newPage()
       await page.goto(rig.uiUrl)
       await waitScreen(page, 'attract')
@@ -118,9 +123,9 @@ describe('the citizen journey on a comprehensive kiosk, portrait and landscape, 
       expect(rig.agent.citizen?.sessions.current?.citizen).toBeUndefined()
 
       // Try again with a valid card: face check, then the certificates, paged in 长辈模式.
+      rig.reader.removeCard()
       await page.click('[data-action="retry"]')
       await waitScreen(page, 'card')
-      rig.reader.removeCard()
       rig.reader.presentCard(zhang)
       await waitScreen(page, 'face')
       await checkScreen(page, 'face', orientation)

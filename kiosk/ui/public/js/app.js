@@ -60,6 +60,7 @@ let idleTimer
 let lastExtend = 0
 const voice = new Voice()
 let faceCheck
+let takeCardTimer
 
 function forgetCitizen() {
   state.session = undefined
@@ -100,8 +101,22 @@ function go(screen, patch = {}) {
 /** Back to the attract screen for the next citizen; a card still on the reader is asked for first. */
 function goHome(notice) {
   resetForNextCitizen()
-  if (state.cardPresent) return go('takeCard', { notice })
+  if (state.cardPresent) {
+    go('takeCard', { notice })
+    remindTakeCard()
+    return
+  }
   go('attract', { notice })
+}
+
+/** "请取走您的身份证", spoken now and every 8 s (even with voice guidance off) until the card is lifted. */
+function remindTakeCard() {
+  clearInterval(takeCardTimer)
+  voice.say('takeCardNow', state.lang, true)
+  takeCardTimer = setInterval(() => {
+    if (state.screen !== 'takeCard' || !state.cardPresent) return clearInterval(takeCardTimer)
+    voice.say('takeCardNow', state.lang, true)
+  }, 8000)
 }
 
 function offered() {
@@ -289,7 +304,7 @@ function onUnsolicited(name, payload) {
   } else if (name === 'Identity.CardPresenceEvent') {
     state.cardPresent = payload.present === true
     if (!state.cardPresent && state.screen === 'takeCard') return go('attract', { notice: state.notice })
-    if (state.cardPresent && state.screen === 'takeCard') voice.say('takeCardNow', state.lang)
+    if (state.cardPresent && state.screen === 'takeCard') voice.say('takeCardNow', state.lang, true)
   }
 }
 

@@ -61,8 +61,9 @@ export class Voice {
     if (key) this.say(key, s.lang)
   }
 
-  say(key, lang) {
-    if (!this.enabled) return
+  /** `always`: a safety reminder (take your card) that is spoken even with voice guidance off. */
+  say(key, lang, always = false) {
+    if (!this.enabled && !always) return
     this.#audio?.pause()
     const audio = new Audio(`/voice/${lang}/${key}.wav`)
     audio.volume = this.volume
