@@ -39,17 +39,10 @@ describe('SANE document scanner in the device manager', () => {
         // No broker needed here: the link keeps retrying in the background.
         mqtt: { url: 'mqtt://127.0.0.1:9', reconnectPeriodMs: 60_000 },
         peripherals: [
-          { deviceId: 'idcard', deviceClass: 'idCardReader', vendor: 'demo', model: 'emulated' },
-          { deviceId: 'a4', deviceClass: 'documentPrinter', vendor: 'demo', model: 'emulated' },
-          { deviceId: 'receipt', deviceClass: 'receiptPrinter', vendor: 'demo', model: 'emulated' },
-          {
-            deviceId: 'scanner',
-            deviceClass: 'documentScanner',
-            vendor: 'SANE',
-            model: 'test',
-            driver: 'sane',
-            address: saneDevice,
-          },
+          { deviceId: 'idcard', emulated: { deviceClass: 'idCardReader', vendor: 'demo', model: 'emulated' } },
+          { deviceId: 'a4', emulated: { deviceClass: 'documentPrinter', vendor: 'demo', model: 'emulated' } },
+          { deviceId: 'receipt', emulated: { deviceClass: 'receiptPrinter', vendor: 'demo', model: 'emulated' } },
+          { deviceId: 'scanner', model: 'generic-sane-scanner', address: saneDevice },
         ],
         devices: { reopenInitialMs: 100, reopenMaxMs: 500 },
         ui: { enabled: false },

@@ -7,12 +7,7 @@ import { servicesFor } from './service-catalog.ts'
 function peripheral(deviceId: string, deviceClass: DeviceClass, status: DeviceStatus = { state: 'online' }) {
   return new EmulatedPeripheral({
     deviceId,
-    deviceClass,
-    vendor: 'v',
-    model: 'm',
-    serial: '',
-    firmware: '',
-    driver: 'emulated',
+    identity: { deviceClass, vendor: 'v', model: 'm', serial: '', firmware: '' },
     initialStatus: status,
   })
 }

@@ -1,0 +1,124 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { AuditLog } from '../audit/audit-log.ts'
+import { principalOf, requirePermission } from '../auth/guard.ts'
+import { FleetErrorCodes } from '../errors.ts'
+import { ErrorBody } from '../kiosks/kiosk-views.ts'
+import type { AlertEngine } from './alert-engine.ts'
+import type { AlertRepo } from './alert-repo.ts'
+
+export interface AlertRoutesOptions {
+  alerts: AlertRepo
+  engine: AlertEngine
+  audit: AuditLog
+}
+
+const AlertView = Type.Object({
+  id: Type.Number(),
+  rule: Type.String(),
+  kioskId: Type.String(),
+  deviceId: Type.String(),
+  severity: Type.String(),
+  state: Type.String(),
+  latched: Type.Boolean(),
+  message: Type.String(),
+  department: Type.Union([Type.String(), Type.Null()]),
+  siteId: Type.Union([Type.String(), Type.Null()]),
+  raisedAt: Type.String(),
+  clearedAt: Type.Union([Type.String(), Type.Null()]),
+  resolvedAt: Type.Union([Type.String(), Type.Null()]),
+  acknowledgedBy: Type.Union([Type.String(), Type.Null()]),
+  acknowledgedAt: Type.Union([Type.String(), Type.Null()]),
+  assignedTo: Type.Union([Type.String(), Type.Null()]),
+})
+const AlertId = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+const notFound = (id: number) => ({ code: FleetErrorCodes.alertNotFound, message: `no open alert ${id}` })
+
+export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async (app, { alerts, engine, audit }) => {
+  app.get(
+    '/api/alerts',
+    {
+      preValidation: requirePermission('readFleet'),
+      schema: {
+        summary: 'Alerts within your scope, most severe and newest first',
+        querystring: Type.Object({
+          state: Type.Union(
+            ['open', 'active', 'cleared', 'resolved', 'all'].map((s) => Type.Literal(s)),
+            { default: 'open' },
+          ),
+          kiosk: Type.Optional(Type.String()),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
+        }),
+        response: { 200: Type.Object({ alerts: Type.Array(AlertView) }) },
+      },
+    },
+    async (request) => ({
+      alerts: await alerts.list(principalOf(request), {
+        state: request.query.state as 'open',
+        kioskId: request.query.kiosk,
+        limit: request.query.limit,
+      }),
+    }),
+  )
+
+  app.post(
+    '/api/alerts/:id/ack',
+    {
+      preValidation: requirePermission('manageAlerts'),
+      schema: {
+        summary: 'Acknowledge an alert (resolves a latched one whose condition cleared)',
+        params: AlertId,
+        response: { 200: AlertView, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request)
+      const { id } = request.params
+      if ((await alerts.get(principal, id)) === undefined) return reply.code(404).send(notFound(id))
+      const event = await engine.acknowledge(id, principal.userId)
+      if (event === undefined) return reply.code(404).send(notFound(id))
+      await audit.append({
+        actor: principal.userId,
+        role: principal.role,
+        ip: request.ip,
+        action: 'alert.ack',
+        target: String(id),
+        outcome: 'ok',
+      })
+      return event.alert
+    },
+  )
+
+  app.post(
+    '/api/alerts/:id/assign',
+    {
+      preValidation: requirePermission('manageAlerts'),
+      schema: {
+        summary: 'Assign an alert to a user (null to unassign)',
+        params: AlertId,
+        body: Type.Object(
+          { userId: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]) },
+          { additionalProperties: false },
+        ),
+        response: { 200: AlertView, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request)
+      const { id } = request.params
+      if ((await alerts.get(principal, id)) === undefined) return reply.code(404).send(notFound(id))
+      const alert = await engine.assign(id, request.body.userId)
+      if (alert === undefined) return reply.code(404).send(notFound(id))
+      await audit.append({
+        actor: principal.userId,
+        role: principal.role,
+        ip: request.ip,
+        action: 'alert.assign',
+        target: String(id),
+        outcome: 'ok',
+        details: { assignedTo: request.body.userId },
+      })
+      return alert
+    },
+  )
+}

@@ -1,0 +1,179 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { AuditLog } from '../audit/audit-log.ts'
+import { FleetErrorCodes } from '../errors.ts'
+import { ErrorBody } from '../kiosks/kiosk-views.ts'
+import { principalOf, requirePermission } from './guard.ts'
+import type { IdentityRepo } from './identity-repo.ts'
+import { ROLES } from './roles.ts'
+
+export const SESSION_COOKIE = 'fleet_session'
+
+export interface AuthRoutesOptions {
+  identity: IdentityRepo
+  audit: AuditLog
+  sessionTtlMs: number
+  secureCookies: boolean
+}
+
+const PrincipalView = Type.Object({
+  userId: Type.String(),
+  displayName: Type.String(),
+  role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+  departments: Type.Array(Type.String()),
+  sites: Type.Array(Type.String()),
+  vendors: Type.Array(Type.String()),
+})
+
+const UserName = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,63}$' })
+const ScopeList = Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 200 }))
+
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
+  const { identity, audit } = options
+
+  app.post(
+    '/api/login',
+    {
+      schema: {
+        summary: 'Log in; sets an httpOnly session cookie',
+        body: Type.Object({ username: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 256 }) }),
+        response: { 200: Type.Object({ user: PrincipalView }), 401: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { username, password } = request.body
+      const principal = await identity.checkPassword(username, password)
+      if (principal === undefined) {
+        await audit.append({ actor: username, ip: request.ip, action: 'login', outcome: 'denied' })
+        return reply.code(401).send({ code: FleetErrorCodes.badCredentials, message: 'wrong user name or password' })
+      }
+      const secret = await identity.createSession(principal.userId, options.sessionTtlMs, request.ip)
+      await audit.append({
+        actor: principal.userId,
+        role: principal.role,
+        ip: request.ip,
+        action: 'login',
+        outcome: 'ok',
+      })
+      reply.setCookie(SESSION_COOKIE, secret, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: options.secureCookies,
+        path: '/',
+        maxAge: Math.floor(options.sessionTtlMs / 1000),
+      })
+      return { user: principal }
+    },
+  )
+
+  app.post('/api/logout', { schema: { summary: 'End the session' } }, async (request, reply) => {
+    const secret = request.cookies[SESSION_COOKIE]
+    if (secret !== undefined) await identity.endSession(secret)
+    if (request.principal !== null) {
+      await audit.append({
+        actor: request.principal.userId,
+        role: request.principal.role,
+        ip: request.ip,
+        action: 'logout',
+        outcome: 'ok',
+      })
+    }
+    reply.clearCookie(SESSION_COOKIE, { path: '/' })
+    return { status: 'ok' }
+  })
+
+  app.get(
+    '/api/me',
+    {
+      preValidation: requirePermission('readFleet'),
+      schema: { response: { 200: Type.Object({ user: PrincipalView }) } },
+    },
+    async (request) => ({ user: principalOf(request) }),
+  )
+
+  app.post(
+    '/api/tokens',
+    {
+      preValidation: requirePermission('readFleet'),
+      schema: {
+        summary: 'Create an API token for the CLI; the token is shown once',
+        body: Type.Object({
+          name: Type.String({ minLength: 1, maxLength: 64 }),
+          ttlDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })),
+        }),
+        response: { 200: Type.Object({ id: Type.String(), token: Type.String() }) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request)
+      const { name, ttlDays } = request.body
+      const created = await identity.createApiToken(
+        principal.userId,
+        name,
+        ttlDays === undefined ? undefined : ttlDays * 86_400_000,
+      )
+      await audit.append({
+        actor: principal.userId,
+        role: principal.role,
+        ip: request.ip,
+        action: 'token.create',
+        target: created.id,
+        outcome: 'ok',
+        details: { name },
+      })
+      return created
+    },
+  )
+
+  app.get(
+    '/api/users',
+    {
+      preValidation: requirePermission('manageUsers'),
+      schema: { response: { 200: Type.Object({ users: Type.Array(PrincipalView) }) } },
+    },
+    async () => ({ users: await identity.listUsers() }),
+  )
+
+  app.post(
+    '/api/users',
+    {
+      preValidation: requirePermission('manageUsers'),
+      schema: {
+        summary: 'Create a user with a role and its scope',
+        body: Type.Object(
+          {
+            id: UserName,
+            displayName: Type.String({ minLength: 1, maxLength: 100 }),
+            password: Type.String({ minLength: 12, maxLength: 256 }),
+            role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+            departments: ScopeList,
+            sites: ScopeList,
+            vendors: ScopeList,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ user: PrincipalView }), 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request)
+      const { password: _secret, ...described } = request.body
+      try {
+        const user = await identity.createUser(request.body)
+        await audit.append({
+          actor: principal.userId,
+          role: principal.role,
+          ip: request.ip,
+          action: 'user.create',
+          target: user.userId,
+          outcome: 'ok',
+          details: described,
+        })
+        return reply.code(201).send({ user })
+      } catch (err) {
+        if ((err as { code?: string }).code !== '23505') throw err
+        return reply.code(409).send({ code: FleetErrorCodes.conflict, message: `user ${request.body.id} exists` })
+      }
+    },
+  )
+}
