@@ -194,7 +194,8 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
       if (!idReader && !ssReader) return reply('deviceNotReady', 'readerNotReady', 'the card reader is not working')
       const waitMs = typeof payload.timeoutMs === 'number' ? Math.min(payload.timeoutMs, 120_000) : options.cardWaitMs
       ctx.event('Session.InsertCardEvent', { idCard: idReader !== undefined, ssCard: ssReader !== undefined })
-      const onReader = idReader ? options.presence?.cardOnReader : undefined
+      // `fresh`: the citizen tries again after a refused card, which may still lie there.
+      const onReader = idReader && payload.fresh !== true ? options.presence?.cardOnReader : undefined
       const result = await waitForCard(idReader, ssReader, ctx, waitMs, () => sessions.current !== session, onReader)
       if (result.ok && result.method === 'ssCard') {
         // The holder is on the card behind the PIN: identified in Session.Query.

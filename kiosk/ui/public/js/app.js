@@ -99,8 +99,11 @@ function go(screen, patch = {}) {
 }
 
 /** Back to the attract screen for the next citizen; a card still on the reader is asked for first. */
-function goHome(notice) {
+async function goHome(notice) {
   resetForNextCitizen()
+  // Ask the agent rather than trust the last event: the card may have been put down or lifted just now.
+  const status = api?.connected ? await api.command('Common.Status').catch(() => undefined) : undefined
+  if (status) state.cardPresent = status.cardPresent === true
   if (state.cardPresent) {
     go('takeCard', { notice })
     remindTakeCard()
@@ -166,7 +169,7 @@ const actions = {
     state.session = started
     await readCard()
   },
-  retryCard: () => readCard(),
+  retryCard: () => readCard({ fresh: true }),
   key(k) {
     const max = state.screen === 'pin' ? 6 : 12
     if (k === 'clear') state.input = ''
@@ -209,9 +212,9 @@ function showError(reply, retry = undefined) {
   go('error', { error: messageFor(reply), errorCode: reply.errorCode, retry })
 }
 
-async function readCard() {
+async function readCard(options = {}) {
   go('card', { reading: false })
-  const result = await api.command('Session.ReadIdCard', {}, (name) => {
+  const result = await api.command('Session.ReadIdCard', options.fresh ? { fresh: true } : {}, (name) => {
     if (name === 'Session.MediaInsertedEvent') {
       state.reading = true
       render()
@@ -220,7 +223,8 @@ async function readCard() {
   state.reading = false
   if (result.completionCode === 'canceled') return
   if (result.completionCode === 'timeOut') return go('card', { error: t().cardTimeout })
-  if (result.completionCode === 'userError') return showError(result, () => readCard())
+  // Try again waits for another card: the refused one may still lie on the reader.
+  if (result.completionCode === 'userError') return showError(result, () => readCard({ fresh: true }))
   if (result.completionCode !== 'success') return go('card', { error: t().readerBroken })
   state.citizen = result.citizen
   if (result.faceCheck) return go('face', { faceTriesLeft: undefined })
