@@ -40,6 +40,7 @@ packaging=(
   mmdebstrap       # a Debian base image from Debian's packages (no image registry is reachable)
   podman           # builds and runs the fleet-server image
   uidmap           # podman's user namespaces
+  runc             # podman's runtime here: crun refuses this machine's hybrid cgroups
 )
 
 if [[ $profile == demo ]]; then

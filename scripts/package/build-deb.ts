@@ -16,7 +16,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFi
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { allDefinitions } from '@drivers/registry'
-import { buildAll } from '../build/build.ts'
+import { buildAll, STATIC_DIRS } from '../build/build.ts'
 import { copyRuntimeModules, directorySize, externalsOf } from '../build/runtime-modules.ts'
 import { udevRules } from './udev-rules.ts'
 
@@ -63,7 +63,7 @@ export async function buildKioskDebs(options: KioskDebOptions): Promise<BuiltDeb
       }
     }
     cpSync(join(root, 'scripts/kiosk-chromium.sh'), join(opt, 'bin/kiosk-chromium.sh'))
-    cpSync(join(build, 'kiosk/ui/public'), join(opt, 'kiosk/ui/public'), { recursive: true })
+    for (const dir of STATIC_DIRS) cpSync(join(build, dir), join(opt, dir), { recursive: true })
     cpSync(join(root, 'kiosk/shell/public'), join(opt, 'kiosk/shell/public'), { recursive: true })
     const modules = copyRuntimeModules(externalsOf(build, BINS), join(opt, 'node_modules'))
     mkdirSync(join(pkg, 'usr/bin'), { recursive: true })

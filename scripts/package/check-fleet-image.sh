@@ -110,7 +110,13 @@ podman build --isolation chroot --build-arg BASE=localhost/kiosk-fleet/debian-ba
   -t localhost/kiosk-fleet/fleet-server:check "$ctx" >"$work/build.log" 2>&1 ||
   not_run "podman build failed" "$work/build.log"
 image_port=$(free_port)
-podman run -d --name kiosk-fleet-image-check --network host \
+# Inside this CI container: crun refuses cgroups in hybrid mode ("drop all controllers from cgroupv2"),
+# so runc runs it; and podman's default ulimits are above this container's hard limits (setrlimit
+# RLIMIT_NOFILE/RLIMIT_NPROC: Operation not permitted), so lower ones are asked for.
+runtime=()
+if command -v runc >/dev/null; then runtime=(--runtime runc); fi
+podman "${runtime[@]}" run -d --name kiosk-fleet-image-check --network host \
+  --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 \
   -e FLEET_HTTP__PORT="$image_port" -e FLEET_HTTP__HOST=127.0.0.1 -e FLEET_MQTT__EMBEDDED__PORT="$(free_port)" \
   -e FLEET_AUTH__INITIAL_ADMIN_PASSWORD=image-check-password \
   localhost/kiosk-fleet/fleet-server:check >"$work/run.log" 2>&1 || not_run "podman run failed" "$work/run.log"

@@ -15,13 +15,15 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFi
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { create } from 'tar'
-import { buildAll } from '../build/build.ts'
+import { buildAll, STATIC_DIRS } from '../build/build.ts'
 import { copyRuntimeModules, externalsOf } from '../build/runtime-modules.ts'
 
 const root = resolve(import.meta.dirname, '../..')
 /** The agent's bundle and the files it reads, as they lie under the build output. */
 const AGENT_BUNDLE = 'bin/kiosk-agent.mjs'
-const RELEASE_FILES = [AGENT_BUNDLE, `${AGENT_BUNDLE}.map`, 'kiosk/ui/public']
+/** The agent and every static directory the bundles read (the UI, the registry's model files, …). */
+const RELEASE_FILES = [AGENT_BUNDLE, `${AGENT_BUNDLE}.map`, ...STATIC_DIRS]
+const TOP_LEVEL = ['release.json', 'bin', ...new Set(STATIC_DIRS.map((d) => d.split('/')[0] as string)), 'node_modules']
 
 export interface KioskRelease {
   file: string
@@ -65,7 +67,7 @@ export async function buildKioskRelease(options: KioskReleaseOptions): Promise<K
     writeFileSync(join(stage, 'release.json'), `${JSON.stringify(manifest, null, 2)}\n`)
     mkdirSync(options.outDir, { recursive: true })
     const file = join(options.outDir, `kiosk-app-${options.version}.tar.gz`)
-    await create({ gzip: true, file, cwd: stage, portable: true }, ['release.json', 'bin', 'kiosk', 'node_modules'])
+    await create({ gzip: true, file, cwd: stage, portable: true }, TOP_LEVEL)
     const bytes = readFileSync(file)
     return {
       file,

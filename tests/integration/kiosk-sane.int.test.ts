@@ -58,11 +58,11 @@ describe('SANE document scanner in the device manager', () => {
   it('a scanner SANE lists is online; one it does not list is noDevice and blocks only document scanning', async () => {
     const present = await taxKiosk('int-sane-01', 'test:0')
     expect(present.devices.byId('scanner')?.status().state).toBe('online')
-    expect(present.devices.isAvailable('tax-document-scan')).toBe(true)
+    expect(present.services.isAvailable('tax-document-scan')).toBe(true)
 
     const missing = await taxKiosk('int-sane-02', 'test:9')
     await waitFor('noDevice', () => missing.devices.byId('scanner')?.status().state === 'noDevice')
-    const unavailable = missing.devices.availability().filter((s) => !s.available)
+    const unavailable = missing.services.availability().filter((s) => !s.available)
     expect(unavailable.map((s) => s.serviceId)).toEqual(['tax-document-scan'])
   })
 })

@@ -10,7 +10,7 @@ import {
   type AgentConfig,
   createKioskAgent,
   createRootLogger,
-  type DepartmentBackend,
+  type DepartmentGateway,
   type KioskAgent,
   LogRing,
   loadAgentConfig,
@@ -74,7 +74,10 @@ export async function startKioskRig(options: {
   machineType: MachineType
   mqttUrl: string
   ui?: Record<string, unknown>
-  backend?: DepartmentBackend
+  /** Department systems instead of the config's (the demo gateway). */
+  gateway?: DepartmentGateway
+  /** Agent config overrides (catalogue dir and offer, backend). */
+  config?: Record<string, unknown>
   /** Open the social-security card reader on this pcscd reader (tests/support/pcscd.ts) instead of emulating it. */
   pcscReaderName?: string
   /**
@@ -175,6 +178,7 @@ export async function startKioskRig(options: {
       ui: options.ui ?? {},
       identity,
       log: { level: 'debug' },
+      ...options.config,
     },
   }) as AgentConfig
   const logs: string[] = []
@@ -191,7 +195,7 @@ export async function startKioskRig(options: {
     config,
     logger: createRootLogger('debug', sink),
     logRing,
-    ...(options.backend ? { backend: options.backend } : {}),
+    ...(options.gateway ? { gateway: options.gateway } : {}),
   })
   await agent.start()
   cleanups.push(() => agent.stop())

@@ -1,10 +1,18 @@
 import type { DeviceClass as DriverDeviceClass, DeviceState as DriverDeviceState } from '@drivers/core'
 import { allDefinitions, createRegistry } from '@drivers/registry'
 import { driverFactoryFor } from '@drivers/registry/drivers'
-import { createCodecs, type DeviceClass, type DeviceState, type HealthPayload } from '@kiosk-fleet/protocol'
+import {
+  type Catalogue,
+  createCodecs,
+  type DeviceClass,
+  type DeviceState,
+  type HealthPayload,
+} from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
-import { createBackend } from './backends/create-backend.ts'
-import type { DepartmentBackend } from './backends/department-backend.ts'
+import { DEFAULT_CATALOGUE_DIR, loadCatalogueDir } from './catalogue/catalogue-files.ts'
+import { CatalogueStore } from './catalogue/catalogue-store.ts'
+import { DEFAULT_OFFER } from './catalogue/default-offer.ts'
+import { ServiceAvailabilityModel } from './catalogue/service-availability.ts'
 import { createAgentCommandHandlers } from './commands/agent-commands.ts'
 import { CommandDispatcher } from './commands/command-dispatcher.ts'
 import { MaintenanceMode } from './commands/maintenance.ts'
@@ -13,12 +21,14 @@ import type { AgentConfig } from './config/schema.ts'
 import { bindPeripherals, type PeripheralBindingOptions } from './devices/bind-peripherals.ts'
 import { DeviceManager } from './devices/device-manager.ts'
 import type { Peripheral } from './devices/peripheral.ts'
+import { CircuitBreakerGateway } from './gateway/circuit-breaker.ts'
+import { createGateway } from './gateway/create-gateway.ts'
+import type { DepartmentGateway } from './gateway/department-gateway.ts'
 import { LogRing } from './logging/log-ring.ts'
 import { KioskLink } from './mqtt/kiosk-link.ts'
 import { KioskReporter } from './mqtt/kiosk-reporter.ts'
 import { Outbox } from './mqtt/outbox.ts'
 import { SessionCounter } from './mqtt/session-counter.ts'
-import { servicesFor } from './services/service-catalog.ts'
 import { TransactionCounter } from './sessions/transaction-counter.ts'
 import { type CitizenServices, startCitizenServices } from './ui-server/citizen-services.ts'
 import { effectiveAppVersion } from './updates/app-release.ts'
@@ -38,8 +48,10 @@ export interface KioskAgentOptions {
   peripherals?: Peripheral[]
   /** Device registry and driver table the config's peripherals are bound with; the built-in ones by default. */
   deviceModels?: Pick<PeripheralBindingOptions, 'modelById' | 'driverFor'>
-  /** Department systems; defaults to the one `config.backend` names. */
-  backend?: DepartmentBackend
+  /** Department systems; defaults to the gateways `config.backend` names (the circuit breaker wraps either). */
+  gateway?: DepartmentGateway
+  /** The service catalogue; defaults to the folder `config.catalogue.dir` names. */
+  catalogue?: Catalogue
   /** Recent log lines for `collect-logs` (main.ts tees the root logger into it). */
   logRing?: LogRing
   /** What `restart-agent` and `reboot` do to the process and machine (main.ts provides them). */
@@ -51,6 +63,12 @@ export interface KioskAgentOptions {
 export interface KioskAgent {
   readonly peripherals: Peripheral[]
   readonly devices: DeviceManager
+  /** The service catalogue this kiosk runs (swapped between sessions by `stage`). */
+  readonly catalogue: CatalogueStore
+  /** Which offered services can run now, and why not. */
+  readonly services: ServiceAvailabilityModel
+  /** The department gateways behind their circuit breaker. */
+  readonly gateway: CircuitBreakerGateway
   /** The citizen UI and local API once started (undefined when `ui.enabled` is false). */
   readonly citizen: CitizenServices | undefined
   readonly outbox: Outbox
@@ -90,9 +108,26 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
       reopen: { initialMs: config.devices.reopenInitialMs, maxMs: config.devices.reopenMaxMs },
       logger: logger.child({ mod: 'agent.devices' }),
     })
-  const services = servicesFor(config.machineType)
-  const devices = new DeviceManager({ peripherals, services })
+  const devices = new DeviceManager({ peripherals })
   const transactions = new TransactionCounter({ dataDir: config.dataDir, logger: log })
+  let citizen: CitizenServices | undefined
+  const catalogue = new CatalogueStore({
+    catalogue: options.catalogue ?? loadCatalogueDir(config.catalogue.dir ?? DEFAULT_CATALOGUE_DIR),
+    offer: config.catalogue.offer ?? DEFAULT_OFFER[config.machineType],
+    busy: () => citizen?.sessions.current !== undefined,
+    logger: logger.child({ mod: 'agent.catalogue' }),
+  })
+  const gateway = new CircuitBreakerGateway(
+    options.gateway ?? createGateway(config, logger.child({ mod: 'agent.gateway' })),
+    config.backend.breaker,
+  )
+  const services = new ServiceAvailabilityModel({
+    catalogue,
+    peripherals,
+    circuit: (department) => gateway.state(department),
+    // 人证核验 runs on this kiosk (or its identity platform) unless the face check is switched off.
+    identityReady: (identity) => identity !== 'idCardFace' || config.identity.faceCheck !== 'off',
+  })
   const outbox = new Outbox({
     dir: config.dataDir,
     logger: logger.child({ mod: 'agent.outbox' }),
@@ -101,10 +136,9 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
   const sessions = new SessionCounter(config.dataDir)
   const maintenance = new MaintenanceMode()
   const appVersion = effectiveAppVersion(updateDirs(config).releasesDir, config.appVersion)
-  let citizen: CitizenServices | undefined
 
   const serviceMode = (): 'inService' | 'outOfService' =>
-    devices.availability().some((s) => s.available) ? 'inService' : 'outOfService'
+    services.availability().some((s) => s.available) ? 'inService' : 'outOfService'
   const reporter = new KioskReporter({
     kioskId,
     birth: {
@@ -120,7 +154,7 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
     health: {
       startedAt: Date.now(),
       peripherals,
-      services,
+      services: () => services.availability(),
       outbox,
       mode: () => (maintenance.active ? 'maintenance' : serviceMode()),
       transactions: () => transactions.snapshot(),
@@ -189,6 +223,9 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
   return {
     peripherals,
     devices,
+    catalogue,
+    services,
+    gateway,
     get citizen() {
       return citizen
     },
@@ -202,12 +239,28 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
     recordHealth: () => reporter.recordHealth(),
     async start() {
       unsubscribers.push(reporter.watchPeripherals())
+      // Availability follows devices, gateway circuits and the catalogue at once: to the UI and the fleet.
+      unsubscribers.push(
+        devices.onChanged(() => services.notify()),
+        gateway.onChanged((department, state) => {
+          log.warn({ department, state }, 'department gateway circuit changed')
+          services.notify()
+          reporter.recordHealth()
+        }),
+        catalogue.onChanged((c) => {
+          log.info({ digest: c.digest, services: c.services.length }, 'catalogue changed')
+          services.notify()
+          reporter.recordHealth()
+        }),
+      )
       await devices.start()
       if (config.ui.enabled) {
         citizen = await startCitizenServices({
           config,
           devices,
-          backend: options.backend ?? createBackend(config.backend, logger.child({ mod: 'agent.backend' })),
+          catalogue,
+          availability: services,
+          gateway,
           transactions,
           maintenance,
           logger: logger.child({ mod: 'agent.ui' }),
@@ -234,6 +287,7 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
       for (const off of unsubscribers.splice(0)) off()
       await citizen?.stop()
       await devices.stop()
+      gateway.dispose()
       await link.stop()
       outbox.close()
       log.info({ kioskId }, 'agent stopped')

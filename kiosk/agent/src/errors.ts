@@ -12,4 +12,5 @@ export const KioskErrorCodes = {
   photoDecoderMissing: 'ERR_KIOSK_PHOTO_DECODER_MISSING',
   photoUndecodable: 'ERR_KIOSK_PHOTO_UNDECODABLE',
   identityConfig: 'ERR_KIOSK_IDENTITY_CONFIG',
+  catalogueInvalid: 'ERR_KIOSK_CATALOGUE_INVALID',
 } as const

@@ -245,9 +245,12 @@ describe('Ga467Reader against the emulator (memory transport)', () => {
 
   it('hands the WLT photo to a pluggable vendor decoder, and says so when there is none', async () => {
     // A card with a WLT photo (the zhang-san fixture carries the test container instead).
-    const { reader } = await rig({ ...resident, photoWlt: syntheticWlt(resident.text.idNumber) }, {
-      photoDecoder: { name: 'test', decode: async (wlt) => ({ mimeType: 'image/bmp', bytes: wlt.subarray(0, 2) }) },
-    })
+    const { reader } = await rig(
+      { ...resident, photoWlt: syntheticWlt(resident.text.idNumber) },
+      {
+        photoDecoder: { name: 'test', decode: async (wlt) => ({ mimeType: 'image/bmp', bytes: wlt.subarray(0, 2) }) },
+      },
+    )
     const read = await reader.readCard()
     if (!read.ok) throw new Error(read.error.message)
     expect(await reader.decodePhoto(read.value)).toEqual({

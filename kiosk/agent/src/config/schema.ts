@@ -98,15 +98,53 @@ const UiConfig = Type.Object(
   { additionalProperties: false, default: {} },
 )
 
-/** Department systems: the demo backend, or an HTTP gateway a department runs. */
+/** One department's gateway (docs/department-gateway.openapi.json). */
+const DepartmentEndpoint = Type.Object(
+  {
+    url: Type.String({ pattern: '^https?://' }),
+    token: Type.Optional(Type.String({ description: 'secret: from env or file only, redacted in logs' })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
+  },
+  { additionalProperties: false },
+)
+
+/** Department systems: the demo gateway, or the HTTP gateways the departments run. */
 const BackendConfig = Type.Object(
   {
     kind: Type.Union([Type.Literal('demo'), Type.Literal('http')], { default: 'demo' }),
+    /** The gateway of every department not named in `departments`. */
     url: Type.Optional(Type.String({ pattern: '^https?://' })),
     token: Type.Optional(Type.String({ description: 'secret: from env or file only, redacted in logs' })),
     timeoutMs: Type.Integer({ minimum: 100, default: 8000 }),
+    /** Per-department gateways, by department id (`housing-fund`: its own system). */
+    departments: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9-]{1,31}$' }), DepartmentEndpoint, { default: {} }),
+    /** Demo only: the folder of the demo gateway's data; default kiosk/catalogue/demo-gateway. */
+    demoDataDir: Type.Optional(Type.String({ minLength: 1 })),
+    /** When a department's gateway fails this often in a row, its services go unavailable for openMs. */
+    breaker: Type.Object(
+      {
+        failureThreshold: Type.Integer({ minimum: 1, default: 3 }),
+        openMs: Type.Integer({ minimum: 1000, default: 60_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** Printed in each certificate's QR code as `{verifyBaseUrl}/{verificationCode}`: the department's check page. */
     verifyBaseUrl: Type.String({ pattern: '^https://', default: 'https://zwfw.example.gov.cn/verify' }),
+  },
+  { additionalProperties: false, default: {} },
+)
+
+/** The service catalogue: which definitions the kiosk runs and which of them it offers. */
+const CatalogueConfig = Type.Object(
+  {
+    /** Folder of `<department>/…` definitions and templates; default: the demo catalogue (kiosk/catalogue/departments). */
+    dir: Type.Optional(Type.String({ minLength: 1 })),
+    /** Service ids, `department:<id>` or `*`; default by machine type (catalogue/default-offer.ts). */
+    offer: Type.Optional(
+      Type.Array(Type.String({ pattern: '^(\\*|department:[a-z][a-z0-9-]{1,31}|[a-z][a-z0-9-]{1,63})$' }), {
+        maxItems: 1000,
+      }),
+    ),
   },
   { additionalProperties: false, default: {} },
 )
@@ -209,6 +247,7 @@ export const AgentConfigSchema = Type.Object(
     ui: UiConfig,
     identity: IdentityConfig,
     backend: BackendConfig,
+    catalogue: CatalogueConfig,
     system: Type.Object(
       {
         /** argv run by the `reboot` command, e.g. ["systemctl", "reboot"]; unset refuses remote reboots. */

@@ -28,19 +28,25 @@ export type Admission =
  * today; keeps the card photo for the face check when the service asks for one. A refused card
  * leaves nothing in the session.
  */
-export function admitCard(session: CitizenSession, card: IdentityCard, now: Date): Admission {
+export function admitCard(session: CitizenSession, card: IdentityCard, now: Date, faceCheck: boolean): Admission {
   const requirement = identityRequirementFor(session.serviceId)
   const validity = checkCardValidity(card, requirement.acceptedCardTypes, now)
   if (!validity.ok) return { ok: false, errorCode: REFUSAL_CODES[validity.reason], reason: validity.reason }
   const citizen = session.identify({ idNumber: card.idNumber, name: card.name })
-  session.keep(IDENTITY_KEYS.identifiedBy, 'idCard')
-  if (requirement.faceCheck) session.keep(IDENTITY_KEYS.cardPhoto, card.photoWlt)
-  return { ok: true, citizen, faceCheck: requirement.faceCheck }
+  // The same values the flow engine records (identity `idCardFace` or `idCard`).
+  session.keep(IDENTITY_KEYS.identifiedBy, faceCheck ? 'idCardFace' : 'idCard')
+  if (faceCheck) session.keep(IDENTITY_KEYS.cardPhoto, card.photoWlt)
+  return { ok: true, citizen, faceCheck }
 }
 
-/** Whether the session may show personal data: identified by a card whose service needs no face check, or face verified. */
+/** Whether the session was identified by the ID card on the reader (lifting it ends the session). */
+export function identifiedByIdCard(session: CitizenSession): boolean {
+  const by = session.recall(IDENTITY_KEYS.identifiedBy)
+  return by === 'idCard' || by === 'idCardFace'
+}
+
+/** Whether personal data must still wait: the service's definition asks for a face check that has not passed. */
 export function faceCheckPending(session: CitizenSession): boolean {
-  if (session.recall(IDENTITY_KEYS.identifiedBy) !== 'idCard') return false
-  if (!identityRequirementFor(session.serviceId).faceCheck) return false
+  if (session.recall(IDENTITY_KEYS.identifiedBy) !== 'idCardFace') return false
   return session.recall(IDENTITY_KEYS.faceVerified) !== true
 }

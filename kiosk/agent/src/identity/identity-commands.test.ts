@@ -57,14 +57,17 @@ describe('identity commands: face check tries and the gate on personal data', ()
 
   it('refuses an expired card and keeps nothing of it', () => {
     const session = sessions.start('tax-certificate')
-    const admitted = admitCard(session, { ...card, validTo: '2024-01-01' }, new Date('2026-12-04T08:00:00Z'))
+    const admitted = admitCard(session, { ...card, validTo: '2024-01-01' }, new Date('2026-12-04T08:00:00Z'), true)
     expect(admitted).toEqual({ ok: false, errorCode: 'cardExpired', reason: 'expired' })
     expect(session.heldItems).toBe(0)
   })
 
   it('a match through the platform opens the gate; the card photo is dropped', async () => {
     const session = sessions.start('tax-certificate')
-    expect(admitCard(session, card, new Date('2026-12-04T08:00:00Z'))).toMatchObject({ ok: true, faceCheck: true })
+    expect(admitCard(session, card, new Date('2026-12-04T08:00:00Z'), true)).toMatchObject({
+      ok: true,
+      faceCheck: true,
+    })
     expect(faceCheckPending(session)).toBe(true)
     expect(await call('Identity.FaceStart')).toMatchObject({ completionCode: 'success', mode: 'remote', triesLeft: 3 })
     expect(await call('Identity.Verify', { frames: [frame, frame] })).toMatchObject({ completionCode: 'success' })
@@ -75,7 +78,7 @@ describe('identity commands: face check tries and the gate on personal data', ()
 
   it('three counted failures lock the check; a platform outage is not counted', async () => {
     const session = sessions.start('id-progress')
-    admitCard(session, card, new Date('2026-12-04T08:00:00Z'))
+    admitCard(session, card, new Date('2026-12-04T08:00:00Z'), true)
     platform.setDecision('down')
     expect(await call('Identity.Verify', { frames: [frame] })).toMatchObject({
       completionCode: 'deviceNotReady',
@@ -94,18 +97,18 @@ describe('identity commands: face check tries and the gate on personal data', ()
 
   it('a session identified without a face-check service needs no check; unknown frames are refused', async () => {
     const session = sessions.start('ss-certificate')
-    admitCard(session, card, new Date('2026-12-04T08:00:00Z'))
+    admitCard(session, card, new Date('2026-12-04T08:00:00Z'), false)
     expect(faceCheckPending(session)).toBe(false)
     sessions.start('tax-certificate')
     const next = sessions.current
     if (!next) throw new Error('no session')
-    admitCard(next, card, new Date('2026-12-04T08:00:00Z'))
+    admitCard(next, card, new Date('2026-12-04T08:00:00Z'), true)
     expect(await call('Identity.Verify', { frames: ['x'.repeat(3_000_001)] })).toMatchObject({ errorCode: 'badFrames' })
   })
 
   it('wipes the card photo and the face state with the session', async () => {
     const session = sessions.start('tax-certificate')
-    admitCard(session, card, new Date('2026-12-04T08:00:00Z'))
+    admitCard(session, card, new Date('2026-12-04T08:00:00Z'), true)
     await call('Identity.Verify', { frames: [frame] })
     sessions.end('completed')
     expect(session.heldItems).toBe(0)

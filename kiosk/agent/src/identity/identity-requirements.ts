@@ -1,10 +1,10 @@
 import type { IdCardType } from '@drivers/core'
 
 /**
- * What identity a service asks of the citizen: whether the face must match the card photo
- * (人证核验) and which card types it accepts. Kept as a small table here until the
- * service-definition schema in protocol/ carries these fields; then this table is read from the
- * definition instead (same shape).
+ * Which card types a service accepts (and, before the service definitions carried it, whether it
+ * needs a face check: that now comes from the definition's `identity: 'idCardFace'`). A small table
+ * here until the service-definition schema in protocol/ carries `acceptedCardTypes`; then it is
+ * read from the definition instead (same shape).
  */
 export interface IdentityRequirement {
   /** Face check against the ID-card photo, with liveness, before any personal data is shown. */

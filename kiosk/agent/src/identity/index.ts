@@ -1,4 +1,4 @@
-export { admitCard, faceCheckPending, IDENTITY_KEYS, REFUSAL_CODES } from './admit-card.ts'
+export { admitCard, faceCheckPending, IDENTITY_KEYS, identifiedByIdCard, REFUSAL_CODES } from './admit-card.ts'
 export {
   type CardPhotoDecoder,
   decodeCardPhoto,

@@ -1,5 +1,8 @@
 import { LocalApi, takeToken } from './api.js'
+import { menuScreen } from './catalogue-menu.js'
+import { createFlowActions } from './flow.js'
 import { STRINGS as BASE_STRINGS } from './i18n.js'
+import { withCatalogueStrings } from './i18n-catalogue.js'
 import { controlBar } from './identity/controls.js'
 import { FaceCheck } from './identity/face-check.js'
 import { faceScreen, takeCardScreen } from './identity/screens.js'
@@ -12,25 +15,48 @@ import {
   doneScreen,
   errorScreen,
   idleDialog,
-  keypadScreen,
-  menuScreen,
   outOfServiceScreen,
-  resultScreen,
 } from './screens.js'
-
-const STRINGS = withIdentityStrings(BASE_STRINGS)
+import {
+  codeScreen,
+  optionScreen,
+  periodScreen,
+  pinScreen,
+  qrScreen,
+  resultScreen,
+  retryScreen,
+  scanScreen,
+} from './service-screens.js'
 
 /**
  * The citizen UI controller: one state object, one render. The agent owns the session (and the
  * citizen's data); the UI only shows what the local API sends and forgets it when the session ends.
  */
+/**
+ * @typedef {import('@kiosk-fleet/protocol/local-api').KioskStatus} KioskStatus
+ * @typedef {import('@kiosk-fleet/protocol/local-api').SessionStarted} SessionStarted
+ * @typedef {import('@kiosk-fleet/protocol/local-api').CitizenView} CitizenView
+ * @typedef {import('@kiosk-fleet/protocol/local-api').QueryView} QueryView
+ * @typedef {import('@kiosk-fleet/protocol/local-api').ServiceInput} ServiceInput
+ * @typedef {{ lang: 'zh' | 'en', elderly: boolean, connected: boolean, status: KioskStatus | undefined,
+ *   screen: string, session: SessionStarted | undefined, citizen: CitizenView | undefined,
+ *   view: QueryView | undefined, input: string, error: string | undefined, errorCode: string | undefined,
+ *   reading: boolean, busyText: string, printed: 'a4' | 'receipt' | undefined, notice: string | undefined,
+ *   idleLeft: number | undefined, viaSsCard?: boolean,
+ *   menu: { mode: string, key: string | undefined, query: string, page: number },
+ *   given: Record<string, unknown>, pin: string | undefined, currentInput: ServiceInput | undefined,
+ *   resultPage: number, qr: { url: string, image: string } | undefined,
+ *   cardPresent: boolean, retry: (() => unknown) | undefined, helpOpen: boolean,
+ *   faceTriesLeft: number | undefined, faceBusy: boolean, printError: string | undefined,
+ *   faceVideo: HTMLVideoElement | undefined }} UiState
+ */
+/** @type {UiState} */
 const state = {
   lang: 'zh',
   elderly: false,
   connected: false,
   status: undefined,
   screen: 'attract',
-  page: 0,
   session: undefined,
   citizen: undefined,
   view: undefined,
@@ -42,25 +68,36 @@ const state = {
   printed: undefined,
   notice: undefined,
   idleLeft: undefined,
+  /** The menu: most used, by category or department, or searched by pinyin initials. */
+  menu: { mode: 'popular', key: undefined, query: '', page: 0 },
+  /** The inputs given so far, by input id; the PIN (kept only until the session ends). */
+  given: {},
+  pin: undefined,
+  currentInput: undefined,
+  resultPage: 0,
+  qr: undefined,
   /** An ID card lies on the reader (from the agent's Identity.CardPresenceEvent; nothing personal). */
   cardPresent: false,
   /** What "try again" on the error screen does. */
   retry: undefined,
   helpOpen: false,
-  triesLeft: undefined,
   faceTriesLeft: undefined,
   faceBusy: false,
   printError: undefined,
+  faceVideo: undefined,
 }
 
-const root = document.getElementById('app')
-const t = () => STRINGS[state.lang]
+const root = /** @type {HTMLElement} */ (document.getElementById('app'))
+const STRINGS = withIdentityStrings(BASE_STRINGS)
+const t = () => withCatalogueStrings(STRINGS[state.lang], state.lang)
+const voice = new Voice()
+/** @type {FaceCheck | undefined} */
+let faceCheck
+/** @type {ReturnType<typeof setInterval> | undefined} */
+let takeCardTimer
 let api
 let idleTimer
 let lastExtend = 0
-const voice = new Voice()
-let faceCheck
-let takeCardTimer
 
 function forgetCitizen() {
   state.session = undefined
@@ -71,9 +108,12 @@ function forgetCitizen() {
   state.errorCode = undefined
   state.reading = false
   state.printed = undefined
+  state.given = {}
+  state.pin = undefined
+  state.currentInput = undefined
+  state.qr = undefined
   state.retry = undefined
   state.helpOpen = false
-  state.triesLeft = undefined
   state.faceTriesLeft = undefined
   state.faceBusy = false
   state.printError = undefined
@@ -91,7 +131,7 @@ function resetForNextCitizen() {
 function go(screen, patch = {}) {
   Object.assign(state, { error: undefined, errorCode: undefined, helpOpen: false }, patch, { screen })
   render()
-  voice.announce(screen, state, t())
+  voice.announce(screen, state)
   if (screen === 'face') {
     faceCheck ??= new FaceCheck({ api })
     void faceCheck.preview(faceCheck.video)
@@ -99,7 +139,7 @@ function go(screen, patch = {}) {
 }
 
 /** Back to the attract screen for the next citizen; a card still on the reader is asked for first. */
-async function goHome(notice) {
+async function goHome(notice = undefined) {
   resetForNextCitizen()
   // Ask the agent rather than trust the last event: the card may have been put down or lifted just now.
   const status = api?.connected ? await api.command('Common.Status').catch(() => undefined) : undefined
@@ -122,6 +162,23 @@ function remindTakeCard() {
   }, 8000)
 }
 
+/** 人证核验: the camera, liveness and the comparison with the card photo; the agent keeps the count of tries. */
+async function runFaceCheck(afterIdentity) {
+  if (state.faceBusy) return
+  state.faceBusy = true
+  render()
+  voice.say('faceChecking', state.lang)
+  faceCheck ??= new FaceCheck({ api })
+  const outcome = await faceCheck.run(faceCheck.video)
+  state.faceBusy = false
+  if (outcome.completionCode === 'success') return afterIdentity()
+  if (outcome.errorCode === 'faceLocked' || outcome.triesLeft === 0) {
+    return go('error', { error: messageFor({ errorCode: 'faceLocked' }), errorCode: 'faceLocked', retry: undefined })
+  }
+  if (outcome.triesLeft === undefined) return showError(outcome)
+  go('face', { error: messageFor(outcome), errorCode: outcome.errorCode, faceTriesLeft: outcome.triesLeft })
+}
+
 function offered() {
   return state.status?.services ?? []
 }
@@ -135,24 +192,36 @@ async function endSession(reason) {
   forgetCitizen()
 }
 
+const menuGo = (patch) => go('menu', { menu: { ...state.menu, ...patch } })
+
 const actions = {
   async start() {
     state.notice = undefined
     const services = offered()
     if (services.length === 1) return actions.choose(services[0].serviceId)
-    go('menu', { page: 0 })
+    go('menu', { menu: { mode: 'popular', key: undefined, query: '', page: 0 } })
   },
-  nextPage: () => go('menu', { page: state.page + 1 }),
-  nextResultPage: () => go('result', { page: state.page + 1, printError: state.printError }),
-  previousResultPage: () => go('result', { page: Math.max(0, state.page - 1), printError: state.printError }),
-  previousPage: () => go('menu', { page: Math.max(0, state.page - 1) }),
+  nextPage: () => menuGo({ page: state.menu.page + 1 }),
+  previousPage: () => menuGo({ page: Math.max(0, state.menu.page - 1) }),
+  menuMode: (mode) => {
+    const first =
+      mode === 'category'
+        ? state.status?.categories[0]?.id
+        : mode === 'department'
+          ? state.status?.departments[0]?.id
+          : undefined
+    menuGo({ mode, key: first, query: '', page: 0 })
+  },
+  menuKey: (key) => menuGo({ key, page: 0 }),
+  searchKey: (k) =>
+    menuGo({ query: k === 'back' ? state.menu.query.slice(0, -1) : `${state.menu.query}${k}`.slice(0, 12), page: 0 }),
   async home() {
     await endSession()
-    goHome()
+    await goHome()
   },
   async finish() {
     await endSession('completed')
-    goHome()
+    await goHome()
   },
   retry: () => state.retry?.(),
   toggleHelp() {
@@ -160,130 +229,41 @@ const actions = {
     render()
     if (state.helpOpen) voice.say('helpText', state.lang)
   },
-  async startFace() {
-    await runFaceCheck()
-  },
-  async choose(serviceId) {
-    const started = await api.command('Session.Start', { serviceId })
-    if (started.completionCode !== 'success') return showError(started, () => actions.choose(serviceId))
-    state.session = started
-    await readCard()
-  },
-  retryCard: () => readCard({ fresh: true }),
-  key(k) {
-    const max = state.screen === 'pin' ? 6 : 12
-    if (k === 'clear') state.input = ''
-    else if (k === 'back') state.input = state.input.slice(0, -1)
-    else if (state.input.length < max) state.input += k
-    state.error = undefined
-    render()
-  },
-  async submit() {
-    if (state.screen === 'pin') return query({ pin: state.input })
-    return query({ code: `LZ${state.input.slice(0, 8)}-${state.input.slice(8, 12)}` })
-  },
-  async print(itemId) {
-    const shown = { view: state.view, page: state.page }
-    go('busy', { busyText: t().printing })
-    const done = await api.command('Session.Print', itemId ? { itemId } : {}, (name) => {
-      state.busyText = name === 'Session.PreparingDocumentEvent' ? t().preparing : t().printing
-      render()
-    })
-    // A printer fault keeps the results on screen, with the reason and a way to print again.
-    if (done.completionCode !== 'success' && shown.view && state.session) {
-      return go('result', { ...shown, printError: messageFor(done), errorCode: done.errorCode })
-    }
-    if (done.completionCode !== 'success') return showError(done)
-    go('done', { printed: done.printed, printError: undefined })
-  },
   async extend() {
     hideIdle()
     await api.command('Session.Extend').catch(() => undefined)
     render()
   },
+  ...createFlowActions({
+    state,
+    api: () => api,
+    go,
+    render,
+    t,
+    showError: (r, retry) => showError(r, retry),
+    messageFor: (r) => messageFor(r),
+    runFaceCheck: (after) => runFaceCheck(after),
+  }),
 }
 
 function messageFor(reply) {
   return t().errors[reply.errorCode] ?? t().errors.generic
 }
 
-/** Every error screen offers try again (when there is something to retry), home and help. */
+/**
+ * Every error screen offers try again (when there is something to retry), home and help.
+ * @param {any} reply
+ * @param {(() => unknown) | undefined} [retry]
+ */
 function showError(reply, retry = undefined) {
   go('error', { error: messageFor(reply), errorCode: reply.errorCode, retry })
-}
-
-async function readCard(options = {}) {
-  go('card', { reading: false })
-  const result = await api.command('Session.ReadIdCard', options.fresh ? { fresh: true } : {}, (name) => {
-    if (name === 'Session.MediaInsertedEvent') {
-      state.reading = true
-      render()
-    }
-  })
-  state.reading = false
-  if (result.completionCode === 'canceled') return
-  if (result.completionCode === 'timeOut') return go('card', { error: t().cardTimeout })
-  // Try again waits for another card: the refused one may still lie on the reader.
-  if (result.completionCode === 'userError') return showError(result, () => readCard({ fresh: true }))
-  if (result.completionCode !== 'success') return go('card', { error: t().readerBroken })
-  state.citizen = result.citizen
-  if (result.faceCheck) return go('face', { faceTriesLeft: undefined })
-  await afterIdentified(result.method)
-}
-
-async function afterIdentified(method) {
-  if (state.session.identify.includes('pin')) return go('pin', { input: '', viaSsCard: method === 'ssCard' })
-  if (state.session.needsCode) return askCode()
-  await query({})
-}
-
-/** 人证核验: the camera, liveness and the comparison with the card photo; the agent keeps the count of tries. */
-async function runFaceCheck() {
-  if (state.faceBusy) return
-  state.faceBusy = true
-  render()
-  voice.say('faceChecking', state.lang)
-  faceCheck ??= new FaceCheck({ api })
-  const outcome = await faceCheck.run(faceCheck.video)
-  state.faceBusy = false
-  if (outcome.completionCode === 'success') return afterIdentified('idCard')
-  if (outcome.errorCode === 'faceLocked' || outcome.triesLeft === 0) {
-    return go('error', { error: messageFor({ errorCode: 'faceLocked' }), errorCode: 'faceLocked', retry: undefined })
-  }
-  if (outcome.triesLeft === undefined) return showError(outcome)
-  go('face', { error: messageFor(outcome), errorCode: outcome.errorCode, faceTriesLeft: outcome.triesLeft })
-}
-
-/** The code screen: a QR scan completes it by itself; typing the code stops the scan. A typed code survives a mismatch. */
-async function askCode(error, input = '') {
-  go('code', { input, error })
-  const scanned = await api.command('Session.ScanCode')
-  if (scanned.completionCode === 'success' && state.screen === 'code') await query({ code: scanned.code })
-}
-
-async function query(input) {
-  const back = state.screen
-  const typed = state.input
-  go('busy', { busyText: t().loading })
-  const result = await api.command('Session.Query', input)
-  if (result.completionCode === 'success') {
-    if (result.view.citizen) state.citizen = result.view.citizen
-    return go('result', { view: result.view, page: 0, triesLeft: undefined })
-  }
-  if (back === 'code' && ['notFound', 'codeMissing', 'mismatch'].includes(result.errorCode)) {
-    return askCode(messageFor(result), typed)
-  }
-  if (['pinWrong', 'pinFormat'].includes(result.errorCode)) {
-    return go(back, { input: '', error: messageFor(result), triesLeft: result.triesLeft })
-  }
-  showError(result, () => query(input))
 }
 
 function showIdle(secondsLeft) {
   state.idleLeft = secondsLeft
   clearInterval(idleTimer)
   idleTimer = setInterval(() => {
-    state.idleLeft = Math.max(0, state.idleLeft - 1)
+    state.idleLeft = Math.max(0, (state.idleLeft ?? 0) - 1)
     render()
   }, 1000)
   render()
@@ -304,11 +284,10 @@ function onUnsolicited(name, payload) {
     if (state.session?.sessionId !== payload.sessionId) return
     const notice = t().ended[payload.reason]
     forgetCitizen()
-    goHome(notice)
+    void goHome(notice)
   } else if (name === 'Identity.CardPresenceEvent') {
     state.cardPresent = payload.present === true
     if (!state.cardPresent && state.screen === 'takeCard') return go('attract', { notice: state.notice })
-    if (state.cardPresent && state.screen === 'takeCard') voice.say('takeCardNow', state.lang, true)
   }
 }
 
@@ -327,17 +306,22 @@ async function onConnection(up) {
 }
 
 const SCREENS = {
+  face: faceScreen,
+  takeCard: takeCardScreen,
   attract: attractScreen,
   menu: menuScreen,
   card: cardScreen,
-  code: (tt, s, a) => keypadScreen(tt, s, a, 'code'),
-  pin: (tt, s, a) => keypadScreen(tt, s, a, 'pin'),
+  code: codeScreen,
+  pin: pinScreen,
+  option: optionScreen,
+  period: periodScreen,
+  scan: scanScreen,
   result: resultScreen,
+  qr: qrScreen,
+  retry: retryScreen,
   busy: busyScreen,
   done: doneScreen,
   error: errorScreen,
-  face: faceScreen,
-  takeCard: takeCardScreen,
 }
 
 function topBar() {
@@ -354,11 +338,11 @@ const controlActions = {
   toggleLanguage() {
     state.lang = state.lang === 'zh' ? 'en' : 'zh'
     render()
-    voice.announce(state.screen, state, t())
+    voice.announce(state.screen, state)
   },
   toggleElderly() {
     state.elderly = !state.elderly
-    state.page = 0
+    state.menu.page = 0
     // 长辈模式 speaks by default; the citizen can still turn it off.
     voice.setEnabled(state.elderly ? true : voice.defaultOn)
     render()
@@ -366,7 +350,7 @@ const controlActions = {
   toggleVoice() {
     voice.setEnabled(!voice.enabled)
     render()
-    if (voice.enabled) voice.announce(state.screen, state, t())
+    if (voice.enabled) voice.announce(state.screen, state)
   },
   setVolume(value) {
     voice.setVolume(value)
@@ -376,8 +360,8 @@ const controlActions = {
 function render() {
   document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en'
   document.documentElement.classList.toggle('elderly', state.elderly)
-  const out = !inService() && !state.session
   state.faceVideo = faceCheck?.video
+  const out = !inService() && !state.session
   const screen = out ? outOfServiceScreen(t(), state) : SCREENS[state.screen](t(), state, actions)
   const main = document.createElement('main')
   main.append(screen)

@@ -63,7 +63,9 @@ export class OnDeviceVerifier {
   /** Loads the models once (the kiosk preloads at start; `bench:identity` reports the time). */
   load() {
     this.#loading ??= (async () => {
-      const { Human } = await import('/vendor/human/dist/human.esm.js')
+      /** Served by the agent from the @vladmandic/human package on the kiosk's disk. */
+      const humanModule = '/vendor/human/dist/human.esm.js'
+      const { Human } = await import(humanModule)
       const human = new Human(HUMAN_CONFIG)
       await human.load()
       return human
@@ -79,7 +81,7 @@ export class OnDeviceVerifier {
   async verify(cardPhoto, liveFrames) {
     const human = await this.load()
     const card = mainFace(await human.detect(cardPhoto))
-    if (!card?.embedding) return { outcome: 'noFace', reason: 'card' }
+    if (!card?.embedding) return { outcome: 'noFace' }
     const faces = []
     for (const frame of liveFrames) {
       const face = mainFace(await human.detect(frame))
@@ -166,7 +168,7 @@ export class FaceCheck {
       const canvas = document.createElement('canvas')
       canvas.width = video.videoWidth || CAPTURE.width
       canvas.height = video.videoHeight || CAPTURE.height
-      canvas.getContext('2d').drawImage(video, 0, 0, canvas.width, canvas.height)
+      canvas.getContext('2d')?.drawImage(video, 0, 0, canvas.width, canvas.height)
       frames.push(canvas)
       await new Promise((r) => setTimeout(r, CAPTURE.intervalMs))
     }
@@ -200,7 +202,7 @@ export class FaceCheck {
         },
       })
     } catch (err) {
-      console.error('face check failed', err?.message)
+      console.error('face check failed', err instanceof Error ? err.message : String(err))
       return this.#api.command('Identity.FaceResult', { outcome: 'unavailable' })
     } finally {
       // Wipe: the frames' pixels and the card photo are dropped here.
