@@ -24,6 +24,8 @@ packages=(
   build-essential  # node-gyp's compiler and make for that build
   libusb-1.0-0     # node-hid's runtime (loaded lazily by transport-hid)
   libudev1
+  espeak-ng        # offline voice prompts (Mandarin cmn, English) rendered by the kiosk agent
+  ffmpeg           # face-check tests: camera videos (.mjpeg) and card photos cut from packaged face images
 )
 
 # `ensure-system.sh packaging`: what .ci/run's packaging checks need on top (scripts/package/).
@@ -42,7 +44,7 @@ packaging=(
 )
 
 if [[ $profile == demo ]]; then
-  packages=(socat cups-ipp-utils dbus-daemon fonts-noto-cjk)
+  packages=(socat cups-ipp-utils dbus-daemon fonts-noto-cjk espeak-ng)
 elif [[ $profile == packaging ]]; then
   packages=("${packaging[@]}")
 fi

@@ -66,7 +66,17 @@ describe('ID-card kiosk: card → progress → receipt, in Chromium against devi
     expect(receipt).not.toContain('张三')
     expect(receipt).not.toContain(card.text.idNumber)
 
+    const spoken: string[] = []
+    page.on('response', (r) => {
+      if (r.url().includes('/voice/') && r.status() === 200) spoken.push(new URL(r.url()).pathname)
+    })
     await page.click('text=办理完成')
+    // The card still lies on the reader: the screen asks for it, and says so, until it is lifted.
+    await waitScreen(page, 'takeCard')
+    expect(await page.locator('[data-screen="takeCard"] .lead').textContent()).toBe('请取走您的身份证')
+    await waitFor('the take-your-card prompt spoken', () => spoken.includes('/voice/zh/takeCardNow.wav') || undefined)
+    await shootAndCheck(page, 'kiosk-id-take-card')
+    rig.reader.removeCard()
     await waitScreen(page, 'attract')
     expect(rig.agent.citizen?.sessions.current).toBeUndefined()
 
@@ -104,9 +114,9 @@ describe('ID-card kiosk: card → progress → receipt, in Chromium against devi
     await page.locator('.citizen-name').waitFor()
     rig.receipt?.paperOutAfterMm(15)
     await page.getByRole('button', { name: '打印回执' }).click()
-    await waitScreen(page, 'error')
-    expect(await page.locator('[data-screen="error"]').getAttribute('data-error')).toBe('paperOut')
-    expect(await page.locator('[role="alert"]').textContent()).toContain('打印机缺纸')
+    // The results stay on screen with the reason; nothing the citizen saw is lost.
+    await page.locator('[data-print-error="paperOut"]').waitFor({ timeout: 60_000 })
+    expect(await page.locator('[data-print-error]').textContent()).toContain('打印机缺纸')
     await shootAndCheck(page, 'kiosk-id-paper-out')
 
     const blocked = await waitFor('paper out at the fleet', async () => {
@@ -117,6 +127,8 @@ describe('ID-card kiosk: card → progress → receipt, in Chromium against devi
 
     // The progress query still works; the screen says why there is no receipt button.
     await page.click('text=回到首页')
+    await waitScreen(page, 'takeCard')
+    rig.reader.removeCard()
     await waitScreen(page, 'attract')
     await page.click('.attract-touch')
     rig.reader.removeCard()
@@ -135,6 +147,7 @@ describe('ID-card kiosk: card → progress → receipt, in Chromium against devi
   })
 
   it('taking the card away ends the session at once and wipes it', async () => {
+    rig.reader.removeCard()
     const page = await openKioskPage(browser, rig.uiUrl)
     await page.click('.attract-touch')
     await waitScreen(page, 'card')

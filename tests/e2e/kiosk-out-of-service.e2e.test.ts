@@ -3,7 +3,7 @@ import { SerialTransport } from '@drivers/transport-serial'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../support/browser.ts'
-import { openKioskPage, shootAndCheck, waitScreen } from '../support/kiosk-page.ts'
+import { openKioskPage, passFaceCheck, shootAndCheck, waitScreen } from '../support/kiosk-page.ts'
 import { fixtureCard, type KioskRig, startKioskRig } from '../support/kiosk-rig.ts'
 import { ptyPairAt } from '../support/pty-at.ts'
 import { startStack, type TestStack } from '../support/stack.ts'
@@ -58,6 +58,7 @@ describe('a reader unplugged and plugged back', () => {
     await waitScreen(page, 'card')
     reader.presentCard(fixtureCard())
     await page.locator('.citizen-name').waitFor()
+    await passFaceCheck(page, 'result')
     await page.click('text=办理完成')
     await page.context().close()
   }, 90_000)

@@ -6,8 +6,13 @@ import { type Browser, chromium, type Page } from 'playwright-core'
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const ARTIFACTS_DIR = join(import.meta.dirname, '..', 'artifacts')
 
-/** Debian's Chromium, headless; never a downloaded browser. Missing = loud failure. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Debian's Chromium, headless; never a downloaded browser. Missing = loud failure.
+ * The kiosk camera is Chromium's fake capture device: its test pattern by default, or frames
+ * from `options.cameraFile` (.y4m/.mjpeg made from face images by tests/support/face-videos.ts).
+ * `options.webgl` renders WebGL on SwiftShader (the on-device face models run on it).
+ */
+export async function launchChromium(options: { cameraFile?: string; webgl?: boolean } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install chromium (bash .ci/run does this)`)
   }
@@ -16,10 +21,14 @@ export async function launchChromium(): Promise<Browser> {
     args: [
       '--headless',
       '--no-sandbox',
-      '--disable-gpu',
+      ...(options.webgl ? ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'] : ['--disable-gpu']),
       '--disable-background-networking',
       '--no-first-run',
       '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      '--autoplay-policy=no-user-gesture-required',
+      ...(options.cameraFile ? [`--use-file-for-fake-video-capture=${options.cameraFile}`] : []),
     ],
   })
 }

@@ -28,3 +28,10 @@ export async function shootAndCheck(page: Page, name: string): Promise<void> {
   await screenshot(page, name)
   expect(await seriousA11yViolations(page)).toEqual([])
 }
+
+/** The face check (人证核验) after the card: start it and wait for the next screen. */
+export async function passFaceCheck(page: Page, next: string): Promise<void> {
+  await waitScreen(page, 'face')
+  await page.click('[data-action="face-start"]')
+  await waitScreen(page, next, 60_000)
+}

@@ -15,6 +15,7 @@ import {
   LogRing,
   loadAgentConfig,
 } from '@kiosk/agent'
+import { type DemoIdentityPlatform, startDemoIdentityPlatform } from '@kiosk/agent/identity'
 import { type MachineType, sampleBirth } from '@kiosk-fleet/protocol'
 import { type IppEvePrinter, startIppEvePrinter } from './ippeveprinter.ts'
 import { testKioskMqttCredentials } from './kiosk-credentials.ts'
@@ -45,6 +46,8 @@ const NEEDS: Record<MachineType, { receipt: boolean; a4: boolean; qr: boolean; e
 
 export interface KioskRig {
   agent: KioskAgent
+  /** The demo identity platform the face check asks (default rigs only). */
+  identityPlatform: DemoIdentityPlatform | undefined
   config: AgentConfig
   reader: Ga467Emulator
   readerPty: PtyPair
@@ -77,6 +80,12 @@ export async function startKioskRig(options: {
   config?: Record<string, unknown>
   /** Open the social-security card reader on this pcscd reader (tests/support/pcscd.ts) instead of emulating it. */
   pcscReaderName?: string
+  /**
+   * The agent's `identity` settings. Default: the face check goes to a demo identity platform
+   * (answering `match`; `rig.identityPlatform.setDecision` changes it), so flows are tested without
+   * loading face models; tests/e2e/kiosk-face-check runs the on-device models.
+   */
+  identity?: Record<string, unknown>
 }): Promise<KioskRig> {
   const needs = NEEDS[options.machineType]
   const cleanups: (() => Promise<void>)[] = []
@@ -141,6 +150,13 @@ export async function startKioskRig(options: {
       })
     } else peripherals.push({ deviceId, emulated: { deviceClass, vendor: 'demo', model: 'emulated' } })
   }
+  let identityPlatform: DemoIdentityPlatform | undefined
+  if (!options.identity) {
+    const platform = await startDemoIdentityPlatform()
+    identityPlatform = platform
+    cleanups.push(() => platform.close())
+  }
+  const identity = options.identity ?? { faceCheck: 'remote', platformUrl: identityPlatform?.url }
   const dataDir = mkdtempSync(join(tmpdir(), `kiosk-${options.kioskId}-`))
   const config = loadAgentConfig({
     env: {},
@@ -160,6 +176,7 @@ export async function startKioskRig(options: {
       peripherals,
       devices: { reopenInitialMs: 100, reopenMaxMs: 1000 },
       ui: options.ui ?? {},
+      identity,
       log: { level: 'debug' },
       ...options.config,
     },
@@ -186,6 +203,7 @@ export async function startKioskRig(options: {
   if (!citizen) throw new Error('the citizen UI did not start')
   return {
     agent,
+    identityPlatform,
     config,
     reader,
     readerPty,

@@ -125,6 +125,8 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
     catalogue,
     peripherals,
     circuit: (department) => gateway.state(department),
+    // 人证核验 runs on this kiosk (or its identity platform) unless the face check is switched off.
+    identityReady: (identity) => identity !== 'idCardFace' || config.identity.faceCheck !== 'off',
   })
   const outbox = new Outbox({
     dir: config.dataDir,

@@ -9,5 +9,8 @@ export const KioskErrorCodes = {
   backendConfig: 'ERR_KIOSK_BACKEND_CONFIG',
   uiStaticMissing: 'ERR_KIOSK_UI_STATIC_MISSING',
   updatesConfig: 'ERR_KIOSK_UPDATES_CONFIG',
+  photoDecoderMissing: 'ERR_KIOSK_PHOTO_DECODER_MISSING',
+  photoUndecodable: 'ERR_KIOSK_PHOTO_UNDECODABLE',
+  identityConfig: 'ERR_KIOSK_IDENTITY_CONFIG',
   catalogueInvalid: 'ERR_KIOSK_CATALOGUE_INVALID',
 } as const

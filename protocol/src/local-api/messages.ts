@@ -36,7 +36,14 @@ const InputId = Type.String({ pattern: '^[a-z][a-zA-Z0-9]{0,31}$' })
 export const LocalApiCommands = {
   'Common.Status': Empty,
   'Session.Start': Type.Object({ serviceId: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
-  'Session.ReadIdCard': Type.Object({ timeoutMs: TimeoutMs }, { additionalProperties: false }),
+  'Session.ReadIdCard': Type.Object(
+    {
+      timeoutMs: TimeoutMs,
+      /** Try again after a refused card: wait for a newly placed card, not the one still lying there. */
+      fresh: Type.Optional(Type.Boolean()),
+    },
+    { additionalProperties: false },
+  ),
   'Session.ScanCode': Type.Object({ inputId: InputId, timeoutMs: TimeoutMs }, { additionalProperties: false }),
   'Session.ScanDocument': Type.Object({ inputId: InputId }, { additionalProperties: false }),
   'Session.Query': Type.Object(
@@ -52,6 +59,28 @@ export const LocalApiCommands = {
     { additionalProperties: false },
   ),
   'Session.Extend': Empty,
+  /** 人证核验 (docs/identity.md): which verifier, the card photo for the on-device check, tries left. */
+  'Identity.FaceStart': Empty,
+  /** The on-device check's decision; scores are numbers only, never an image or an embedding. */
+  'Identity.FaceResult': Type.Object(
+    {
+      outcome: Type.Union([
+        Type.Literal('match'),
+        Type.Literal('noMatch'),
+        Type.Literal('spoof'),
+        Type.Literal('noFace'),
+        Type.Literal('unavailable'),
+        Type.Literal('cameraNotReady'),
+      ]),
+      scores: Type.Optional(Type.Record(Type.String({ maxLength: 16 }), Type.Union([Type.Number(), Type.Null()]))),
+    },
+    { additionalProperties: false },
+  ),
+  /** Camera frames (base64 JPEG) for the remote identity platform. */
+  'Identity.Verify': Type.Object(
+    { frames: Type.Array(Type.String({ maxLength: 3_000_000 }), { minItems: 1, maxItems: 10 }) },
+    { additionalProperties: false },
+  ),
   'Session.End': Type.Object(
     { reason: Type.Optional(Type.Union([Type.Literal('completed'), Type.Literal('canceled')])) },
     { additionalProperties: false },
@@ -143,7 +172,14 @@ export interface QueryView {
 
 export type OutputView = { printed: 'receipt' | 'a4'; pages?: number } | { qr: { url: string; image: string } }
 
-export type CardRead = { method: 'idCard'; citizen: CitizenView } | { method: 'ssCard' }
+/** `faceCheck`: the service's definition asks for 人证核验 before anything personal is shown. */
+export type CardRead = { method: 'idCard'; citizen: CitizenView; faceCheck?: boolean } | { method: 'ssCard' }
+
+/** `Identity.FaceStart`: `cardPhoto` (a data URL) only in on-device mode, for the page's own check. */
+export type FaceStarted = { verified: true } | { mode: 'onDevice' | 'remote'; triesLeft: number; cardPhoto?: string }
+
+/** A face check decision; `triesLeft` after a counted failure (0: go to the counter). */
+export type FaceChecked = { outcome: 'match' }
 
 /** What each command completes with. */
 export interface LocalApiCompletions {
@@ -155,6 +191,9 @@ export interface LocalApiCompletions {
   'Session.Query': Completion<{ view: QueryView }>
   'Session.Output': Completion<OutputView>
   'Session.Extend': Completion<object>
+  'Identity.FaceStart': Completion<FaceStarted>
+  'Identity.FaceResult': Completion<FaceChecked>
+  'Identity.Verify': Completion<FaceChecked>
   'Session.End': Completion<object>
 }
 
@@ -163,6 +202,8 @@ export interface LocalApiUnsolicited {
   'Common.StatusChangedEvent': KioskStatus
   'Session.IdleWarningEvent': { sessionId: string; secondsLeft: number }
   'Session.EndedEvent': { sessionId: string; reason: 'completed' | 'failed' | 'canceled' | 'timedOut' | 'cardRemoved' }
+  /** Whether an ID card lies on the reader (nothing else about it): the take-your-card reminder. */
+  'Identity.CardPresenceEvent': { present: boolean }
 }
 
 /** Intermediate events of a command (same requestId). */

@@ -2,6 +2,9 @@ import { type DriverFactory, requireAddress } from '@drivers/core'
 import { Ga467Reader } from './ga467-reader.ts'
 import { hidReaderTransport, serialReaderTransport } from './reader-transports.ts'
 
+/** Find-only polling while the reader is empty: a placed card is seen within ~50 ms (see idlePollIntervalMs). */
+const IDLE_POLL_MS = 50
+
 /**
  * GA 467 ID-card readers: `hid:…` addresses speak SAM frames inside the model's HID wrapper, any
  * other address is a serial port or `tcp://`. Polls for cards once open; self-test asks the SAM.
@@ -19,6 +22,7 @@ export const driverFactory: DriverFactory = ({ model, address, baudRate, logger 
     logger,
     description: where,
     ...(quirks.pollIntervalMs ? { pollIntervalMs: quirks.pollIntervalMs } : {}),
+    idlePollIntervalMs: IDLE_POLL_MS,
   })
   return {
     device: reader,

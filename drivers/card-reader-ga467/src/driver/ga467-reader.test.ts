@@ -14,7 +14,7 @@ import permit from '../../fixtures/cards/hk-macau-taiwan.json' with { type: 'jso
 import withFp from '../../fixtures/cards/resident-fingerprints.json' with { type: 'json' }
 import zhangSan from '../../fixtures/cards/resident-zhang-san.json' with { type: 'json' }
 import { toHex } from '../codec/index.ts'
-import { type EmulatedCard, Ga467Emulator, parseCardFile } from '../emulator/index.ts'
+import { type EmulatedCard, Ga467Emulator, parseCardFile, syntheticWlt } from '../emulator/index.ts'
 import { Ga467Reader, type Ga467ReaderOptions } from './ga467-reader.ts'
 import { cardRedactPaths } from './redaction.ts'
 
@@ -244,9 +244,13 @@ describe('Ga467Reader against the emulator (memory transport)', () => {
   })
 
   it('hands the WLT photo to a pluggable vendor decoder, and says so when there is none', async () => {
-    const { reader } = await rig(resident, {
-      photoDecoder: { name: 'test', decode: async (wlt) => ({ mimeType: 'image/bmp', bytes: wlt.subarray(0, 2) }) },
-    })
+    // A card with a WLT photo (the zhang-san fixture carries the test container instead).
+    const { reader } = await rig(
+      { ...resident, photoWlt: syntheticWlt(resident.text.idNumber) },
+      {
+        photoDecoder: { name: 'test', decode: async (wlt) => ({ mimeType: 'image/bmp', bytes: wlt.subarray(0, 2) }) },
+      },
+    )
     const read = await reader.readCard()
     if (!read.ok) throw new Error(read.error.message)
     expect(await reader.decodePhoto(read.value)).toEqual({

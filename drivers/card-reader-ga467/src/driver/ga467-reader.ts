@@ -39,6 +39,12 @@ export interface Ga467ReaderOptions {
   baudRate?: number
   /** Card polling interval; the protocol wants more than 300 ms (§1.3). Default 500. */
   pollIntervalMs?: number
+  /**
+   * Polling interval while no card is on the reader, when only a Find (15-byte reply) goes out.
+   * Shorter than `pollIntervalMs` makes a placed card show within the read's wire time plus this;
+   * §1.3's 300 ms is the vendors' advice for full find-select-read cycles. Default `pollIntervalMs`.
+   */
+  idlePollIntervalMs?: number
   /** Base per-command timeout, on top of the reply's wire time. Default 500. */
   commandTimeoutMs?: number
   /** Reconnect and SAM-recovery backoff. Defaults 250 ms doubling to 10 s. */
@@ -71,7 +77,9 @@ const REPLY_BYTES: Record<SamCommand['type'], number> = {
  */
 export class Ga467Reader implements CardReader {
   readonly description: string
-  readonly #options: Required<Pick<Ga467ReaderOptions, 'baudRate' | 'pollIntervalMs' | 'commandTimeoutMs' | 'backoff'>>
+  readonly #options: Required<
+    Pick<Ga467ReaderOptions, 'baudRate' | 'pollIntervalMs' | 'idlePollIntervalMs' | 'commandTimeoutMs' | 'backoff'>
+  >
   readonly #openTransport: () => Transport
   readonly #photoDecoder: WltPhotoDecoder | undefined
   readonly #log: Logger
@@ -97,7 +105,9 @@ export class Ga467Reader implements CardReader {
     if (!(backoff.initialMs > 0 && backoff.maxMs >= backoff.initialMs)) {
       throw new TypeError('Ga467ReaderOptions.backoff needs 0 < initialMs <= maxMs')
     }
-    this.#options = { baudRate, pollIntervalMs, commandTimeoutMs, backoff }
+    const idlePollIntervalMs = options.idlePollIntervalMs ?? pollIntervalMs
+    if (!(idlePollIntervalMs > 0)) throw new TypeError('Ga467ReaderOptions.idlePollIntervalMs must be positive')
+    this.#options = { baudRate, pollIntervalMs, idlePollIntervalMs, commandTimeoutMs, backoff }
     this.#retryDelay = backoff.initialMs
     this.#openTransport = options.openTransport
     this.#photoDecoder = options.photoDecoder
@@ -204,12 +214,15 @@ export class Ga467Reader implements CardReader {
 
   #schedulePoll(): void {
     if (!this.#polling || this.#closed) return
-    this.#pollTimer = setTimeout(() => {
-      this.#queue
-        .run(() => this.#pollOnce())
-        .catch((err: unknown) => this.#log.error({ err }, 'poll failed'))
-        .finally(() => this.#schedulePoll())
-    }, this.#options.pollIntervalMs)
+    this.#pollTimer = setTimeout(
+      () => {
+        this.#queue
+          .run(() => this.#pollOnce())
+          .catch((err: unknown) => this.#log.error({ err }, 'poll failed'))
+          .finally(() => this.#schedulePoll())
+      },
+      this.#cardPresent ? this.#options.pollIntervalMs : this.#options.idlePollIntervalMs,
+    )
   }
 
   async #pollOnce(): Promise<void> {

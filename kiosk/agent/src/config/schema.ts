@@ -1,5 +1,6 @@
 import { DeviceClass, DeviceStatus, Id, LogConfig, MachineType, Site } from '@kiosk-fleet/protocol'
 import { type Static, Type } from '@sinclair/typebox'
+import { IdentityConfig } from '../identity/identity-config.ts'
 
 /** A status step of an emulated peripheral's script: after `afterMs` from start, take `status`. */
 const ScriptStep = Type.Object(
@@ -244,6 +245,7 @@ export const AgentConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     ui: UiConfig,
+    identity: IdentityConfig,
     backend: BackendConfig,
     catalogue: CatalogueConfig,
     system: Type.Object(

@@ -4,6 +4,8 @@ import type { CatalogueStore } from '../catalogue/catalogue-store.ts'
 import type { FlowEngine } from '../engine/flow-engine.ts'
 import { codeFromScan } from '../engine/inputs.ts'
 import type { StepResult } from '../engine/step-result.ts'
+import { admitCard, faceCheckPending } from '../identity/admit-card.ts'
+import type { CardPresence } from '../identity/card-presence.ts'
 import type { SessionManager } from '../sessions/session-manager.ts'
 import { type KioskStatusSources, kioskStatus } from './kiosk-status.ts'
 import type { CommandContext, CommandHandler, CommandReply } from './local-api-server.ts'
@@ -14,6 +16,8 @@ export interface KioskCommandsOptions extends KioskStatusSources {
   engine: FlowEngine
   /** How long Session.ReadIdCard waits for a card when the UI does not say. */
   cardWaitMs: number
+  /** The ID card lying on the reader (read before the session asked for it). */
+  presence?: CardPresence
   logger: Logger
 }
 
@@ -44,10 +48,14 @@ function waitForCard(
   ctx: CommandContext,
   waitMs: number,
   ended: () => boolean,
+  onReader: IdentityCard | undefined,
 ): Promise<CardWait> {
   return new Promise((resolve) => {
     const offs: (() => void)[] = []
+    let done = false
     const finish = (result: CardWait) => {
+      if (done) return
+      done = true
       for (const off of offs) off()
       clearTimeout(timer)
       clearInterval(watch)
@@ -56,6 +64,8 @@ function waitForCard(
     if (reader) {
       offs.push(reader.on('cardInserted', () => ctx.event('Session.MediaInsertedEvent')))
       offs.push(reader.on('cardRead', (card) => finish({ ok: true, method: 'idCard', card })))
+      // Put down before the session started: already read, still lying there.
+      if (onReader) queueMicrotask(() => finish({ ok: true, method: 'idCard', card: onReader }))
     }
     if (ssReader) {
       offs.push(ssReader.on('cardInserted', () => finish({ ok: true, method: 'ssCard' })))
@@ -112,7 +122,9 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
       if (!idReader && !ssReader) return reply('deviceNotReady', 'readerNotReady', 'the card reader is not working')
       const waitMs = typeof payload.timeoutMs === 'number' ? payload.timeoutMs : options.cardWaitMs
       ctx.event('Session.InsertCardEvent', { idCard: idReader !== undefined, ssCard: ssReader !== undefined })
-      const result = await waitForCard(idReader, ssReader, ctx, waitMs, () => sessions.current !== session)
+      // `fresh`: the citizen tries again after a refused card, which may still lie there.
+      const onReader = idReader && payload.fresh !== true ? options.presence?.cardOnReader : undefined
+      const result = await waitForCard(idReader, ssReader, ctx, waitMs, () => sessions.current !== session, onReader)
       if (result.ok && result.method === 'ssCard') {
         // The holder is on the card behind the PIN: identified in Session.Query.
         session.keep('identifiedBy', 'ssCard')
@@ -125,9 +137,9 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
           : reply('canceled', 'sessionEnded', 'the session ended')
       }
       sessions.touch()
-      session.keep('identifiedBy', service.identity === 'idCardFace' ? 'idCardFace' : 'idCard')
-      const citizen = session.identify({ idNumber: result.card.idNumber, name: result.card.name })
-      return { completionCode: 'success', method: 'idCard', citizen }
+      const admitted = admitCard(session, result.card, new Date(), service.identity === 'idCardFace')
+      if (!admitted.ok) return reply('userError', admitted.errorCode, `card refused: ${admitted.reason}`)
+      return { completionCode: 'success', method: 'idCard', citizen: admitted.citizen, faceCheck: admitted.faceCheck }
     },
 
     'Session.ScanCode': async (payload, ctx) => {
@@ -189,6 +201,7 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
     'Session.Query': async (payload) => {
       const run = current()
       if (!run) return noSession
+      if (faceCheckPending(run.session)) return reply('sequenceError', 'faceCheckRequired', 'check the face first')
       scanWait?.abort()
       sessions.touch()
       const result = await engine.query(run.session, run.service, {
@@ -204,6 +217,7 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
     'Session.Output': async (payload, ctx) => {
       const run = current()
       if (!run) return noSession
+      if (faceCheckPending(run.session)) return reply('sequenceError', 'faceCheckRequired', 'check the face first')
       sessions.touch()
       const itemId = typeof payload.itemId === 'string' ? payload.itemId : undefined
       const result = await engine.output(run.session, run.service, itemId, (name, p) => ctx.event(name, p))

@@ -74,7 +74,8 @@ export class LocalApi {
     this.#log = options.logger
     this.#wss = new WebSocketServer({
       noServer: true,
-      maxPayload: 64 * 1024,
+      // Room for the face-check frames (Identity.Verify: a few JPEGs); still a cap.
+      maxPayload: 4 * 1024 * 1024,
       handleProtocols: (protocols) => (protocols.has(API_SUBPROTOCOL) ? API_SUBPROTOCOL : false),
     })
   }
@@ -130,6 +131,7 @@ export class LocalApi {
     const send = (message: OutboundMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
     }
+    ws.on('error', (err) => this.#log.warn({ err: err.message }, 'ui connection error'))
     ws.on('close', () => {
       this.#clients.delete(ws)
       this.#log.info({ clients: this.#clients.size }, 'ui disconnected')

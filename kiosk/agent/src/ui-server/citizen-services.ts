@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import type { Logger } from 'pino'
 import type { CatalogueStore } from '../catalogue/catalogue-store.ts'
 import type { ServiceAvailabilityModel } from '../catalogue/service-availability.ts'
@@ -7,12 +9,32 @@ import type { DeviceManager } from '../devices/device-manager.ts'
 import { FlowEngine, type IdentityPlugin } from '../engine/flow-engine.ts'
 import { ssCardHolderPlugin } from '../engine/ss-card-holder.ts'
 import type { DepartmentGateway } from '../gateway/department-gateway.ts'
+import { identifiedByIdCard } from '../identity/admit-card.ts'
+import { testContainerPhotoDecoder } from '../identity/card-photo.ts'
+import { CardPresence } from '../identity/card-presence.ts'
+import { createIdentityCommands } from '../identity/identity-commands.ts'
+import type { IdentityVerifier } from '../identity/identity-verifier.ts'
+import { remoteVerifierFrom } from '../identity/remote-identity-verifier.ts'
 import { createKioskCommands } from '../local-api/kiosk-commands.ts'
 import { kioskStatus } from '../local-api/kiosk-status.ts'
 import { LocalApi } from '../local-api/local-api-server.ts'
 import { SessionManager } from '../sessions/session-manager.ts'
 import type { TransactionCounter } from '../sessions/transaction-counter.ts'
+import { VoicePrompts } from '../voice/voice-prompts.ts'
 import { createBootToken, DEFAULT_UI_DIR, startUiServer, type UiServer } from './ui-server.ts'
+
+/** The @vladmandic/human package the UI depends on (dist/ and models/). */
+function humanPackageDir(staticDir: string): string {
+  const require = createRequire(join(staticDir, '..', 'package.json'))
+  return dirname(dirname(require.resolve('@vladmandic/human')))
+}
+
+/** `/voice/{lang}/{key}.wav` → the prompt's WAV. */
+async function voicePrompt(voice: VoicePrompts, rest: string) {
+  const m = /^(zh|en)\/([A-Za-z0-9.]+)\.wav$/.exec(rest)
+  const body = m ? await voice.wav(m[1] as string, m[2] as string) : undefined
+  return body ? { type: 'audio/wav', body } : undefined
+}
 
 export interface CitizenServices {
   readonly sessions: SessionManager
@@ -41,6 +63,8 @@ export async function startCitizenServices(options: {
   transactions: TransactionCounter
   /** IT staff's maintenance mode: the UI goes out of service while it is on. */
   maintenance?: MaintenanceMode
+  /** The identity platform client when `identity.faceCheck` is `remote`. */
+  remoteVerifier?: IdentityVerifier
   logger: Logger
 }): Promise<CitizenServices> {
   const { config, devices, catalogue, availability, logger } = options
@@ -60,10 +84,25 @@ export async function startCitizenServices(options: {
       nearestService: { ...config.ui.nearestService },
     },
   }
+  const staticDir = config.ui.staticDir ?? DEFAULT_UI_DIR
+  const voice = new VoicePrompts({
+    uiDir: staticDir,
+    cacheDir: join(config.dataDir, 'voice'),
+    ...(config.identity.voice.recordedDir ? { recordedDir: config.identity.voice.recordedDir } : {}),
+    espeak: config.identity.voice.espeak,
+    logger: logger.child({ mod: 'agent.voice' }),
+  })
   const ui: UiServer = await startUiServer({
     host: config.ui.host,
     port: config.ui.port,
-    staticDir: config.ui.staticDir ?? DEFAULT_UI_DIR,
+    staticDir,
+    mounts: [
+      // The face models ship inside the npm package and are served from the kiosk's own disk.
+      ...(config.identity.faceCheck === 'onDevice'
+        ? [{ prefix: '/vendor/human/', dir: humanPackageDir(staticDir) }]
+        : []),
+      { prefix: '/voice/', generate: (rest) => voicePrompt(voice, rest) },
+    ],
     logger,
   })
   const { token } = createBootToken(config.dataDir, ui.url)
@@ -85,17 +124,40 @@ export async function startCitizenServices(options: {
     transactions: options.transactions,
     ...(options.maintenance ? { maintenance: options.maintenance } : {}),
   }
+  const remoteVerifier = options.remoteVerifier ?? remoteVerifierFrom(config.identity)
+  const idReader = devices.cardReader()
+  const presence = idReader ? new CardPresence(idReader) : undefined
+  const kioskCommands = createKioskCommands({
+    ...sources,
+    sessions,
+    engine,
+    cardWaitMs: config.ui.cardWaitMs,
+    ...(presence ? { presence } : {}),
+    logger: logger.child({ mod: 'agent.flows' }),
+  })
   const localApi = new LocalApi({
     token,
     allowedOrigins: () => ui.origins,
     logger: logger.child({ mod: 'agent.local-api' }),
-    handlers: createKioskCommands({
-      ...sources,
-      sessions,
-      engine,
-      cardWaitMs: config.ui.cardWaitMs,
-      logger: logger.child({ mod: 'agent.flows' }),
-    }),
+    handlers: {
+      ...kioskCommands,
+      ...createIdentityCommands({
+        sessions,
+        mode: config.identity.faceCheck,
+        ...(remoteVerifier ? { remote: remoteVerifier } : {}),
+        // Vendor WLT decoders plug in here; the test container is for the emulator's cards.
+        decoders: [testContainerPhotoDecoder],
+        maxTries: config.identity.maxFaceTries,
+        logger: logger.child({ mod: 'agent.identity' }),
+      }),
+      'Common.Status': async (payload, ctx) => ({
+        ...(await (kioskCommands['Common.Status'] as NonNullable<(typeof kioskCommands)['Common.Status']>)(
+          payload,
+          ctx,
+        )),
+        cardPresent: presence?.present ?? false,
+      }),
+    },
   })
   localApi.attach(ui.server)
 
@@ -117,13 +179,16 @@ export async function startCitizenServices(options: {
       }
     }),
   ]
-  const reader = devices.cardReader()
-  if (reader) {
+  if (idReader && presence) {
     offs.push(
-      reader.on('cardRemoved', () => {
+      // Lifting the ID card ends every session it identified: personal data never outstays the card.
+      idReader.on('cardRemoved', () => {
         const session = sessions.current
-        if (session?.citizen && catalogue.service(session.serviceId)?.endsOnCardRemoval) sessions.end('cardRemoved')
+        if (session?.citizen && identifiedByIdCard(session)) sessions.end('cardRemoved')
       }),
+      // Whether a card lies on the reader (nothing else): the UI asks the citizen to take it.
+      presence.onChanged((present) => localApi.broadcast('Identity.CardPresenceEvent', { present })),
+      () => presence.dispose(),
     )
   }
 

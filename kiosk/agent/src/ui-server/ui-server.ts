@@ -15,7 +15,14 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.json': 'application/json; charset=utf-8',
   '.woff2': 'font/woff2',
+  '.bin': 'application/octet-stream',
+  '.wav': 'audio/wav',
 }
+
+/** Extra read-only content beside the UI's files: a folder under a URL prefix, or a generated answer. */
+export type UiMount =
+  | { prefix: string; dir: string }
+  | { prefix: string; generate: (rest: string) => Promise<{ type: string; body: Uint8Array } | undefined> }
 
 /** The kiosk/ui package's static files, found beside this package in the workspace. */
 export const DEFAULT_UI_DIR = resolve(import.meta.dirname, '../../../ui/public')
@@ -47,6 +54,8 @@ export async function startUiServer(options: {
   host: '127.0.0.1' | '::1'
   port: number
   staticDir: string
+  /** e.g. the face models at /vendor/human/, the voice prompts at /voice/. */
+  mounts?: readonly UiMount[]
   logger: Logger
 }): Promise<UiServer> {
   const root = resolve(options.staticDir)
@@ -61,8 +70,24 @@ export async function startUiServer(options: {
       return
     }
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/')
-    const file = normalize(join(root, path === '/' ? 'index.html' : path))
-    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
+    const mount = options.mounts?.find((m) => path.startsWith(m.prefix))
+    if (mount && 'generate' in mount) {
+      const head = req.method === 'HEAD'
+      mount
+        .generate(path.slice(mount.prefix.length))
+        .then((found) => {
+          if (!found) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+          else res.writeHead(200, { 'content-type': found.type }).end(head ? undefined : found.body)
+        })
+        .catch((err: unknown) => {
+          options.logger.error({ err, prefix: mount.prefix }, 'generated content failed')
+          res.writeHead(500).end()
+        })
+      return
+    }
+    const base = mount ? resolve(mount.dir) : root
+    const file = normalize(join(base, mount ? path.slice(mount.prefix.length) : path === '/' ? 'index.html' : path))
+    if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
       return
     }

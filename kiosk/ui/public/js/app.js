@@ -1,8 +1,13 @@
 import { LocalApi, takeToken } from './api.js'
 import { menuScreen } from './catalogue-menu.js'
 import { createFlowActions } from './flow.js'
-import { STRINGS } from './i18n.js'
+import { STRINGS as BASE_STRINGS } from './i18n.js'
 import { withCatalogueStrings } from './i18n-catalogue.js'
+import { controlBar } from './identity/controls.js'
+import { FaceCheck } from './identity/face-check.js'
+import { faceScreen, takeCardScreen } from './identity/screens.js'
+import { withIdentityStrings } from './identity/strings.js'
+import { Voice } from './identity/voice.js'
 import {
   attractScreen,
   busyScreen,
@@ -40,7 +45,10 @@ import {
  *   idleLeft: number | undefined, viaSsCard?: boolean,
  *   menu: { mode: string, key: string | undefined, query: string, page: number },
  *   given: Record<string, unknown>, pin: string | undefined, currentInput: ServiceInput | undefined,
- *   resultPage: number, qr: { url: string, image: string } | undefined }} UiState
+ *   resultPage: number, qr: { url: string, image: string } | undefined,
+ *   cardPresent: boolean, retry: (() => unknown) | undefined, helpOpen: boolean,
+ *   faceTriesLeft: number | undefined, faceBusy: boolean, printError: string | undefined,
+ *   faceVideo: HTMLVideoElement | undefined }} UiState
  */
 /** @type {UiState} */
 const state = {
@@ -68,10 +76,25 @@ const state = {
   currentInput: undefined,
   resultPage: 0,
   qr: undefined,
+  /** An ID card lies on the reader (from the agent's Identity.CardPresenceEvent; nothing personal). */
+  cardPresent: false,
+  /** What "try again" on the error screen does. */
+  retry: undefined,
+  helpOpen: false,
+  faceTriesLeft: undefined,
+  faceBusy: false,
+  printError: undefined,
+  faceVideo: undefined,
 }
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app'))
+const STRINGS = withIdentityStrings(BASE_STRINGS)
 const t = () => withCatalogueStrings(STRINGS[state.lang], state.lang)
+const voice = new Voice()
+/** @type {FaceCheck | undefined} */
+let faceCheck
+/** @type {ReturnType<typeof setInterval> | undefined} */
+let takeCardTimer
 let api
 let idleTimer
 let lastExtend = 0
@@ -89,12 +112,71 @@ function forgetCitizen() {
   state.pin = undefined
   state.currentInput = undefined
   state.qr = undefined
+  state.retry = undefined
+  state.helpOpen = false
+  state.faceTriesLeft = undefined
+  state.faceBusy = false
+  state.printError = undefined
+  faceCheck?.stop()
   hideIdle()
 }
 
+/** Every citizen starts in the kiosk's default language, standard mode and the default voice setting. */
+function resetForNextCitizen() {
+  state.lang = state.status?.ui.defaultLanguage ?? 'zh'
+  state.elderly = false
+  voice.reset()
+}
+
 function go(screen, patch = {}) {
-  Object.assign(state, { error: undefined, errorCode: undefined }, patch, { screen })
+  Object.assign(state, { error: undefined, errorCode: undefined, helpOpen: false }, patch, { screen })
   render()
+  voice.announce(screen, state)
+  if (screen === 'face') {
+    faceCheck ??= new FaceCheck({ api })
+    void faceCheck.preview(faceCheck.video)
+  }
+}
+
+/** Back to the attract screen for the next citizen; a card still on the reader is asked for first. */
+async function goHome(notice = undefined) {
+  resetForNextCitizen()
+  // Ask the agent rather than trust the last event: the card may have been put down or lifted just now.
+  const status = api?.connected ? await api.command('Common.Status').catch(() => undefined) : undefined
+  if (status) state.cardPresent = status.cardPresent === true
+  if (state.cardPresent) {
+    go('takeCard', { notice })
+    remindTakeCard()
+    return
+  }
+  go('attract', { notice })
+}
+
+/** "请取走您的身份证", spoken now and every 8 s (even with voice guidance off) until the card is lifted. */
+function remindTakeCard() {
+  clearInterval(takeCardTimer)
+  voice.say('takeCardNow', state.lang, true)
+  takeCardTimer = setInterval(() => {
+    if (state.screen !== 'takeCard' || !state.cardPresent) return clearInterval(takeCardTimer)
+    voice.say('takeCardNow', state.lang, true)
+  }, 8000)
+}
+
+/** 人证核验: the camera, liveness and the comparison with the card photo; the agent keeps the count of tries. */
+async function runFaceCheck(afterIdentity) {
+  if (state.faceBusy) return
+  state.faceBusy = true
+  render()
+  voice.say('faceChecking', state.lang)
+  faceCheck ??= new FaceCheck({ api })
+  const outcome = await faceCheck.run(faceCheck.video)
+  state.faceBusy = false
+  if (outcome.completionCode === 'success') return afterIdentity()
+  if (outcome.errorCode === 'faceLocked' || outcome.triesLeft === 0) {
+    return go('error', { error: messageFor({ errorCode: 'faceLocked' }), errorCode: 'faceLocked', retry: undefined })
+  }
+  if (outcome.triesLeft === undefined) return showError(outcome)
+  go('face', { error: messageFor(outcome), errorCode: outcome.errorCode, faceTriesLeft: outcome.triesLeft })
 }
 
 function offered() {
@@ -135,11 +217,17 @@ const actions = {
     menuGo({ query: k === 'back' ? state.menu.query.slice(0, -1) : `${state.menu.query}${k}`.slice(0, 12), page: 0 }),
   async home() {
     await endSession()
-    go('attract')
+    await goHome()
   },
   async finish() {
     await endSession('completed')
-    go('attract')
+    await goHome()
+  },
+  retry: () => state.retry?.(),
+  toggleHelp() {
+    state.helpOpen = !state.helpOpen
+    render()
+    if (state.helpOpen) voice.say('helpText', state.lang)
   },
   async extend() {
     hideIdle()
@@ -152,8 +240,9 @@ const actions = {
     go,
     render,
     t,
-    showError: (r) => showError(r),
+    showError: (r, retry) => showError(r, retry),
     messageFor: (r) => messageFor(r),
+    runFaceCheck: (after) => runFaceCheck(after),
   }),
 }
 
@@ -161,8 +250,13 @@ function messageFor(reply) {
   return t().errors[reply.errorCode] ?? t().errors.generic
 }
 
-function showError(reply) {
-  go('error', { error: messageFor(reply), errorCode: reply.errorCode })
+/**
+ * Every error screen offers try again (when there is something to retry), home and help.
+ * @param {any} reply
+ * @param {(() => unknown) | undefined} [retry]
+ */
+function showError(reply, retry = undefined) {
+  go('error', { error: messageFor(reply), errorCode: reply.errorCode, retry })
 }
 
 function showIdle(secondsLeft) {
@@ -190,7 +284,10 @@ function onUnsolicited(name, payload) {
     if (state.session?.sessionId !== payload.sessionId) return
     const notice = t().ended[payload.reason]
     forgetCitizen()
-    go('attract', { notice })
+    void goHome(notice)
+  } else if (name === 'Identity.CardPresenceEvent') {
+    state.cardPresent = payload.present === true
+    if (!state.cardPresent && state.screen === 'takeCard') return go('attract', { notice: state.notice })
   }
 }
 
@@ -199,6 +296,7 @@ async function onConnection(up) {
   if (up) {
     const status = await api.command('Common.Status')
     state.status = status
+    state.cardPresent = status.cardPresent === true
     if (!state.lang || state.screen === 'attract') state.lang = status.ui.defaultLanguage
   } else {
     forgetCitizen()
@@ -208,6 +306,8 @@ async function onConnection(up) {
 }
 
 const SCREENS = {
+  face: faceScreen,
+  takeCard: takeCardScreen,
   attract: attractScreen,
   menu: menuScreen,
   card: cardScreen,
@@ -230,39 +330,42 @@ function topBar() {
   const title = document.createElement('span')
   title.className = 'brand'
   title.textContent = t().appTitle
-  const lang = document.createElement('button')
-  lang.type = 'button'
-  lang.className = 'btn small'
-  lang.id = 'lang'
-  lang.lang = state.lang === 'zh' ? 'en' : 'zh'
-  lang.textContent = t().language
-  lang.addEventListener('click', () => {
+  bar.append(title)
+  return bar
+}
+
+const controlActions = {
+  toggleLanguage() {
     state.lang = state.lang === 'zh' ? 'en' : 'zh'
     render()
-  })
-  const elderly = document.createElement('button')
-  elderly.type = 'button'
-  elderly.className = 'btn small'
-  elderly.id = 'elderly'
-  elderly.setAttribute('aria-pressed', String(state.elderly))
-  elderly.textContent = state.elderly ? t().elderlyOff : t().elderlyOn
-  elderly.addEventListener('click', () => {
+    voice.announce(state.screen, state)
+  },
+  toggleElderly() {
     state.elderly = !state.elderly
-    state.menu = { ...state.menu, page: 0 }
+    state.menu.page = 0
+    // 长辈模式 speaks by default; the citizen can still turn it off.
+    voice.setEnabled(state.elderly ? true : voice.defaultOn)
     render()
-  })
-  bar.append(title, lang, elderly)
-  return bar
+  },
+  toggleVoice() {
+    voice.setEnabled(!voice.enabled)
+    render()
+    if (voice.enabled) voice.announce(state.screen, state)
+  },
+  setVolume(value) {
+    voice.setVolume(value)
+  },
 }
 
 function render() {
   document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en'
-  document.body.classList.toggle('elderly', state.elderly)
+  document.documentElement.classList.toggle('elderly', state.elderly)
+  state.faceVideo = faceCheck?.video
   const out = !inService() && !state.session
   const screen = out ? outOfServiceScreen(t(), state) : SCREENS[state.screen](t(), state, actions)
   const main = document.createElement('main')
   main.append(screen)
-  root.replaceChildren(topBar(), main)
+  root.replaceChildren(topBar(), main, controlBar(t(), state, voice, controlActions))
   if (state.idleLeft !== undefined && state.session) root.append(idleDialog(t(), state, actions))
   document.title = t().appTitle
 }

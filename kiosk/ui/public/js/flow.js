@@ -6,15 +6,17 @@ import { codeFromDigits } from './code-mask.js'
  * controller for every service; the screens come from the definition.
  *
  * @param {{ state: any, api: () => any, go: (screen: string, patch?: object) => void, render: () => void,
- *   t: () => any, showError: (reply: any) => void, messageFor: (reply: any) => string }} ctx
+ *   t: () => any, showError: (reply: any, retry?: () => void) => void, messageFor: (reply: any) => string,
+ *   runFaceCheck: (after: () => Promise<void>) => Promise<void> }} ctx
  */
 export function createFlowActions(ctx) {
   const { state, go, render, t, showError, messageFor } = ctx
   const api = () => ctx.api()
 
-  async function readCard() {
+  /** `fresh`: try again after a refused card waits for a newly placed card. */
+  async function readCard(fresh = false) {
     go('card', { reading: false })
-    const result = await api().command('Session.ReadIdCard', {}, (name) => {
+    const result = await api().command('Session.ReadIdCard', fresh ? { fresh: true } : {}, (name) => {
       if (name === 'Session.MediaInsertedEvent') {
         state.reading = true
         render()
@@ -23,8 +25,11 @@ export function createFlowActions(ctx) {
     state.reading = false
     if (result.completionCode === 'canceled') return
     if (result.completionCode === 'timeOut') return go('card', { error: t().cardTimeout })
+    // A refused card (expired, not accepted here): the reason, and try again with another card.
+    if (result.completionCode === 'userError') return showError(result, () => readCard(true))
     if (result.completionCode !== 'success') return go('card', { error: t().readerBroken })
     if (result.method === 'idCard') state.citizen = result.citizen
+    if (result.faceCheck) return go('face', { faceTriesLeft: undefined })
     await afterIdentity(result.method === 'ssCard')
   }
 
@@ -97,7 +102,8 @@ export function createFlowActions(ctx) {
       if (started.identify.includes('idCard')) return readCard()
       await nextInput()
     },
-    retryCard: () => readCard(),
+    retryCard: () => readCard(true),
+    startFace: () => ctx.runFaceCheck(() => afterIdentity(false)),
     key(k) {
       const max = state.screen === 'pin' ? 6 : 40
       if (k === 'clear') state.input = ''
@@ -144,10 +150,14 @@ export function createFlowActions(ctx) {
       })
       if (done.completionCode !== 'success') {
         if (done.errorCode === 'backendUnavailable') return go('retry', { errorCode: done.errorCode })
+        // A printer fault keeps the results on screen, with the reason and the print button.
+        if (state.view && state.session) {
+          return go('result', { printError: messageFor(done), errorCode: done.errorCode })
+        }
         return showError(done)
       }
       if (done.qr) return go('qr', { qr: done.qr })
-      go('done', { printed: done.printed })
+      go('done', { printed: done.printed, printError: undefined })
     },
   }
 }

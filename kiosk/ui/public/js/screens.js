@@ -38,7 +38,6 @@ export function cardScreen(t, s, act) {
     ),
     svg(PLACE_CARD),
     h('p', { class: 'hint' }, t.placeCardHint),
-    h('p', { class: 'hint' }, t.placeCardAgain),
     s.error ? h('p', { class: 'error', role: 'alert' }, s.error) : null,
     s.reading ? h('div', { class: 'progress', role: 'progressbar', 'aria-label': t.readingCard }) : null,
     h(
@@ -50,7 +49,7 @@ export function cardScreen(t, s, act) {
   )
 }
 
-function citizenBanner(t, s) {
+export function citizenBanner(t, s) {
   if (!s.citizen) return null
   return h(
     'div',
@@ -88,7 +87,14 @@ export function errorScreen(t, s, act) {
     svg(OUT_OF_SERVICE),
     h('p', { class: 'lead', role: 'alert' }, s.error),
     h('p', { class: 'hint' }, s.status?.ui.nearestService[s.lang] ?? t.nearestDefault),
-    h('div', { class: 'actions' }, button(t.home, act.home)),
+    s.helpOpen ? h('p', { class: 'help', role: 'note' }, t.helpText) : null,
+    h(
+      'div',
+      { class: 'actions' },
+      s.retry ? button(t.retry, act.retry, 'primary', { 'data-action': 'retry' }) : null,
+      button(t.home, act.home, s.retry ? 'secondary' : 'primary', { 'data-action': 'home' }),
+      button(t.help, act.toggleHelp, 'secondary', { 'data-action': 'help', 'aria-expanded': String(s.helpOpen) }),
+    ),
   )
 }
 

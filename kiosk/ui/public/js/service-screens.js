@@ -269,6 +269,13 @@ export function resultScreen(t, s, act) {
     'section',
     { class: 'screen result', 'data-screen': 'result', 'data-view': view.kind },
     banner(t, s),
+    s.printError
+      ? h(
+          'p',
+          { class: 'warning', role: 'alert', 'data-print-error': s.errorCode ?? '' },
+          `${s.printError} ${t.printFailedKept}`,
+        )
+      : null,
     h('h1', {}, loc(view.title, s.lang)),
     s.session?.endsOnCardRemoval ? h('p', { class: 'hint' }, t.keepCard) : null,
     hasItems ? items(s, act, shown) : h('p', { class: 'lead empty' }, loc(view.empty, s.lang)),
