@@ -162,6 +162,8 @@ export async function startDemoDevices(options: {
           statusPollMs: 2000,
         })
       }
+      // The kiosk camera for 人证核验: the citizen UI opens it with getUserMedia; its health is a status model here.
+      list.push({ deviceId: 'camera', emulated: { deviceClass: 'camera', vendor: 'demo', model: 'USB camera' } })
       return list
     },
     describe() {

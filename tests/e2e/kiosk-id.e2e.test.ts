@@ -32,7 +32,7 @@ describe('ID-card kiosk: card → progress → receipt, in Chromium against devi
     capture = await captureMqtt(stack.mqttUrl)
     browser = await launchChromium()
     rig = await startKioskRig({ kioskId: 'e2e-id-01', machineType: 'id', mqttUrl: stack.mqttUrl })
-  })
+  }, 180_000)
   afterAll(async () => {
     await browser?.close()
     await rig?.stop()

@@ -31,7 +31,8 @@ export async function shootAndCheck(page: Page, name: string): Promise<void> {
 
 /** The face check (人证核验) after the card: start it and wait for the next screen. */
 export async function passFaceCheck(page: Page, next: string): Promise<void> {
-  await waitScreen(page, 'face')
-  await page.click('[data-action="face-start"]')
+  const either = page.locator(`[data-screen="face"], [data-screen="${next}"]`)
+  await either.first().waitFor({ timeout: 30_000 })
+  if ((await either.first().getAttribute('data-screen')) === 'face') await page.click('[data-action="face-start"]')
   await waitScreen(page, next, 60_000)
 }

@@ -29,9 +29,17 @@ export function fixtureCard(name = 'resident-zhang-san'): EmulatedCard {
 }
 
 const NEEDS: Record<MachineType, { receipt: boolean; a4: boolean; qr: boolean; emulated: [string, string][] }> = {
-  id: { receipt: true, a4: false, qr: true, emulated: [] },
-  license: { receipt: false, a4: true, qr: true, emulated: [] },
-  tax: { receipt: true, a4: true, qr: true, emulated: [['scanner', 'documentScanner']] },
+  id: { receipt: true, a4: false, qr: true, emulated: [['camera', 'camera']] },
+  license: { receipt: false, a4: true, qr: true, emulated: [['camera', 'camera']] },
+  tax: {
+    receipt: true,
+    a4: true,
+    qr: true,
+    emulated: [
+      ['scanner', 'documentScanner'],
+      ['camera', 'camera'],
+    ],
+  },
   'social-security': { receipt: false, a4: true, qr: false, emulated: [['sscard', 'smartCardReader']] },
   comprehensive: {
     receipt: true,
@@ -40,6 +48,7 @@ const NEEDS: Record<MachineType, { receipt: boolean; a4: boolean; qr: boolean; e
     emulated: [
       ['scanner', 'documentScanner'],
       ['sscard', 'smartCardReader'],
+      ['camera', 'camera'],
     ],
   },
 }
