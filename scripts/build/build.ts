@@ -26,6 +26,8 @@ export const STATIC_DIRS = [
   'fleet-server/db/migrations',
   // the device registry's model files, read by @drivers/registry at start-up
   'drivers/registry/models',
+  // the service catalogue and the demo gateway's data, read by the kiosk agent
+  'kiosk/catalogue',
 ]
 
 /**
