@@ -19,6 +19,7 @@ import {
   timeoutStretch,
 } from './kiosk-states.ts'
 import { RolloutError, RolloutErrorCodes } from './rollout-errors.ts'
+import { closeAtDeadline, deadlineOf, everyKioskHasOutcome, renotifyReturning } from './rollout-outcomes.ts'
 import { buildSchedule, localDate, type SiteSchedule } from './schedule.ts'
 import { ScheduleStore } from './schedule-store.ts'
 import {
@@ -100,6 +101,8 @@ export interface Rollout {
   errorMinSample: number
   installMode: 'window' | 'immediate'
   kioskTimeoutMs: number
+  /** Kiosks offline or timed out are retried when they return until startedAt + retryForMs. */
+  retryForMs: number
   continuous: boolean
   status: RolloutStatus
   statusReason: string | null
@@ -147,6 +150,7 @@ interface RolloutRow {
   error_min_sample: number
   install_mode: 'window' | 'immediate'
   kiosk_timeout_ms: string | number
+  retry_for_ms: string | number
   continuous: boolean
   status: RolloutStatus
   status_reason: string | null
@@ -174,6 +178,7 @@ function toRollout(r: RolloutRow): Rollout {
     errorMinSample: r.error_min_sample,
     installMode: r.install_mode,
     kioskTimeoutMs: Number(r.kiosk_timeout_ms),
+    retryForMs: Number(r.retry_for_ms),
     continuous: r.continuous,
     status: r.status,
     statusReason: r.status_reason,
@@ -684,16 +689,13 @@ export class RolloutService {
     return [...new Set(updated.map((u) => u.rollout_id))]
   }
 
-  /** A birth: re-notify a kiosk still `notified` (it was offline), and let continuous rollouts take new kiosks. */
+  /**
+   * A birth: re-notify a kiosk still `notified` (it was offline) or timed out before the rollout's
+   * deadline (rollout-outcomes.ts), and let continuous rollouts take new kiosks.
+   */
   async #onBirths(tx: Queryable, kioskIds: string[], touched: Set<string>): Promise<Outgoing[]> {
     const now = new Date(this.#now()).toISOString()
-    const renotify = await tx.query<{ rollout_id: string; kiosk_id: string }>(
-      `UPDATE rollout_kiosks rk SET attempts = attempts + 1, notified_at = $2, updated_at = $2
-       FROM rollouts r WHERE r.id = rk.rollout_id AND r.status = 'running'
-         AND rk.kiosk_id = ANY($1::text[]) AND rk.state = 'notified'
-       RETURNING rk.rollout_id, rk.kiosk_id`,
-      [kioskIds, now],
-    )
+    const renotify = await renotifyReturning(tx, kioskIds, now)
     const outgoing: Outgoing[] = []
     const byRollout = new Map<string, string[]>()
     for (const r of renotify) byRollout.set(r.rollout_id, [...(byRollout.get(r.rollout_id) ?? []), r.kiosk_id])
@@ -869,13 +871,23 @@ export class RolloutService {
       this.#log.info({ rolloutId: rollout.id, group }, 'rollout moved to the next group')
       touched.add(rollout.id)
     }
-    const stillActive = (total.notified ?? 0) + ACTIVE_STATES.slice(1).reduce((n, s) => n + (total[s] ?? 0), 0)
-    if (!rollout.continuous && group === last && passed(last) && stillActive === 0) {
-      await tx.query(`UPDATE rollouts SET status = 'completed', finished_at = $2, updated_at = $2 WHERE id = $1`, [
-        rollout.id,
-        nowIso,
-      ])
-      this.#log.info({ rolloutId: rollout.id }, 'rollout completed')
+    // COMPLETED only when every targeted kiosk has an outcome; kiosks offline or timed out are retried
+    // when they return until the deadline, which gives the ones still pending theirs.
+    const deadline = deadlineOf(rollout)
+    const deadlinePassed = !rollout.continuous && deadline !== undefined && now >= deadline
+    if (deadlinePassed && (total.pending ?? 0) > 0) {
+      total.timedOut = (total.timedOut ?? 0) + (await closeAtDeadline(tx, rollout.id, nowIso))
+      total.pending = 0
+      touched.add(rollout.id)
+    }
+    const done = everyKioskHasOutcome(total, deadlinePassed)
+    if (!rollout.continuous && done && ((group === last && passed(last)) || deadlinePassed)) {
+      const reason = group === last && passed(last) ? null : 'deadline passed before every group succeeded'
+      await tx.query(
+        `UPDATE rollouts SET status = 'completed', status_reason = $3, finished_at = $2, updated_at = $2 WHERE id = $1`,
+        [rollout.id, nowIso, reason],
+      )
+      this.#log.info({ rolloutId: rollout.id, reason }, 'rollout completed')
       touched.add(rollout.id)
       return []
     }
