@@ -53,6 +53,8 @@ export interface AppDependencies {
   updates?: UpdateRuntime | undefined
   /** Rollout and schedule routes (rollouts/index.ts); none when rollouts are disabled. */
   rollouts?: FastifyPluginAsync | undefined
+  /** Silences, suppressions and runtime notification settings (alerts/alert-module.ts). */
+  alertOps?: FastifyPluginAsync | undefined
 }
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -145,6 +147,7 @@ export async function buildApp(deps: AppDependencies) {
     defaultTtlMs: deps.enrolment?.defaultTtlMs ?? 24 * 3_600_000,
   })
   await app.register(alertRoutes, { alerts: new AlertRepo(deps.db), engine: deps.alerts, audit: deps.audit })
+  if (deps.alertOps !== undefined) await app.register(deps.alertOps)
   await app.register(kioskRoutes, {
     kiosks: new KioskRepo(deps.db),
     commands: deps.commands,
