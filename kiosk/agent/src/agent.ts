@@ -250,6 +250,12 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
         staleRetryMs: updatesConfig.staleRetryMs,
         downloadRetryMs: updatesConfig.downloadRetryMs,
         downloadAttempts: updatesConfig.downloadAttempts,
+        downloadLimits: {
+          stallMs: updatesConfig.downloadStallMs,
+          minBytesPerSecond: updatesConfig.downloadMinBytesPerSecond,
+          rateWindowMs: updatesConfig.downloadRateWindowMs,
+          deadlineMs: updatesConfig.downloadDeadlineMs,
+        },
         deviceTimeoutMs: updatesConfig.deviceTimeoutMs,
       },
       verifier,
