@@ -169,9 +169,12 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
   }
 
   let session = 0
+  // When the current MQTT connection came up (monotonic): tells a wrong clock from a stale request.
+  let linkUpAt: number | undefined
   const dispatcher = new CommandDispatcher({
     codecs,
     logger: logger.child({ mod: 'agent.commands' }),
+    linkAgeMs: () => (linkUpAt === undefined ? undefined : performance.now() - linkUpAt),
     handlers: {
       ping: async () => ({ receivedAt: Date.now(), appVersion }),
       'get-health': async () => buildHealth(healthSources, outbox.nextSeq),
@@ -218,6 +221,7 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
     logger: logger.child({ mod: 'agent.mqtt' }),
     onConnected: (connected) => {
       session = connected
+      linkUpAt = performance.now()
       recordBirthAndStatuses()
     },
   })
