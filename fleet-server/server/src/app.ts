@@ -1,38 +1,31 @@
-import { createRequire } from 'node:module'
-import { dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import fastifyCookie from '@fastify/cookie'
-import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyError, type FastifyPluginAsync, LogController } from 'fastify'
 import type { Logger } from 'pino'
-import { Counter, Gauge } from 'prom-client'
 import type { AlertEngine } from './alerts/alert-engine.ts'
-import { AlertRepo } from './alerts/alert-repo.ts'
+import { alertsPlugin } from './alerts/alerts-plugin.ts'
 import type { AuditLog } from './audit/audit-log.ts'
-import { requirePermission } from './auth/guard.ts'
+import { auditPlugin } from './audit/audit-plugin.ts'
+import { authPlugin } from './auth/auth-plugin.ts'
+import { SESSION_COOKIE } from './auth/auth-routes.ts'
 import type { IdentityRepo } from './auth/identity-repo.ts'
-import { Enrolment } from './broker/enrolment.ts'
+import { principalHook } from './auth/principal-hook.ts'
 import type { CommandSender } from './commands/command-sender.ts'
 import type { Database } from './db/database.ts'
+import { enrolmentPlugin } from './enrolment/enrolment-plugin.ts'
 import { FleetErrorCodes, FleetHttpError } from './errors.ts'
 import type { Ingestor } from './ingest/ingestor.ts'
+import { kiosksPlugin } from './kiosks/kiosks-plugin.ts'
 import type { LiveHub } from './live/live-hub.ts'
 import { createFleetMetrics } from './metrics/fleet-metrics.ts'
-import { KioskRepo } from './repos/kiosk-repo.ts'
-import { alertRoutes } from './routes/alert-routes.ts'
-import { artifactRoutes } from './routes/artifact-routes.ts'
-import { auditRoutes } from './routes/audit-routes.ts'
-import { authRoutes, SESSION_COOKIE } from './routes/auth-routes.ts'
-import { enrolmentRoutes } from './routes/enrolment-routes.ts'
-import { kioskRoutes } from './routes/kiosk-routes.ts'
-import { opsRoutes } from './routes/ops-routes.ts'
-import { updateRepoRoutes } from './routes/update-repo-routes.ts'
+import { opsPlugin } from './ops/ops-plugin.ts'
+import { registerUpdateMetrics } from './updates/update-metrics.ts'
 import type { UpdateRuntime } from './updates/update-runtime.ts'
+import { updatesPlugin } from './updates/updates-plugin.ts'
 
-export const DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard', import.meta.url))
+export { DASHBOARD_DIR } from './ops/dashboard-routes.ts'
 
 export interface AppDependencies {
   db: Database
@@ -57,12 +50,10 @@ export interface AppDependencies {
   alertOps?: FastifyPluginAsync | undefined
 }
 
-function bearerToken(header: string | undefined): string | undefined {
-  const match = header?.match(/^Bearer\s+(\S+)$/i)
-  return match?.[1]
-}
-
-/** Builds the HTTP app without listening (tests use `app.inject()`). */
+/**
+ * Builds the HTTP app without listening (tests use `app.inject()`): error handler, cookies, OpenAPI,
+ * who is calling, then one plugin per feature (each feature folder's `*-plugin.ts`).
+ */
 export async function buildApp(deps: AppDependencies) {
   const app = Fastify({
     loggerInstance: deps.logger.child({ mod: 'fleet.http' }),
@@ -107,127 +98,34 @@ export async function buildApp(deps: AppDependencies) {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
 
   app.decorateRequest('principal', null)
-  app.addHook('onRequest', async (request) => {
-    const secret = bearerToken(request.headers.authorization) ?? request.cookies[SESSION_COOKIE]
-    request.principal = secret === undefined ? null : ((await deps.identity.principalFor(secret)) ?? null)
-  })
+  app.addHook('onRequest', principalHook(deps.identity))
 
   const metrics = createFleetMetrics({ ingestor: deps.ingestor, db: deps.db, mqttConnected: deps.mqttConnected })
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    reply.header('content-type', metrics.contentType)
-    return metrics.metrics()
-  })
-
-  const updates = deps.updates
-  if (updates !== undefined) {
-    registerUpdateMetrics(metrics, updates)
-    const notInitialised = () => {
-      const repo = updates.repository()
-      return typeof repo === 'string' ? repo : undefined
-    }
-    await app.register(updateRepoRoutes, {
-      store: updates.store,
-      blobs: updates.store.blobs,
-      service: updates.service,
-      artifacts: updates.artifacts,
-      notInitialised,
-    })
-    await app.register(artifactRoutes, { service: updates.service, artifacts: updates.artifacts })
+  if (deps.updates !== undefined) {
+    registerUpdateMetrics(metrics, deps.updates)
+    await app.register(updatesPlugin, { updates: deps.updates })
   }
-
   if (deps.rollouts !== undefined) await app.register(deps.rollouts)
-
-  await app.register(authRoutes, { identity: deps.identity, audit: deps.audit, ...deps.auth })
-  await app.register(auditRoutes, { audit: deps.audit })
-  await app.register(enrolmentRoutes, {
-    enrolment: new Enrolment(deps.db),
-    audit: deps.audit,
-    brokerUrl: deps.enrolment?.brokerUrl,
-    reservedUsernames: deps.enrolment?.reservedUsernames ?? [],
-    defaultTtlMs: deps.enrolment?.defaultTtlMs ?? 24 * 3_600_000,
-  })
-  await app.register(alertRoutes, { alerts: new AlertRepo(deps.db), engine: deps.alerts, audit: deps.audit })
+  await app.register(authPlugin, { identity: deps.identity, audit: deps.audit, ...deps.auth })
+  await app.register(auditPlugin, { audit: deps.audit })
+  await app.register(enrolmentPlugin, { db: deps.db, audit: deps.audit, settings: deps.enrolment })
+  await app.register(alertsPlugin, { db: deps.db, engine: deps.alerts, audit: deps.audit })
   if (deps.alertOps !== undefined) await app.register(deps.alertOps)
-  await app.register(kioskRoutes, {
-    kiosks: new KioskRepo(deps.db),
+  await app.register(kiosksPlugin, {
+    db: deps.db,
     commands: deps.commands,
     audit: deps.audit,
     commandDefaults: deps.commandDefaults,
   })
-  await app.register(opsRoutes, {
+  await app.register(opsPlugin, {
     db: deps.db,
     ingestor: deps.ingestor,
     live: deps.live,
     mqttConnected: deps.mqttConnected,
-  })
-  app.get(
-    '/api/dashboard-config',
-    { preValidation: requirePermission('readFleet'), schema: { hide: true } },
-    async () => ({
-      ...(deps.dashboard.tileUrl === undefined ? {} : { tileUrl: deps.dashboard.tileUrl }),
-    }),
-  )
-  await app.register(fastifyStatic, { root: DASHBOARD_DIR, prefix: '/' })
-  // The chart library, served from its npm package (no CDN: kiosks' networks are closed).
-  await app.register(fastifyStatic, {
-    root: dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js')),
-    prefix: '/vendor/uplot/',
-    decorateReply: false,
+    metrics,
+    dashboard: deps.dashboard,
   })
   return app
-}
-
-function registerUpdateMetrics(registry: ReturnType<typeof createFleetMetrics>, updates: UpdateRuntime): void {
-  new Counter({
-    name: 'fleet_tuf_resigned_total',
-    help: 'targets/snapshot/timestamp metadata re-signed before expiry',
-    labelNames: ['role'] as const,
-    registers: [registry],
-    collect() {
-      this.reset()
-      const stats = updates.refresher?.stats
-      this.inc({ role: 'targets' }, stats?.resigned.targets ?? 0)
-      this.inc({ role: 'snapshot' }, stats?.resigned.snapshot ?? 0)
-      this.inc({ role: 'timestamp' }, stats?.resigned.timestamp ?? 0)
-    },
-  })
-  new Counter({
-    name: 'fleet_tuf_refresh_failures_total',
-    help: 'failed checks/re-signing of TUF metadata expiry',
-    registers: [registry],
-    collect() {
-      this.reset()
-      this.inc(updates.refresher?.stats.failures ?? 0)
-    },
-  })
-  new Gauge({
-    name: 'fleet_tuf_root_expiry_timestamp_seconds',
-    help: 'when the TUF root expires (only the offline root keys renew it), as of the last refresh',
-    registers: [registry],
-    collect() {
-      const expires = updates.refresher?.stats.rootExpires
-      this.set(expires === undefined ? 0 : Date.parse(expires) / 1000)
-    },
-  })
-  new Gauge({
-    name: 'fleet_tuf_vendor_role_expiry_timestamp_seconds',
-    help: "when each vendor's TUF role expires (only the vendor's keys renew it), as of the last refresh",
-    labelNames: ['vendor'] as const,
-    registers: [registry],
-    collect() {
-      this.reset()
-      const expiries = updates.refresher?.stats.vendorRoleExpires ?? {}
-      for (const [vendor, expires] of Object.entries(expiries)) this.set({ vendor }, Date.parse(expires) / 1000)
-    },
-  })
-  new Gauge({
-    name: 'fleet_tuf_repository_ready',
-    help: '1 when the update repository is initialised and its online keys loaded',
-    registers: [registry],
-    collect() {
-      this.set(typeof updates.repository() === 'string' ? 0 : 1)
-    },
-  })
 }
 
 export type FleetApp = Awaited<ReturnType<typeof buildApp>>
