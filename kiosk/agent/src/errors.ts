@@ -10,4 +10,5 @@ export const KioskErrorCodes = {
   backendConfig: 'ERR_KIOSK_BACKEND_CONFIG',
   uiStaticMissing: 'ERR_KIOSK_UI_STATIC_MISSING',
   updatesConfig: 'ERR_KIOSK_UPDATES_CONFIG',
+  catalogueInvalid: 'ERR_KIOSK_CATALOGUE_INVALID',
 } as const
