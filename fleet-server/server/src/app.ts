@@ -2,6 +2,7 @@ import fastifyCookie from '@fastify/cookie'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { FLEET_ERRORS } from '@kiosk-fleet/protocol/http'
 import Fastify, { type FastifyError, type FastifyPluginAsync, LogController } from 'fastify'
 import type { Logger } from 'pino'
 import type { AlertEngine } from './alerts/alert-engine.ts'
@@ -15,7 +16,7 @@ import { principalHook } from './auth/principal-hook.ts'
 import type { CommandSender } from './commands/command-sender.ts'
 import type { Database } from './db/database.ts'
 import { enrolmentPlugin } from './enrolment/enrolment-plugin.ts'
-import { FleetErrorCodes, FleetHttpError } from './errors.ts'
+import { FleetError, FleetErrorCodes } from './errors.ts'
 import type { Ingestor } from './ingest/ingestor.ts'
 import { kiosksPlugin } from './kiosks/kiosks-plugin.ts'
 import type { LiveHub } from './live/live-hub.ts'
@@ -60,8 +61,11 @@ export async function buildApp(deps: AppDependencies) {
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof FleetHttpError) {
+  // One answer for every refusal: FleetError's code and catalog status; Fastify's own errors
+  // (schema validation, bad content type) as ERR_FLEET_BAD_REQUEST / ERR_FLEET_REQUEST; the rest 500.
+  app.setErrorHandler((error: FastifyError | FleetError, request, reply) => {
+    if (error instanceof FleetError) {
+      if (error.statusCode >= 500) request.log.error({ err: error }, 'request failed')
       return reply.code(error.statusCode).send({
         code: error.code,
         message: error.message,
@@ -75,7 +79,7 @@ export async function buildApp(deps: AppDependencies) {
       : status >= 500
         ? FleetErrorCodes.internal
         : FleetErrorCodes.request
-    return reply.code(status).send({ code, message: status >= 500 ? 'internal error' : error.message })
+    return reply.code(status).send({ code, message: status >= 500 ? FLEET_ERRORS[code].message : error.message })
   })
 
   await app.register(fastifyCookie)

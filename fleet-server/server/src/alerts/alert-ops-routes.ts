@@ -4,10 +4,9 @@ import type { AuditLog } from '../audit/audit-log.ts'
 import { principalOf, requirePermission } from '../auth/guard.ts'
 import type { Principal } from '../auth/roles.ts'
 import type { Queryable } from '../db/database.ts'
-import { FleetHttpError } from '../errors.ts'
+import { FleetError, FleetErrorCodes } from '../errors.ts'
 import { NotifySettingsSchema } from './alert-config.ts'
 import type { AlertEngine } from './alert-engine.ts'
-import { AlertErrorCodes } from './alert-errors.ts'
 import { ALERT_RULES } from './alert-rules.ts'
 import { type NotifySettingsStore, redacted } from './notify-settings.ts'
 import type { SilenceStore } from './silence-store.ts'
@@ -57,7 +56,7 @@ const Problem = Type.Object({ code: Type.String(), message: Type.String() })
 async function checkScope(db: Queryable, p: Principal, body: { kioskId?: string; siteId?: string }): Promise<void> {
   if (p.role === 'admin') return
   const refuse = (why: string) => {
-    throw new FleetHttpError(403, AlertErrorCodes.silenceOutOfScope, why)
+    throw new FleetError(FleetErrorCodes.silenceOutOfScope, why)
   }
   if (body.kioskId === undefined) {
     if (p.role === 'site' && body.siteId !== undefined && p.sites.includes(body.siteId)) return
@@ -114,16 +113,11 @@ export const alertOpsRoutes: FastifyPluginAsyncTypebox<AlertOpsRoutesOptions> = 
       const expiresAt =
         b.expiresAt !== undefined ? Date.parse(b.expiresAt) : b.durationMs !== undefined ? startsAt + b.durationMs : NaN
       if (!Number.isFinite(expiresAt)) {
-        throw new FleetHttpError(
-          400,
-          AlertErrorCodes.silenceInvalid,
-          'give expiresAt or durationMs: a silence always ends',
-        )
+        throw new FleetError(FleetErrorCodes.silenceInvalid, 'give expiresAt or durationMs: a silence always ends')
       }
       if (expiresAt <= Math.max(startsAt, now()) || expiresAt - startsAt > MAX_SILENCE_MS) {
-        throw new FleetHttpError(
-          400,
-          AlertErrorCodes.silenceInvalid,
+        throw new FleetError(
+          FleetErrorCodes.silenceInvalid,
           'expiresAt must be in the future and within 30 days of the start',
         )
       }
@@ -166,7 +160,7 @@ export const alertOpsRoutes: FastifyPluginAsyncTypebox<AlertOpsRoutesOptions> = 
       const principal = principalOf(request)
       const existing = await o.silences.get(request.params.id)
       if (existing === undefined) {
-        throw new FleetHttpError(404, AlertErrorCodes.silenceNotFound, `no silence ${request.params.id}`)
+        throw new FleetError(FleetErrorCodes.silenceNotFound, `no silence ${request.params.id}`)
       }
       await checkScope(o.db, principal, {
         ...(existing.kioskId === null ? {} : { kioskId: existing.kioskId }),
@@ -174,11 +168,7 @@ export const alertOpsRoutes: FastifyPluginAsyncTypebox<AlertOpsRoutesOptions> = 
       })
       const ended = await o.silences.end(request.params.id, principal.userId)
       if (ended === undefined) {
-        throw new FleetHttpError(
-          404,
-          AlertErrorCodes.silenceNotFound,
-          `silence ${request.params.id} already ended or expired`,
-        )
+        throw new FleetError(FleetErrorCodes.silenceNotFound, `silence ${request.params.id} already ended or expired`)
       }
       await o.audit.append({
         actor: principal.userId,

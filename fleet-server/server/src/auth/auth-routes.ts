@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ErrorBody } from '@kiosk-fleet/protocol/http'
 import { Type } from '@sinclair/typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
-import { FleetErrorCodes } from '../errors.ts'
-import { ErrorBody } from '../kiosks/kiosk-views.ts'
+import { FleetError, FleetErrorCodes } from '../errors.ts'
 import { principalOf, requirePermission } from './guard.ts'
 import type { IdentityRepo } from './identity-repo.ts'
 import { ROLES } from './roles.ts'
@@ -45,7 +45,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       const principal = await identity.checkPassword(username, password)
       if (principal === undefined) {
         await audit.append({ actor: username, ip: request.ip, action: 'login', outcome: 'denied' })
-        return reply.code(401).send({ code: FleetErrorCodes.badCredentials, message: 'wrong user name or password' })
+        throw new FleetError(FleetErrorCodes.badCredentials, 'wrong user name or password')
       }
       const secret = await identity.createSession(principal.userId, options.sessionTtlMs, request.ip)
       await audit.append({
@@ -172,7 +172,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         return reply.code(201).send({ user })
       } catch (err) {
         if ((err as { code?: string }).code !== '23505') throw err
-        return reply.code(409).send({ code: FleetErrorCodes.conflict, message: `user ${request.body.id} exists` })
+        throw new FleetError(FleetErrorCodes.conflict, `user ${request.body.id} exists`)
       }
     },
   )

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ID_PATTERN } from '@kiosk-fleet/protocol'
+import { ErrorBody, KioskIdParams } from '@kiosk-fleet/protocol/http'
 import { Type } from '@sinclair/typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
 import { principalOf, requirePermission } from '../auth/guard.ts'
-import { FleetErrorCodes } from '../errors.ts'
-import { ErrorBody, KioskIdParams } from '../kiosks/kiosk-views.ts'
+import { FleetError, FleetErrorCodes } from '../errors.ts'
 import type { Enrolment } from './enrolment.ts'
 
 export interface EnrolmentRoutesOptions {
@@ -61,9 +61,7 @@ export const enrolmentRoutes: FastifyPluginAsyncTypebox<EnrolmentRoutesOptions> 
           outcome: 'denied',
           details: { reason: 'reserved' },
         })
-        return reply
-          .code(409)
-          .send({ code: FleetErrorCodes.reservedKioskId, message: `${kioskId} is the fleet-server's MQTT user name` })
+        throw new FleetError(FleetErrorCodes.reservedKioskId, `${kioskId} is the fleet-server's MQTT user name`)
       }
       const ticket = await enrolment.createToken({
         kioskId,
@@ -103,7 +101,7 @@ export const enrolmentRoutes: FastifyPluginAsyncTypebox<EnrolmentRoutesOptions> 
         },
       },
     },
-    async (request, reply) => {
+    async (request, _reply) => {
       const { kioskId, token } = request.body
       const entry = { actor: `kiosk:${kioskId}`, role: 'kiosk', ip: request.ip, action: 'kiosk.enrol', target: kioskId }
       const result = options.reservedUsernames.includes(kioskId)
@@ -111,10 +109,10 @@ export const enrolmentRoutes: FastifyPluginAsyncTypebox<EnrolmentRoutesOptions> 
         : await enrolment.redeem(kioskId, token)
       if (!result.ok) {
         await audit.append({ ...entry, outcome: 'denied', details: { reason: result.reason } })
-        return reply.code(401).send({
-          code: FleetErrorCodes.enrolmentRefused,
-          message: 'enrolment refused: the token is wrong, used or expired; ask for a new one',
-        })
+        throw new FleetError(
+          FleetErrorCodes.enrolmentRefused,
+          'enrolment refused: the token is wrong, used or expired; ask for a new one',
+        )
       }
       await audit.append({ ...entry, outcome: 'ok', details: { enrolmentId: result.enrolmentId } })
       return {

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { SiteSummary } from '@kiosk-fleet/protocol/http'
 import type { Static } from '@sinclair/typebox'
 import { Type } from '@sinclair/typebox'
 import { principalOf, requirePermission } from '../auth/guard.ts'
 import { kioskScope } from '../auth/roles.ts'
 import type { Database } from '../db/database.ts'
-import { SiteSummary } from './kiosk-views.ts'
 import { OverviewRepo } from './overview-repo.ts'
 
 /** `/api/overview` (fleet counts) and `/api/sites` (sites with their kiosk counts), scoped to the caller. */

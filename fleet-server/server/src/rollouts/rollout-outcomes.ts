@@ -11,6 +11,19 @@ export function deadlineOf(rollout: { startedAt: string | null; retryForMs: numb
   return rollout.startedAt === null ? undefined : Date.parse(rollout.startedAt) + rollout.retryForMs
 }
 
+/** The deadline of a rollout from its row (`retry_for_ms`, migration 010). */
+export async function loadDeadline(tx: Queryable, rolloutId: string): Promise<number | undefined> {
+  const [row] = await tx.query<{ started_at: unknown; retry_for_ms: string | number }>(
+    'SELECT started_at, retry_for_ms FROM rollouts WHERE id = $1',
+    [rolloutId],
+  )
+  if (row === undefined || row.started_at === null) return undefined
+  return deadlineOf({
+    startedAt: new Date(row.started_at as string).toISOString(),
+    retryForMs: Number(row.retry_for_ms),
+  })
+}
+
 /**
  * Whether every kiosk the rollout targeted has an outcome: none pending (offline ones included),
  * none still working, and — before the deadline — none timed out, since a timed-out kiosk is retried
