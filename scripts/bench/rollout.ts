@@ -136,7 +136,8 @@ async function login(fleet: FleetServer, username: string, password: string): Pr
 
 /** A ready app release: created, uploaded in one PATCH, signed into TUF by the server, approved. */
 async function pushRelease(fleet: FleetServer, cookie: string): Promise<string> {
-  const bytes = new TextEncoder().encode('release 1.1.0 (bench: the kiosks do not download it)\n')
+  // A real (tiny) release: the fleet refuses an app release without a valid release.json.
+  const bytes = await releaseTarball('1.1.0')
   const { createHash } = await import('node:crypto')
   const sha256 = createHash('sha256').update(bytes).digest('hex')
   const created = await api<{ artifact: { id: string }; upload: { id: string } }>(
@@ -314,3 +315,19 @@ async function main(): Promise<void> {
 
 await main()
 process.exit(0)
+
+/** A gzip tarball holding only `release.json` (the kiosks of the bench never download it). */
+async function releaseTarball(version: string): Promise<Uint8Array<ArrayBuffer>> {
+  const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const { create } = await import('tar')
+  const dir = mkdtempSync(join(tmpdir(), 'bench-release-'))
+  try {
+    writeFileSync(join(dir, 'release.json'), JSON.stringify({ version }))
+    create({ gzip: true, file: join(dir, 'release.tar.gz'), cwd: dir, sync: true, portable: true }, ['release.json'])
+    return Uint8Array.from(readFileSync(join(dir, 'release.tar.gz')))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

@@ -3,13 +3,14 @@
  * repository: artifacts (list, detail with compatibility and approvals, a department user approving)
  * and a rollout whose per-group progress and per-kiosk states change live as kiosks report.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type FleetServer, KioskCredentials } from '@fleet/server'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { testAppReleaseOfSize } from '../support/artifact-bytes.ts'
 import { launchChromium, screenshot, seriousA11yViolations } from '../support/browser.ts'
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts'
 import { TEST_ADMIN_PASSWORD } from '../support/fleet.ts'
@@ -37,7 +38,7 @@ async function call<T>(fleet: FleetServer, auth: Auth, method: string, path: str
 
 /** An app release pushed through the API in one PATCH; ready once the last byte lands. */
 async function pushApp(fleet: FleetServer, admin: Auth, version: string, machineTypes: string[]): Promise<string> {
-  const bytes = randomBytes(50_000)
+  const bytes = testAppReleaseOfSize(version, 50_000)
   const created = await call<{ artifact: { id: string }; upload: { id: string } }>(
     fleet,
     admin,

@@ -26,6 +26,7 @@ import {
 import { Metadata, MetadataKind } from '@tufjs/models'
 import { afterEach, describe, expect, it } from 'vitest'
 import { TufVerifier } from '../../kiosk/agent/src/updates/tuf-verifier.ts'
+import { testAppRelease, testFirmwareImage } from '../support/artifact-bytes.ts'
 import { createTestDatabase, DATABASE_KINDS, type DatabaseKind, type TestDatabase } from '../support/databases.ts'
 import { quietLogger } from '../support/fleet.ts'
 import {
@@ -192,7 +193,10 @@ async function registerVendor(h: Harness, id: string, keys: TufKeyPairJson[], th
   expect(answer.status, JSON.stringify(answer.body)).toBe(200)
 }
 
-const APP = new TextEncoder().encode('kiosk app 1.4.0 tarball '.repeat(500))
+// Incompressible enough that the tarball is over 11 kB (the Range checks read past 11000).
+const bulk = Array.from({ length: 400 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')).join('\n')
+const appRelease = (version: string) => testAppRelease(version, { files: { 'ui/app.js': bulk } })
+const APP = appRelease('1.4.0')
 
 describe.each(DATABASE_KINDS)('artifacts over HTTP (%s)', (kind) => {
   it('pushes an app release that a kiosk downloads and verifies with tuf-js', async () => {
@@ -230,7 +234,7 @@ describe.each(DATABASE_KINDS)('artifacts over HTTP (%s)', (kind) => {
     const otherKey = generateTufKeyPair()
     await registerVendor(h, 'xprinter', [vendorKey])
     const vendor = await testUser(h.fleet, 'xp-user', 'vendor', { vendors: ['xprinter'] })
-    const firmware = new TextEncoder().encode('xprinter firmware 2.1')
+    const firmware = testFirmwareImage(TEST_FIRMWARE_MODEL, '2.1')
     const pushed = await push(
       h.fleet,
       vendor,
@@ -285,6 +289,7 @@ describe.each(DATABASE_KINDS)('artifacts over HTTP (%s)', (kind) => {
 describe('artifact uploads', () => {
   it('resumes after an interrupted PATCH and refuses a concurrent PATCH to the same upload', async () => {
     const h = await harness()
+    const APP = appRelease('1.5.0')
     const { status, created } = await create(h.fleet, h.admin, { kind: 'app', version: '1.5.0' }, APP)
     expect(status).toBe(201)
     const uploadId = created.upload.id
@@ -350,6 +355,64 @@ describe('artifact uploads', () => {
     expect(noType.status).toBe(415)
     const unknown = await call(h.fleet, 'HEAD', `/api/uploads/upl_${'0'.repeat(32)}`, h.admin)
     expect(unknown.status).toBe(404)
+  })
+
+  it('refuses a release without a valid release.json and firmware that is not the model image, with the reason', async () => {
+    const h = await harness()
+    const reasonOf = async (id: string) =>
+      (await call(h.fleet, 'GET', `/api/artifacts/${id}`, h.admin)).body as { status: string; statusReason: string }
+    const noManifest = await push(
+      h.fleet,
+      h.admin,
+      { kind: 'app', version: '4.0.0' },
+      testAppRelease('4.0.0', { manifest: null }),
+    )
+    expect(noManifest.status).toBe('rejected')
+    expect((await reasonOf(noManifest.id)).statusReason).toContain('no release.json at the top of the archive')
+    const wrongVersion = await push(h.fleet, h.admin, { kind: 'app', version: '4.0.1' }, appRelease('4.0.0'))
+    expect((await reasonOf(wrongVersion.id)).statusReason).toContain('release.json names version 4.0.0, not 4.0.1')
+    const badMain = await push(
+      h.fleet,
+      h.admin,
+      { kind: 'app', version: '4.0.2' },
+      testAppRelease('4.0.2', { manifest: { version: '4.0.2', main: 'kiosk/agent/bin/missing.mjs' } }),
+    )
+    expect((await reasonOf(badMain.id)).statusReason).toContain(
+      'main kiosk/agent/bin/missing.mjs is not in the archive',
+    )
+    const notTar = await push(h.fleet, h.admin, { kind: 'app', version: '4.0.3' }, new TextEncoder().encode('release'))
+    expect((await reasonOf(notTar.id)).statusReason).toContain('not a tar archive')
+
+    const vendorKey = generateTufKeyPair()
+    await registerVendor(h, 'xprinter', [vendorKey])
+    const vendor = await testUser(h.fleet, 'xp-fw', 'vendor', { vendors: ['xprinter'] })
+    const fw = (version: string) => ({
+      kind: 'firmware',
+      version,
+      deviceModel: TEST_FIRMWARE_MODEL,
+      fileName: `fw-${version}.bin`,
+      compatibility: { machineTypes: ['id'], hwRevisions: ['r2'] },
+    })
+    const random = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 2_654_435_761) >>> 24)
+    const junk = await push(h.fleet, vendor, fw('3.0'), random)
+    expect(junk.status).toBe('rejected')
+    expect((await reasonOf(junk.id)).statusReason).toBe(
+      `not a kfw1 firmware image for ${TEST_FIRMWARE_MODEL}: not a KFW1 image: no KFW1 magic at the start`,
+    )
+    const foreign = await push(h.fleet, vendor, fw('3.1'), testFirmwareImage('epson-tm-t88v', '3.1'))
+    expect((await reasonOf(foreign.id)).statusReason).toContain('KFW1 image is for model epson-tm-t88v')
+    const damaged = testFirmwareImage(TEST_FIRMWARE_MODEL, '3.2')
+    damaged[200] = (damaged[200] ?? 0) ^ 1
+    const broken = await push(h.fleet, vendor, fw('3.2'), damaged)
+    expect((await reasonOf(broken.id)).statusReason).toContain('checksum')
+    const good = await push(h.fleet, vendor, fw('3.3'), testFirmwareImage(TEST_FIRMWARE_MODEL, '3.3'))
+    expect(good.status).toBe('signing')
+    const targets = await call(h.fleet, 'GET', '/updates/metadata/targets.json', undefined)
+    expect(JSON.stringify(targets.body)).not.toContain('4.0.')
+    const audit = await call(h.fleet, 'GET', '/api/audit?limit=100', h.admin)
+    expect((audit.body.entries as Array<{ action: string }>).filter((e) => e.action === 'artifact.reject').length).toBe(
+      7,
+    )
   })
 
   it('rejects an upload whose sha256 does not match the announced one', async () => {
@@ -445,7 +508,7 @@ describe('artifact uploads', () => {
     const again = await create(h.fleet, vendor, { ...fw, deviceModel: TEST_FIRMWARE_MODEL }, bytes)
     expect(again.body.code).toBe('ERR_FLEET_ARTIFACT_EXISTS')
     // Vendor users see only their vendors' artifacts.
-    await push(h.fleet, h.admin, { kind: 'app', version: '2.1.0' }, bytes)
+    await push(h.fleet, h.admin, { kind: 'app', version: '2.1.0' }, appRelease('2.1.0'))
     const mine = await call(h.fleet, 'GET', '/api/artifacts', vendor)
     expect((mine.body.artifacts as Array<{ vendor: string }>).map((a) => a.vendor)).toEqual(['xprinter'])
     expect((await call(h.fleet, 'GET', '/api/artifacts', h.admin)).body.artifacts).toHaveLength(2)
@@ -456,7 +519,7 @@ describe('artifact uploads', () => {
   it('records department approvals only for the approver’s departments, and revocation by an admin', async () => {
     const h = await harness('postgres')
     const tax = await testUser(h.fleet, 'tax-user', 'department', { departments: ['tax'] })
-    const { id, targetPath } = await push(h.fleet, h.admin, { kind: 'app', version: '3.0.0' }, new Uint8Array([3]))
+    const { id, targetPath } = await push(h.fleet, h.admin, { kind: 'app', version: '3.0.0' }, appRelease('3.0.0'))
     const verifier = await kiosk(h)
     expect((await verifier.targetInfo(targetPath)).ok).toBe(true)
     const approved = await call(h.fleet, 'POST', `/api/artifacts/${id}/approvals`, tax, { department: 'tax' })
@@ -545,7 +608,7 @@ describe('live dashboards', () => {
     })()
     const eventsFor = (id: string) =>
       text.split('\n\n').filter((e) => e.startsWith('event: artifact') && e.includes(`"id":"${id}"`)).length
-    const { id } = await push(h.fleet, h.admin, { kind: 'app', version: '3.1.0' }, new Uint8Array([3, 1]))
+    const { id } = await push(h.fleet, h.admin, { kind: 'app', version: '3.1.0' }, appRelease('3.1.0'))
     await waitFor('artifact event after the push', () => eventsFor(id) >= 1)
     const pushed = eventsFor(id)
     await call(h.fleet, 'POST', `/api/artifacts/${id}/approvals`, h.admin, { department: 'tax' })
@@ -598,7 +661,7 @@ describe('the update repository over HTTP', () => {
     await h.restart()
     const after = await call(h.fleet, 'GET', '/updates/metadata/timestamp.json', undefined)
     expect(after.body).toEqual(before.body)
-    await push(h.fleet, h.admin, { kind: 'app', version: '1.4.1' }, new Uint8Array([7]))
+    await push(h.fleet, h.admin, { kind: 'app', version: '1.4.1' }, appRelease('1.4.1'))
     expect(await h.fleet.updates?.repository()).toBeInstanceOf(TufRepository)
     const repo = h.fleet.updates?.repository() as TufRepository
     expect(await repo.versions()).toEqual({ root: 1, targets: 3, snapshot: 3, timestamp: 3 })

@@ -5,12 +5,12 @@
  * --watch` until the end (exit 0), a failing fleet halting it (exit 6), pause/resume and abort (exit 7).
  */
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type FleetServer, KioskCredentials } from '@fleet/server'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { testAppReleaseOfSize } from '../support/artifact-bytes.ts'
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts'
 import { type SimBehaviour, SimKiosk } from '../support/rollout-sim.ts'
 import { createTestUpdateKeys, startUpdateFleet, type TestUpdateKeys, testUser } from '../support/update-keys.ts'
@@ -83,7 +83,7 @@ describe('fleetctl rollouts against a fleet-server with simulated kiosks', () =>
   /** An app release pushed with fleetctl and approved for public security with fleetctl. */
   async function approvedApp(version: string): Promise<string> {
     const path = join(work, `kiosk-app-${version}.tar.gz`)
-    writeFileSync(path, randomBytes(20_000))
+    writeFileSync(path, testAppReleaseOfSize(version, 20_000))
     const pushed = await fleetctl(['artifacts', 'push', path, '--kind', 'app', '--version', version, '--json'], ada)
     expect(pushed.code, pushed.stderr).toBe(0)
     const id = (JSON.parse(pushed.stdout) as { id: string }).id

@@ -4,13 +4,14 @@
  * with key files fleetctl made, approvals and revocation; the real bin, as an operator runs it.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FleetServer } from '@fleet/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { testAppReleaseOfSize, testFirmwareImage } from '../support/artifact-bytes.ts'
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts'
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts'
 import {
@@ -143,7 +144,7 @@ describe('fleetctl artifacts against a fleet-server with its update repository',
   })
 
   it('pushes an app release in chunks with plain progress lines on a pipe, and shows it', async () => {
-    const bytes = randomBytes(600 * 1024)
+    const bytes = testAppReleaseOfSize('1.1.0', 600 * 1024)
     const path = file('kiosk-app-1.1.0.tar.gz', bytes)
     const run = await fleetctl(
       [
@@ -183,7 +184,7 @@ describe('fleetctl artifacts against a fleet-server with its update repository',
   })
 
   it('draws the progress bar in place when standard error is a terminal', async () => {
-    const path = file('kiosk-app-1.1.2.tar.gz', randomBytes(300 * 1024))
+    const path = file('kiosk-app-1.1.2.tar.gz', testAppReleaseOfSize('1.1.2', 300 * 1024))
     const command = [
       process.execPath,
       BIN,
@@ -220,7 +221,7 @@ describe('fleetctl artifacts against a fleet-server with its update repository',
   })
 
   it('prints nothing but the artifact with --json, and refuses bad input before uploading anything', async () => {
-    const path = file('kiosk-app-1.1.1.tar.gz', randomBytes(10_000))
+    const path = file('kiosk-app-1.1.1.tar.gz', testAppReleaseOfSize('1.1.1', 10_000))
     const run = await fleetctl(['artifacts', 'push', path, '--kind', 'app', '--version', '1.1.1', '--json'], admin)
     expect(run.code, run.stderr).toBe(0)
     expect(run.stderr).toBe('')
@@ -282,7 +283,7 @@ describe('fleetctl artifacts against a fleet-server with its update repository',
   it('carries on after the connection is cut mid-upload, from the offset the server has', async () => {
     const proxy = await startCuttingProxy(Number(new URL(fleet.httpUrl).port))
     try {
-      const bytes = randomBytes(1024 * 1024)
+      const bytes = testAppReleaseOfSize('1.4.0', 1024 * 1024)
       const path = file('kiosk-app-1.4.0.tar.gz', bytes)
       // The create call and a few chunks go through; then the connection dies inside a PATCH body.
       proxy.cutAfter(300 * 1024)
@@ -314,7 +315,7 @@ describe('fleetctl artifacts against a fleet-server with its update repository',
 
     /** Starts a push through the proxy and stops the network once a first part of the file has landed. */
     async function pushUntilPartlyUploaded(version: string, env: Record<string, string>) {
-      const bytes = randomBytes(2 * 1024 * 1024)
+      const bytes = testAppReleaseOfSize(version, 2 * 1024 * 1024)
       const path = file(`kiosk-app-${version}.tar.gz`, bytes)
       const args = ['artifacts', 'push', path, '--kind', 'app', '--version', version, '--chunk-size', '64k']
       const first = start(args, env)
@@ -400,7 +401,7 @@ describe('fleetctl artifacts against a fleet-server with its update repository',
   describe('vendor firmware, signed on the vendor machine', () => {
     const keyFile = join(work, 'xprinter-key.json')
     const otherKeyFile = join(work, 'stranger-key.json')
-    const firmware = randomBytes(200 * 1024)
+    const firmware = testFirmwareImage(TEST_FIRMWARE_MODEL, '2.1.0', 200 * 1024)
     let firmwarePath: string
     const pushArgs = () => [
       'artifacts',

@@ -284,6 +284,90 @@ describe('rollouts on a real broker, ingest and PGlite with simulated kiosks', (
     await untilKiosk(s, id, waiting.kioskId, 'succeeded')
   })
 
+  it('keeps the rollout running while a kiosk of the last group is offline, and finishes it when it returns', async () => {
+    const s = await start()
+    await seedAppRelease(s)
+    for (let i = 0; i < 5; i++) await kiosk(s, `ret-${i}`)
+    const away = kiosks[4] as SimKiosk
+    await away.disconnect()
+    await waitFor('away offline', async () => {
+      const [row] = await s.db.query<{ state: string }>('SELECT state FROM kiosks WHERE id = $1', [away.kioskId])
+      return row?.state === 'offline'
+    })
+    const id = await createApproved(s, rolloutBody({ groups: [{ count: 2 }, { percent: 100 }] }))
+    await s.api('ada', 'POST', `/api/rollouts/${id}/start`, {})
+    for (const k of kiosks.slice(0, 4)) await untilKiosk(s, id, k.kioskId, 'succeeded')
+    await s.rollouts.service.tick()
+    // 4/5: not every kiosk has an outcome, so not completed (it used to say COMPLETED here).
+    const meanwhile = await detail(s, id)
+    expect(meanwhile.status).toBe('running')
+    expect(meanwhile.totals).toMatchObject({ succeeded: 4, pending: 1 })
+    await away.connect()
+    await untilKiosk(s, id, away.kioskId, 'succeeded')
+    const done = await untilStatus(s, id, 'completed')
+    expect(done.totals).toMatchObject({ succeeded: 5, total: 5 })
+    expect(done.statusReason).toBeNull()
+  })
+
+  it('times out a kiosk whose download crawls, keeps it timed out, and retries it when it returns', async () => {
+    const s = await start()
+    await seedAppRelease(s)
+    const slow = await kiosk(s, 'crawl-1', 'silent')
+    await waitFor('birth stored', async () => {
+      const [row] = await s.db.query<{ app_version: string | null }>('SELECT app_version FROM kiosks WHERE id = $1', [
+        slow.kioskId,
+      ])
+      return row?.app_version === '1.0.0'
+    })
+    const id = await createApproved(
+      s,
+      rolloutBody({ groups: [{ percent: 100 }], kioskTimeoutMs: 60_000, errorMinSample: 5 }),
+    )
+    await s.api('ada', 'POST', `/api/rollouts/${id}/start`, {})
+    await untilKiosk(s, id, slow.kioskId, 'notified')
+    await slow.report(id, 'downloading', { progress: 0.001 })
+    await untilKiosk(s, id, slow.kioskId, 'downloading')
+    clockOffset = 61_000
+    const timedOut = await untilKiosk(s, id, slow.kioskId, 'timedOut')
+    expect(timedOut.errorCode).toBe('ERR_FLEET_ROLLOUT_KIOSK_TIMEOUT')
+    // One byte every 2 s still reports progress: that no longer revives it.
+    await slow.report(id, 'downloading', { progress: 0.002 })
+    await s.settle()
+    await s.rollouts.service.tick()
+    expect((await rows(s, id)).find((r) => r.kioskId === slow.kioskId)?.state).toBe('timedOut')
+    // Timed out is retried before the deadline: not completed yet.
+    expect((await detail(s, id)).status).toBe('running')
+    // It comes back on a better link and finishes.
+    await slow.disconnect()
+    slow.state.behaviour = 'succeed'
+    slow.state.deployments.clear()
+    await slow.connect()
+    const again = await untilKiosk(s, id, slow.kioskId, 'succeeded')
+    expect(again.attempts).toBe(2)
+    await untilStatus(s, id, 'completed')
+  })
+
+  it('gives kiosks still away at the deadline their outcome and completes', async () => {
+    const s = await start()
+    await seedAppRelease(s)
+    for (let i = 0; i < 2; i++) await kiosk(s, `dl-${i}`)
+    const away = kiosks[1] as SimKiosk
+    await away.disconnect()
+    await waitFor('away offline', async () => {
+      const [row] = await s.db.query<{ state: string }>('SELECT state FROM kiosks WHERE id = $1', [away.kioskId])
+      return row?.state === 'offline'
+    })
+    const id = await createApproved(s, rolloutBody({ groups: [{ percent: 100 }] }))
+    await s.db.query('UPDATE rollouts SET retry_for_ms = 3600000 WHERE id = $1', [id])
+    await s.api('ada', 'POST', `/api/rollouts/${id}/start`, {})
+    await untilKiosk(s, id, 'dl-0', 'succeeded')
+    clockOffset = 3_601_000
+    const done = await untilStatus(s, id, 'completed')
+    expect(done.totals).toMatchObject({ succeeded: 1, timedOut: 1 })
+    const row = (await rows(s, id)).find((r) => r.kioskId === away.kioskId)
+    expect(row).toMatchObject({ state: 'timedOut', errorCode: 'ERR_FLEET_ROLLOUT_DEADLINE_PASSED' })
+  })
+
   it('applies duplicate and out-of-order deployment reports once', async () => {
     const s = await start()
     await seedAppRelease(s)

@@ -177,6 +177,22 @@ describe('TUF updates: fleet repository → kiosk verifier over HTTP', () => {
     expect(missing).toMatchObject({ ok: false, error: { code: TufErrorCodes.targetNotFound } })
   })
 
+  it('says target not found, not an internal TypeError, for a registered vendor that never published', async () => {
+    const f = await fixture()
+    const verifier = await kiosk(f)
+    const info = await verifier.targetInfo('firmware/bolt/bc-100/fw-1.0.bin')
+    expect(info).toMatchObject({
+      ok: false,
+      error: {
+        code: TufErrorCodes.targetNotFound,
+        message: expect.stringContaining('vendor-bolt has published nothing yet'),
+      },
+    })
+    expect(JSON.stringify(info)).not.toContain('Cannot read properties')
+    const fetched = await verifier.fetchTarget('firmware/bolt/bc-100/fw-1.0.bin')
+    expect(fetched).toMatchObject({ ok: false, error: { code: TufErrorCodes.targetNotFound } })
+  })
+
   it('rejects a tampered target (same length, bytes changed)', async () => {
     const f = await fixture()
     const sha256 = createHash('sha256').update(FW_BYTES).digest('hex')

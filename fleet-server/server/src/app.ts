@@ -47,6 +47,8 @@ export interface AppDependencies {
   updates?: UpdateRuntime | undefined
   /** Rollout and schedule routes (rollouts/index.ts); none when rollouts are disabled. */
   rollouts?: FastifyPluginAsync | undefined
+  /** Silences, suppressions and runtime notification settings (alerts/alert-module.ts). */
+  alertOps?: FastifyPluginAsync | undefined
 }
 
 /**
@@ -112,6 +114,7 @@ export async function buildApp(deps: AppDependencies) {
   await app.register(auditPlugin, { audit: deps.audit })
   await app.register(enrolmentPlugin, { db: deps.db, audit: deps.audit, settings: deps.enrolment })
   await app.register(alertsPlugin, { db: deps.db, engine: deps.alerts, audit: deps.audit })
+  if (deps.alertOps !== undefined) await app.register(deps.alertOps)
   await app.register(kiosksPlugin, {
     db: deps.db,
     commands: deps.commands,

@@ -10,6 +10,9 @@ export type { FleetErrorCode } from '@kiosk-fleet/protocol/http'
 export const FleetErrorCodes = {
   kioskNotFound: 'ERR_FLEET_KIOSK_NOT_FOUND',
   alertNotFound: 'ERR_FLEET_ALERT_NOT_FOUND',
+  silenceNotFound: 'ERR_FLEET_SILENCE_NOT_FOUND',
+  silenceInvalid: 'ERR_FLEET_SILENCE_INVALID',
+  silenceOutOfScope: 'ERR_FLEET_SILENCE_OUT_OF_SCOPE',
   unauthenticated: 'ERR_FLEET_UNAUTHENTICATED',
   forbidden: 'ERR_FLEET_FORBIDDEN',
   badCredentials: 'ERR_FLEET_BAD_CREDENTIALS',

@@ -3,9 +3,8 @@ import { mkdirSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { createCodecs } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
-import { alertPolicyFrom } from './alerts/alert-config.ts'
-import { AlertEngine } from './alerts/alert-engine.ts'
-import { AlertNotifier } from './alerts/alert-notifier.ts'
+import type { AlertEngine } from './alerts/alert-engine.ts'
+import { createAlertModule } from './alerts/alert-module.ts'
 import { buildApp, type FleetApp } from './app.ts'
 import { AuditLog } from './audit/audit-log.ts'
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts'
@@ -100,17 +99,16 @@ export async function startFleetServer(
   })
   let commands: CommandSender | undefined
   let rollouts: RolloutModule | undefined
-  const notifier = new AlertNotifier(config.alerts.notify, db, logger.child({ mod: 'fleet.notify' }))
-  const alerts = new AlertEngine({
+  const audit = new AuditLog(db)
+  const alertModule = createAlertModule({
     db,
-    policy: alertPolicyFrom(config.alerts),
-    logger: logger.child({ mod: 'fleet.alerts' }),
-    onEvents: (events) => {
-      notifier.notify(events).catch((err: unknown) => log.warn({ err }, 'alert notification failed'))
-      // Dashboards re-read what they show for these kiosks, alerts included.
-      live.changed(events.map((e) => e.alert.kioskId))
-    },
+    config: config.alerts,
+    audit,
+    logger,
+    // Dashboards re-read what they show for these kiosks, alerts included.
+    onEvents: (events) => live.changed(events.map((e) => e.alert.kioskId)),
   })
+  const alerts = alertModule.engine
   const ingestor = new Ingestor({
     store: new IngestStore(db),
     codecs,
@@ -225,7 +223,6 @@ export async function startFleetServer(
   })
 
   const identity = new IdentityRepo(db)
-  const audit = new AuditLog(db)
   await bootstrapAdmin(identity, audit, config.auth.initialAdminPassword, log)
 
   const updates = config.updates.enabled
@@ -271,6 +268,7 @@ export async function startFleetServer(
     logger,
     updates,
     rollouts: rollouts?.routes,
+    alertOps: alertModule.routes,
     enrolment: {
       brokerUrl: config.broker.publicUrl ?? mqttUrl,
       reservedUsernames: [fleetMqttUsername(config)],
@@ -288,7 +286,7 @@ export async function startFleetServer(
   pruneTimer.unref()
   prune()
 
-  if (config.alerts.enabled) await alerts.start()
+  await alertModule.start()
   rollouts?.start()
 
   const address = await app.listen({ host: config.http.host, port: config.http.port })
@@ -313,8 +311,7 @@ export async function startFleetServer(
       await mqtt.close()
       await keeper?.close()
       await pruning
-      await alerts.stop()
-      notifier.close()
+      await alertModule.stop()
       commands?.cancelAll()
       live.close()
       await fanout.close()

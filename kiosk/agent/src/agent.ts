@@ -184,6 +184,8 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
       })
     : undefined
 
+  // When the current MQTT connection came up (monotonic): tells a wrong clock from a stale request.
+  let linkUpAt: number | undefined
   const link = new KioskLink({
     kioskId,
     mqtt: config.mqtt,
@@ -193,6 +195,7 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
     dispatcher: new CommandDispatcher({
       codecs,
       logger: logger.child({ mod: 'agent.commands' }),
+      linkAgeMs: () => (linkUpAt === undefined ? undefined : performance.now() - linkUpAt),
       handlers: {
         ...createAgentCommandHandlers({ appVersion, reporter, nextSeq: () => outbox.nextSeq, updates }),
         ...createRemoteCommandHandlers({
@@ -211,6 +214,7 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
     }),
     logger: logger.child({ mod: 'agent.mqtt' }),
     onConnected: (session) => {
+      linkUpAt = performance.now()
       reporter.session = session
       reporter.recordBirthAndStatuses()
     },

@@ -1,6 +1,7 @@
 /** Kiosk-side error codes (ERR_KIOSK_*), listed in docs/errors.md. */
 export const KioskErrorCodes = {
   commandExpired: 'ERR_KIOSK_COMMAND_EXPIRED',
+  clockSkew: 'ERR_KIOSK_CLOCK_SKEW',
   badRequest: 'ERR_KIOSK_BAD_REQUEST',
   unknownCommand: 'ERR_KIOSK_UNKNOWN_COMMAND',
   commandFailed: 'ERR_KIOSK_COMMAND_FAILED',

@@ -36,6 +36,9 @@ export const FLEET_ERRORS = {
   // Kiosks, alerts, enrolment
   ERR_FLEET_KIOSK_NOT_FOUND: { httpStatus: 404, message: 'no such kiosk' },
   ERR_FLEET_ALERT_NOT_FOUND: { httpStatus: 404, message: 'no such open alert' },
+  ERR_FLEET_SILENCE_NOT_FOUND: { httpStatus: 404, message: 'no such running silence' },
+  ERR_FLEET_SILENCE_INVALID: { httpStatus: 400, message: 'a silence needs an expiry within 30 days' },
+  ERR_FLEET_SILENCE_OUT_OF_SCOPE: { httpStatus: 403, message: 'that silence reaches past your scope' },
   ERR_FLEET_ENROLMENT_REFUSED: { httpStatus: 401, message: 'enrolment refused' },
   ERR_FLEET_RESERVED_KIOSK_ID: { httpStatus: 409, message: "that kiosk id is the fleet-server's own MQTT user" },
   ERR_FLEET_MQTT_PASSWORD_MISSING: { httpStatus: null, message: "the fleet-server's broker password is not set" },
@@ -88,6 +91,7 @@ export const FLEET_ERRORS = {
   ERR_FLEET_ROLLOUT_SITE_NOT_FOUND: { httpStatus: 404, message: 'no such site' },
   ERR_FLEET_ROLLOUT_SCHEDULE_INVALID: { httpStatus: 400, message: 'invalid schedule' },
   ERR_FLEET_ROLLOUT_KIOSK_TIMEOUT: { httpStatus: null, message: 'the kiosk did not report in time' },
+  ERR_FLEET_ROLLOUT_DEADLINE_PASSED: { httpStatus: null, message: 'the kiosk was not reached before the deadline' },
   ERR_FLEET_ROLLOUT_KIOSK_FAILED: { httpStatus: null, message: 'the kiosk reported failure without an error code' },
   ERR_FLEET_ROLLOUT_KIOSK_REFUSED: { httpStatus: null, message: 'the kiosk refused the update without an error code' },
 } as const satisfies Record<`ERR_FLEET_${string}`, FleetErrorEntry>

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino'
 import type { Database, Queryable } from '../db/database.ts'
+import { ScheduleStore } from '../rollouts/schedule-store.ts'
 import {
   type AlertPolicy,
   type AlertRuleId,
+  type Condition,
   conditionsOf,
   type KioskSnapshot,
   type Severity,
@@ -10,6 +12,8 @@ import {
   silentDeadline,
 } from './alert-rules.ts'
 import { loadSnapshots } from './snapshot-loader.ts'
+import { openedAt, type Suppression, suppressionOf } from './suppression.ts'
+import { loadSuppressionData, type SuppressionData } from './suppression-loader.ts'
 
 export interface AlertRecord {
   id: number
@@ -29,6 +33,8 @@ export interface AlertRecord {
   acknowledgedAt: string | null
   assignedTo: string | null
 }
+
+export type KioskSuppression = Suppression & { rule: string; deviceId: string }
 
 export interface AlertEvent {
   kind: 'raised' | 'cleared' | 'resolved' | 'acknowledged'
@@ -114,6 +120,8 @@ export class AlertEngine {
   readonly #o: AlertEngineOptions
   readonly #now: () => number
   readonly #due = new Map<string, number>()
+  readonly #suppressed = new Map<string, KioskSuppression[]>()
+  readonly #schedules: ScheduleStore
   #timer: ReturnType<typeof setTimeout> | undefined
   #running: Promise<unknown> = Promise.resolve()
   #stopped = false
@@ -121,6 +129,7 @@ export class AlertEngine {
   constructor(options: AlertEngineOptions) {
     this.#o = options
     this.#now = options.now ?? Date.now
+    this.#schedules = new ScheduleStore(options.db)
   }
 
   /** Evaluates every kiosk once and keeps itself scheduled from then on. */
@@ -147,6 +156,7 @@ export class AlertEngine {
     const events = await this.#o.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [ALERT_LOCK])
       const snapshots = await loadSnapshots(tx, kioskIds, now)
+      const suppression = await loadSuppressionData(tx, this.#schedules, snapshots, now)
       // Pending conditions and open alerts of all these kiosks in two queries, not two per kiosk.
       const ids = snapshots.map((k) => k.id)
       const pending = group(
@@ -169,6 +179,7 @@ export class AlertEngine {
             now,
             pending.get(snapshot.id) ?? [],
             open.get(snapshot.id) ?? [],
+            suppression,
           )),
         )
       }
@@ -192,8 +203,34 @@ export class AlertEngine {
     now: number,
     pending: PendingRow[],
     open: AlertRow[],
+    suppression: SuppressionData,
   ): Promise<AlertEvent[]> {
-    const conditions = new Map(conditionsOf(k, this.#o.policy, now).map((c) => [key(c.rule, c.kioskId, c.deviceId), c]))
+    // Silenced, maintenance, closure or closed: not raised (no pending hysteresis either) but an
+    // alert already open is held as it is, and the engine wakes when the suppression ends.
+    const schedule = suppression.scheduleOf(k.siteId)
+    const ctx = { now, silences: suppression.silences, schedule }
+    const suppressed = new Map<string, Suppression>()
+    const conditions = new Map<string, Condition>()
+    for (const c of conditionsOf(k, this.#o.policy, now)) {
+      const s = suppressionOf(k, c.rule, ctx)
+      if (s !== undefined) suppressed.set(key(c.rule, c.kioskId, c.deviceId), s)
+      else if (c.rule === 'kioskOffline') {
+        // Offline from before opening counts from the opening: a grace of raiseAfterMs after it.
+        const opened = openedAt(now, schedule)
+        const since = opened === undefined ? c.since : Math.max(c.since ?? now, opened)
+        conditions.set(key(c.rule, c.kioskId, c.deviceId), { ...c, ...(since === undefined ? {} : { since }) })
+      } else conditions.set(key(c.rule, c.kioskId, c.deviceId), c)
+    }
+    if (suppressed.size > 0)
+      this.#suppressed.set(
+        k.id,
+        [...suppressed].map(([k2, s]) => ({
+          ...s,
+          rule: k2.split('\u0000')[0] as string,
+          deviceId: k2.split('\u0000')[2] as string,
+        })),
+      )
+    else this.#suppressed.delete(k.id)
     const pendingSince = new Map(
       pending.map((p) => [key(p.rule, k.id, p.device_id), new Date(p.since as string).getTime()]),
     )
@@ -257,7 +294,7 @@ export class AlertEngine {
     }
 
     for (const [k2, alert] of openByKey) {
-      if (conditions.has(k2) || alert.state === 'cleared') continue
+      if (conditions.has(k2) || suppressed.has(k2) || alert.state === 'cleared') continue
       const deviceClass = k.peripherals.find((p) => p.deviceId === alert.device_id)?.deviceClass
       const clearAfter = settingsFor(this.#o.policy, alert.rule as AlertRuleId, k.machineType, deviceClass).clearAfterMs
       const clearSince = alert.clear_since === null ? now : new Date(alert.clear_since as string).getTime()
@@ -284,6 +321,8 @@ export class AlertEngine {
     // An online kiosk becomes silent at an exact instant: wake up then, not a polling interval later.
     const silent = silentDeadline(k, this.#o.policy)
     if (silent !== undefined && silent > now) nextDue = Math.min(nextDue, silent)
+    for (const s of suppressed.values())
+      if (s.until !== undefined && s.until > now) nextDue = Math.min(nextDue, s.until)
     if (Number.isFinite(nextDue)) this.#due.set(k.id, nextDue)
     else this.#due.delete(k.id)
     return events
@@ -301,6 +340,13 @@ export class AlertEngine {
       void this.evaluate(dueKiosks)
     }, delay)
     this.#timer.unref()
+  }
+
+  /** What is held back for a kiosk at its last evaluation, and why (`closed` at night, not offline). */
+  suppressions(kioskId?: string): Record<string, KioskSuppression[]> {
+    const out: Record<string, KioskSuppression[]> = {}
+    for (const [id, list] of this.#suppressed) if (kioskId === undefined || id === kioskId) out[id] = list
+    return out
   }
 
   /** The instant the engine will next wake up for a kiosk, if any (for tests and diagnostics). */

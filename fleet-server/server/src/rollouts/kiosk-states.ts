@@ -57,7 +57,7 @@ export interface KioskProgress {
  * States only move forward, so a QoS 1 duplicate or a late (reordered, resent) report is ignored; a
  * report of the same phase refreshes progress and `blockedBy`. `timedOut` and `cancelled` are the
  * server's guesses, so the kiosk's own later word wins (a kiosk that answered `tooLate` to a cancel
- * goes on to report its install). Terminal outcomes reported by the kiosk are final, except that
+ * goes on to report its install) — except that `downloading` progress never revives a timed-out kiosk. Terminal outcomes reported by the kiosk are final, except that
  * `rolledBack` follows a `failure` (the kiosk rolled the release back by itself).
  */
 export function applyReport(current: KioskProgress, report: DeploymentStatusPayload): KioskProgress | undefined {
@@ -66,6 +66,10 @@ export function applyReport(current: KioskProgress, report: DeploymentStatusPayl
   // A release that fails after installing is reported `failure` (with the cause), then `rolledBack`
   // once the kiosk is back on its previous version: the rollback completes the failure.
   const rollbackDone = current.state === 'failed' && next === 'rolledBack'
+  // A kiosk timed out while its download crawled keeps sending `downloading` progress: that is not
+  // word of progress past the timeout (it used to revive the kiosk every 2 s, so the timeout never
+  // held and the group never finished). Only `downloaded` or later, or an outcome, revives it.
+  if (current.state === 'timedOut' && RANK[next] <= RANK.downloading) return undefined
   if (!soft && !rollbackDone && RANK[next] < RANK[current.state]) return undefined
   if (!soft && !rollbackDone && RANK[current.state] === 7) return undefined
   const updated: KioskProgress = {

@@ -1,7 +1,8 @@
 import type { AuditEntry, AuditLog } from '../audit/audit-log.ts'
 import type { Queryable } from '../db/database.ts'
-import { ACTIVE_STATES, groupPassed, type KioskRolloutState, type StateCounts, shouldHalt } from './kiosk-states.ts'
+import { groupPassed, type KioskRolloutState, type StateCounts, shouldHalt } from './kiosk-states.ts'
 import type { RolloutContext } from './rollout-context.ts'
+import { closeAtDeadline, everyKioskHasOutcome, loadDeadline } from './rollout-outcomes.ts'
 import { KIOSK_TIMEOUT_CODE, type Outgoing, type Rollout } from './rollout-types.ts'
 import { type ArtifactInfo, type Candidate, type DeviceModelInfo, peripheralIsModel } from './selection.ts'
 
@@ -168,10 +169,20 @@ export class RolloutEngine {
       this.#c.log.info({ rolloutId: rollout.id, group }, 'rollout moved to the next group')
       touched.add(rollout.id)
     }
-    const stillActive = (total.notified ?? 0) + ACTIVE_STATES.slice(1).reduce((n, s) => n + (total[s] ?? 0), 0)
-    if (!rollout.continuous && group === last && passed(last) && stillActive === 0) {
-      await rollouts.complete(tx, rollout.id, nowIso)
-      this.#c.log.info({ rolloutId: rollout.id }, 'rollout completed')
+    // COMPLETED only when every targeted kiosk has an outcome; kiosks offline or timed out are retried
+    // when they return until the deadline, which gives the ones still pending theirs.
+    const deadline = rollout.continuous ? undefined : await loadDeadline(tx, rollout.id)
+    const deadlinePassed = deadline !== undefined && now >= deadline
+    if (deadlinePassed && (total.pending ?? 0) > 0) {
+      total.timedOut = (total.timedOut ?? 0) + (await closeAtDeadline(tx, rollout.id, nowIso))
+      total.pending = 0
+      touched.add(rollout.id)
+    }
+    const lastPassed = group === last && passed(last)
+    if (!rollout.continuous && everyKioskHasOutcome(total, deadlinePassed) && (lastPassed || deadlinePassed)) {
+      const reason = lastPassed ? null : 'deadline passed before every group succeeded'
+      await rollouts.complete(tx, rollout.id, nowIso, reason)
+      this.#c.log.info({ rolloutId: rollout.id, reason }, 'rollout completed')
       touched.add(rollout.id)
       return []
     }

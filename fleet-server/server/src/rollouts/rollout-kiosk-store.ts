@@ -8,6 +8,7 @@ import {
   type StateCounts,
   timeoutStretch,
 } from './kiosk-states.ts'
+import { renotifyReturning } from './rollout-outcomes.ts'
 
 /** A kiosk's progress in a rollout, keyed `rolloutId\nkioskId`, with the state it had when read. */
 export type ProgressByKey = Map<string, KioskProgress & { original: KioskRolloutState }>
@@ -124,15 +125,12 @@ export class RolloutKioskStore {
     )
   }
 
-  /** Kiosks still `notified` in running rollouts are notified again (they were offline). */
+  /**
+   * Kiosks still `notified` in running rollouts (they were offline), or timed out before the
+   * rollout's deadline, are notified again (rollout-outcomes.ts).
+   */
   async renotify(tx: Queryable, kioskIds: string[], now: string) {
-    return tx.query<{ rollout_id: string; kiosk_id: string }>(
-      `UPDATE rollout_kiosks rk SET attempts = attempts + 1, notified_at = $2, updated_at = $2
-       FROM rollouts r WHERE r.id = rk.rollout_id AND r.status = 'running'
-         AND rk.kiosk_id = ANY($1::text[]) AND rk.state = 'notified'
-       RETURNING rk.rollout_id, rk.kiosk_id`,
-      [kioskIds, now],
-    )
+    return renotifyReturning(tx, kioskIds, now)
   }
 
   /** Those of `kioskIds` not yet in the rollout. */

@@ -3,6 +3,7 @@ import { compareVersions } from '@kiosk-fleet/protocol'
 import { describe, expect, it } from 'vitest'
 import { assignGroups, groupEnds, shuffleStable } from './grouping.ts'
 import { applyReport, groupPassed, type KioskProgress, shouldHalt, timeoutStretch } from './kiosk-states.ts'
+import { deadlineOf, everyKioskHasOutcome } from './rollout-outcomes.ts'
 import { buildSchedule, DEFAULT_SITE_SCHEDULE, localDate } from './schedule.ts'
 import { type ArtifactInfo, type Candidate, classifyKiosk, EMPTY_FILTER, peripheralIsModel } from './selection.ts'
 
@@ -90,6 +91,16 @@ describe('deployment reports', () => {
     expect(applyReport(at('timedOut'), report('success'))?.state).toBe('verifying')
     expect(applyReport(at('cancelled'), report('installing'))?.state).toBe('installing')
   })
+  it('keeps a kiosk timed out while its crawling download still reports progress', () => {
+    expect(applyReport(at('timedOut'), report('downloading', { progress: 0.01 }))).toBeUndefined()
+    expect(applyReport(at('timedOut'), report('downloaded'))?.state).toBe('downloaded')
+    expect(
+      applyReport(at('timedOut'), report('failure', { errorCode: 'ERR_KIOSK_UPDATE_DOWNLOAD_STALLED' })),
+    ).toMatchObject({
+      state: 'failed',
+      errorCode: 'ERR_KIOSK_UPDATE_DOWNLOAD_STALLED',
+    })
+  })
   it('times only active stretches, not the wait for the window', () => {
     expect(timeoutStretch('notified')).toBe('delivery')
     expect(timeoutStretch('downloaded')).toBeUndefined()
@@ -112,6 +123,22 @@ describe('thresholds', () => {
     expect(shouldHalt({ failed: 1, succeeded: 9 }, 0.2, 3)).toEqual({ halt: false, failed: 1, finished: 10 })
     expect(shouldHalt({ rolledBack: 2, succeeded: 8, verifying: 5 }, 0.2, 3).halt).toBe(true)
     expect(shouldHalt({ succeeded: 10 }, 0, 3).halt).toBe(false)
+  })
+})
+
+describe('outcomes', () => {
+  it('completes only when every kiosk has an outcome; timed-out kiosks wait for the deadline', () => {
+    expect(everyKioskHasOutcome({ succeeded: 4, pending: 1 }, false)).toBe(false)
+    expect(everyKioskHasOutcome({ succeeded: 4, downloading: 1 }, true)).toBe(false)
+    expect(everyKioskHasOutcome({ succeeded: 4, timedOut: 1 }, false)).toBe(false)
+    expect(everyKioskHasOutcome({ succeeded: 4, timedOut: 1 }, true)).toBe(true)
+    expect(everyKioskHasOutcome({ succeeded: 3, failed: 1, cancelled: 1 }, false)).toBe(true)
+  })
+  it('puts the deadline retryForMs after the start', () => {
+    expect(deadlineOf({ startedAt: null, retryForMs: 1000 })).toBeUndefined()
+    expect(deadlineOf({ startedAt: '2026-01-01T00:00:00.000Z', retryForMs: 1000 })).toBe(
+      Date.parse('2026-01-01T00:00:01.000Z'),
+    )
   })
 })
 

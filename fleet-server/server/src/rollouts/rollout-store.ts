@@ -244,10 +244,10 @@ export class RolloutStore {
     await tx.query('UPDATE rollouts SET current_group = $2, updated_at = $3 WHERE id = $1', [id, group, now])
   }
 
-  async complete(tx: Queryable, id: string, now: string): Promise<void> {
-    await tx.query(`UPDATE rollouts SET status = 'completed', finished_at = $2, updated_at = $2 WHERE id = $1`, [
-      id,
-      now,
-    ])
+  async complete(tx: Queryable, id: string, now: string, reason: string | null = null): Promise<void> {
+    await tx.query(
+      `UPDATE rollouts SET status = 'completed', status_reason = $3, finished_at = $2, updated_at = $2 WHERE id = $1`,
+      [id, now, reason],
+    )
   }
 }

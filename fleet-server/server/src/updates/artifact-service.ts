@@ -6,6 +6,7 @@ import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/audit-log.ts'
 import type { Principal } from '../auth/roles.ts'
 import { FleetError, type FleetErrorCode, FleetErrorCodes } from '../errors.ts'
+import { appReleaseProblems, DEFAULT_FIRMWARE_FORMAT, firmwareProblems } from './artifact-content.ts'
 import type {
   Artifact,
   ArtifactCompatibility,
@@ -513,6 +514,8 @@ export class ArtifactService {
     if (sha256 !== upload.expectedSha256) {
       return reject(`sha256 mismatch: announced ${upload.expectedSha256}, received ${sha256}`)
     }
+    const content = await this.contentProblems(artifact, upload)
+    if (content.length > 0) return reject(content.join('; '), { errors: content })
     if (artifact.kind === 'config') {
       const problems = this.configProblems(artifact, await this.o.spool.read(upload.id, upload.totalLength))
       if (problems.length > 0)
@@ -536,6 +539,24 @@ export class ArtifactService {
     await this.o.artifacts.completeUpload(upload.id)
     await this.audit(actor, 'artifact.uploaded', artifact.id, 'ok', { sha256, awaiting: 'vendor signatures' })
     return 'signing'
+  }
+
+  /** An app release needs a valid release.json; firmware must parse as its model's image format. */
+  private async contentProblems(artifact: Artifact, upload: ArtifactUpload): Promise<string[]> {
+    if (artifact.kind === 'app') {
+      const problems = await appReleaseProblems(
+        await this.o.spool.read(upload.id, upload.totalLength),
+        artifact.version,
+      )
+      return problems.map((p) => `not a valid app release: ${p}`)
+    }
+    if (artifact.kind === 'firmware' && artifact.deviceModel !== null) {
+      const format = this.o.models.model(artifact.deviceModel)?.update?.firmwareFormat ?? DEFAULT_FIRMWARE_FORMAT
+      const bytes = await this.o.spool.read(upload.id, upload.totalLength)
+      const problems = firmwareProblems(bytes, format, { model: artifact.deviceModel, version: artifact.version })
+      return problems.map((p) => `not a ${format} firmware image for ${artifact.deviceModel}: ${p}`)
+    }
+    return []
   }
 
   private configProblems(artifact: Artifact, bytes: Buffer): string[] {

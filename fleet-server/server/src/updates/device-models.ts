@@ -6,6 +6,8 @@
 export interface DeviceModelUpdateSupport {
   configSchema?: Record<string, unknown> | undefined
   firmware?: boolean | undefined
+  /** The image format its firmware must parse as (artifact-content.ts); `kfw1` when not named. */
+  firmwareFormat?: string | undefined
   hwRevisions?: string[] | undefined
 }
 

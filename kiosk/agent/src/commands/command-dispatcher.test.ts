@@ -10,12 +10,13 @@ const codecs = createCodecs()
 const topic = (command: string) => ({ kind: 'request' as const, kioskId: 'k1', command })
 const bytes = (value: unknown) => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value))
 
-function setup(now = 1000) {
+function setup(now = 1000, linkAgeMs?: number) {
   const calls: string[] = []
   const dispatcher = new CommandDispatcher({
     codecs,
     logger: pino({ level: 'silent' }),
     now: () => now,
+    linkAgeMs: () => linkAgeMs,
     handlers: {
       ping: async () => {
         calls.push('ping')
@@ -69,6 +70,26 @@ describe('CommandDispatcher', () => {
       status: 'error',
       error: { code: 'ERR_KIOSK_COMMAND_EXPIRED' },
     })
+  })
+
+  it('says the clock is wrong, not that the request expired, when the kiosk runs days ahead', async () => {
+    const fleetNow = Date.parse('2026-12-04T08:00:00Z')
+    const request = (n: number) =>
+      bytes({ transaction: `tx-skew-000${n}`, issuedAt: fleetNow, expiresAt: fleetNow + 60_000, params: {} })
+    // Connected for an hour, yet the request looks three days old: the kiosk's clock is ahead.
+    const ahead = setup(fleetNow + 3 * 86_400_000, 3_600_000)
+    const answer = JSON.parse((await ahead.dispatcher.dispatch(topic('ping'), request(1)))?.payload ?? '')
+    expect(answer).toMatchObject({ status: 'error', error: { code: 'ERR_KIOSK_CLOCK_SKEW' } })
+    expect(answer.error.message).toMatch(/at least 2 d 23 h ahead/)
+    expect(ahead.calls).toEqual([])
+    // Just connected: the request may have waited in the broker while the kiosk was away.
+    const returning = setup(fleetNow + 3 * 86_400_000, 5_000)
+    const stale = JSON.parse((await returning.dispatcher.dispatch(topic('ping'), request(2)))?.payload ?? '')
+    expect(stale).toMatchObject({ status: 'error', error: { code: 'ERR_KIOSK_COMMAND_EXPIRED' } })
+    // A clock behind the fleet makes nothing look expired: the request runs.
+    const behind = setup(fleetNow - 86_400_000, 3_600_000)
+    const ran = JSON.parse((await behind.dispatcher.dispatch(topic('ping'), request(3)))?.payload ?? '')
+    expect(ran).toMatchObject({ status: 'ok' })
   })
 
   it('answers bad and unknown requests with stable codes and counts them', async () => {

@@ -9,6 +9,7 @@ import {
 } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
 import { KioskErrorCodes } from '../errors.ts'
+import { clockSkewOf, humanDuration } from './clock-skew.ts'
 
 export type CommandHandlers = { [C in CommandName]: (params: CommandParams<C>) => Promise<CommandData<C>> }
 
@@ -22,6 +23,8 @@ export interface CommandDispatcherOptions {
   handlers: CommandHandlers
   logger: Logger
   now?: () => number
+  /** How long the MQTT connection has been up (monotonic), to tell a wrong clock from a stale request. */
+  linkAgeMs?: () => number | undefined
 }
 
 /**
@@ -34,6 +37,7 @@ export class CommandDispatcher {
   readonly #handlers: CommandHandlers
   readonly #log: Logger
   readonly #now: () => number
+  readonly #linkAgeMs: () => number | undefined
   readonly #recent = new Map<string, string>()
   #invalid = 0
 
@@ -42,6 +46,7 @@ export class CommandDispatcher {
     this.#handlers = options.handlers
     this.#log = options.logger
     this.#now = options.now ?? Date.now
+    this.#linkAgeMs = options.linkAgeMs ?? (() => undefined)
   }
 
   get invalidCount(): number {
@@ -61,13 +66,30 @@ export class CommandDispatcher {
     if (!decoded.ok) {
       return this.#reject(command, payload, KioskErrorCodes.badRequest, decoded.errors.join('; '))
     }
-    const { transaction, expiresAt } = decoded.value
+    const { transaction, expiresAt, issuedAt } = decoded.value
     const cached = this.#recent.get(transaction)
     if (cached !== undefined) {
       this.#log.debug({ command, transaction }, 'duplicate request answered from cache')
       return { command, payload: cached }
     }
     const now = this.#now()
+    const skew = clockSkewOf({ now, issuedAt, linkAgeMs: this.#linkAgeMs() })
+    if (now > expiresAt && skew !== undefined && skew > 0) {
+      // Not a stale request: this kiosk's clock runs ahead, so every request would look expired.
+      this.#log.error({ command, transaction, skewMs: skew }, 'kiosk clock ahead of the fleet')
+      return this.#remember(
+        command,
+        transaction,
+        this.#error(
+          transaction,
+          KioskErrorCodes.clockSkew,
+          `the kiosk's clock is at least ${humanDuration(skew)} ahead of the fleet's: fix its time (NTP); the request was not executed`,
+        ),
+      )
+    }
+    if (skew !== undefined && skew < 0) {
+      this.#log.warn({ command, transaction, skewMs: skew }, 'kiosk clock behind the fleet')
+    }
     if (now > expiresAt) {
       this.#log.warn({ command, transaction, lateMs: now - expiresAt }, 'expired request not executed')
       return this.#remember(

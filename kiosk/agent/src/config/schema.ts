@@ -200,6 +200,22 @@ const UpdatesConfig = Type.Object(
       default: 10,
       description: 'tries (each resuming) before the download fails',
     }),
+    downloadStallMs: Type.Integer({
+      minimum: 100,
+      default: 60_000,
+      description: 'an attempt with no byte for this long stops (ERR_KIOSK_UPDATE_DOWNLOAD_STALLED) and resumes later',
+    }),
+    downloadMinBytesPerSecond: Type.Integer({
+      minimum: 0,
+      default: 256,
+      description: 'an attempt slower than this over downloadRateWindowMs stops (…_TOO_SLOW): slow-retrieval attack',
+    }),
+    downloadRateWindowMs: Type.Integer({ minimum: 100, default: 120_000, description: 'window of the minimum rate' }),
+    downloadDeadlineMs: Type.Integer({
+      minimum: 1000,
+      default: 4 * 3_600_000,
+      description: 'one attempt may take at most this long (…_DOWNLOAD_DEADLINE)',
+    }),
     deviceTimeoutMs: Type.Integer({
       minimum: 100,
       default: 60_000,

@@ -52,6 +52,12 @@ export function createUpdateService(options: {
       staleRetryMs: updates.staleRetryMs,
       downloadRetryMs: updates.downloadRetryMs,
       downloadAttempts: updates.downloadAttempts,
+      downloadLimits: {
+        stallMs: updates.downloadStallMs,
+        minBytesPerSecond: updates.downloadMinBytesPerSecond,
+        rateWindowMs: updates.downloadRateWindowMs,
+        deadlineMs: updates.downloadDeadlineMs,
+      },
       deviceTimeoutMs: updates.deviceTimeoutMs,
     },
     verifier,

@@ -14,6 +14,10 @@ interface Served {
   ranges: (string | undefined)[]
   cutAfter?: number
   ignoreRange?: boolean
+  /** Sends `first` bytes, then one byte every `everyMs` (a stalled village link, or slow retrieval). */
+  trickle?: { first: number; everyMs: number }
+  /** Sends this many bytes, then nothing more, keeping the connection open. */
+  hangAfter?: number
   body: Uint8Array
 }
 
@@ -31,6 +35,22 @@ async function serve(): Promise<Served> {
     const start = m && !served.ignoreRange ? Number(m[1]) : 0
     const body = served.body.subarray(start)
     res.writeHead(start > 0 ? 206 : 200, { 'content-length': body.byteLength })
+    if (served.trickle !== undefined) {
+      const { first, everyMs } = served.trickle
+      let at = first
+      res.write(body.subarray(0, first))
+      const timer = setInterval(() => {
+        if (at >= body.byteLength || res.destroyed) return clearInterval(timer)
+        res.write(body.subarray(at, at + 1))
+        at += 1
+      }, everyMs)
+      res.on('close', () => clearInterval(timer))
+      return
+    }
+    if (served.hangAfter !== undefined) {
+      res.write(body.subarray(0, served.hangAfter))
+      return
+    }
     if (served.cutAfter !== undefined) {
       const n = served.cutAfter
       served.cutAfter = undefined
@@ -43,7 +63,13 @@ async function serve(): Promise<Served> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()
   served.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/fw.bin`
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  )
   return served
 }
 
@@ -112,5 +138,50 @@ describe('downloadTarget', () => {
         { destination },
       ),
     ).rejects.toMatchObject({ code: 'ERR_KIOSK_UPDATE_DOWNLOAD_FAILED' })
+  })
+
+  it('stops a download fed one byte at a time with a clear code, then resumes it from the part file', async () => {
+    const served = await serve()
+    const destination = join(tempDir(), 'fw.bin')
+    served.trickle = { first: 30_000, everyMs: 200 }
+    const target = { url: served.url, length: BYTES.byteLength, sha256: SHA }
+    const limits = { minBytesPerSecond: 1000, rateWindowMs: 1000, stallMs: 5000 }
+    await expect(downloadTarget(target, { destination, limits })).rejects.toMatchObject({
+      code: 'ERR_KIOSK_UPDATE_DOWNLOAD_TOO_SLOW',
+      message: expect.stringMatching(/too slow: .* B\/s .*the next attempt resumes there/),
+    })
+    const kept = statSync(`${destination}.part`).size
+    expect(kept).toBeGreaterThanOrEqual(30_000)
+    // The link recovers: the next attempt asks only for the rest and checks the whole file.
+    served.trickle = undefined
+    await downloadTarget(target, { destination, limits })
+    expect(served.ranges).toEqual([undefined, `bytes=${kept}-`])
+    expect(new Uint8Array(readFileSync(destination))).toEqual(BYTES)
+  })
+
+  it('stops a download that stalls, and one past its deadline, each with its own code', async () => {
+    const served = await serve()
+    const target = { url: served.url, length: BYTES.byteLength, sha256: SHA }
+    served.hangAfter = 500
+    await expect(
+      downloadTarget(target, { destination: join(tempDir(), 'fw.bin'), limits: { stallMs: 300 } }),
+    ).rejects.toMatchObject({ code: 'ERR_KIOSK_UPDATE_DOWNLOAD_STALLED' })
+    served.hangAfter = undefined
+    served.trickle = { first: 10, everyMs: 20 }
+    await expect(
+      downloadTarget(target, { destination: join(tempDir(), 'fw.bin'), limits: { deadlineMs: 400 } }),
+    ).rejects.toMatchObject({ code: 'ERR_KIOSK_UPDATE_DOWNLOAD_DEADLINE' })
+  })
+
+  it('still stops on cancel when limits are set', async () => {
+    const served = await serve()
+    served.hangAfter = 100
+    const cancel = new AbortController()
+    const running = downloadTarget(
+      { url: served.url, length: BYTES.byteLength, sha256: SHA },
+      { destination: join(tempDir(), 'fw.bin'), limits: { stallMs: 60_000 }, signal: cancel.signal },
+    )
+    setTimeout(() => cancel.abort(), 50)
+    await expect(running).rejects.toMatchObject({ code: 'ERR_KIOSK_UPDATE_DOWNLOAD_FAILED' })
   })
 })

@@ -25,6 +25,22 @@ export interface DownloadOptions {
   progressEveryMs?: number
   now?: () => number
   signal?: AbortSignal
+  /** Limits of one attempt (a stalled village link, or TUF's slow-retrieval attack); none by default. */
+  limits?: DownloadLimits
+}
+
+/**
+ * What one download attempt may take. Each breach aborts the attempt with its own code and keeps the
+ * part file, so the next attempt resumes with `Range` where this one stopped.
+ */
+export interface DownloadLimits {
+  /** No byte for this long: ERR_KIOSK_UPDATE_DOWNLOAD_STALLED. */
+  stallMs?: number
+  /** Fewer than this many bytes per second over `rateWindowMs`: ERR_KIOSK_UPDATE_DOWNLOAD_TOO_SLOW. */
+  minBytesPerSecond?: number
+  rateWindowMs?: number
+  /** The whole attempt took longer: ERR_KIOSK_UPDATE_DOWNLOAD_DEADLINE. */
+  deadlineMs?: number
 }
 
 /**
@@ -64,11 +80,13 @@ export async function downloadTarget(target: ExpectedTarget, options: DownloadOp
 
   if (offset < target.length) {
     const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {}
+    const watchdog = new Watchdog(options.limits ?? {}, now, options.signal, target.url)
     let response: Response
     try {
-      response = await doFetch(target.url, { headers, ...(options.signal ? { signal: options.signal } : {}) })
+      response = await doFetch(target.url, { headers, signal: watchdog.signal })
     } catch (err) {
-      throw downloadFailed(`fetching ${target.url} failed: ${messageOf(err)}`, err)
+      watchdog.stop()
+      throw watchdog.breach(offset) ?? downloadFailed(`fetching ${target.url} failed: ${messageOf(err)}`, err)
     }
     if (offset > 0 && response.status === 200) {
       // The server ignored Range: the body is the whole file, so the part starts over.
@@ -82,7 +100,10 @@ export async function downloadTarget(target: ExpectedTarget, options: DownloadOp
       await response.body?.cancel()
       throw downloadFailed(`${target.url} answered HTTP ${response.status}`)
     }
-    if (response.body === null) throw downloadFailed(`${target.url} sent no body`)
+    if (response.body === null) {
+      watchdog.stop()
+      throw downloadFailed(`${target.url} sent no body`)
+    }
     const file = await open(part, offset > 0 ? 'a' : 'w')
     let written = offset
     if (offset > 0) progress(written, true)
@@ -96,13 +117,18 @@ export async function downloadTarget(target: ExpectedTarget, options: DownloadOp
         }
         await file.write(chunk)
         written += chunk.byteLength
+        watchdog.received(chunk.byteLength)
         progress(written)
       }
       await file.sync()
     } catch (err) {
       if (err instanceof AppError) throw err
-      throw downloadFailed(`download of ${target.url} broke off at byte ${written}: ${messageOf(err)}`, err)
+      throw (
+        watchdog.breach(written) ??
+        downloadFailed(`download of ${target.url} broke off at byte ${written}: ${messageOf(err)}`, err)
+      )
     } finally {
+      watchdog.stop()
       await file.close()
     }
     if (lastFraction < 1) progress(written, true)
@@ -149,4 +175,100 @@ function messageOf(err: unknown): string {
       ? `${err.message} (${err.cause.message})`
       : err.message
     : String(err)
+}
+
+type Breach = 'stalled' | 'tooSlow' | 'deadline'
+const BREACH_CODE: Record<Breach, string> = {
+  stalled: UpdateErrorCodes.downloadStalled,
+  tooSlow: UpdateErrorCodes.downloadTooSlow,
+  deadline: UpdateErrorCodes.downloadDeadline,
+}
+
+/**
+ * Watches one attempt: aborts the fetch when no byte came for `stallMs`, when fewer than
+ * `minBytesPerSecond` arrived over the last `rateWindowMs`, or past `deadlineMs`; the caller's own
+ * signal (cancel) aborts it too. The breach is kept to report its code.
+ */
+class Watchdog {
+  readonly #controller = new AbortController()
+  readonly #timer: ReturnType<typeof setInterval> | undefined
+  readonly #startedAt: number
+  #lastByteAt: number
+  /** Bytes per tick over the rate window, newest last. */
+  readonly #window: { at: number; bytes: number }[] = []
+  #breach: Breach | undefined
+  #detail = ''
+
+  constructor(
+    private readonly limits: DownloadLimits,
+    private readonly now: () => number,
+    outer: AbortSignal | undefined,
+    private readonly url: string,
+  ) {
+    this.#startedAt = now()
+    this.#lastByteAt = this.#startedAt
+    if (outer !== undefined) {
+      if (outer.aborted) this.#controller.abort(outer.reason)
+      else outer.addEventListener('abort', () => this.#controller.abort(outer.reason), { once: true })
+    }
+    const periods = [limits.stallMs, limits.rateWindowMs, limits.deadlineMs].filter(
+      (n): n is number => n !== undefined && n > 0,
+    )
+    if (periods.length > 0) {
+      this.#timer = setInterval(() => this.#check(), Math.max(10, Math.min(...periods) / 4))
+      this.#timer.unref?.()
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal
+  }
+
+  received(bytes: number): void {
+    const at = this.now()
+    this.#lastByteAt = at
+    this.#window.push({ at, bytes })
+  }
+
+  stop(): void {
+    clearInterval(this.#timer)
+  }
+
+  /** The limit that ended the attempt, as the error to report; undefined when none did. */
+  breach(written: number): AppError | undefined {
+    if (this.#breach === undefined) return undefined
+    return new AppError(
+      BREACH_CODE[this.#breach],
+      `download of ${this.url} ${this.#detail} (stopped at byte ${written}; the next attempt resumes there)`,
+      { context: { url: this.url, written, limit: this.#breach } },
+    )
+  }
+
+  #check(): void {
+    const t = this.now()
+    const { stallMs, minBytesPerSecond, rateWindowMs, deadlineMs } = this.limits
+    if (deadlineMs !== undefined && t - this.#startedAt >= deadlineMs) {
+      this.#abort('deadline', `took longer than its deadline of ${deadlineMs} ms`)
+    } else if (stallMs !== undefined && t - this.#lastByteAt >= stallMs) {
+      this.#abort('stalled', `stalled: no byte for ${t - this.#lastByteAt} ms`)
+    } else if (minBytesPerSecond !== undefined && rateWindowMs !== undefined && t - this.#startedAt >= rateWindowMs) {
+      while (this.#window.length > 0 && (this.#window[0]?.at ?? t) < t - rateWindowMs) this.#window.shift()
+      const bytes = this.#window.reduce((n, w) => n + w.bytes, 0)
+      const rate = (bytes * 1000) / rateWindowMs
+      if (rate < minBytesPerSecond) {
+        this.#abort(
+          'tooSlow',
+          `too slow: ${rate.toFixed(1)} B/s over ${rateWindowMs} ms, below ${minBytesPerSecond} B/s`,
+        )
+      }
+    }
+  }
+
+  #abort(breach: Breach, detail: string): void {
+    if (this.#breach !== undefined) return
+    this.#breach = breach
+    this.#detail = detail
+    this.stop()
+    this.#controller.abort(new Error(detail))
+  }
 }

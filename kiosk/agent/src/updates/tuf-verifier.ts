@@ -3,6 +3,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Updater } from 'tuf-js'
 import { classifyTufError, TufErrorCodes, type TufFailure } from './tuf-errors.ts'
+import { unpublishedRolesFor } from './unpublished-roles.ts'
 
 export type TufResult<T> = { ok: true; value: T } | { ok: false; error: TufFailure }
 
@@ -142,8 +143,17 @@ export class TufVerifier {
     let info: Awaited<ReturnType<Updater['getTargetInfo']>>
     try {
       await updater.value.refresh()
+    } catch (error) {
+      return { ok: false, error: classifyTufError(error, 'metadata') }
+    }
+    try {
       info = await updater.value.getTargetInfo(path)
     } catch (error) {
+      const unpublished = await unpublishedRolesFor(this.options.metadataDir, path).catch(() => [])
+      if (unpublished.length > 0) {
+        const message = `no trusted role lists ${path}: ${unpublished.join(', ')} has published nothing yet`
+        return { ok: false, error: { code: TufErrorCodes.targetNotFound, message } }
+      }
       return { ok: false, error: classifyTufError(error, 'metadata') }
     }
     if (info === undefined) {

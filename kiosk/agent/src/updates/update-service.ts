@@ -7,7 +7,7 @@ import { updateCapabilitiesOf } from '../devices/device-updates.ts'
 import { AbInstaller } from './ab-installer.ts'
 import { effectiveAppVersion, unpackRelease } from './app-release.ts'
 import { appInstaller, configInstaller, firmwareInstaller } from './kind-installers.ts'
-import { downloadTarget, matches } from './target-downloader.ts'
+import { type DownloadLimits, downloadTarget, matches } from './target-downloader.ts'
 import { TufErrorCodes } from './tuf-errors.ts'
 import type { TrustedTarget, TufResult, TufVerifier } from './tuf-verifier.ts'
 import { UpdateErrorCodes } from './update-errors.ts'
@@ -34,6 +34,8 @@ export interface UpdateServiceSettings {
   staleRetryMs: number
   downloadRetryMs: number
   downloadAttempts: number
+  /** Per attempt: stall, minimum rate, deadline (target-downloader.ts); a breach resumes at the next attempt. */
+  downloadLimits?: DownloadLimits
   deviceTimeoutMs: number
 }
 
@@ -257,6 +259,7 @@ export class UpdateService {
           signal: this.#cancel.signal,
           ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
           now: this.#now,
+          ...(this.#s.downloadLimits ? { limits: this.#s.downloadLimits } : {}),
         })
       } catch (err) {
         await this.#checkCancelled()
@@ -541,8 +544,16 @@ export class UpdateService {
   }
 }
 
+const RETRYABLE: ReadonlySet<string> = new Set([
+  UpdateErrorCodes.downloadFailed,
+  UpdateErrorCodes.downloadStalled,
+  UpdateErrorCodes.downloadTooSlow,
+  UpdateErrorCodes.downloadDeadline,
+  TufErrorCodes.unreachable,
+])
+
 function isRetryable(err: unknown): boolean {
-  return isAppError(err) && (err.code === UpdateErrorCodes.downloadFailed || err.code === TufErrorCodes.unreachable)
+  return isAppError(err) && RETRYABLE.has(err.code)
 }
 
 /** A target path the kiosk is willing to write below its download directory. */
