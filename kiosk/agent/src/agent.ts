@@ -23,6 +23,7 @@ import { KioskErrorCodes } from './errors.ts'
 import { buildHealth } from './health/health-snapshot.ts'
 import { LogRing } from './logging/log-ring.ts'
 import { KioskLink } from './mqtt/kiosk-link.ts'
+import { mqttTlsOptions } from './mqtt/mqtt-tls.ts'
 import { Outbox } from './mqtt/outbox.ts'
 import { SessionCounter } from './mqtt/session-counter.ts'
 import { servicesFor } from './services/service-catalog.ts'
@@ -211,6 +212,7 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
   const link = new KioskLink({
     kioskId,
     mqtt: config.mqtt,
+    tls: mqttTlsOptions(config.mqtt),
     outbox,
     nextSession: () => sessions.next(),
     codecs,

@@ -9,4 +9,5 @@ export const KioskErrorCodes = {
   backendConfig: 'ERR_KIOSK_BACKEND_CONFIG',
   uiStaticMissing: 'ERR_KIOSK_UI_STATIC_MISSING',
   updatesConfig: 'ERR_KIOSK_UPDATES_CONFIG',
+  mqttTls: 'ERR_KIOSK_MQTT_TLS',
 } as const

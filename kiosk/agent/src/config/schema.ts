@@ -1,4 +1,4 @@
-import { DeviceClass, DeviceStatus, Id, LogConfig, MachineType, Site } from '@kiosk-fleet/protocol'
+import { DeviceClass, DeviceStatus, Id, LogConfig, MachineType, Site, TlsFilesConfig } from '@kiosk-fleet/protocol'
 import { type Static, Type } from '@sinclair/typebox'
 
 /** A status step of an emulated peripheral's script: after `afterMs` from start, take `status`. */
@@ -184,6 +184,10 @@ export const AgentConfigSchema = Type.Object(
         reconnectPeriodMs: Type.Integer({ minimum: 100, default: 2000 }),
         connectTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
         inflightWindow: Type.Integer({ minimum: 1, maximum: 1000, default: 64 }),
+        /** mqtts:// trust and, for client-certificate login, this kiosk's certificate (docs/operations.md "TLS"). */
+        tls: TlsFilesConfig,
+        /** Clear-text mqtt:// to a host other than loopback is refused unless this is true (a closed lab network). */
+        allowPlaintext: Type.Boolean({ default: false }),
       },
       { additionalProperties: false, default: {} },
     ),
