@@ -1,4 +1,4 @@
-import type { KioskViewData as KioskView } from '../repos/kiosk-views.ts'
+import type { KioskViewData as KioskView } from '../kiosks/kiosk-views.ts'
 import type { Principal } from './roles.ts'
 
 /**

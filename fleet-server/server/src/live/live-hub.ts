@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { Principal } from '../auth/roles.ts'
 import { scopeView } from '../auth/scope.ts'
-import type { KioskRepo, KioskView } from '../repos/kiosk-repo.ts'
+import type { KioskRepo, KioskView } from '../kiosks/kiosk-repo.ts'
 
 /** Things other than kiosks that dashboards show and re-read when told their id changed. */
 export type LiveTopic = 'rollout' | 'artifact'

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { rolloutRoutes } from '../routes/rollout-routes.ts'
-import { scheduleRoutes } from '../routes/schedule-routes.ts'
+import { rolloutRoutes } from './rollout-routes.ts'
 import type { IngestedReports, RolloutServiceOptions } from './rollout-service.ts'
 import { RolloutService } from './rollout-service.ts'
+import { scheduleRoutes } from './schedule-routes.ts'
 
 export * from './grouping.ts'
 export * from './kiosk-states.ts'

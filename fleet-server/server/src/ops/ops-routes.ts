@@ -5,9 +5,9 @@ import { principalOf, requirePermission } from '../auth/guard.ts'
 import { kioskScope } from '../auth/roles.ts'
 import type { Database } from '../db/database.ts'
 import type { Ingestor } from '../ingest/ingestor.ts'
+import { SiteSummary } from '../kiosks/kiosk-views.ts'
+import { OverviewRepo } from '../kiosks/overview-repo.ts'
 import type { LiveHub } from '../live/live-hub.ts'
-import { SiteSummary } from '../repos/kiosk-views.ts'
-import { OverviewRepo } from '../repos/overview-repo.ts'
 
 export interface OpsRoutesOptions {
   db: Database

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PERMISSIONS, ROLES, type Role } from '../auth/roles.ts'
 import { KioskCredentials } from '../broker/kiosk-credentials.ts'
-import { createRouteTestApp, PASSWORD, type RouteTestApp, USERS } from './route-test-app.ts'
+import { createRouteTestApp, PASSWORD, type RouteTestApp, USERS } from '../route-test-app.ts'
+import { PERMISSIONS, ROLES, type Role } from './roles.ts'
 
 let t: RouteTestApp
 beforeAll(async () => {

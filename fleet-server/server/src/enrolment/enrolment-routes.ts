@@ -3,9 +3,9 @@ import { ID_PATTERN } from '@kiosk-fleet/protocol'
 import { Type } from '@sinclair/typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
 import { principalOf, requirePermission } from '../auth/guard.ts'
-import type { Enrolment } from '../broker/enrolment.ts'
 import { FleetErrorCodes } from '../errors.ts'
-import { ErrorBody, KioskIdParams } from '../repos/kiosk-views.ts'
+import { ErrorBody, KioskIdParams } from '../kiosks/kiosk-views.ts'
+import type { Enrolment } from './enrolment.ts'
 
 export interface EnrolmentRoutesOptions {
   enrolment: Enrolment

@@ -4,11 +4,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { principalOf, requirePermission } from '../auth/guard.ts'
 import { FleetErrorCodes } from '../errors.ts'
-import { ErrorBody } from '../repos/kiosk-views.ts'
-import type { ArtifactRepo } from '../updates/artifact-repo.ts'
-import type { ArtifactService } from '../updates/artifact-service.ts'
-import type { TargetBlobDirectory } from '../updates/database-metadata-store.ts'
-import type { TufMetadataStore } from '../updates/metadata-store.ts'
+import { ErrorBody } from '../kiosks/kiosk-views.ts'
+import type { ArtifactRepo } from './artifact-repo.ts'
+import type { ArtifactService } from './artifact-service.ts'
+import type { TargetBlobDirectory } from './database-metadata-store.ts'
+import type { TufMetadataStore } from './metadata-store.ts'
 
 export interface UpdateRepoRoutesOptions {
   store: TufMetadataStore

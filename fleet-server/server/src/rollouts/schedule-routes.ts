@@ -4,11 +4,11 @@ import { Type } from '@sinclair/typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
 import { principalOf, requirePermission } from '../auth/guard.ts'
 import type { Principal } from '../auth/roles.ts'
-import { ErrorBody } from '../repos/kiosk-views.ts'
-import { RolloutError, RolloutErrorCodes } from '../rollouts/rollout-errors.ts'
-import { addDays, localDate } from '../rollouts/schedule.ts'
-import type { ScheduleStore } from '../rollouts/schedule-store.ts'
+import { ErrorBody } from '../kiosks/kiosk-views.ts'
+import { RolloutError, RolloutErrorCodes } from './rollout-errors.ts'
 import { rolloutReply } from './rollout-routes.ts'
+import { addDays, localDate } from './schedule.ts'
+import type { ScheduleStore } from './schedule-store.ts'
 
 export interface ScheduleRoutesOptions {
   schedules: ScheduleStore

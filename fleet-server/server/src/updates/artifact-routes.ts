@@ -2,14 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { principalOf, requirePermission } from '../auth/guard.ts'
 import { FleetErrorCodes, FleetHttpError } from '../errors.ts'
-import { ErrorBody } from '../repos/kiosk-views.ts'
-import type { ArtifactRepo } from '../updates/artifact-repo.ts'
+import { ErrorBody } from '../kiosks/kiosk-views.ts'
+import type { ArtifactRepo } from './artifact-repo.ts'
 import {
   APP_VERSION_PATTERN,
   ARTIFACT_VERSION_PATTERN,
   type ArtifactService,
   FILE_NAME_PATTERN,
-} from '../updates/artifact-service.ts'
+} from './artifact-service.ts'
 
 export interface ArtifactRoutesOptions {
   service: ArtifactService

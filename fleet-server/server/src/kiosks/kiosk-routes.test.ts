@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createRouteTestApp, type RouteTestApp } from './route-test-app.ts'
+import { createRouteTestApp, type RouteTestApp } from '../route-test-app.ts'
 
 let t: RouteTestApp
 let admin: { cookie: string }

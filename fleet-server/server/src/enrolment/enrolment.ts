@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { KioskCredentials } from '../broker/kiosk-credentials.ts'
 import type { Database } from '../db/database.ts'
-import { KioskCredentials } from './kiosk-credentials.ts'
 
 export interface EnrolmentTicket {
   id: string

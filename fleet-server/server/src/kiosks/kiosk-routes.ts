@@ -5,8 +5,8 @@ import type { AuditLog } from '../audit/audit-log.ts'
 import { principalOf, requirePermission } from '../auth/guard.ts'
 import type { CommandSender } from '../commands/command-sender.ts'
 import { FleetErrorCodes } from '../errors.ts'
-import type { KioskRepo } from '../repos/kiosk-repo.ts'
-import { ErrorBody, KioskIdParams, KioskView } from '../repos/kiosk-views.ts'
+import type { KioskRepo } from './kiosk-repo.ts'
+import { ErrorBody, KioskIdParams, KioskView } from './kiosk-views.ts'
 
 export interface KioskRoutesOptions {
   kiosks: KioskRepo

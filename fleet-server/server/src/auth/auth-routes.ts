@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
-import { principalOf, requirePermission } from '../auth/guard.ts'
-import type { IdentityRepo } from '../auth/identity-repo.ts'
-import { ROLES } from '../auth/roles.ts'
 import { FleetErrorCodes } from '../errors.ts'
-import { ErrorBody } from '../repos/kiosk-views.ts'
+import { ErrorBody } from '../kiosks/kiosk-views.ts'
+import { principalOf, requirePermission } from './guard.ts'
+import type { IdentityRepo } from './identity-repo.ts'
+import { ROLES } from './roles.ts'
 
 export const SESSION_COOKIE = 'fleet_session'
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { AuditLog, AuditRecord } from '../audit/audit-log.ts'
 import { principalOf, requirePermission } from '../auth/guard.ts'
+import type { AuditLog, AuditRecord } from './audit-log.ts'
 
 const csvCell = (v: unknown) => {
   const text = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v)

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { AlertEngine } from '../alerts/alert-engine.ts'
-import type { AlertRepo } from '../alerts/alert-repo.ts'
 import type { AuditLog } from '../audit/audit-log.ts'
 import { principalOf, requirePermission } from '../auth/guard.ts'
 import { FleetErrorCodes } from '../errors.ts'
-import { ErrorBody } from '../repos/kiosk-views.ts'
+import { ErrorBody } from '../kiosks/kiosk-views.ts'
+import type { AlertEngine } from './alert-engine.ts'
+import type { AlertRepo } from './alert-repo.ts'
 
 export interface AlertRoutesOptions {
   alerts: AlertRepo

@@ -3,10 +3,10 @@ import { MachineType } from '@kiosk-fleet/protocol'
 import { Type } from '@sinclair/typebox'
 import type { FastifyReply } from 'fastify'
 import { principalOf, requirePermission } from '../auth/guard.ts'
-import { ErrorBody } from '../repos/kiosk-views.ts'
-import { KIOSK_STATES, ROLLOUT_STATUSES } from '../rollouts/kiosk-states.ts'
-import { RolloutError } from '../rollouts/rollout-errors.ts'
-import type { RolloutAction, RolloutService } from '../rollouts/rollout-service.ts'
+import { ErrorBody } from '../kiosks/kiosk-views.ts'
+import { KIOSK_STATES, ROLLOUT_STATUSES } from './kiosk-states.ts'
+import { RolloutError } from './rollout-errors.ts'
+import type { RolloutAction, RolloutService } from './rollout-service.ts'
 
 export interface RolloutRoutesOptions {
   rollouts: RolloutService
