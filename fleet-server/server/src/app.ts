@@ -2,21 +2,25 @@ import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyCookie from '@fastify/cookie'
+import fastifyHelmet from '@fastify/helmet'
+import fastifyRateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyError, type FastifyPluginAsync, LogController } from 'fastify'
 import type { Logger } from 'pino'
-import { Counter, Gauge } from 'prom-client'
+import { Counter, Gauge, type Registry } from 'prom-client'
 import type { AlertEngine } from './alerts/alert-engine.ts'
 import { AlertRepo } from './alerts/alert-repo.ts'
 import { alertRoutes } from './alerts/alert-routes.ts'
 import type { AuditLog } from './audit/audit-log.ts'
 import { auditRoutes } from './audit/audit-routes.ts'
 import { authRoutes, SESSION_COOKIE } from './auth/auth-routes.ts'
+import { AuthThrottle, DEFAULT_THROTTLE_POLICY, type ThrottlePolicy } from './auth/auth-throttle.ts'
 import { requirePermission } from './auth/guard.ts'
 import type { IdentityRepo } from './auth/identity-repo.ts'
+import { userRoutes } from './auth/user-routes.ts'
 import type { CommandSender } from './commands/command-sender.ts'
 import type { Database } from './db/database.ts'
 import { Enrolment } from './enrolment/enrolment.ts'
@@ -28,6 +32,8 @@ import { kioskRoutes } from './kiosks/kiosk-routes.ts'
 import type { LiveHub } from './live/live-hub.ts'
 import { createFleetMetrics } from './metrics/fleet-metrics.ts'
 import { opsRoutes } from './ops/ops-routes.ts'
+import { helmetOptions, rateLimitOptions } from './security/http-security.ts'
+import { metricsGuard } from './security/metrics-access.ts'
 import { artifactRoutes } from './updates/artifact-routes.ts'
 import { updateRepoRoutes } from './updates/update-repo-routes.ts'
 import type { UpdateRuntime } from './updates/update-runtime.ts'
@@ -44,11 +50,22 @@ export interface AppDependencies {
   alerts: AlertEngine
   mqttConnected: () => boolean
   commandDefaults: { timeoutMs: number; ttlMs: number }
-  auth: { sessionTtlMs: number; secureCookies: boolean }
+  auth: {
+    sessionTtlMs: number
+    secureCookies: boolean
+    /** Lockout with backoff (default: 5 free failures, then 30 s doubling to 1 h). */
+    lockout?: Omit<ThrottlePolicy, 'forgetAfterMs'>
+    loginPerMinute?: number
+    enrolPerMinute?: number
+  }
   dashboard: { tileUrl?: string | undefined }
   logger: Logger
-  /** Kiosk enrolment: the broker URL handed to kiosks and MQTT user names no kiosk may take. */
-  enrolment?: { brokerUrl: string; reservedUsernames: string[]; defaultTtlMs: number }
+  /** HTTPS certificate and key, and the reverse proxies whose X-Forwarded-* are believed (docs/operations.md). */
+  http?: { https?: { cert: Buffer; key: Buffer } | undefined; trustProxy?: string | undefined }
+  /** Who may read /metrics on this listener; `ownListener`: it is served elsewhere (security/metrics-access.ts). */
+  metrics?: { token?: string | undefined; ownListener?: boolean; registry?: Registry }
+  /** Kiosk enrolment: the broker URL (and CA) handed to kiosks and MQTT user names no kiosk may take. */
+  enrolment?: { brokerUrl: string; brokerCa?: string | undefined; reservedUsernames: string[]; defaultTtlMs: number }
   /** Signed updates (repository, artifacts); no update routes when undefined. */
   updates?: UpdateRuntime | undefined
   /** Rollout and schedule routes (rollouts/index.ts); none when rollouts are disabled. */
@@ -65,6 +82,8 @@ export async function buildApp(deps: AppDependencies) {
   const app = Fastify({
     loggerInstance: deps.logger.child({ mod: 'fleet.http' }),
     logController: new LogController({ disableRequestLogging: true }),
+    ...(deps.http?.https === undefined ? {} : { https: deps.http.https }),
+    ...(deps.http?.trustProxy === undefined ? {} : { trustProxy: deps.http.trustProxy }),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -85,6 +104,9 @@ export async function buildApp(deps: AppDependencies) {
     return reply.code(status).send({ code, message: status >= 500 ? 'internal error' : error.message })
   })
 
+  // Security headers on every response; rate limits on the routes that ask (login, enrolment).
+  await app.register(fastifyHelmet, helmetOptions(deps.dashboard.tileUrl))
+  await app.register(fastifyRateLimit, rateLimitOptions(deps.audit))
   await app.register(fastifyCookie)
   await app.register(fastifySwagger, {
     openapi: {
@@ -102,7 +124,7 @@ export async function buildApp(deps: AppDependencies) {
       security: [{ bearer: [] }, { cookie: [] }],
     },
   })
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true })
 
   app.decorateRequest('principal', null)
   app.addHook('onRequest', async (request) => {
@@ -110,11 +132,19 @@ export async function buildApp(deps: AppDependencies) {
     request.principal = secret === undefined ? null : ((await deps.identity.principalFor(secret)) ?? null)
   })
 
-  const metrics = createFleetMetrics({ ingestor: deps.ingestor, db: deps.db, mqttConnected: deps.mqttConnected })
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    reply.header('content-type', metrics.contentType)
-    return metrics.metrics()
-  })
+  const metrics =
+    deps.metrics?.registry ??
+    createFleetMetrics({ ingestor: deps.ingestor, db: deps.db, mqttConnected: deps.mqttConnected })
+  if (deps.metrics?.ownListener !== true) {
+    app.get(
+      '/metrics',
+      { schema: { hide: true }, preValidation: metricsGuard(deps.metrics?.token) },
+      async (_request, reply) => {
+        reply.header('content-type', metrics.contentType)
+        return metrics.metrics()
+      },
+    )
+  }
 
   const updates = deps.updates
   if (updates !== undefined) {
@@ -135,12 +165,24 @@ export async function buildApp(deps: AppDependencies) {
 
   if (deps.rollouts !== undefined) await app.register(deps.rollouts)
 
-  await app.register(authRoutes, { identity: deps.identity, audit: deps.audit, ...deps.auth })
+  const { lockout, loginPerMinute, enrolPerMinute, ...session } = deps.auth
+  const throttle = new AuthThrottle(deps.db, { ...DEFAULT_THROTTLE_POLICY, ...lockout })
+  await app.register(authRoutes, {
+    identity: deps.identity,
+    audit: deps.audit,
+    throttle,
+    loginPerMinute: loginPerMinute ?? 20,
+    ...session,
+  })
+  await app.register(userRoutes, { identity: deps.identity, audit: deps.audit, throttle })
   await app.register(auditRoutes, { audit: deps.audit })
   await app.register(enrolmentRoutes, {
     enrolment: new Enrolment(deps.db),
     audit: deps.audit,
     brokerUrl: deps.enrolment?.brokerUrl,
+    brokerCa: deps.enrolment?.brokerCa,
+    throttle,
+    enrolPerMinute: enrolPerMinute ?? 30,
     reservedUsernames: deps.enrolment?.reservedUsernames ?? [],
     defaultTtlMs: deps.enrolment?.defaultTtlMs ?? 24 * 3_600_000,
   })

@@ -18,9 +18,9 @@ export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
 
 export type ThrottleState = { locked: false } | { locked: true; retryAfterMs: number }
 
-/** The lock that follows the `failures`-th failure in a row (0 while still free). */
+/** The lock that follows the `failures`-th failure in a row: 0 while still free, then base, 2×base, 4×base… up to max. */
 export function lockAfter(failures: number, policy: ThrottlePolicy): number {
-  const over = failures - policy.freeFailures
+  const over = failures - policy.freeFailures - 1
   if (over < 0) return 0
   return Math.min(policy.maxLockMs, policy.baseLockMs * 2 ** Math.min(over, 30))
 }

@@ -14,6 +14,8 @@ export interface FleetMqttOptions {
   ingestor: Ingestor
   commands: () => CommandSender
   logger: Logger
+  /** node:tls options for mqtts:// (tls/transport-security.ts `mqttClientTls`). */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean }
 }
 
 /**
@@ -33,6 +35,7 @@ export async function connectFleetMqtt(
     username: options.username,
     password: options.password,
     protocolVersion: 4,
+    ...options.tls,
   })
   client.handleMessage = (packet, done) => {
     const payload = packet.payload
