@@ -22,10 +22,11 @@ packages=(
   build-essential  # node-gyp's compiler and make for that build
   libusb-1.0-0     # node-hid's runtime (loaded lazily by transport-hid)
   libudev1
+  openssl          # test and demo CA (scripts/tls/dev-ca.ts): TLS on MQTT and HTTPS
 )
 
 if [[ $profile == demo ]]; then
-  packages=(socat cups-ipp-utils dbus-daemon fonts-noto-cjk)
+  packages=(socat cups-ipp-utils dbus-daemon fonts-noto-cjk openssl)
 fi
 
 missing=()

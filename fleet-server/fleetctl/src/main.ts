@@ -8,6 +8,7 @@ import { registerKeys } from './commands/keys.ts'
 import { registerKiosks } from './commands/kiosks.ts'
 import { registerLogin } from './commands/login.ts'
 import { registerRollouts } from './commands/rollouts.ts'
+import { registerUsers } from './commands/users.ts'
 import { type Io, processIo } from './context.ts'
 
 /** Runs fleetctl with `argv` (as process.argv) and returns the exit code. */
@@ -26,6 +27,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   registerArtifacts(program, io)
   registerRollouts(program, io)
   registerKeys(program, io)
+  registerUsers(program, io)
   try {
     await program.parseAsync(argv)
     return EXIT.ok
