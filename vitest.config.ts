@@ -11,6 +11,7 @@ export default defineConfig({
             'drivers/**/src/**/*.test.ts',
             'kiosk/**/src/**/*.test.ts',
             'fleet-server/**/src/**/*.test.ts',
+            'scripts/**/*.test.ts',
           ],
           exclude: ['**/node_modules/**'],
           testTimeout: 10_000,

@@ -1,7 +1,7 @@
 import type { AgentConfig, PeripheralConfig } from '@kiosk/agent'
 import type { MachineType, Site } from '@kiosk-fleet/protocol'
 
-/** A county's town service centre and one of its village stations (see shared/design.md). */
+/** A county's town service centre and one of its village stations. */
 export const DEMO_SITES: Site[] = [
   {
     id: 'hx-town-centre',
@@ -25,24 +25,20 @@ export const DEMO_SITES: Site[] = [
   },
 ]
 
+/** An in-process status model (`emulated`), for a class the demo has no emulator on a port for. */
 const device = (
   deviceId: string,
-  deviceClass: PeripheralConfig['deviceClass'],
+  deviceClass: NonNullable<PeripheralConfig['emulated']>['deviceClass'],
   vendor: string,
   model: string,
-  extra: Partial<PeripheralConfig> = {},
 ): PeripheralConfig => ({
   deviceId,
-  deviceClass,
-  vendor,
-  model,
+  emulated: { deviceClass, vendor, model },
   serial: `${model
     .replace(/[^A-Z0-9]/gi, '')
     .slice(0, 6)
     .toUpperCase()}${Math.floor(Math.random() * 9e5 + 1e5)}`,
   firmware: '1.0.0',
-  driver: 'emulated',
-  ...extra,
 })
 
 const docScanner = () => device('scanner', 'documentScanner', 'Fujitsu', 'fi-7160')

@@ -2,13 +2,15 @@
 # Makes sure the Debian packages and services the tests use are present and running.
 # As root it installs what is missing (apt-get) and starts PostgreSQL; otherwise it names what to
 # install and fails. Idempotent: on a prepared machine it only checks.
-# `ensure-system.sh demo` checks only what `npm start` needs (device emulators on ptys, A4 printers).
+# `ensure-system.sh demo` checks only what `npm start` needs (device emulators on ptys, A4 printers);
+# `ensure-system.sh packaging` what the packaging checks in .ci/run need.
 set -euo pipefail
 profile=${1:-test}
 
 packages=(
   socat            # pty pairs for serial emulators
   mosquitto        # the external-broker half of the integration matrix (tests start their own)
+  nats-server      # the clustered engine: a 3-node NATS JetStream cluster with its MQTT listener (delivery tests)
   postgresql       # the PostgreSQL half of the database matrix
   chromium         # UI and dashboard tests (playwright-core drives Debian's Chromium)
   fonts-noto-cjk   # Chinese text in screenshots, receipts and PDFs
@@ -25,8 +27,25 @@ packages=(
   openssl          # test and demo CA (scripts/tls/dev-ca.ts): TLS on MQTT and HTTPS
 )
 
+# `ensure-system.sh packaging`: what .ci/run's packaging checks need on top (scripts/package/).
+packaging=(
+  systemd          # systemd-analyze verify on the kiosk's and the fleet-server's units
+  cage             # the kiosk display unit's compositor (verify resolves its ExecStart)
+  chromium         # … and the browser it runs
+  logrotate        # the kiosk package depends on it
+  adduser          # the kiosk package's maintainer scripts create the kiosk user
+  curl             # the checks probe the installed agent's UI and the fleet-server's /readyz
+  python3-yaml     # compose.yaml is parsed
+  mmdebstrap       # a Debian base image from Debian's packages (no image registry is reachable)
+  podman           # builds and runs the fleet-server image
+  uidmap           # podman's user namespaces
+  runc             # podman's runtime here: crun refuses this machine's hybrid cgroups
+)
+
 if [[ $profile == demo ]]; then
   packages=(socat cups-ipp-utils dbus-daemon fonts-noto-cjk openssl)
+elif [[ $profile == packaging ]]; then
+  packages=("${packaging[@]}")
 fi
 
 missing=()
@@ -44,8 +63,8 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [[ $profile == demo ]]; then
-  echo "demo prerequisites ok"
+if [[ $profile == demo || $profile == packaging ]]; then
+  echo "$profile prerequisites ok"
   exit 0
 fi
 

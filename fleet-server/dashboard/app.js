@@ -38,8 +38,10 @@ function renderChrome() {
   const t = LABELS[state.lang]
   document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en'
   document.title = t.title
-  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t[el.dataset.i18n]
+  for (const el of document.querySelectorAll('[data-i18n]'))
+    if (el instanceof HTMLElement) el.textContent = t[el.dataset.i18n]
   for (const a of document.querySelectorAll('#nav a')) {
+    if (!(a instanceof HTMLElement)) continue
     a.textContent = t.nav[a.dataset.route]
     const current = route().name === a.dataset.route || `${route().name}s` === a.dataset.route
     if (current) a.setAttribute('aria-current', 'page')
@@ -211,7 +213,8 @@ function showLogin() {
   for (const id of ['view', 'summary', 'live', 'nav', 'logout']) $(id).hidden = true
   $('login').hidden = false
   $('who').textContent = ''
-  document.querySelector('#login input[name=username]').focus()
+  const username = /** @type {HTMLInputElement} */ (document.querySelector('#login input[name=username]'))
+  username.focus()
 }
 
 async function showUser(user) {
@@ -227,7 +230,7 @@ async function showUser(user) {
 
 $('login').addEventListener('submit', async (event) => {
   event.preventDefault()
-  const form = new FormData(event.target)
+  const form = new FormData(/** @type {HTMLFormElement} */ (event.target))
   const response = await fetch('/api/login', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -23,6 +23,7 @@ export function statusText(t, status) {
   return parts.join(' · ')
 }
 
+/** @param {import('@kiosk-fleet/protocol/http').KioskView} kiosk */
 export function isFaulted(kiosk) {
   return kiosk.state === 'online' && kiosk.peripherals.some((p) => statusClass(p.status) !== 'ok')
 }

@@ -2,7 +2,7 @@
  * npm run bench:idcard — full ID-card reads (find + select + read, text + photo) by Ga467Reader
  * through serialport, against Ga467Emulator on a socat pty pair at 115200 baud. Prints the time per
  * read next to the wire time of the bytes exchanged (8N1: 10 bits a byte) and their ratio.
- * Goal (issue 3): within 1.1× of wire time.
+ * Goal: within 1.1× of wire time.
  *
  * A pty does not pace bytes at the baud rate, so the emulator does what a UART would: it answers a
  * command only after the command's own wire time, and releases its reply at the line rate. The

@@ -2,13 +2,15 @@
  * npm run bench:kiosk — the kiosk agent as a citizen meets it:
  *  1. cold start: spawning `kiosk-agent` until its local API answers Common.Status (UI ready),
  *  2. resident memory (VmRSS) when ready and after the card reads,
+ *     — both from the TypeScript sources through tsx and from the built bundle (`npm run build`, plain
+ *     node, what production runs), interleaved, with the ratio,
  *  3. card placed on the emulated reader → the citizen's name on screen in Chromium, next to the
  *     reader's wire time (GA 467 at 115200 baud, the emulator paced at the line rate).
  * Real parts throughout: the agent process opens the GA 467 and ESC/POS emulators on socat ptys
  * through its drivers, MQTT goes to an in-process Aedes broker, the UI runs in Debian's Chromium.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -21,6 +23,7 @@ import WebSocket from 'ws'
 import { launchChromium } from '../../tests/support/browser.ts'
 import { fixtureCard } from '../../tests/support/kiosk-rig.ts'
 import { createPtyPair } from '../../tests/support/pty.ts'
+import { buildAll } from '../build/build.ts'
 
 const BAUD = 115200
 const STARTS = Number(process.env.BENCH_STARTS ?? 3)
@@ -101,19 +104,12 @@ writeFileSync(
     peripherals: [
       {
         deviceId: 'idcard',
-        deviceClass: 'idCardReader',
-        vendor: 'generic',
-        model: 'SAM_V',
-        driver: 'ga467',
-        registryId: 'generic-sam-v-uart',
+        model: 'generic-sam-v-uart',
         address: readerPty.hostEnd,
       },
       {
         deviceId: 'receipt',
-        deviceClass: 'receiptPrinter',
-        vendor: 'Epson',
-        model: 'TM-T88V',
-        driver: 'escpos',
+        model: 'generic-escpos-80mm',
         address: receiptPty.hostEnd,
       },
     ],
@@ -122,10 +118,18 @@ writeFileSync(
 )
 const agentBin = resolve(import.meta.dirname, '../../kiosk/agent/bin/kiosk-agent.mjs')
 
-async function startAgent(): Promise<{ child: ChildProcess; readyMs: number; url: string; token: string }> {
+// The built agent: bundled into the checkout's .tmp so its npm imports resolve to this install.
+mkdirSync(resolve(import.meta.dirname, '../../.tmp'), { recursive: true })
+const buildDir = mkdtempSync(resolve(import.meta.dirname, '../../.tmp/bench-build-'))
+await buildAll(buildDir)
+const builtAgentBin = join(buildDir, 'bin/kiosk-agent.mjs')
+
+async function startAgent(
+  bin = agentBin,
+): Promise<{ child: ChildProcess; readyMs: number; url: string; token: string }> {
   for (const f of ['ui-url', 'ui-token']) if (existsSync(join(dataDir, f))) writeFileSync(join(dataDir, f), '')
   const started = performance.now()
-  const child = spawn(process.execPath, [agentBin, '--config', configPath], { stdio: ['ignore', 'ignore', 'inherit'] })
+  const child = spawn(process.execPath, [bin, '--config', configPath], { stdio: ['ignore', 'ignore', 'inherit'] })
   for (;;) {
     const url = existsSync(join(dataDir, 'ui-url')) ? readFileSync(join(dataDir, 'ui-url'), 'utf8') : ''
     const token = existsSync(join(dataDir, 'ui-token')) ? readFileSync(join(dataDir, 'ui-token'), 'utf8') : ''
@@ -144,11 +148,22 @@ async function stopAgent(child: ChildProcess): Promise<void> {
 }
 
 const coldStarts: number[] = []
+const coldBuilt: number[] = []
+const rssTsx: number[] = []
+const rssBuilt: number[] = []
 for (let i = 0; i < STARTS; i++) {
-  const { child, readyMs } = await startAgent()
-  coldStarts.push(readyMs)
-  await stopAgent(child)
+  // Interleaved, so a busy moment of the shared machine hits both alike.
+  for (const [bin, cold, rss] of [
+    [agentBin, coldStarts, rssTsx],
+    [builtAgentBin, coldBuilt, rssBuilt],
+  ] as const) {
+    const { child, readyMs } = await startAgent(bin)
+    cold.push(readyMs)
+    rss.push(rssMb(child.pid ?? 0))
+    await stopAgent(child)
+  }
 }
+rmSync(buildDir, { recursive: true, force: true })
 
 const agent = await startAgent()
 const rssReady = rssMb(agent.child.pid ?? 0)
@@ -193,13 +208,22 @@ await new Promise((r) => mqttServer.close(r))
 await new Promise<void>((r) => broker.close(() => r()))
 
 const cold = stats(coldStarts)
+const coldB = stats(coldBuilt)
+const rssT = stats(rssTsx)
+const rssB = stats(rssBuilt)
 const lat = stats(latencies)
 console.log('bench:kiosk — kiosk agent (id machine) with GA 467 + ESC/POS emulators on ptys, UI in Chromium')
 console.log(
   `cold start → UI ready     median ${ms(cold.median)}  min ${ms(cold.min)}  max ${ms(cold.max)}  (${STARTS} starts)`,
 )
 console.log(
-  `resident memory           ${rssReady.toFixed(0)} MB when ready, ${rssAfter.toFixed(0)} MB after ${READS + 1} sessions`,
+  `cold start, built bundle  median ${ms(coldB.median)}  min ${ms(coldB.min)}  max ${ms(coldB.max)}  (${STARTS} starts); tsx / built ${(cold.median / coldB.median).toFixed(2)}×`,
+)
+console.log(
+  `memory when ready         tsx median ${rssT.median.toFixed(0)} MB, built ${rssB.median.toFixed(0)} MB; tsx / built ${(rssT.median / rssB.median).toFixed(2)}×`,
+)
+console.log(
+  `resident memory (tsx)     ${rssReady.toFixed(0)} MB when ready, ${rssAfter.toFixed(0)} MB after ${READS + 1} sessions`,
 )
 console.log(
   `card placed → name shown  median ${ms(lat.median)}  p90 ${ms(lat.p90)}  min ${ms(lat.min)}  max ${ms(lat.max)}  (${READS} cards)`,

@@ -127,45 +127,36 @@ export async function startDemoDevices(options: {
       const list: Record<string, unknown>[] = [
         {
           deviceId: 'idcard',
-          deviceClass: 'idCardReader',
-          vendor: 'generic',
-          model: 'SAM_V module (emulated on a pty)',
+          // a SAM_V module, emulated on a pty
+          model: 'generic-sam-v-uart',
           firmware: '1.0.0',
-          driver: 'ga467',
-          registryId: 'generic-sam-v-uart',
           address: reader.hostEnd,
         },
       ]
       if (receipt) {
         list.push({
           deviceId: 'receipt',
-          deviceClass: 'receiptPrinter',
-          vendor: 'Epson',
-          model: 'TM-T88V (emulated on a pty)',
+          // the printer-escpos emulator on a pty
+          model: 'generic-escpos-80mm',
           firmware: '1.0.0',
-          driver: 'escpos',
           address: receipt.hostEnd,
         })
       }
       if (scanner) {
         list.push({
           deviceId: 'qr',
-          deviceClass: 'barcodeScanner',
-          vendor: 'Honeywell',
-          model: 'Xenon 1950g serial (emulated on a pty)',
+          // the scanner-barcode serial emulator on a pty
+          model: 'generic-serial-barcode-scanner',
           firmware: '1.0.0',
-          driver: 'barcode',
           address: scanner.hostEnd,
         })
       }
       if (options.a4) {
         list.push({
           deviceId: 'a4',
-          deviceClass: 'documentPrinter',
-          vendor: 'CUPS',
-          model: 'ippeveprinter',
+          // CUPS ippeveprinter
+          model: 'generic-ipp-everywhere',
           firmware: '1.0.0',
-          driver: 'ipp',
           // No printer answers on the discard port: the agent reports it offline, honestly.
           address: ipp?.url ?? 'ipp://127.0.0.1:9/ipp/print',
           statusPollMs: 2000,

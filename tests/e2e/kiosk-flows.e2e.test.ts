@@ -96,6 +96,10 @@ describe('citizen flows of every machine type, in Chromium against devices on pt
     const page = await openKioskPage(browser, r.uiUrl)
     await page.click('#elderly')
     await page.click('.attract-touch')
+    // A tax machine offers the tax department's services: certificates, invoices, document scanning.
+    await waitScreen(page, 'menu')
+    expect(await page.locator('.tile').count()).toBe(3)
+    await page.click('.tile[data-service="tax-certificate"]')
     await placeCard(page, r)
     await page.locator('.record.choice').first().waitFor()
     expect(await page.locator('.record.choice').count()).toBe(2)
@@ -144,7 +148,7 @@ describe('citizen flows of every machine type, in Chromium against devices on pt
     await waitScreen(page, 'menu')
     await page.locator('.tile[data-service="tax-certificate"]').waitFor()
     const blocked = await waitFor('the receipt printer reported out of paper', () => {
-      const unavailable = r.agent.devices.availability().filter((s) => !s.available)
+      const unavailable = r.agent.services.availability().filter((s) => !s.available)
       return unavailable.length > 0 ? unavailable.map((s) => s.serviceId).sort() : undefined
     })
     expect(blocked).toEqual(['id-receipt', 'tax-invoice'])
@@ -158,7 +162,8 @@ describe('citizen flows of every machine type, in Chromium against devices on pt
     await waitScreen(page, 'attract')
     await page.click('#elderly')
     await page.click('.attract-touch')
-    expect(await page.locator('.tile').count()).toBe(2)
+    await waitScreen(page, 'menu')
+    expect(await page.locator('.tile').count()).toBe(4)
     await shootAndCheck(page, 'kiosk-comprehensive-menu-elderly')
     await page.context().close()
   })

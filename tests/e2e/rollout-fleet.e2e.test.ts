@@ -305,14 +305,10 @@ describe('staged rollouts to a fleet of twenty real kiosk agents', () => {
           await emulator.start()
           printers.push({ kioskId, pty, emulator })
           peripherals = [
-            { deviceId: 'idcard', deviceClass: 'idCardReader', vendor: 'Synjones', model: 'SS628-100' },
+            { deviceId: 'idcard', emulated: { deviceClass: 'idCardReader', vendor: 'Synjones', model: 'SS628-100' } },
             {
               deviceId: 'receipt',
-              deviceClass: 'receiptPrinter',
-              vendor: 'Epson',
-              model: 'TM-T88V',
-              driver: 'escpos',
-              registryId: ESC_MODEL,
+              model: ESC_MODEL,
               address: pty.hostEnd,
               // From the printer's label; the kiosk reports it in its birth.
               hwRevision: 'M244A',

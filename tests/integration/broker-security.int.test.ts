@@ -7,7 +7,7 @@ import { SERVER_SUBSCRIPTIONS, sampleBirth, sampleHealth } from '@kiosk-fleet/pr
 import mqtt, { type MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { quietLogger, testAgentConfig } from '../support/fleet.ts'
-import { TEST_FLEET_MQTT } from '../support/kiosk-credentials.ts'
+import { TEST_FLEET_MQTT, TEST_FLEET_OBSERVER } from '../support/kiosk-credentials.ts'
 import { type StackMode, startStack, type TestStack } from '../support/stack.ts'
 import { waitFor } from '../support/wait-for.ts'
 
@@ -67,7 +67,10 @@ describe.each(MODES)('broker security on $broker + $db', (mode) => {
   /** Sees everything kiosks publish, as the fleet-server does. */
   const observe = async () => {
     const seen: string[] = []
-    const observer = await connect({ ...TEST_FLEET_MQTT, clientId: `observer-${Math.random().toString(36).slice(2)}` })
+    const observer = await connect({
+      ...TEST_FLEET_OBSERVER,
+      clientId: `observer-${Math.random().toString(36).slice(2)}`,
+    })
     observer.on('message', (topic) => seen.push(topic))
     await observer.subscribeAsync([...SERVER_SUBSCRIPTIONS], { qos: 1 })
     return seen
@@ -139,7 +142,10 @@ describe.each(MODES)('broker security on $broker + $db', (mode) => {
       expect(granted).toHaveLength(filters.length)
     }
 
-    const fleet = await connect({ ...TEST_FLEET_MQTT, clientId: `fleet-cmd-${Math.random().toString(36).slice(2)}` })
+    const fleet = await connect({
+      ...TEST_FLEET_OBSERVER,
+      clientId: `fleet-cmd-${Math.random().toString(36).slice(2)}`,
+    })
     const request = (kioskId: string) =>
       JSON.stringify({ transaction: `t-${kioskId}`, ts: Date.now(), expiresAt: Date.now() + 60_000 })
     await fleet.publishAsync('kiosk/v1/sec-b/req/ping', request('sec-b'), { qos: 1 })
@@ -179,7 +185,7 @@ describe.each(MODES)('broker security on $broker + $db', (mode) => {
     it('lets the fleet-server read kiosk reports through a shared subscription', async () => {
       const a = await stack.provisionKiosk('sec-a')
       const fleet = await connect({
-        ...TEST_FLEET_MQTT,
+        ...TEST_FLEET_OBSERVER,
         clientId: `fleet-share-${Math.random().toString(36).slice(2)}`,
       })
       const seen: string[] = []
@@ -192,6 +198,26 @@ describe.each(MODES)('broker security on $broker + $db', (mode) => {
       await kioskA.endAsync()
     })
   }
+
+  it("refuses a kiosk's credential the client id of another kiosk: the other stays connected", async () => {
+    const a = await stack.provisionKiosk('sec-a')
+    const b = await stack.provisionKiosk('sec-b')
+    const victim = await connect({ ...a, clientId: 'kiosk-sec-a' })
+    let kicked = false
+    victim.on('close', () => {
+      kicked = true
+    })
+    // Aedes refuses the CONNECT (identifier rejected); Mosquitto gives the impostor its own user name
+    // as client id (use_username_as_clientid), so it never reaches sec-a's session.
+    await connect({ ...b, clientId: 'kiosk-sec-a' }).then(
+      (impostor) => impostor.endAsync(true),
+      (err: { code?: number }) => expect(err.code).toBe(2),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(kicked).toBe(false)
+    expect(victim.connected).toBe(true)
+    await victim.endAsync()
+  })
 
   it("never issues the fleet-server's own user name to a kiosk", async () => {
     const response = await fetch(`${stack.fleet().httpUrl}/api/kiosks/${TEST_FLEET_MQTT.username}/enrolment`, {

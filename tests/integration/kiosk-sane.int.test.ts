@@ -39,17 +39,10 @@ describe('SANE document scanner in the device manager', () => {
         // No broker needed here: the link keeps retrying in the background.
         mqtt: { url: 'mqtt://127.0.0.1:9', reconnectPeriodMs: 60_000 },
         peripherals: [
-          { deviceId: 'idcard', deviceClass: 'idCardReader', vendor: 'demo', model: 'emulated' },
-          { deviceId: 'a4', deviceClass: 'documentPrinter', vendor: 'demo', model: 'emulated' },
-          { deviceId: 'receipt', deviceClass: 'receiptPrinter', vendor: 'demo', model: 'emulated' },
-          {
-            deviceId: 'scanner',
-            deviceClass: 'documentScanner',
-            vendor: 'SANE',
-            model: 'test',
-            driver: 'sane',
-            address: saneDevice,
-          },
+          { deviceId: 'idcard', emulated: { deviceClass: 'idCardReader', vendor: 'demo', model: 'emulated' } },
+          { deviceId: 'a4', emulated: { deviceClass: 'documentPrinter', vendor: 'demo', model: 'emulated' } },
+          { deviceId: 'receipt', emulated: { deviceClass: 'receiptPrinter', vendor: 'demo', model: 'emulated' } },
+          { deviceId: 'scanner', model: 'generic-sane-scanner', address: saneDevice },
         ],
         devices: { reopenInitialMs: 100, reopenMaxMs: 500 },
         ui: { enabled: false },
@@ -65,11 +58,11 @@ describe('SANE document scanner in the device manager', () => {
   it('a scanner SANE lists is online; one it does not list is noDevice and blocks only document scanning', async () => {
     const present = await taxKiosk('int-sane-01', 'test:0')
     expect(present.devices.byId('scanner')?.status().state).toBe('online')
-    expect(present.devices.isAvailable('tax-document-scan')).toBe(true)
+    expect(present.services.isAvailable('tax-document-scan')).toBe(true)
 
     const missing = await taxKiosk('int-sane-02', 'test:9')
     await waitFor('noDevice', () => missing.devices.byId('scanner')?.status().state === 'noDevice')
-    const unavailable = missing.devices.availability().filter((s) => !s.available)
+    const unavailable = missing.services.availability().filter((s) => !s.available)
     expect(unavailable.map((s) => s.serviceId)).toEqual(['tax-document-scan'])
   })
 })

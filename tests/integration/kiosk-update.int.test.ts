@@ -368,11 +368,7 @@ describe('kiosk update agent', () => {
           peripherals: [
             {
               deviceId: 'receipt',
-              deviceClass: 'receiptPrinter',
-              vendor: 'Epson',
-              model: 'TM-T88V',
-              driver: 'escpos',
-              registryId: MODEL,
+              model: MODEL,
               address: pty.hostEnd,
             },
           ],

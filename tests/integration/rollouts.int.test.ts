@@ -240,7 +240,7 @@ describe('rollouts on a real broker, ingest and PGlite with simulated kiosks', (
     const group1 = (await rows(s, id, '&group=1')).map((r) => r.kioskId)
     for (const k of group1) await untilKiosk(s, id, k, 'downloaded')
     const aborted = await s.api<Detail>('ada', 'POST', `/api/rollouts/${id}/abort`, {})
-    expect(aborted.body.status).toBe('aborted')
+    expect(aborted.body.status, JSON.stringify(aborted)).toBe('aborted')
     expect((await rows(s, id, '&group=1')).every((r) => r.state === 'cancelled')).toBe(true)
     const cancelledKiosks = kiosks.filter((k) => group1.includes(k.kioskId))
     await waitFor('cancel-update', () =>

@@ -70,13 +70,15 @@ export function testAgentConfig(
         ...mqtt,
       },
       peripherals: [
-        { deviceId: 'idcard', deviceClass: 'idCardReader', vendor: 'Synjones', model: 'SS628-100' },
+        { deviceId: 'idcard', emulated: { deviceClass: 'idCardReader', vendor: 'Synjones', model: 'SS628-100' } },
         {
           deviceId: 'receipt',
-          deviceClass: 'receiptPrinter',
-          vendor: 'Epson',
-          model: 'TM-T88VI',
-          initialStatus: { state: 'online', paper: 'full' },
+          emulated: {
+            deviceClass: 'receiptPrinter',
+            vendor: 'Epson',
+            model: 'TM-T88VI',
+            initialStatus: { state: 'online', paper: 'full' },
+          },
         },
       ],
       log: { level: 'silent' },

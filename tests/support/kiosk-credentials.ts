@@ -3,6 +3,12 @@ import { createHmac } from 'node:crypto'
 /** The fleet-server's MQTT credential in tests; the broker observer (mqtt-capture.ts) logs in with it too. */
 export const TEST_FLEET_MQTT = { username: 'fleet-test', password: 'fleet-test-mqtt-password' } as const
 
+/**
+ * Test tools that read like the fleet-server (observers, captures) log in as a replica user of their
+ * own: Mosquitto binds client ids to user names, so sharing the fleet's user would knock it off.
+ */
+export const TEST_FLEET_OBSERVER = { username: 'fleet-test-3', password: TEST_FLEET_MQTT.password } as const
+
 /** A test kiosk's MQTT password: derived from its id, so a restarted agent or fleet-server still agrees. */
 export function testKioskPassword(kioskId: string): string {
   return createHmac('sha256', 'kiosk-fleet-tests').update(kioskId).digest('base64url')

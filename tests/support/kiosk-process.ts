@@ -65,9 +65,13 @@ export class LauncherProcess {
   readonly exited: Promise<number | string | null>
   readonly #child: ChildProcess
 
-  constructor(configFile: string) {
+  /** `launcher`: another launcher to run, e.g. the built one (`dist/bin/kiosk-launcher.mjs`, no tsx). */
+  constructor(
+    configFile: string,
+    launcher: { entry: string; nodeArgs: string[] } = { entry: LAUNCHER, nodeArgs: ['--import', 'tsx'] },
+  ) {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KIOSK_')))
-    this.#child = spawn(process.execPath, ['--import', 'tsx', LAUNCHER, '--config', configFile], {
+    this.#child = spawn(process.execPath, [...launcher.nodeArgs, launcher.entry, '--config', configFile], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env,

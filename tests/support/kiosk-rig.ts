@@ -10,7 +10,7 @@ import {
   type AgentConfig,
   createKioskAgent,
   createRootLogger,
-  type DepartmentBackend,
+  type DepartmentGateway,
   type KioskAgent,
   LogRing,
   loadAgentConfig,
@@ -71,7 +71,10 @@ export async function startKioskRig(options: {
   machineType: MachineType
   mqttUrl: string
   ui?: Record<string, unknown>
-  backend?: DepartmentBackend
+  /** Department systems instead of the config's (the demo gateway). */
+  gateway?: DepartmentGateway
+  /** Agent config overrides (catalogue dir and offer, backend). */
+  config?: Record<string, unknown>
   /** Open the social-security card reader on this pcscd reader (tests/support/pcscd.ts) instead of emulating it. */
   pcscReaderName?: string
 }): Promise<KioskRig> {
@@ -85,11 +88,7 @@ export async function startKioskRig(options: {
   const peripherals: Record<string, unknown>[] = [
     {
       deviceId: 'idcard',
-      deviceClass: 'idCardReader',
-      vendor: 'generic',
-      model: 'SAM_V',
-      driver: 'ga467',
-      registryId: 'generic-sam-v-uart',
+      model: 'generic-sam-v-uart',
       address: readerPty.hostEnd,
     },
   ]
@@ -103,10 +102,7 @@ export async function startKioskRig(options: {
     cleanups.push(() => emulator.stop())
     peripherals.push({
       deviceId: 'receipt',
-      deviceClass: 'receiptPrinter',
-      vendor: 'Epson',
-      model: 'TM-T88V',
-      driver: 'escpos',
+      model: 'generic-escpos-80mm',
       address: pty.hostEnd,
     })
   }
@@ -120,10 +116,7 @@ export async function startKioskRig(options: {
     cleanups.push(() => emulator.stop())
     peripherals.push({
       deviceId: 'qr',
-      deviceClass: 'barcodeScanner',
-      vendor: 'Honeywell',
-      model: 'Xenon 1950g (serial)',
-      driver: 'barcode',
+      model: 'generic-serial-barcode-scanner',
       address: pty.hostEnd,
     })
   }
@@ -134,10 +127,7 @@ export async function startKioskRig(options: {
     cleanups.push(() => printer.close())
     peripherals.push({
       deviceId: 'a4',
-      deviceClass: 'documentPrinter',
-      vendor: 'CUPS',
-      model: 'ippeveprinter',
-      driver: 'ipp',
+      model: 'generic-ipp-everywhere',
       address: ipp.url,
       statusPollMs: 1000,
     })
@@ -146,13 +136,10 @@ export async function startKioskRig(options: {
     if (deviceClass === 'smartCardReader' && options.pcscReaderName) {
       peripherals.push({
         deviceId,
-        deviceClass,
-        vendor: 'vsmartcard',
-        model: 'Virtual PCD',
-        driver: 'pcsc',
+        model: 'generic-pcsc-reader',
         address: options.pcscReaderName,
       })
-    } else peripherals.push({ deviceId, deviceClass, vendor: 'demo', model: 'emulated' })
+    } else peripherals.push({ deviceId, emulated: { deviceClass, vendor: 'demo', model: 'emulated' } })
   }
   const dataDir = mkdtempSync(join(tmpdir(), `kiosk-${options.kioskId}-`))
   const config = loadAgentConfig({
@@ -174,6 +161,7 @@ export async function startKioskRig(options: {
       devices: { reopenInitialMs: 100, reopenMaxMs: 1000 },
       ui: options.ui ?? {},
       log: { level: 'debug' },
+      ...options.config,
     },
   }) as AgentConfig
   const logs: string[] = []
@@ -190,7 +178,7 @@ export async function startKioskRig(options: {
     config,
     logger: createRootLogger('debug', sink),
     logRing,
-    ...(options.backend ? { backend: options.backend } : {}),
+    ...(options.gateway ? { gateway: options.gateway } : {}),
   })
   await agent.start()
   cleanups.push(() => agent.stop())

@@ -3,6 +3,7 @@ import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { mosquittoConf } from '@fleet/server'
 import { freePort } from './free-port.ts'
 import { stopChild } from './stop-child.ts'
 import { waitFor } from './wait-for.ts'
@@ -37,8 +38,9 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 /**
- * A private Mosquitto (Debian's) on a free port, with persistence on as production runs it: the
- * fleet-server's persistent session and its queued QoS 1 messages survive a broker restart.
+ * A private Mosquitto (Debian's) on a free port, configured as `fleet-server mosquitto-config`
+ * configures production (mosquittoConf: queue sized for every kiosk's outbox, persistence, client id
+ * = user name). Without `auth` it is anonymous, so also without `use_username_as_clientid`.
  */
 export async function startMosquitto(
   mosquittoPath = 'mosquitto',
@@ -58,20 +60,22 @@ export async function startMosquitto(
     }
     tlsLines.push(`cafile ${dir}/ca.pem`, `certfile ${dir}/cert.pem`, `keyfile ${dir}/key.pem`, 'tls_version tlsv1.2')
   }
+  const production = mosquittoConf({
+    listener: `${port} 127.0.0.1`,
+    passwordFile: options.auth?.passwordFile ?? '',
+    aclFile: options.auth?.aclFile ?? '',
+    persistenceDir: dir,
+    kiosks: 100,
+  })
+    .split('\n')
+    .filter(
+      (line) => options.auth !== undefined || !/^(allow_anonymous|password_file|acl_file|use_username_as)/.test(line),
+    )
+    // TLS settings belong to the listener line before them.
+    .flatMap((line) => (line.startsWith('listener ') ? [line, ...tlsLines] : [line]))
   writeFileSync(
     conf,
-    [
-      `listener ${port} 127.0.0.1`,
-      ...tlsLines,
-      ...(options.auth === undefined
-        ? ['allow_anonymous true']
-        : ['allow_anonymous false', `password_file ${options.auth.passwordFile}`, `acl_file ${options.auth.aclFile}`]),
-      'persistence true',
-      `persistence_location ${dir}/`,
-      'max_queued_messages 1000000',
-      'max_inflight_messages 1000',
-      'log_dest none',
-    ].join('\n'),
+    [...production, ...(options.auth === undefined ? ['allow_anonymous true'] : []), 'log_dest none', ''].join('\n'),
   )
   let child: ChildProcess | undefined
   const kill = () => child?.kill('SIGKILL')

@@ -1,6 +1,6 @@
 import { SERVER_SUBSCRIPTIONS } from '@kiosk-fleet/protocol'
 import mqtt from 'mqtt'
-import { TEST_FLEET_MQTT } from './kiosk-credentials.ts'
+import { TEST_FLEET_OBSERVER } from './kiosk-credentials.ts'
 
 export interface MqttCapture {
   /** Every payload the kiosks publish (the fleet-server's subscriptions), with its topic, as text. */
@@ -15,7 +15,7 @@ export interface MqttCapture {
 export async function captureMqtt(url: string): Promise<MqttCapture> {
   const client = await mqtt.connectAsync(url, {
     clientId: `capture-${Math.random().toString(36).slice(2, 10)}`,
-    ...TEST_FLEET_MQTT,
+    ...TEST_FLEET_OBSERVER,
   })
   const messages: { topic: string; payload: string }[] = []
   client.on('message', (topic, payload) => messages.push({ topic, payload: payload.toString('utf8') }))

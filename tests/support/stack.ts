@@ -62,7 +62,7 @@ export async function startStack(mode: StackMode, settings?: Record<string, unkn
   const authDir = mkdtempSync(join(tmpdir(), 'mosquitto-auth-'))
   chmodSync(authDir, 0o755)
   const writeAuthFiles = async (kiosks: Awaited<ReturnType<KioskCredentials['list']>>) =>
-    writeMosquittoAuthFiles({ dir: authDir, fleet: TEST_FLEET_MQTT, kiosks, passwordFileMode: 0o644 })
+    writeMosquittoAuthFiles({ dir: authDir, fleet: TEST_FLEET_MQTT, kiosks, passwordFileMode: 0o644, replicas: 3 })
   if (mode.broker === 'mosquitto') {
     broker = await startTestMosquitto({ auth: await writeAuthFiles([]) })
     brokerPort = broker.port

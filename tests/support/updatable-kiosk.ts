@@ -56,13 +56,14 @@ export function deadPrinterIn(badVersion: string): (version: string) => unknown[
       ? [
           {
             deviceId: 'receipt',
-            deviceClass: 'receiptPrinter',
-            vendor: 'Epson',
-            model: 'TM-T88VI',
+            emulated: {
+              deviceClass: 'receiptPrinter',
+              vendor: 'Epson',
+              model: 'TM-T88VI',
+              initialStatus: { state: 'noDevice' },
+            },
             serial: '',
             firmware: '',
-            driver: 'emulated',
-            initialStatus: { state: 'noDevice' },
           },
         ]
       : undefined

@@ -1,7 +1,7 @@
 import type { Result } from './result.ts'
 
 /**
- * Optional capabilities a driver offers for issue #8 (signed updates): configuration and firmware.
+ * Optional capabilities a driver offers for signed updates (docs/updates.md): configuration and firmware.
  * A driver implements them beside its device-class interface; callers test with `isConfigurable` /
  * `isFirmwareUpdatable` and read `DeviceDefinition.update` in the registry for what a model takes.
  *

@@ -5,7 +5,7 @@ import { encodeReceipt, generic80mm } from './codec/index.ts'
 
 /**
  * Decodes the encoder's output with npm `npos` (taoyuan/npos), a parser this project did not write
- * (device-protocols.md §2.5). npos lacks a rule for GS ( k; we add `[0, 'd16']` as §2.5 describes.
+ * (docs/device-protocols.md §2.5). npos lacks a rule for GS ( k; we add `[0, 'd16']` as §2.5 describes.
  */
 interface NposNode {
   ascii: string

@@ -1,2 +1,3 @@
+export * from './client/driver-factory.ts'
 export * from './client/ipp-printer.ts'
 export * from './codec/index.ts'

@@ -1,24 +1,9 @@
 import type { DeviceDefinition } from './definition.ts'
-import { definitions as epson } from './vendors/epson.ts'
-import { definitions as genericSam } from './vendors/generic-sam.ts'
-import { definitions as grow } from './vendors/grow.ts'
-import { definitions as honeywell } from './vendors/honeywell.ts'
-import { definitions as shensi } from './vendors/shensi.ts'
-import { definitions as xprinter } from './vendors/xprinter.ts'
-import { definitions as yishu } from './vendors/yishu.ts'
-import { definitions as zebra } from './vendors/zebra.ts'
+import { loadDefinitions } from './load-models.ts'
 
 /**
- * Every vendor file, in one list. To add a vendor: create `vendors/<vendor>.ts` exporting
- * `definitions`, import it here; the registry test validates it and checks its USB ids are unique.
+ * Every model file under drivers/registry/models, read once when the registry is first imported
+ * (pure data, never changed). To add a model: add `models/<vendor>/<model>.json`; the registry
+ * test validates it against models/model.schema.json and checks its USB ids are unique.
  */
-export const allDefinitions: readonly DeviceDefinition[] = [
-  ...shensi,
-  ...yishu,
-  ...genericSam,
-  ...epson,
-  ...xprinter,
-  ...honeywell,
-  ...zebra,
-  ...grow,
-]
+export const allDefinitions: readonly DeviceDefinition[] = loadDefinitions()

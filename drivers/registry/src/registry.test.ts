@@ -27,7 +27,7 @@ describe('device registry', () => {
   })
 
   it('rejects duplicate USB ids, duplicate ids and malformed entries, listing every problem', () => {
-    const base = allDefinitions[0]!
+    const base = allDefinitions.find((d) => d.id === 'shensi-ss628')!
     const clash: DeviceDefinition = { ...base, id: 'other-reader' }
     const broken = {
       ...base,
@@ -53,7 +53,7 @@ describe('device registry', () => {
   })
 
   it('needs a baud rate for serial devices and a matcher for HID ones', () => {
-    const serial = allDefinitions.find((d) => d.transport === 'serial')!
+    const serial = allDefinitions.find((d) => d.id === 'generic-sam-v-uart')!
     expect(definitionProblems({ ...serial, defaults: {} })).toEqual([
       'definition "generic-sam-v-uart": a serial device needs defaults.baudRate',
     ])

@@ -33,7 +33,8 @@ export function definitionProblems(def: DeviceDefinition): string[] {
         problems.push(`${where}: match entries need usbVendorId and usbProductId in 1..0xffff`)
       }
     }
-    if ((def.transport === 'hid' || def.transport === 'pcsc') && def.match.length === 0) {
+    // PC/SC readers are found by reader name, serial and network devices by address: only HID needs ids.
+    if (def.transport === 'hid' && def.match.length === 0) {
       problems.push(`${where}: a ${def.transport} device needs at least one USB matcher`)
     }
   }

@@ -3,6 +3,13 @@ import { h, time } from '../dom.js'
 
 const CAN_ACK = new Set(['admin', 'department', 'site'])
 
+/** @typedef {import('@kiosk-fleet/protocol/http').AlertView} AlertView */
+
+/**
+ * @param {any} ctx
+ * @param {{ alerts: AlertView[] }} data
+ * @param {(id: number) => unknown} onAck
+ */
 export function renderAlerts(ctx, { alerts }, onAck) {
   const { t } = ctx
   if (alerts.length === 0) return h('p.empty', {}, t.noAlerts)

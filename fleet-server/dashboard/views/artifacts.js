@@ -1,8 +1,10 @@
 // Update artifacts: the list, and one artifact with its compatibility, status and department approvals.
 import { h, time } from '../dom.js'
+import { ARTIFACT_STATUS_CLASS as STATUS_CLASS } from '../vocabulary.js'
 
 const APPROVERS = new Set(['admin', 'department'])
-const STATUS_CLASS = { ready: 'ok', uploading: 'off', signing: 'warn', rejected: 'bad', revoked: 'bad' }
+
+/** @typedef {import('@kiosk-fleet/protocol/http').ArtifactView} ArtifactView */
 
 export function formatBytes(n) {
   if (n === null || n === undefined) return '—'
@@ -21,6 +23,10 @@ export function artifactTarget(u, a) {
   return a.kind === 'app' ? u.kioskApp : `${a.vendor ?? ''} / ${a.deviceModel ?? ''}`
 }
 
+/**
+ * @param {Record<string, any>} u
+ * @param {ArtifactView} a
+ */
 export function artifactStatus(u, a) {
   return h(`span.status.${STATUS_CLASS[a.status] ?? 'off'}`, {}, u.artifactStatus[a.status] ?? a.status)
 }

@@ -2,6 +2,12 @@
 import { h, time } from '../dom.js'
 import { statusClass, statusText } from '../status.js'
 
+/** @typedef {import('@kiosk-fleet/protocol/http').KioskView} KioskView */
+
+/**
+ * @param {{ t: Record<string, any>, lang: string }} ctx
+ * @param {KioskView} kiosk
+ */
 export function kioskCard(ctx, kiosk) {
   const { t } = ctx
   const blocked = kiosk.services.filter((s) => !s.available)

@@ -18,7 +18,12 @@ const mercator = (lat, lon, zoom) => {
   return { x, y }
 }
 
-export function siteMap(ctx, sites, { width = 560, height = 360, tileUrl } = {}) {
+/**
+ * @param {{ t: Record<string, any> }} ctx
+ * @param {import('@kiosk-fleet/protocol/http').SiteSummary[]} sites
+ * @param {{ width?: number, height?: number, tileUrl?: string }} [options]
+ */
+export function siteMap(ctx, sites, { width = 560, height = 360, tileUrl = undefined } = {}) {
   const placed = sites.filter((s) => typeof s.latitude === 'number' && typeof s.longitude === 'number')
   if (placed.length === 0) return h('p.empty', {}, '—')
   // Pick the largest zoom at which every site fits, with a margin.
@@ -44,7 +49,7 @@ export function siteMap(ctx, sites, { width = 560, height = 360, tileUrl } = {})
   if (tileUrl) {
     for (let tx = Math.floor(left / 256); tx <= Math.floor((left + width) / 256); tx++) {
       for (let ty = Math.floor(top / 256); ty <= Math.floor((top + height) / 256); ty++) {
-        const href = tileUrl.replace('{z}', zoom).replace('{x}', tx).replace('{y}', ty)
+        const href = tileUrl.replace('{z}', String(zoom)).replace('{x}', String(tx)).replace('{y}', String(ty))
         root.append(svg('image', { href, x: tx * 256 - left, y: ty * 256 - top, width: 256, height: 256 }))
       }
     }

@@ -97,6 +97,10 @@ function siteTree(ctx, sites) {
   )
 }
 
+/**
+ * @param {any} ctx
+ * @param {{ overview: import('@kiosk-fleet/protocol/http').FleetOverview, sites: import('@kiosk-fleet/protocol/http').SiteSummary[], config: { tileUrl?: string } }} data
+ */
 export function renderOverview(ctx, { overview, sites, config }) {
   const { t } = ctx
   const card = (label, value, cls = '') =>

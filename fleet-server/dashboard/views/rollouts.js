@@ -1,20 +1,19 @@
 // Rollouts: the list, and one rollout with live per-group progress, per-kiosk state and the actions
 // the user's role allows in the rollout's current status.
 import { h, time } from '../dom.js'
+import { KIOSK_ROLLOUT_OUTCOME, ROLLOUT_STATUS } from '../vocabulary.js'
+
+/** @typedef {import('@kiosk-fleet/protocol/http').RolloutDetailView} RolloutDetailView */
+/** @typedef {import('@kiosk-fleet/protocol/http').RolloutView} RolloutView */
+/** @typedef {import('@kiosk-fleet/protocol/http').RolloutKioskView} RolloutKioskView */
 
 const MANAGERS = new Set(['admin', 'department'])
-const FAILED = new Set(['failed', 'rolledBack', 'timedOut'])
-const ACTIVE = new Set(['notified', 'downloading', 'downloaded', 'installing', 'rebooting', 'verifying'])
-export const FINAL = new Set(['completed', 'halted', 'aborted'])
-const STATUS_CLASS = {
-  awaitingApproval: 'warn',
-  approved: 'off',
-  running: 'ok',
-  paused: 'warn',
-  completed: 'ok',
-  halted: 'bad',
-  aborted: 'bad',
-}
+const outcome = (s) => KIOSK_ROLLOUT_OUTCOME[s]
+const FAILED = { has: (s) => outcome(s) === 'failed' }
+const ACTIVE = { has: (s) => outcome(s) === 'active' }
+/** Statuses a rollout never leaves. */
+export const FINAL = new Set(Object.keys(ROLLOUT_STATUS).filter((s) => ROLLOUT_STATUS[s].final))
+const STATUS_CLASS = Object.fromEntries(Object.entries(ROLLOUT_STATUS).map(([s, v]) => [s, v.statusClass]))
 const STATE_CLASS = (s) => (s === 'succeeded' ? 'ok' : FAILED.has(s) ? 'bad' : ACTIVE.has(s) ? 'warn' : 'off')
 
 /** Which actions a status allows (the server decides again; this only hides buttons that cannot work). */
@@ -25,6 +24,10 @@ const ACTIONS = {
   paused: ['resume', 'abort'],
 }
 
+/**
+ * @param {Record<string, any>} u
+ * @param {RolloutView} r
+ */
 export function rolloutStatus(u, r) {
   return h(`span.status.${STATUS_CLASS[r.status] ?? 'off'}`, {}, u.rolloutStatus[r.status] ?? r.status)
 }
@@ -38,6 +41,7 @@ function classify(g, state, n) {
 }
 
 /** Per-group numbers: from the server's `groupCounts` when given, else counted from the kiosk rows. */
+/** @param {RolloutDetailView & { kiosks?: RolloutKioskView[] }} rollout */
 export function groupProgress(rollout) {
   const groups = new Map()
   const ensure = (index) => {

@@ -2,40 +2,17 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { open, readFile, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
+import type { ArtifactApprovalView, ArtifactKind, ArtifactView } from '@kiosk-fleet/protocol/http'
 import { type ApiClient, EXIT, FleetctlError } from './api-client.ts'
 import type { Io } from './context.ts'
 import { formatBytes, transferProgress } from './progress.ts'
 import { forgetUploadState, readUploadState, writeUploadState } from './upload-state.ts'
 import { readVendorKey, signVendorRequest } from './vendor-signing.ts'
 
-export type ArtifactKind = 'app' | 'firmware' | 'config'
-
-export interface Approval {
-  department: string
-  approvedBy: string
-  approvedAt: string
-}
-
+export type { ArtifactKind } from '@kiosk-fleet/protocol/http'
+export type Approval = ArtifactApprovalView
 /** An artifact as `GET /api/artifacts/:id` shows it (docs/updates.md). */
-export interface Artifact {
-  id: string
-  kind: ArtifactKind
-  version: string
-  vendor: string | null
-  deviceModel: string | null
-  targetPath: string
-  fileName?: string
-  sha256: string | null
-  length: number | null
-  compatibility: { machineTypes?: string[]; hwRevisions?: string[]; minAppVersion?: string | null }
-  notes: string
-  status: 'uploading' | 'signing' | 'ready' | 'rejected' | 'revoked'
-  statusReason: string | null
-  uploadedBy: string
-  createdAt: string
-  readyAt: string | null
-  approvals?: Approval[]
-}
+export type Artifact = ArtifactView
 
 export interface PushOptions {
   file: string

@@ -8,6 +8,7 @@ import { registerKeys } from './commands/keys.ts'
 import { registerKiosks } from './commands/kiosks.ts'
 import { registerLogin } from './commands/login.ts'
 import { registerRollouts } from './commands/rollouts.ts'
+import { registerServices } from './commands/services.ts'
 import { registerUsers } from './commands/users.ts'
 import { type Io, processIo } from './context.ts'
 
@@ -27,6 +28,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   registerArtifacts(program, io)
   registerRollouts(program, io)
   registerKeys(program, io)
+  registerServices(program, io)
   registerUsers(program, io)
   try {
     await program.parseAsync(argv)

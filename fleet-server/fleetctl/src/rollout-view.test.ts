@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { groupProgress, type Rollout, renderStatus } from './rollout-view.ts'
+import { groupProgress, type Rollout, type RolloutKiosk, renderStatus } from './rollout-view.ts'
 
 const base: Rollout = {
   id: 'ro_1',
   name: 'printer fw 2.1',
   artifactId: 'art_1',
   artifact: { id: 'art_1', kind: 'firmware', version: '2.1.0', deviceModel: 'xprinter-xp-t58h' },
+  filter: { machineTypes: [], departments: [], sites: [], deviceModels: [], firmware: [], appVersions: [] },
   status: 'running',
+  statusReason: null,
   currentGroup: 1,
   groups: [{ count: 1 }, { percent: 100 }],
   successThreshold: 0.9,
@@ -17,7 +19,25 @@ const base: Rollout = {
   continuous: false,
   createdBy: 'ada',
   createdAt: '2026-11-24T06:00:00.000Z',
+  approvedBy: 'bob',
+  approvedAt: '2026-11-24T06:05:00.000Z',
+  startedAt: '2026-11-24T06:10:00.000Z',
+  finishedAt: null,
+  updatedAt: '2026-11-24T06:10:00.000Z',
 }
+
+/** A kiosk row as `GET /api/rollouts/:id/kiosks` answers it. */
+const row = (over: Partial<RolloutKiosk> & Pick<RolloutKiosk, 'kioskId' | 'group' | 'state'>): RolloutKiosk => ({
+  progress: null,
+  blockedBy: null,
+  errorCode: null,
+  attempts: 1,
+  notifiedAt: null,
+  reportedAt: null,
+  finishedAt: null,
+  updatedAt: '2026-11-24T06:10:00.000Z',
+  ...over,
+})
 
 describe('rollout status view', () => {
   it('sums the server group counts by outcome', () => {
@@ -38,8 +58,8 @@ describe('rollout status view', () => {
     const groups = groupProgress({
       ...base,
       kiosks: [
-        { kioskId: 'a', group: 0, state: 'succeeded' },
-        { kioskId: 'b', group: 0, state: 'cancelled' },
+        row({ kioskId: 'a', group: 0, state: 'succeeded' }),
+        row({ kioskId: 'b', group: 0, state: 'cancelled' }),
       ],
     })
     expect(groups.map((g) => [g.size, g.succeeded, g.cancelled])).toEqual([
@@ -57,9 +77,16 @@ describe('rollout status view', () => {
           { group: 1, size: 2, states: { downloaded: 1, failed: 1 } },
         ],
         kiosks: [
-          { kioskId: 'k2', group: 1, state: 'downloaded', progress: 1, blockedBy: ['sessionActive'], errorCode: null },
-          { kioskId: 'k1', group: 0, state: 'succeeded' },
-          { kioskId: 'k3', group: 1, state: 'failed', errorCode: 'ERR_KIOSK_UPDATE_HASH_MISMATCH' },
+          row({
+            kioskId: 'k2',
+            group: 1,
+            state: 'downloaded',
+            progress: 1,
+            blockedBy: ['sessionActive'],
+            errorCode: null,
+          }),
+          row({ kioskId: 'k1', group: 0, state: 'succeeded' }),
+          row({ kioskId: 'k3', group: 1, state: 'failed', errorCode: 'ERR_KIOSK_UPDATE_HASH_MISMATCH' }),
         ],
       },
       { kiosks: true, width: 10 },

@@ -1,49 +1,26 @@
+import {
+  ACTIVE_ROLLOUT_STATES,
+  FAILED_ROLLOUT_STATES,
+  FINAL_ROLLOUT_STATUSES,
+  type RolloutDetailView,
+  type RolloutKioskView,
+  type RolloutView,
+} from '@kiosk-fleet/protocol/http'
 import { bar } from './progress.ts'
 import { table } from './table.ts'
 
-export type RolloutStatus = 'awaitingApproval' | 'approved' | 'running' | 'paused' | 'completed' | 'halted' | 'aborted'
-export const FINAL_STATUSES: readonly RolloutStatus[] = ['completed', 'halted', 'aborted']
-const FAILED = new Set(['failed', 'rolledBack', 'timedOut'])
-const ACTIVE = new Set(['notified', 'downloading', 'downloaded', 'installing', 'rebooting', 'verifying'])
+export type { RolloutStatus } from '@kiosk-fleet/protocol/http'
+export const FINAL_STATUSES = FINAL_ROLLOUT_STATUSES
+const FAILED = new Set<string>(FAILED_ROLLOUT_STATES)
+const ACTIVE = new Set<string>(ACTIVE_ROLLOUT_STATES)
 
-export interface RolloutKiosk {
-  kioskId: string
-  /** Group index, from 0. */
-  group: number
-  state: string
-  progress?: number | null
-  blockedBy?: string[] | null
-  errorCode?: string | null
-  updatedAt?: string | null
-}
+export type RolloutKiosk = RolloutKioskView
 
-export interface Rollout {
-  id: string
-  name: string
-  artifactId: string
-  artifact?: { id: string; kind: string; version: string; vendor?: string | null; deviceModel?: string | null } | null
-  /** Per-group kiosk counts by state (`GET /api/rollouts/:id`). */
-  groupCounts?: { group: number; size: number; states: Record<string, number> }[]
-  totals?: Record<string, number> & { total: number }
-  excluded?: Record<string, number>
-  status: RolloutStatus
-  statusReason?: string | null
-  currentGroup: number
-  groups: ({ count: number } | { percent: number })[]
-  successThreshold: number
-  errorThreshold: number
-  errorMinSample: number
-  installMode: 'window' | 'immediate'
-  kioskTimeoutMs: number
-  continuous: boolean
-  createdBy: string
-  createdAt: string
-  approvedBy?: string | null
-  startedAt?: string | null
-  finishedAt?: string | null
-  /** Per-kiosk rows (`GET /api/rollouts/:id/kiosks`). */
-  kiosks?: RolloutKiosk[]
-}
+/**
+ * A rollout as fleetctl shows it: `GET /api/rollouts` rows carry the view only, `GET /api/rollouts/:id`
+ * adds artifact and counts, and `status --kiosks` adds the kiosk rows.
+ */
+export type Rollout = RolloutView & Partial<Omit<RolloutDetailView, keyof RolloutView>> & { kiosks?: RolloutKiosk[] }
 
 export interface GroupProgress {
   index: number
@@ -81,7 +58,7 @@ export function groupProgress(rollout: Rollout): GroupProgress[] {
     for (const c of rollout.groupCounts) {
       const g = ensure(c.group)
       g.size = c.size
-      for (const [state, n] of Object.entries(c.states)) classify(g, state, n)
+      for (const [state, n] of Object.entries(c.states)) classify(g, state, n ?? 0)
     }
   } else {
     for (const k of rollout.kiosks ?? []) {
@@ -104,7 +81,7 @@ export function renderStatus(rollout: Rollout, options: { kiosks: boolean; width
     `${rollout.id}  ${rollout.name}  ${rollout.status.toUpperCase()}${rollout.statusReason ? ` (${rollout.statusReason})` : ''}`,
   )
   lines.push(
-    `artifact ${a ? `${a.id} ${a.kind} ${a.vendor ? `${a.vendor}/${a.deviceModel} ` : ''}${a.version}` : rollout.artifactId}` +
+    `artifact ${a ? `${a.id} ${a.kind} ${a.version}` : rollout.artifactId}` +
       ` · install ${rollout.installMode === 'window' ? 'in maintenance window' : 'when idle'}` +
       ` · success ≥ ${Math.round(rollout.successThreshold * 100)}% · halt at ${Math.round(rollout.errorThreshold * 100)}% errors (min ${rollout.errorMinSample})` +
       (rollout.continuous ? ' · continuous' : ''),

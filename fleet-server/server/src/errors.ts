@@ -1,4 +1,12 @@
-/** Fleet-server error codes (ERR_FLEET_*), as HTTP bodies `{code, message}`; listed in docs/errors.md. */
+import { FLEET_ERRORS, type FleetErrorCode } from '@kiosk-fleet/protocol/http'
+
+export type { FleetErrorCode } from '@kiosk-fleet/protocol/http'
+
+/**
+ * Names for the fleet-server's error codes, for call sites (`FleetErrorCodes.kioskNotFound`). Each
+ * code's HTTP status and default message are in the catalog, protocol/src/http/errors.ts; every code
+ * is described in docs/errors.md.
+ */
 export const FleetErrorCodes = {
   kioskNotFound: 'ERR_FLEET_KIOSK_NOT_FOUND',
   alertNotFound: 'ERR_FLEET_ALERT_NOT_FOUND',
@@ -45,21 +53,32 @@ export const FleetErrorCodes = {
   uploadContentType: 'ERR_FLEET_UPLOAD_CONTENT_TYPE',
   signaturesRejected: 'ERR_FLEET_SIGNATURES_REJECTED',
   signingRequestStale: 'ERR_FLEET_SIGNING_REQUEST_STALE',
-} as const
-export type FleetErrorCode = (typeof FleetErrorCodes)[keyof typeof FleetErrorCodes]
+} as const satisfies Record<string, FleetErrorCode>
 
 /**
- * An expected refusal with its HTTP status and stable code; the app's error handler answers it as
- * `{code, message}` (plus `details` when given, e.g. the schema errors of a rejected config).
+ * The fleet-server's one error type: a stable code from the catalog, whose HTTP status comes from the
+ * catalog too (no call site picks a status). The app's error handler answers it as `{code, message}`
+ * (plus `details` when given, e.g. the schema errors of a rejected config).
  */
-export class FleetHttpError extends Error {
-  override readonly name = 'FleetHttpError'
+export class FleetError extends Error {
+  override readonly name: string = 'FleetError'
+  readonly details?: unknown
   constructor(
-    readonly statusCode: number,
-    readonly code: FleetErrorCode | string,
-    message: string,
-    readonly details?: unknown,
+    readonly code: FleetErrorCode,
+    message: string = FLEET_ERRORS[code].message,
+    options: { cause?: unknown; details?: unknown } = {},
   ) {
-    super(message)
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    if (options.details !== undefined) this.details = options.details
   }
+
+  /** The HTTP status of the code (500 for codes that are never an HTTP answer). */
+  get statusCode(): number {
+    return FLEET_ERRORS[this.code].httpStatus ?? 500
+  }
+}
+
+/** Whether `error` is a FleetError, optionally with `code` (checked on the code, not the class chain). */
+export function isFleetError(error: unknown, code?: FleetErrorCode): error is FleetError {
+  return error instanceof FleetError && (code === undefined || error.code === code)
 }

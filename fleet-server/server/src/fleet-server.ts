@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { createCodecs } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
 import { alertPolicyFrom } from './alerts/alert-config.ts'
@@ -19,10 +21,15 @@ import { migrate } from './db/migrate.ts'
 import { openPgliteDatabase } from './db/pglite-database.ts'
 import { openPostgresDatabase } from './db/postgres-database.ts'
 import { pruneHistory } from './history/retention.ts'
+import { brokerHandOver } from './ingest/broker-hand-over.ts'
 import { connectFleetMqtt } from './ingest/fleet-mqtt.ts'
 import { IngestStore } from './ingest/ingest-store.ts'
 import { Ingestor } from './ingest/ingestor.ts'
+import { startJetStreamIngest } from './ingest/jetstream-ingest.ts'
+import { startSessionKeeper } from './ingest/session-keeper.ts'
+import { SessionLeases } from './ingest/session-leases.ts'
 import { KioskRepo } from './kiosks/kiosk-repo.ts'
+import { startLiveFanout } from './live/live-fanout.ts'
 import { LiveHub } from './live/live-hub.ts'
 import { createFleetMetrics } from './metrics/fleet-metrics.ts'
 import { createRolloutService, type RolloutModule } from './rollouts/index.ts'
@@ -90,40 +97,18 @@ export async function startFleetServer(
   const db = await openDatabase(config.database, log)
   await migrate(db, logger.child({ mod: 'fleet.db' }))
 
-  let broker: EmbeddedBroker | undefined
-  let mqttUrl = config.mqtt.url
-  let ingestSubscribed = false
-  let mqttUsername = config.mqtt.username
-  let mqttPassword = config.mqtt.password
-  if (mqttUrl === undefined) {
-    const secured = config.broker.requireCredentials
-    if (secured) {
-      // In-process, the fleet-server's own credential can be a fresh secret when none is configured.
-      mqttUsername = fleetMqttUsername(config)
-      mqttPassword ??= newKioskPassword()
-    } else {
-      log.warn('embedded broker without credentials (broker.requireCredentials false): development only')
-    }
-    broker = await startEmbeddedBroker({
-      host: config.mqtt.embedded.host,
-      port: config.mqtt.embedded.port,
-      logger: logger.child({ mod: 'fleet.broker' }),
-      admit: (clientId) => ingestSubscribed || clientId === config.mqtt.clientId,
-      ...(brokerTls === undefined ? {} : { tls: brokerTls }),
-      ...(secured && mqttUsername !== undefined && mqttPassword !== undefined
-        ? {
-            auth: createBrokerAuthenticator({
-              credentials: new KioskCredentials(db),
-              fleet: { username: mqttUsername, password: mqttPassword },
-            }),
-          }
-        : {}),
-    })
-    mqttUrl = broker.url
-  }
-
+  // Stable per machine (its broker session survives restarts), different between replicas.
+  const clientId = config.mqtt.clientId ?? `fleet-${hostname()}`
   const kiosks = new KioskRepo(db)
   const live = new LiveHub(kiosks, logger.child({ mod: 'fleet.live' }))
+  // This process among the replicas (live fan-out, session leases); new at every start.
+  const replicaId = randomUUID()
+  const fanout = await startLiveFanout({
+    db,
+    live,
+    replicaId,
+    logger: logger.child({ mod: 'fleet.live' }),
+  })
   let commands: CommandSender | undefined
   let rollouts: RolloutModule | undefined
   const notifier = new AlertNotifier(config.alerts.notify, db, logger.child({ mod: 'fleet.notify' }))
@@ -142,6 +127,8 @@ export async function startFleetServer(
     codecs,
     logger: logger.child({ mod: 'fleet.ingest' }),
     ...config.ingest,
+    // Split across replicas, each sees part of every kiosk's stream: its "gaps" are its siblings' messages.
+    trackGaps: config.mqtt.sharedGroup === undefined && config.mqtt.jetstream === undefined,
     onWritten: (result) => {
       live.changed(result.changedKiosks)
       rollouts?.onIngested(result)
@@ -154,19 +141,96 @@ export async function startFleetServer(
       }
     },
   })
+  let broker: EmbeddedBroker | undefined
+  let mqttUrl = config.mqtt.url
+  let ingestSubscribed = false
+  let mqttUsername = config.mqtt.username
+  let mqttPassword = config.mqtt.password
+  if (mqttUrl === undefined) {
+    const secured = config.broker.requireCredentials
+    if (secured) {
+      // In-process, the fleet-server's own credential can be a fresh secret when none is configured.
+      mqttUsername = fleetMqttUsername(config)
+      mqttPassword ??= newKioskPassword()
+    } else {
+      log.warn('embedded broker without credentials (broker.requireCredentials false): development only')
+    }
+    broker = await startEmbeddedBroker({
+      host: config.mqtt.embedded.host,
+      port: config.mqtt.embedded.port,
+      ...(brokerTls === undefined ? {} : { tls: brokerTls }),
+      logger: logger.child({ mod: 'fleet.broker' }),
+      admit: (id) => ingestSubscribed || id === clientId,
+      ingest: brokerHandOver(ingestor),
+      ...(secured && mqttUsername !== undefined && mqttPassword !== undefined
+        ? {
+            auth: createBrokerAuthenticator({
+              credentials: new KioskCredentials(db),
+              fleet: { username: mqttUsername, password: mqttPassword },
+            }),
+          }
+        : {}),
+    })
+    mqttUrl = broker.url
+  }
+
+  const mqttTls = mqttClientTls(config.mqtt, mqttUrl)
   const mqtt = await connectFleetMqtt({
     url: mqttUrl,
-    clientId: config.mqtt.clientId,
+    tls: mqttTls,
+    clientId,
     username: mqttUsername,
     password: mqttPassword,
     keepaliveS: config.mqtt.keepaliveS,
     sharedGroup: config.mqtt.sharedGroup,
-    tls: mqttClientTls(config.mqtt, mqttUrl),
+    ingestTopics: broker === undefined && config.mqtt.jetstream === undefined,
     ingestor,
     commands: () => commands as CommandSender,
     logger: logger.child({ mod: 'fleet.mqtt' }),
   })
   ingestSubscribed = true
+  // External broker: leases on the ingest sessions, so a replica that never returns strands nothing.
+  const jetstream =
+    config.mqtt.jetstream === undefined
+      ? undefined
+      : await startJetStreamIngest({
+          servers: config.mqtt.jetstream.servers,
+          user: config.mqtt.jetstream.username,
+          pass: config.mqtt.jetstream.password,
+          durable: config.mqtt.jetstream.durable,
+          maxAckPending: config.mqtt.jetstream.maxAckPending,
+          ackWaitMs: config.mqtt.jetstream.ackWaitMs,
+          ingestor,
+          logger: logger.child({ mod: 'fleet.jetstream' }),
+        })
+  const keeper =
+    broker === undefined && jetstream === undefined
+      ? await (async () => {
+          const leases = new SessionLeases(db, replicaId)
+          const own = { clientId, username: mqttUsername }
+          await leases.claim(own)
+          return startSessionKeeper({
+            leases,
+            own,
+            adoptAfterMs: config.mqtt.adoptAfterMs,
+            logger: logger.child({ mod: 'fleet.sessions' }),
+            connect: (session) =>
+              connectFleetMqtt({
+                url: mqttUrl,
+                tls: mqttTls,
+                clientId: session.clientId,
+                username: session.username,
+                password: mqttPassword,
+                keepaliveS: config.mqtt.keepaliveS,
+                sharedGroup: config.mqtt.sharedGroup,
+                reconnect: false,
+                ingestor,
+                commands: () => commands as CommandSender,
+                logger: logger.child({ mod: 'fleet.mqtt', adopted: session.clientId }),
+              }),
+          })
+        })()
+      : undefined
   commands = new CommandSender({
     publish: async (topic, payload) => {
       await mqtt.client.publishAsync(topic, payload, { qos: 1 })
@@ -282,16 +346,22 @@ export async function startFleetServer(
       clearInterval(pruneTimer)
       await rollouts?.stop()
       await updates?.stop()
+      // Commits and acknowledges what was taken, then disconnects; the rest waits in the broker
+      // for this replica's return, or for the replica that adopts its released session.
+      await jetstream?.close()
       await mqtt.close()
+      await keeper?.close()
       await pruning
-      await ingestor.flush()
       await alerts.stop()
       notifier.close()
       commands?.cancelAll()
       live.close()
+      await fanout.close()
       await app.close()
       await metricsListener?.close()
       await broker?.close()
+      // What the embedded broker handed over while closing: committed, though never acknowledged.
+      await ingestor.flush()
       await db.close()
       log.info({ written: ingestor.stats.written }, 'fleet-server stopped')
     },

@@ -10,4 +10,5 @@ export const KioskErrorCodes = {
   uiStaticMissing: 'ERR_KIOSK_UI_STATIC_MISSING',
   updatesConfig: 'ERR_KIOSK_UPDATES_CONFIG',
   mqttTls: 'ERR_KIOSK_MQTT_TLS',
+  catalogueInvalid: 'ERR_KIOSK_CATALOGUE_INVALID',
 } as const

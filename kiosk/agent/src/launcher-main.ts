@@ -4,9 +4,17 @@
  * Usage: kiosk-launcher --config kiosk.json   (the agent gets the same arguments; KIOSK_* env too)
  */
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { configFromArgs } from './config/config-from-args.ts'
 import { AgentLauncher } from './launcher/agent-launcher.ts'
 import { createRootLogger } from './logger.ts'
+
+/**
+ * Set by `npm run build` (scripts/build/build.ts) to the agent bundle, relative to this module: the
+ * built launcher runs the built agent with plain node; from sources it runs main.ts through tsx.
+ */
+declare const KIOSK_BUNDLED_AGENT: string | undefined
+const bundledAgent = typeof KIOSK_BUNDLED_AGENT === 'string' ? KIOSK_BUNDLED_AGENT : undefined
 
 const { config, configFile } = configFromArgs('kiosk-launcher')
 
@@ -17,7 +25,11 @@ const launcher = new AgentLauncher({
     stateDir: config.updates.stateDir ?? join(config.dataDir, 'updates'),
     baseVersion: config.appVersion,
   },
-  baseEntry: join(import.meta.dirname, 'main.ts'),
+  baseEntry:
+    bundledAgent === undefined
+      ? join(import.meta.dirname, 'main.ts')
+      : fileURLToPath(new URL(bundledAgent, import.meta.url)),
+  nodeArgs: bundledAgent === undefined ? ['--import', import.meta.resolve('tsx')] : [],
   agentArgs: configFile === undefined ? [] : ['--config', configFile],
   logger,
 })

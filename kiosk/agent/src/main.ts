@@ -4,9 +4,11 @@
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { isAppError } from '@drivers/core'
 import pino from 'pino'
 import { createKioskAgent } from './agent.ts'
 import { configFromArgs } from './config/config-from-args.ts'
+import { KioskErrorCodes } from './errors.ts'
 import { EXIT_RESTART } from './launcher/agent-launcher.ts'
 import { createRootLogger } from './logger.ts'
 import { LogRing } from './logging/log-ring.ts'
@@ -49,6 +51,11 @@ try {
   })
   await agent.start()
 } catch (err) {
+  // A peripheral naming a model the registry or this agent's drivers do not have is a config error, as in configFromArgs.
+  if (isAppError(err, KioskErrorCodes.deviceConfig)) {
+    process.stderr.write(`kiosk-agent: invalid configuration (${err.code}): ${err.message}\n`)
+    process.exit(2)
+  }
   logger.fatal({ err }, 'agent failed to start')
   // A new app release on trial that cannot even start is rolled back here; the old release reports it.
   const guard = config.updates.enabled

@@ -14,6 +14,13 @@ export const ServiceAvailability = Type.Object(
     available: Type.Boolean(),
     /** deviceIds of the peripherals that make it unavailable. */
     blockedBy: Type.Array(Id, { maxItems: 32 }),
+    /**
+     * Why it is unavailable: a peripheral, the department's gateway failing (its circuit is open),
+     * or an identity check the kiosk cannot do now.
+     */
+    reason: Type.Optional(
+      Type.Union([Type.Literal('peripheral'), Type.Literal('gatewayDown'), Type.Literal('identityUnavailable')]),
+    ),
   },
   { additionalProperties: false },
 )
@@ -50,9 +57,9 @@ export const HealthPayload = Type.Object(
     uptimeS: Type.Integer({ minimum: 0 }),
     mode: Type.Union([Type.Literal('inService'), Type.Literal('maintenance'), Type.Literal('outOfService')]),
     peripherals: Type.Array(PeripheralHealth, { maxItems: 32 }),
-    services: Type.Array(ServiceAvailability, { maxItems: 64 }),
+    services: Type.Array(ServiceAvailability, { maxItems: 512 }),
     /** Citizen transactions per service and outcome (optional: agents before the citizen UI send none). */
-    transactions: Type.Optional(Type.Array(TransactionCount, { maxItems: 320 })),
+    transactions: Type.Optional(Type.Array(TransactionCount, { maxItems: 2560 })),
     outbox: Type.Object(
       { pending: Type.Integer({ minimum: 0 }), oldestTs: Type.Optional(Timestamp) },
       { additionalProperties: false },

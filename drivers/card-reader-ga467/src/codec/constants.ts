@@ -1,5 +1,5 @@
 /**
- * GA 467 SAM serial protocol constants (shared/reference/device-protocols.md §1).
+ * GA 467 SAM serial protocol constants (docs/device-protocols.md §1).
  * Protocol bytes are UPPER_SNAKE; each cites its section.
  */
 

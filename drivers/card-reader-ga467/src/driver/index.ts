@@ -1,3 +1,4 @@
+export * from './driver-factory.ts'
 export * from './failures.ts'
 export * from './ga467-reader.ts'
 export * from './health.ts'

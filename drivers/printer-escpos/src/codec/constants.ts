@@ -1,5 +1,5 @@
 /**
- * ESC/POS control bytes and command prefixes. Sections refer to shared/reference/device-protocols.md §2
+ * ESC/POS control bytes and command prefixes. Sections refer to docs/device-protocols.md §2
  * (python-escpos `constants.py`, Epson ESC/POS application programming guide).
  */
 export const NUL = 0x00

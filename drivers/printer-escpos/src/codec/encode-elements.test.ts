@@ -14,7 +14,7 @@ import {
 
 const hex = (bytes: number[]): string => bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')
 
-describe('ESC/POS element encoders (hand-checked against device-protocols.md §2)', () => {
+describe('ESC/POS element encoders (hand-checked against docs/device-protocols.md §2)', () => {
   it('encodes mode commands', () => {
     expect(hex(encodeAlign('left'))).toBe('1b 61 00')
     expect(hex(encodeAlign('center'))).toBe('1b 61 01')

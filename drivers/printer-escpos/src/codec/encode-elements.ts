@@ -38,7 +38,7 @@ import {
 
 /**
  * One function per ESC/POS command group; each returns the exact bytes (hand-checked in
- * encode-elements.test.ts against device-protocols.md §2). Bad arguments throw TypeError naming the field.
+ * encode-elements.test.ts against docs/device-protocols.md §2). Bad arguments throw TypeError naming the field.
  */
 
 const alignCodes: Record<ReceiptAlign, number> = { left: 0, center: 1, right: 2 }

@@ -2,7 +2,7 @@ import type { DeviceStatus } from '@drivers/core'
 
 /**
  * Printer status bits from DLE EOT 1–4, Automatic Status Back (GS a) and GS r 1
- * (device-protocols.md §2.4; Epson TM-L60II, Citizen CT-S2000, TM-U220 manuals), and their
+ * (docs/device-protocols.md §2.4; Epson TM-L60II, Citizen CT-S2000, TM-U220 manuals), and their
  * XFS4IoT reading. Each reply carries fixed bits: DLE EOT replies match (b & 0x93) == 0x12,
  * an ASB first byte (b & 0x93) == 0x10, and ASB bytes 2–4 and GS r replies (b & 0x90) == 0.
  */

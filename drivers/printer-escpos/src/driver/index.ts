@@ -1,3 +1,4 @@
+export * from './driver-factory.ts'
 export * from './escpos-printer.ts'
 export * from './health.ts'
 export * from './options.ts'

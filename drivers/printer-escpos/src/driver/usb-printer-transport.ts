@@ -19,7 +19,8 @@ export async function loadWebUsb(): Promise<WebUsbLike> {
   } catch (err) {
     throw new AppError(
       PrinterErrorCodes.usbUnavailable,
-      `the usb package could not be loaded: ${(err as Error).message}`,
+      `USB printing is unavailable: the optional usb package could not be loaded (${(err as Error).message}). ` +
+        'Install the Debian package libudev1 (apt-get install libudev1), then run npm install again.',
       {
         cause: err,
       },

@@ -1,4 +1,4 @@
-/** Protocol bytes of barcode scanners (device-protocols.md §3). */
+/** Protocol bytes of barcode scanners (docs/device-protocols.md §3). */
 
 /** §3.1 Boot keyboard report: [modifiers][reserved][k1..k6]. */
 export const KEYBOARD_REPORT_SIZE = 8

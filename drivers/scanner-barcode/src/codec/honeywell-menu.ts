@@ -1,5 +1,5 @@
 /**
- * Honeywell serial menu commands (device-protocols.md §3.3, Honeywell N86 manual): `SYN M CR`, then
+ * Honeywell serial menu commands (docs/device-protocols.md §3.3, Honeywell N86 manual): `SYN M CR`, then
  * `TagSubTagData` commands separated by `;`, ended by `.` (saved in flash) or `!` (until power-off).
  * The scanner echoes each command followed by ACK (0x06, done), ENQ (0x05, unknown tag) or NAK
  * (0x15, data out of range), with the same terminator.

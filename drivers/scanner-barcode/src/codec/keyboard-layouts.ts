@@ -1,7 +1,7 @@
 /**
  * Keyboard layouts for HID keyboard-wedge scanners: usage ID (Usage Page 0x07) → the character
  * typed plain, with Shift, and with AltGr (right Alt). A scanner is programmed for the host's
- * layout; the same key codes mean different characters under another (device-protocols.md §3.1,
+ * layout; the same key codes mean different characters under another (docs/device-protocols.md §3.1,
  * "the host keyboard layout remaps characters"). Enter and Tab are handled by the decoder.
  */
 export type KeyLevels = readonly [plain: string, shifted: string, altGr?: string]

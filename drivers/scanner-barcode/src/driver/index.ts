@@ -1,4 +1,5 @@
 export * from './barcode-scanner-driver.ts'
+export * from './driver-factory.ts'
 export * from './options-from-quirks.ts'
 export * from './scanner-health.ts'
 export * from './scanner-transports.ts'

@@ -2,7 +2,7 @@ import type { DeviceStatus, DocumentScannerFailureDetail, FailureCode } from '@d
 
 /**
  * SANE_Status (sane.h) as scanimage reports it: its exit code is the status number, and its
- * stderr line is `scanimage: sane_<call>: <sane_strstatus text>` (device-protocols.md §4,
+ * stderr line is `scanimage: sane_<call>: <sane_strstatus text>` (docs/device-protocols.md §4,
  * [verified] JAMMED → exit 6, NO_DOCS → 7, COVER_OPEN → 8).
  */
 export type SaneStatusName =

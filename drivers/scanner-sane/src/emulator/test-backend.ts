@@ -12,7 +12,7 @@ export interface SaneTestBackend {
 
 /**
  * SANE's `test` backend ships in libsane1 but is commented out in /etc/sane.d/dll.conf
- * (device-protocols.md §4). A private config dir enables it without root edits; `test:0` and
+ * (docs/device-protocols.md §4). A private config dir enables it without root edits; `test:0` and
  * `test:1` then appear, no hardware needed. Faults are the backend's own options
  * (`--read-return-value SANE_STATUS_JAMMED|…_NO_DOCS|…_COVER_OPEN`, `--read-delay`).
  */

@@ -1,5 +1,5 @@
 /**
- * Where the SSSE application keeps each data item (device-protocols.md §6). Record numbers of EF05
+ * Where the SSSE application keeps each data item (docs/device-protocols.md §6). Record numbers of EF05
  * 01–03 and 07, and EF06 01–02, come from public sample code; the others and every length are this
  * project's reading of 社会保障卡文件结构和数据项 summaries. **Check them against the issuing region's
  * spec before relying on them**; a registry quirk can carry another layout.

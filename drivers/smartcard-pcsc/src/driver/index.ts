@@ -1,4 +1,5 @@
 export * from './apdu-session.ts'
+export * from './driver-factory.ts'
 export * from './memory-pcsc.ts'
 export type * from './pcsc.ts'
 export * from './pcsc-errors.ts'

@@ -1,19 +1,9 @@
+import type { AlertView } from '@kiosk-fleet/protocol/http'
 import type { Command } from 'commander'
 import { type Io, loggedInClient, printJson } from '../context.ts'
 import { table } from '../table.ts'
 
-interface Alert {
-  id: number
-  rule: string
-  kioskId: string
-  deviceId: string
-  severity: string
-  state: string
-  message: string
-  raisedAt: string
-  acknowledgedBy: string | null
-  assignedTo: string | null
-}
+type Alert = AlertView
 
 export function registerAlerts(program: Command, io: Io): void {
   const alerts = program.command('alerts').description('alerts within your scope')

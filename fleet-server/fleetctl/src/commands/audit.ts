@@ -1,19 +1,11 @@
 import { writeFileSync } from 'node:fs'
+import type { AuditEntryView } from '@kiosk-fleet/protocol/http'
 import type { Command } from 'commander'
 import { EXIT, FleetctlError } from '../api-client.ts'
 import { type Io, loggedInClient, printJson } from '../context.ts'
 import { table } from '../table.ts'
 
-interface Entry {
-  seq: number
-  ts: string
-  actor: string
-  role: string | null
-  ip: string | null
-  action: string
-  target: string | null
-  outcome: string
-}
+type Entry = AuditEntryView
 
 export function registerAudit(program: Command, io: Io): void {
   const audit = program.command('audit').description('the append-only audit log (admin, auditor)')

@@ -1,28 +1,14 @@
+import type { KioskView, PeripheralView } from '@kiosk-fleet/protocol/http'
 import type { Command } from 'commander'
 import { type Io, loggedInClient, printJson } from '../context.ts'
 import { table } from '../table.ts'
 
-interface Peripheral {
-  deviceId: string
-  deviceClass: string | null
-  vendor: string | null
-  model: string | null
-  firmware: string | null
-  status: { state?: string; paper?: string; cover?: string; errorCode?: string } | null
-}
-interface Kiosk {
-  id: string
-  machineType: string | null
-  department: string | null
-  state: string
-  lastSeenAt: string | null
-  appVersion: string | null
-  site: { id: string; name: string } | null
-  peripherals: Peripheral[]
-  services: { serviceId: string; available: boolean }[]
-}
+type Peripheral = PeripheralView
+type Kiosk = KioskView
+/** The peripheral status fields fleetctl reads (DeviceStatus of the MQTT contract). */
+type Status = { state?: string; paper?: string; cover?: string; errorCode?: string } | null
 
-const statusText = (s: Peripheral['status']) =>
+const statusText = (s: Status) =>
   s === null
     ? '—'
     : [

@@ -1,3 +1,4 @@
+import type { RolloutPreview } from '@kiosk-fleet/protocol/http'
 import type { Command } from 'commander'
 import { type ApiClient, EXIT, FleetctlError } from '../api-client.ts'
 import { type Io, loggedInClient, printJson } from '../context.ts'
@@ -5,12 +6,7 @@ import { list, parseDuration, parseFraction, parseGroups, parsePositiveInt } fro
 import { FINAL_STATUSES, groupProgress, type Rollout, renderStatus } from '../rollout-view.ts'
 import { table } from '../table.ts'
 
-interface Preview {
-  selected: number
-  matched?: number
-  excluded?: Record<string, number>
-  groups?: number[]
-}
+type Preview = RolloutPreview
 
 const day = (iso: string | null | undefined) => iso?.replace('T', ' ').slice(0, 19)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

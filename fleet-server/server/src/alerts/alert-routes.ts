@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { AlertView, ErrorBody } from '@kiosk-fleet/protocol/http'
 import { Type } from '@sinclair/typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
 import { principalOf, requirePermission } from '../auth/guard.ts'
-import { FleetErrorCodes } from '../errors.ts'
-import { ErrorBody } from '../kiosks/kiosk-views.ts'
+import { FleetError, FleetErrorCodes } from '../errors.ts'
 import type { AlertEngine } from './alert-engine.ts'
 import type { AlertRepo } from './alert-repo.ts'
 
@@ -13,26 +13,8 @@ export interface AlertRoutesOptions {
   audit: AuditLog
 }
 
-const AlertView = Type.Object({
-  id: Type.Number(),
-  rule: Type.String(),
-  kioskId: Type.String(),
-  deviceId: Type.String(),
-  severity: Type.String(),
-  state: Type.String(),
-  latched: Type.Boolean(),
-  message: Type.String(),
-  department: Type.Union([Type.String(), Type.Null()]),
-  siteId: Type.Union([Type.String(), Type.Null()]),
-  raisedAt: Type.String(),
-  clearedAt: Type.Union([Type.String(), Type.Null()]),
-  resolvedAt: Type.Union([Type.String(), Type.Null()]),
-  acknowledgedBy: Type.Union([Type.String(), Type.Null()]),
-  acknowledgedAt: Type.Union([Type.String(), Type.Null()]),
-  assignedTo: Type.Union([Type.String(), Type.Null()]),
-})
 const AlertId = Type.Object({ id: Type.Integer({ minimum: 1 }) })
-const notFound = (id: number) => ({ code: FleetErrorCodes.alertNotFound, message: `no open alert ${id}` })
+const notFound = (id: number) => new FleetError(FleetErrorCodes.alertNotFound, `no open alert ${id}`)
 
 export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async (app, { alerts, engine, audit }) => {
   app.get(
@@ -71,12 +53,12 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async 
         response: { 200: AlertView, 404: ErrorBody },
       },
     },
-    async (request, reply) => {
+    async (request, _reply) => {
       const principal = principalOf(request)
       const { id } = request.params
-      if ((await alerts.get(principal, id)) === undefined) return reply.code(404).send(notFound(id))
+      if ((await alerts.get(principal, id)) === undefined) throw notFound(id)
       const event = await engine.acknowledge(id, principal.userId)
-      if (event === undefined) return reply.code(404).send(notFound(id))
+      if (event === undefined) throw notFound(id)
       await audit.append({
         actor: principal.userId,
         role: principal.role,
@@ -103,12 +85,12 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async 
         response: { 200: AlertView, 404: ErrorBody },
       },
     },
-    async (request, reply) => {
+    async (request, _reply) => {
       const principal = principalOf(request)
       const { id } = request.params
-      if ((await alerts.get(principal, id)) === undefined) return reply.code(404).send(notFound(id))
+      if ((await alerts.get(principal, id)) === undefined) throw notFound(id)
       const alert = await engine.assign(id, request.body.userId)
-      if (alert === undefined) return reply.code(404).send(notFound(id))
+      if (alert === undefined) throw notFound(id)
       await audit.append({
         actor: principal.userId,
         role: principal.role,

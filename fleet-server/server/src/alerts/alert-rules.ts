@@ -1,6 +1,6 @@
 import type { HealthPayload } from '@kiosk-fleet/protocol'
 
-/** The alert rules of the fleet (issue 7): each is a pure condition over a kiosk's latest state. */
+/** The alert rules of the fleet (README.md "Alerts"): each is a pure condition over a kiosk's latest state. */
 export const ALERT_RULES = [
   'kioskOffline',
   'deviceFault',

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ErrorBody } from '@kiosk-fleet/protocol/http'
 import { Type } from '@sinclair/typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
-import { FleetErrorCodes } from '../errors.ts'
-import { ErrorBody } from '../kiosks/kiosk-views.ts'
+import { FleetError, FleetErrorCodes } from '../errors.ts'
 import type { AuthThrottle } from './auth-throttle.ts'
 import { principalOf, requirePermission } from './guard.ts'
 import type { IdentityRepo } from './identity-repo.ts'
@@ -82,7 +82,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
             ...(lockMs > 0 ? { lockedForS: Math.ceil(lockMs / 1000) } : {}),
           },
         })
-        return reply.code(401).send({ code: FleetErrorCodes.badCredentials, message: 'wrong user name or password' })
+        throw new FleetError(FleetErrorCodes.badCredentials, 'wrong user name or password')
       }
       await options.throttle.succeeded(key)
       const secret = await identity.createSession(principal.userId, options.sessionTtlMs, request.ip)
@@ -211,7 +211,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         return reply.code(201).send({ user })
       } catch (err) {
         if ((err as { code?: string }).code !== '23505') throw err
-        return reply.code(409).send({ code: FleetErrorCodes.conflict, message: `user ${request.body.id} exists` })
+        throw new FleetError(FleetErrorCodes.conflict, `user ${request.body.id} exists`)
       }
     },
   )

@@ -14,7 +14,16 @@ export async function bootstrapAdmin(
     log.warn('no users yet: set FLEET_AUTH__INITIAL_ADMIN_PASSWORD (12+ characters) to create user "admin"')
     return
   }
-  await identity.createUser({ id: 'admin', displayName: 'Administrator', password, role: 'admin' })
+  try {
+    await identity.createUser({ id: 'admin', displayName: 'Administrator', password, role: 'admin' })
+  } catch (err) {
+    // Replicas booting together on a fresh database: the first one created it (unique_violation).
+    if ((err as { code?: unknown }).code === '23505') {
+      log.info('user admin already created by another replica')
+      return
+    }
+    throw err
+  }
   await audit.append({
     actor: 'system',
     action: 'user.create',

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { FleetErrorCodes } from '../errors.ts'
+import { FleetError, FleetErrorCodes } from '../errors.ts'
 import { can, type Permission, type Principal } from './roles.ts'
 
 declare module 'fastify' {
@@ -11,15 +11,11 @@ declare module 'fastify' {
 
 /** preValidation: 401 without a valid session or token, 403 when the role lacks the permission. */
 export function requirePermission(permission: Permission) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
+  return async (request: FastifyRequest, _reply?: FastifyReply) => {
     const principal = request.principal
-    if (principal === null) {
-      return reply.code(401).send({ code: FleetErrorCodes.unauthenticated, message: 'log in or send an API token' })
-    }
+    if (principal === null) throw new FleetError(FleetErrorCodes.unauthenticated, 'log in or send an API token')
     if (!can(principal, permission)) {
-      return reply
-        .code(403)
-        .send({ code: FleetErrorCodes.forbidden, message: `role ${principal.role} may not ${permission}` })
+      throw new FleetError(FleetErrorCodes.forbidden, `role ${principal.role} may not ${permission}`)
     }
   }
 }

@@ -1,4 +1,4 @@
-/** The five roles of shared/design.md. */
+/** The five roles (README.md "HTTP API, roles and audit"). */
 export const ROLES = ['admin', 'department', 'site', 'vendor', 'auditor'] as const
 export type Role = (typeof ROLES)[number]
 

@@ -1,4 +1,4 @@
-import type { KioskViewData as KioskView } from '../kiosks/kiosk-views.ts'
+import type { KioskView } from '@kiosk-fleet/protocol/http'
 import type { Principal } from './roles.ts'
 
 /**

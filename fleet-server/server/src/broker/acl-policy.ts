@@ -1,7 +1,7 @@
 import { isValidId, kioskSubscriptions, parseTopic, SERVER_SUBSCRIPTIONS } from '@kiosk-fleet/protocol'
 
 /**
- * Who is on the other end of an MQTT connection (shared/design.md, security model): a kiosk,
+ * Who is on the other end of an MQTT connection (README.md "Broker security and enrolment"): a kiosk,
  * whose user name is its id, or the fleet-server. Vendors and staff never talk MQTT.
  */
 export type BrokerUser = { kind: 'fleet' } | { kind: 'kiosk'; kioskId: string }

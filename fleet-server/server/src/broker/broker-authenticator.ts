@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { isValidId } from '@kiosk-fleet/protocol'
 import type { BrokerUser } from './acl-policy.ts'
+import { isFleetReplicaUser } from './fleet-mqtt-user.ts'
 import type { KioskCredentials } from './kiosk-credentials.ts'
 
 /** Resolves CONNECT credentials to a broker user, or undefined when they are wrong or unknown. */
@@ -11,8 +12,8 @@ export interface BrokerAuthenticator {
 const digest = (value: Buffer | string): Buffer => createHash('sha256').update(value).digest()
 
 /**
- * The embedded broker's authenticator: the fleet-server's own user (checked in constant time against
- * its configured password), else a kiosk whose user name is its id (checked against the stored hash).
+ * The embedded broker's authenticator: the fleet-server's own users (`fleet-server`, `fleet-server-2`…,
+ * checked in constant time against its configured password), else a kiosk whose user name is its id (checked against the stored hash).
  */
 export function createBrokerAuthenticator(options: {
   credentials: KioskCredentials
@@ -22,7 +23,7 @@ export function createBrokerAuthenticator(options: {
   return {
     async authenticate(username, password) {
       if (username === undefined || password === undefined) return undefined
-      if (username === options.fleet.username) {
+      if (isFleetReplicaUser(options.fleet.username, username)) {
         return timingSafeEqual(digest(password), fleetPassword) ? { kind: 'fleet' } : undefined
       }
       if (!isValidId(username)) return undefined

@@ -80,3 +80,36 @@ describe('embedded broker', () => {
     expect(await refusal({ clientId: 'kiosk-k1', username: 'k1', password: 'pw1' })).toBe(0)
   })
 })
+
+describe('embedded broker hand-over to ingest', () => {
+  it("acknowledges a kiosk's publish only once ingest has committed it", async () => {
+    const commits: (() => void)[] = []
+    const handed: string[] = []
+    broker = await startEmbeddedBroker({
+      host: '127.0.0.1',
+      port: 0,
+      logger,
+      auth,
+      ingest: (message, commit) => {
+        if (message.topic.includes('/res/')) return false
+        handed.push(message.topic)
+        commits.push(commit)
+        return true
+      },
+    })
+    const kiosk = await connect({ clientId: 'kiosk-k1', username: 'k1', password: 'pw1' })
+    let acked = false
+    const published = kiosk.publishAsync('kiosk/v1/k1/health', '{}', { qos: 1 }).then(() => {
+      acked = true
+    })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(handed).toEqual(['kiosk/v1/k1/health'])
+    expect(acked).toBe(false)
+    for (const commit of commits) commit()
+    await published
+    expect(acked).toBe(true)
+    // A command response is not ingest's: it passes straight on.
+    await kiosk.publishAsync('kiosk/v1/k1/res/ping', '{}', { qos: 1 })
+    expect(handed).toHaveLength(1)
+  })
+})

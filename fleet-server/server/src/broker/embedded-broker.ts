@@ -39,12 +39,20 @@ export async function startEmbeddedBroker(options: {
    */
   auth?: BrokerAuthenticator
   /**
+   * In-process ingest. Every publish (and Last Will) it takes is handed over before the broker
+   * acknowledges it to the kiosk: `commit` runs once ingest has committed (or deliberately refused)
+   * it, and only then does the kiosk get its PUBACK and delete the message from its outbox. So a
+   * kill -9 of the fleet-server (and this broker with it) loses nothing a kiosk was told is safe.
+   * Returns false for topics it does not store (command responses), which pass straight on.
+   */
+  ingest?: (message: { topic: string; payload: Uint8Array; retain: boolean }, commit: () => void) => boolean
+  /**
    * mqtts:// instead of mqtt://. With client certificates, a verified certificate whose CN is a kiosk
    * id logs that kiosk in without a password (`required`: kiosks must have one).
    */
   tls?: EmbeddedBrokerTls
 }): Promise<EmbeddedBroker> {
-  const { admit, auth, logger, tls } = options
+  const { admit, auth, ingest, logger, tls } = options
   const clientCertificates = tls?.clientCertificates ?? 'off'
   const users = new WeakMap<Client, BrokerUser>()
   const willTopics = new WeakMap<Client, string>()
@@ -100,15 +108,26 @@ export async function startEmbeddedBroker(options: {
       )
     }
   }
-  if (auth !== undefined) {
+  const handOver = (
+    packet: { topic: string; payload: Buffer | string; retain: boolean },
+    done: (err: Error | null) => void,
+  ) => {
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
+    if (ingest === undefined || !ingest({ topic: packet.topic, payload, retain: packet.retain }, () => done(null)))
+      done(null)
+  }
+  if (auth !== undefined || ingest !== undefined) {
+    // Aedes writes a QoS 1 PUBACK only after this hook calls back, so the hand-over holds it.
     hooks.authorizePublish = (client, packet, done) => {
       // A null client is a will left by an earlier broker process; it was checked at its CONNECT.
-      if (client === null) return done(null)
-      if (isAllowed(users.get(client), 'publish', packet.topic)) return done(null)
+      if (client === null || auth === undefined || isAllowed(users.get(client), 'publish', packet.topic))
+        return handOver(packet, done)
       logger.warn({ clientId: client.id, topic: packet.topic }, 'publish denied')
       // Aedes closes the connection of a client that publishes where it may not [MQTT-3.3.5-2].
       done(new Error(`publish to ${packet.topic} not allowed`))
     }
+  }
+  if (auth !== undefined) {
     hooks.authorizeSubscribe = (client, subscription, done) => {
       if (isAllowed(users.get(client), 'subscribe', subscription.topic)) return done(null, subscription)
       logger.warn({ clientId: client.id, topic: subscription.topic }, 'subscribe denied')

@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { mosquittoAclFile, mosquittoPasswordFile, writeMosquittoAuthFiles } from './mosquitto-config.ts'
+import {
+  fleetReplicaUsers,
+  mosquittoAclFile,
+  mosquittoConf,
+  mosquittoPasswordFile,
+  writeMosquittoAuthFiles,
+} from './mosquitto-config.ts'
 import { verifyMosquittoHash } from './mosquitto-hash.ts'
 
 describe('generated Mosquitto files', () => {
@@ -40,5 +46,36 @@ describe('generated Mosquitto files', () => {
     expect(await verifyMosquittoHash(lines[0]?.slice('fleet-server:'.length) ?? '', 'fleet-pw')).toBe(true)
     expect(statSync(files.passwordFile).mode & 0o777).toBe(0o600)
     expect(readFileSync(files.aclFile, 'utf8')).toBe(mosquittoAclFile('fleet-server'))
+  })
+})
+
+describe('generated mosquitto.conf', () => {
+  const conf = mosquittoConf({
+    listener: '1883',
+    passwordFile: '/etc/mosquitto/fleet/passwd',
+    aclFile: '/etc/mosquitto/fleet/acl',
+    persistenceDir: '/var/lib/mosquitto',
+    kiosks: 2000,
+    outboxPerKiosk: 500,
+  }).split('\n')
+
+  it('queues a full outbox drain of every kiosk for the fleet, persistently', () => {
+    expect(conf).toContain('max_queued_messages 1000000')
+    expect(conf).toContain('max_queued_bytes 0')
+    expect(conf).toContain('persistence true')
+    expect(conf).toContain('persistence_location /var/lib/mosquitto/')
+    expect(conf.some((l) => l.startsWith('persistent_client_expiration '))).toBe(true)
+  })
+
+  it('binds client ids to user names and refuses anonymous clients', () => {
+    expect(conf).toContain('use_username_as_clientid true')
+    expect(conf).toContain('allow_anonymous false')
+  })
+
+  it('gives each fleet replica its own user with the fleet rights', () => {
+    expect(fleetReplicaUsers('fleet-server', 3)).toEqual(['fleet-server', 'fleet-server-2', 'fleet-server-3'])
+    const acl = mosquittoAclFile(fleetReplicaUsers('fleet-server', 2)).split('\n')
+    expect(acl).toContain('user fleet-server-2')
+    expect(acl.filter((l) => l === 'topic write kiosk/v1/+/req/+')).toHaveLength(2)
   })
 })

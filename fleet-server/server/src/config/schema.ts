@@ -58,7 +58,11 @@ export const FleetConfigSchema = Type.Object(
           },
           { additionalProperties: false, default: {} },
         ),
-        clientId: Type.String({ default: 'fleet-server' }),
+        /**
+         * This replica's MQTT client id; its persistent session on the broker is keyed by it, so keep
+         * it stable across restarts and different between replicas. Unset: `fleet-{hostname}`.
+         */
+        clientId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' })),
         username: Type.Optional(Type.String()),
         password: Type.Optional(Type.String({ description: 'secret: env or file only' })),
         /** Set to split ingest across replicas with `$share/{group}/...` (MQTT 5 or Mosquitto ≥ 2). */
@@ -68,6 +72,28 @@ export const FleetConfigSchema = Type.Object(
         tls: TlsFilesConfig,
         /** Clear-text MQTT to (or an embedded listener on) a host other than loopback is refused unless true. */
         allowPlaintext: Type.Boolean({ default: false }),
+        /**
+         * External broker: a replica's session nobody renewed for this long (it stopped or died) is
+         * adopted by a live replica, so its queued messages never strand (docs/scale.md "Replicas").
+         */
+        adoptAfterMs: Type.Integer({ minimum: 1000, default: 30_000 }),
+        /**
+         * NATS JetStream, the clustered engine (docs/scale.md): `mqtt.url` is NATS's MQTT listener
+         * (commands), and ingest pulls the kiosks' messages from JetStream on these NATS URLs.
+         */
+        jetstream: Type.Optional(
+          Type.Object(
+            {
+              servers: Type.Array(Type.String({ pattern: '^(nats|tls)://' }), { minItems: 1 }),
+              username: Type.Optional(Type.String()),
+              password: Type.Optional(Type.String({ description: 'secret: env or file only' })),
+              durable: Type.String({ pattern: '^[A-Za-z0-9_-]+$', default: 'fleet-ingest' }),
+              maxAckPending: Type.Integer({ minimum: 1, default: 2000 }),
+              ackWaitMs: Type.Integer({ minimum: 1000, default: 30_000 }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { additionalProperties: false, default: {} },
     ),

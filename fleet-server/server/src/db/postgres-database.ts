@@ -48,9 +48,41 @@ export async function openPostgresDatabase(options: {
       await q.query(sql)
     },
   })
+  const qualified = (channel: string) => `${options.schema ?? 'public'}_${channel}`
   return {
     kind: 'postgres',
     ...wrap(pool),
+    async listen(channel, onPayload) {
+      const name = qualified(channel)
+      let closed = false
+      let client: pg.Client | undefined
+      const connect = async (): Promise<void> => {
+        const c = new pg.Client({ connectionString: options.url })
+        c.on('notification', (n) => {
+          if (n.channel === name && n.payload !== undefined) onPayload(n.payload)
+        })
+        // A lost listening connection is opened again; what was notified meanwhile is missed (live view only).
+        c.on('error', () => {
+          if (!closed) retry()
+        })
+        await c.connect()
+        await c.query(`LISTEN "${name}"`)
+        client = c
+      }
+      const retry = (): void => {
+        setTimeout(() => {
+          if (!closed) connect().catch(retry)
+        }, 1000).unref()
+      }
+      await connect()
+      return async () => {
+        closed = true
+        await client?.end().catch(() => undefined)
+      }
+    },
+    async notify(channel, payload) {
+      await pool.query('SELECT pg_notify($1, $2)', [qualified(channel), payload])
+    },
     async transaction(work) {
       const client = await pool.connect()
       try {

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ID_PATTERN } from '@kiosk-fleet/protocol'
+import { ErrorBody, KioskIdParams } from '@kiosk-fleet/protocol/http'
 import { Type } from '@sinclair/typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
 import type { AuthThrottle } from '../auth/auth-throttle.ts'
 import { principalOf, requirePermission } from '../auth/guard.ts'
-import { FleetErrorCodes } from '../errors.ts'
-import { ErrorBody, KioskIdParams } from '../kiosks/kiosk-views.ts'
+import { FleetError, FleetErrorCodes } from '../errors.ts'
 import type { Enrolment } from './enrolment.ts'
 
 export interface EnrolmentRoutesOptions {
@@ -68,9 +68,7 @@ export const enrolmentRoutes: FastifyPluginAsyncTypebox<EnrolmentRoutesOptions> 
           outcome: 'denied',
           details: { reason: 'reserved' },
         })
-        return reply
-          .code(409)
-          .send({ code: FleetErrorCodes.reservedKioskId, message: `${kioskId} is the fleet-server's MQTT user name` })
+        throw new FleetError(FleetErrorCodes.reservedKioskId, `${kioskId} is the fleet-server's MQTT user name`)
       }
       const ticket = await enrolment.createToken({
         kioskId,
@@ -139,10 +137,10 @@ export const enrolmentRoutes: FastifyPluginAsyncTypebox<EnrolmentRoutesOptions> 
           outcome: 'denied',
           details: { reason: result.reason, ...(failed === undefined ? {} : { failures: failed.failures }) },
         })
-        return reply.code(401).send({
-          code: FleetErrorCodes.enrolmentRefused,
-          message: 'enrolment refused: the token is wrong, used or expired; ask for a new one',
-        })
+        throw new FleetError(
+          FleetErrorCodes.enrolmentRefused,
+          'enrolment refused: the token is wrong, used or expired; ask for a new one',
+        )
       }
       await options.throttle?.succeeded(key)
       await audit.append({ ...entry, outcome: 'ok', details: { enrolmentId: result.enrolmentId } })

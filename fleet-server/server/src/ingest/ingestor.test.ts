@@ -63,7 +63,9 @@ describe('Ingestor', () => {
     const store = new IngestStore(db)
     const poisoned = {
       writeBatch: (b: IngestBatch) =>
-        b.health.some((h) => h.payload.seq === 13) ? Promise.reject(new Error('refused')) : store.writeBatch(b),
+        b.health.some((h) => h.payload.seq === 13)
+          ? Promise.reject(Object.assign(new Error('value out of range'), { code: '22003' }))
+          : store.writeBatch(b),
     }
     const ingestor = new Ingestor({ store: poisoned, codecs, logger, maxBatch: 100, maxDelayMs: 1000, maxQueue: 1000 })
     for (let seq = 10; seq <= 15; seq++) ingestor.accept('kiosk/v1/k1/health', encode(sampleHealth({ seq })))

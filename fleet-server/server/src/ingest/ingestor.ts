@@ -1,7 +1,11 @@
 import { type Codecs, type ParsedTopic, parseTopic } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
+import { AckQueue, type AckTicket } from './ack-queue.ts'
+import type { HandlerContext, InvalidReason } from './handlers/message-handler.ts'
 import { batchSize, emptyBatch, type IngestBatch } from './ingest-batch.ts'
 import type { IngestStore, WriteResult } from './ingest-store.ts'
+import { handleMessage, isStoredKind } from './message-handlers.ts'
+import { isMessageFault } from './store-failure.ts'
 
 export interface IngestorOptions {
   store: Pick<IngestStore, 'writeBatch'>
@@ -11,6 +15,13 @@ export interface IngestorOptions {
   maxDelayMs: number
   /** Above this many queued messages, `waitForRoom()` holds the MQTT client (backpressure). */
   maxQueue: number
+  /** First wait before retrying a batch while the database is unreachable (doubles up to 5 s). */
+  retryDelayMs?: number
+  /**
+   * Count and log sequence gaps (default true). Off when ingest is split across replicas: each
+   * replica then sees only part of a kiosk's stream and every "gap" would be a sibling's message.
+   */
+  trackGaps?: boolean
   onWritten?: (result: WriteResult) => void
   now?: () => number
 }
@@ -19,23 +30,45 @@ export interface IngestStats {
   received: number
   written: number
   duplicates: number
-  invalid: { topic: number; notJson: number; schema: number; tooLarge: number; mismatch: number }
+  invalid: { [R in InvalidReason]: number }
+  /** Messages the database refused for their content (rejected and counted, then acknowledged). */
   failed: number
   batches: number
   queued: number
   seqGaps: number
+  /** Batch attempts that failed because the database was unreachable (the messages were held). */
+  storeRetries: number
+  /** Messages acknowledged to the broker (committed, duplicate, or deliberately refused). */
+  acknowledged: number
 }
 
+/** How a message reaches the ingestor: its topic and bytes, and how to acknowledge it. */
+export interface IncomingMessage {
+  topic: string
+  payload: Uint8Array
+  /** Replayed by the broker on subscribe: old by nature, so no sequence-gap tracking. */
+  retained?: boolean
+  /** Called once the message is committed (or deliberately refused), in arrival order. */
+  ack?: () => void
+}
+
+const MAX_RETRY_DELAY_MS = 5000
+
 /**
- * Validates every message on receipt and writes them in batches (every `maxDelayMs` or `maxBatch`
- * messages, whichever comes first). A bad payload is counted and logged and never stops ingest; a
- * batch the database refuses is retried message by message so one poison message loses only itself.
+ * Validates every message on receipt (one handler per kind, message-handlers.ts) and writes them in
+ * batches (every `maxDelayMs` or `maxBatch` messages, whichever comes first). A message is
+ * acknowledged only once its batch is committed, or once it is refused and counted: a crash loses
+ * nothing that was acknowledged. A batch the database refuses is retried message by message so a
+ * poison message loses only itself; while the database is unreachable the batch is retried with
+ * backoff and nothing is acknowledged, so the broker holds the rest (backpressure).
  */
 export class Ingestor {
   readonly #o: IngestorOptions
   readonly #log: Logger
   readonly #now: () => number
+  readonly #acks = new AckQueue()
   #batch: IngestBatch = emptyBatch()
+  #tickets: AckTicket[] = []
   #timer: ReturnType<typeof setTimeout> | undefined
   #flushing: Promise<void> = Promise.resolve()
   #inFlight = 0
@@ -51,90 +84,74 @@ export class Ingestor {
     batches: 0,
     queued: 0,
     seqGaps: 0,
+    storeRetries: 0,
+    acknowledged: 0,
   }
+  readonly #context: HandlerContext
 
   constructor(options: IngestorOptions) {
     this.#o = options
     this.#log = options.logger
     this.#now = options.now ?? Date.now
+    const self = this
+    this.#context = {
+      codecs: options.codecs,
+      receivedAt: 0,
+      get batch() {
+        return self.#batch
+      },
+      trackSeq: (kioskId, seq) => this.#trackSeq(kioskId, seq),
+    }
   }
 
   /**
-   * Accepts one MQTT message. Returns the parsed topic when the message was valid, for routing.
-   * `retained` messages (replayed by the broker on subscribe) are old by nature: no gap tracking.
+   * Accepts one MQTT message. Returns the parsed topic when the message was valid, for routing
+   * (command responses are not stored: they are acknowledged once every earlier message is).
+   * A plain `(topic, payload, retained)` call is for tests and tools that need no acknowledgement.
    */
-  accept(topic: string, payload: Uint8Array, retained = false): ParsedTopic | undefined {
-    this.#retained = retained
+  accept(message: IncomingMessage): ParsedTopic | undefined
+  accept(topic: string, payload: Uint8Array, retained?: boolean): ParsedTopic | undefined
+  accept(first: IncomingMessage | string, payload?: Uint8Array, retained = false): ParsedTopic | undefined {
+    const m: IncomingMessage =
+      typeof first === 'string' ? { topic: first, payload: payload as Uint8Array, retained } : first
+    const ticket = this.#acks.enqueue(
+      m.ack === undefined
+        ? () => this.#acknowledged()
+        : () => {
+            this.#acknowledged()
+            m.ack?.()
+          },
+    )
+    this.#retained = m.retained ?? false
     this.stats.received += 1
-    const parsed = parseTopic(topic)
-    if (parsed === undefined) return this.#invalid('topic', topic, ['not a topic of the v1 contract'])
-    const receivedAt = this.#now()
-    const { codecs } = this.#o
+    const parsed = parseTopic(m.topic)
+    if (parsed === undefined) return this.#invalid(ticket, 'topic', m.topic, ['not a topic of the v1 contract'])
     let text: string
     try {
-      text = utf8.decode(payload)
+      text = utf8.decode(m.payload)
     } catch {
-      return this.#invalid('notJson', topic, ['payload is not UTF-8'])
+      return this.#invalid(ticket, 'notJson', m.topic, ['payload is not UTF-8'])
     }
-    const b = this.#batch
-    switch (parsed.kind) {
-      case 'birth': {
-        const r = codecs.birth.decode(text)
-        if (!r.ok) return this.#invalid(r.reason, topic, r.errors)
-        if (r.value.kioskId !== parsed.kioskId) return this.#invalid('mismatch', topic, ['kioskId differs from topic'])
-        this.#trackSeq(parsed.kioskId, r.value.seq)
-        b.births.push({ kioskId: parsed.kioskId, payload: r.value, receivedAt })
-        break
-      }
-      case 'state': {
-        const r = codecs.state.decode(text)
-        if (!r.ok) return this.#invalid(r.reason, topic, r.errors)
-        b.states.push({ kioskId: parsed.kioskId, payload: r.value, receivedAt })
-        break
-      }
-      case 'health': {
-        const r = codecs.health.decode(text)
-        if (!r.ok) return this.#invalid(r.reason, topic, r.errors)
-        this.#trackSeq(parsed.kioskId, r.value.seq)
-        b.health.push({ kioskId: parsed.kioskId, payload: r.value, receivedAt, raw: text })
-        break
-      }
-      case 'device': {
-        const r = codecs.deviceStatus.decode(text)
-        if (!r.ok) return this.#invalid(r.reason, topic, r.errors)
-        if (r.value.deviceId !== parsed.deviceId)
-          return this.#invalid('mismatch', topic, ['deviceId differs from topic'])
-        this.#trackSeq(parsed.kioskId, r.value.seq)
-        b.deviceStatuses.push({ kioskId: parsed.kioskId, payload: r.value, receivedAt })
-        break
-      }
-      case 'event': {
-        if (parsed.eventType !== 'device-status') return this.#invalid('topic', topic, ['unknown event type'])
-        const r = codecs.deviceStatusEvent.decode(text)
-        if (!r.ok) return this.#invalid(r.reason, topic, r.errors)
-        this.#trackSeq(parsed.kioskId, r.value.seq)
-        b.events.push({ kioskId: parsed.kioskId, type: parsed.eventType, payload: r.value, receivedAt })
-        break
-      }
-      case 'deployment': {
-        const r = codecs.deploymentStatus.decode(text)
-        if (!r.ok) return this.#invalid(r.reason, topic, r.errors)
-        this.#trackSeq(parsed.kioskId, r.value.seq)
-        b.events.push({ kioskId: parsed.kioskId, type: 'deployment', payload: r.value, receivedAt })
-        break
-      }
-      case 'response':
-        // Command responses are routed by the caller; they are not part of the batch.
-        return parsed
-      case 'request':
-        return parsed
+    if (!isStoredKind(parsed.kind)) {
+      this.#acks.settle([ticket])
+      return parsed
     }
+    this.#context.receivedAt = this.#now()
+    const outcome = handleMessage(parsed as Extract<ParsedTopic, { kind: typeof parsed.kind }>, text, this.#context)
+    if (!outcome.ok) return this.#invalid(ticket, outcome.reason, m.topic, outcome.errors)
+    this.#tickets.push(ticket)
     this.#scheduleFlush()
     return parsed
   }
 
+  /** Messages accepted and not yet committed. */
   get queued(): number {
     return batchSize(this.#batch) + this.#inFlight
+  }
+
+  /** Acknowledgements not yet released (waiting for a commit, or behind one). */
+  get unacknowledged(): number {
+    return this.#acks.pending
   }
 
   /** Resolves at once unless too much is queued; then when the next flush made room. */
@@ -149,33 +166,63 @@ export class Ingestor {
     this.#timer = undefined
     const batch = this.#batch
     if (batchSize(batch) === 0) return this.#flushing
+    const tickets = this.#tickets
     this.#batch = emptyBatch()
+    this.#tickets = []
     const size = batchSize(batch)
     this.#inFlight += size
     const previous = this.#flushing
-    this.#flushing = previous.then(() => this.#write(batch, size))
+    this.#flushing = previous.then(() => this.#write(batch, tickets, size))
     return this.#flushing
   }
 
-  async #write(batch: IngestBatch, size: number): Promise<void> {
+  async #write(batch: IngestBatch, tickets: AckTicket[], size: number): Promise<void> {
     try {
-      const result = await this.#o.store.writeBatch(batch)
-      this.#written(result, size)
-    } catch (err) {
-      this.#log.warn({ err, size }, 'batch refused, retrying message by message')
-      for (const single of splitBatch(batch)) {
-        try {
-          this.#written(await this.#o.store.writeBatch(single), 1)
-        } catch (singleErr) {
-          this.stats.failed += 1
-          this.#log.error({ err: singleErr, kioskId: firstKiosk(single) }, 'message could not be stored, dropped')
-        }
-      }
+      await this.#untilStored(batch, size)
     } finally {
       this.#inFlight -= size
       this.stats.queued = this.queued
+      this.#acks.settle(tickets)
       if (this.queued < this.#o.maxQueue) for (const wake of this.#roomWaiters.splice(0)) wake()
     }
+  }
+
+  /** Commits the batch, or every message of it that the database accepts; retries outages forever. */
+  async #untilStored(batch: IngestBatch, size: number): Promise<void> {
+    let delay = this.#o.retryDelayMs ?? 200
+    for (;;) {
+      try {
+        this.#written(await this.#o.store.writeBatch(batch), size)
+        return
+      } catch (err) {
+        if (isMessageFault(err)) break
+        delay = await this.#backoff(err, size, delay)
+      }
+    }
+    this.#log.warn({ size }, 'batch refused, retrying message by message')
+    for (const single of splitBatch(batch)) {
+      let singleDelay = this.#o.retryDelayMs ?? 200
+      for (;;) {
+        try {
+          this.#written(await this.#o.store.writeBatch(single), 1)
+          break
+        } catch (err) {
+          if (isMessageFault(err)) {
+            this.stats.failed += 1
+            this.#log.error({ err, kioskId: firstKiosk(single) }, 'message refused by the database, rejected')
+            break
+          }
+          singleDelay = await this.#backoff(err, 1, singleDelay)
+        }
+      }
+    }
+  }
+
+  async #backoff(err: unknown, size: number, delay: number): Promise<number> {
+    this.stats.storeRetries += 1
+    this.#log.warn({ err, size, retryInMs: delay }, 'database unavailable, holding the batch unacknowledged')
+    await new Promise((resolve) => setTimeout(resolve, delay))
+    return Math.min(delay * 2, MAX_RETRY_DELAY_MS)
   }
 
   #written(result: WriteResult, size: number): void {
@@ -183,6 +230,10 @@ export class Ingestor {
     this.stats.written += size - result.duplicates
     this.stats.duplicates += result.duplicates
     this.#o.onWritten?.(result)
+  }
+
+  #acknowledged(): void {
+    this.stats.acknowledged += 1
   }
 
   #scheduleFlush(): void {
@@ -194,11 +245,11 @@ export class Ingestor {
   }
 
   /**
-   * Sequence gaps, as this process saw them. With `$share` ingest each replica sees only part of a
-   * kiosk's stream, so gap detection is meaningful only on a single ingest replica.
+   * Sequence gaps, as this process saw them: a message the kiosk numbered but that never arrived
+   * here (an agent that lost its outbox, or a broker that dropped). Off with `trackGaps: false`.
    */
   #trackSeq(kioskId: string, seq: number): void {
-    if (this.#retained) return
+    if (this.#retained || this.#o.trackGaps === false) return
     const last = this.#lastSeq.get(kioskId)
     if (last !== undefined && seq > last + 1) {
       this.stats.seqGaps += 1
@@ -207,9 +258,10 @@ export class Ingestor {
     if (last === undefined || seq > last) this.#lastSeq.set(kioskId, seq)
   }
 
-  #invalid(reason: keyof IngestStats['invalid'], topic: string, errors: string[]): undefined {
+  #invalid(ticket: AckTicket, reason: InvalidReason, topic: string, errors: string[]): undefined {
     this.stats.invalid[reason] += 1
     this.#log.warn({ topic, reason, errors: errors.slice(0, 3) }, 'invalid message dropped')
+    this.#acks.settle([ticket])
     return undefined
   }
 }

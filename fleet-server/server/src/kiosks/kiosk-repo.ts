@@ -1,8 +1,7 @@
-import type { Static } from '@sinclair/typebox'
+import type { KioskView, PeripheralView } from '@kiosk-fleet/protocol/http'
 import { kioskScope, type Principal } from '../auth/roles.ts'
 import { scopeView } from '../auth/scope.ts'
 import type { Queryable } from '../db/database.ts'
-import type { KioskView as KioskViewSchema, PeripheralView as PeripheralViewSchema } from './kiosk-views.ts'
 
 export interface KioskFilter {
   siteId?: string | undefined
@@ -14,8 +13,7 @@ export interface KioskFilter {
   offset?: number | undefined
 }
 
-export type KioskView = Static<typeof KioskViewSchema>
-export type PeripheralView = Static<typeof PeripheralViewSchema>
+export type { KioskView, PeripheralView } from '@kiosk-fleet/protocol/http'
 
 const toIso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : null)
 

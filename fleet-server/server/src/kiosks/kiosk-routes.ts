@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { COMMAND_NAMES, type CommandName } from '@kiosk-fleet/protocol'
+import { ErrorBody, KioskIdParams, KioskView } from '@kiosk-fleet/protocol/http'
 import { Type } from '@sinclair/typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
 import { principalOf, requirePermission } from '../auth/guard.ts'
 import type { CommandSender } from '../commands/command-sender.ts'
-import { FleetErrorCodes } from '../errors.ts'
+import { FleetError, FleetErrorCodes } from '../errors.ts'
 import type { KioskRepo } from './kiosk-repo.ts'
-import { ErrorBody, KioskIdParams, KioskView } from './kiosk-views.ts'
 
 export interface KioskRoutesOptions {
   kiosks: KioskRepo
@@ -15,7 +15,7 @@ export interface KioskRoutesOptions {
   commandDefaults: { timeoutMs: number; ttlMs: number }
 }
 
-const notFound = (id: string) => ({ code: FleetErrorCodes.kioskNotFound, message: `no kiosk ${id}` })
+const notFound = (id: string) => new FleetError(FleetErrorCodes.kioskNotFound, `no kiosk ${id}`)
 
 export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async (
   app,
@@ -58,9 +58,9 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
   app.get(
     '/api/kiosks/:id',
     { preValidation: readFleet, schema: { params: KioskIdParams, response: { 200: KioskView, 404: ErrorBody } } },
-    async (request, reply) => {
+    async (request, _reply) => {
       const kiosk = await kiosks.get(request.params.id, principalOf(request))
-      if (kiosk === undefined) return reply.code(404).send(notFound(request.params.id))
+      if (kiosk === undefined) throw notFound(request.params.id)
       return kiosk
     },
   )
@@ -91,9 +91,9 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
         },
       },
     },
-    async (request, reply) => {
+    async (request, _reply) => {
       if ((await kiosks.get(request.params.id, principalOf(request))) === undefined) {
-        return reply.code(404).send(notFound(request.params.id))
+        throw notFound(request.params.id)
       }
       return { history: await kiosks.healthHistory(request.params.id, request.query) }
     },
@@ -130,9 +130,9 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
         },
       },
     },
-    async (request, reply) => {
+    async (request, _reply) => {
       if ((await kiosks.get(request.params.id, principalOf(request))) === undefined) {
-        return reply.code(404).send(notFound(request.params.id))
+        throw notFound(request.params.id)
       }
       return {
         events: await kiosks.events(request.params.id, request.query.limit),
@@ -182,11 +182,11 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
       const { id, command } = request.params
       const body = request.body ?? {}
       const principal = principalOf(request)
-      if ((await kiosks.get(id, principal)) === undefined) return reply.code(404).send(notFound(id))
+      if ((await kiosks.get(id, principal)) === undefined) throw notFound(id)
       const params = body.params ?? {}
       const problems = commands.checkParams(command as CommandName, params)
       if (problems.length > 0) {
-        return reply.code(400).send({ code: FleetErrorCodes.badRequest, message: `params: ${problems.join('; ')}` })
+        throw new FleetError(FleetErrorCodes.badRequest, `params: ${problems.join('; ')}`)
       }
       const outcome = await commands.send(id, command as CommandName, params as never, {
         timeoutMs: body.timeoutMs ?? commandDefaults.timeoutMs,

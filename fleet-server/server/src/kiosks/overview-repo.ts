@@ -1,26 +1,8 @@
+import type { Breakdown, FleetOverview } from '@kiosk-fleet/protocol/http'
 import { kioskScope, type Principal } from '../auth/roles.ts'
 import type { Queryable } from '../db/database.ts'
 
-export interface Breakdown {
-  key: string
-  total: number
-  online: number
-  offline: number
-  faulted: number
-}
-
-export interface FleetOverview {
-  total: number
-  online: number
-  offline: number
-  unknown: number
-  /** Online kiosks with at least one peripheral in a fault or needing attention. */
-  faulted: number
-  openAlerts: { critical: number; warning: number; info: number }
-  byMachineType: Breakdown[]
-  byDepartment: Breakdown[]
-  byCounty: Breakdown[]
-}
+export type { Breakdown, FleetOverview } from '@kiosk-fleet/protocol/http'
 
 /** Online kiosks with a peripheral in fault or needing attention, computed once per kiosk. */
 const FAULTED_KIOSKS = `SELECT fp.kiosk_id, bool_or(

@@ -6,6 +6,9 @@ import type { KioskRepo, KioskView } from '../kiosks/kiosk-repo.ts'
 /** Things other than kiosks that dashboards show and re-read when told their id changed. */
 export type LiveTopic = 'rollout' | 'artifact'
 
+/** What one replica tells the others (live-fanout.ts), so every replica's dashboards see every change. */
+export type LiveChange = { kind: 'kiosks'; ids: string[] } | { kind: 'touch'; topic: LiveTopic; id: string }
+
 interface Subscriber {
   principal: Principal
   send: (kiosks: KioskView[]) => void
@@ -22,6 +25,7 @@ export class LiveHub {
   readonly #pending = new Set<string>()
   readonly #touched = new Map<LiveTopic, Set<string>>()
   #timer: ReturnType<typeof setTimeout> | undefined
+  #relay: ((change: LiveChange) => void) | undefined
 
   constructor(
     private readonly kiosks: KioskRepo,
@@ -44,7 +48,23 @@ export class LiveHub {
     return () => this.#subscribers.delete(subscriber)
   }
 
+  /** Changes made here are also handed to `relay` (the other replicas); see `receive`. */
+  relayTo(relay: (change: LiveChange) => void): void {
+    this.#relay = relay
+  }
+
+  /** A change another replica made: shown to this replica's dashboards, not relayed again. */
+  receive(change: LiveChange): void {
+    if (change.kind === 'kiosks') this.#changed(change.ids)
+    else this.#touch(change.topic, change.id)
+  }
+
   changed(kioskIds: string[]): void {
+    if (kioskIds.length > 0) this.#relay?.({ kind: 'kiosks', ids: kioskIds })
+    this.#changed(kioskIds)
+  }
+
+  #changed(kioskIds: string[]): void {
     if (this.#subscribers.size === 0 || kioskIds.length === 0) return
     for (const id of kioskIds) this.#pending.add(id)
     this.#timer ??= setTimeout(() => void this.#publish(), this.intervalMs)
@@ -52,6 +72,11 @@ export class LiveHub {
 
   /** A rollout's progress or an artifact's status changed (gathered like kiosk changes). */
   touch(topic: LiveTopic, id: string): void {
+    this.#relay?.({ kind: 'touch', topic, id })
+    this.#touch(topic, id)
+  }
+
+  #touch(topic: LiveTopic, id: string): void {
     if (this.#subscribers.size === 0) return
     const ids = this.#touched.get(topic) ?? new Set<string>()
     ids.add(id)

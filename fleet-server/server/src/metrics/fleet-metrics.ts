@@ -36,6 +36,23 @@ export function createFleetMetrics(options: {
       this.set(ingestor.queued)
     },
   })
+  new Gauge({
+    name: 'fleet_ingest_unacknowledged_messages',
+    help: 'messages taken from the broker and not yet acknowledged (waiting for a commit, or behind one)',
+    registers: [registry],
+    collect() {
+      this.set(ingestor.unacknowledged)
+    },
+  })
+  new Counter({
+    name: 'fleet_ingest_store_retries_total',
+    help: 'ingest batches retried because the database was unreachable (their messages were held, not dropped)',
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(ingestor.stats.storeRetries)
+    },
+  })
   new Counter({
     name: 'fleet_ingest_batches_total',
     help: 'committed ingest batches',

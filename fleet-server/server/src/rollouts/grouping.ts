@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
+import type { RolloutGroupSpec } from '@kiosk-fleet/protocol/http'
 
 /** A group's size: a fixed number of kiosks, or a cumulative percent of the whole selection. */
-export type GroupSpec = { count: number } | { percent: number }
+export type GroupSpec = RolloutGroupSpec
 
 /** The stable pseudo-random position of a kiosk in a rollout: the same rollout always orders alike. */
 export function orderKey(rolloutId: string, kioskId: string): string {

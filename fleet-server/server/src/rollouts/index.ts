@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { rolloutRoutes } from './rollout-routes.ts'
 import type { IngestedReports, RolloutServiceOptions } from './rollout-service.ts'
 import { RolloutService } from './rollout-service.ts'
-import { scheduleRoutes } from './schedule-routes.ts'
+import { rolloutsPlugin } from './rollouts-plugin.ts'
 
 export * from './grouping.ts'
 export * from './kiosk-states.ts'
 export * from './rollout-errors.ts'
 export * from './rollout-service.ts'
+export * from './rollouts-plugin.ts'
 export * from './schedule.ts'
 export * from './schedule-store.ts'
 export * from './selection.ts'
@@ -28,12 +28,7 @@ export interface RolloutModule {
 export function createRolloutService(options: RolloutServiceOptions): RolloutModule {
   const service = new RolloutService(options)
   const routes: FastifyPluginAsync = async (app) => {
-    await app.register(rolloutRoutes, { rollouts: service })
-    await app.register(scheduleRoutes, {
-      schedules: service.schedules,
-      audit: options.audit,
-      ...(options.now === undefined ? {} : { now: options.now }),
-    })
+    await app.register(rolloutsPlugin, { rollouts: service, audit: options.audit, now: options.now })
   }
   return {
     service,

@@ -1,45 +1,24 @@
 import type { DeploymentStatusPayload } from '@kiosk-fleet/protocol'
 
-export const ROLLOUT_STATUSES = [
-  'awaitingApproval',
-  'approved',
-  'running',
-  'paused',
-  'completed',
-  'halted',
-  'aborted',
-] as const
-export type RolloutStatus = (typeof ROLLOUT_STATUSES)[number]
+import {
+  ACTIVE_ROLLOUT_STATES,
+  FAILED_ROLLOUT_STATES,
+  KIOSK_ROLLOUT_STATES,
+  type KioskRolloutState,
+  ROLLOUT_STATUSES,
+  type RolloutStateCounts,
+  type RolloutStatus,
+} from '@kiosk-fleet/protocol/http'
 
-export const KIOSK_STATES = [
-  'pending',
-  'notified',
-  'downloading',
-  'downloaded',
-  'installing',
-  'rebooting',
-  'verifying',
-  'succeeded',
-  'failed',
-  'rolledBack',
-  'timedOut',
-  'cancelled',
-] as const
-export type KioskRolloutState = (typeof KIOSK_STATES)[number]
-
-export const FAILED_STATES: readonly KioskRolloutState[] = ['failed', 'rolledBack', 'timedOut']
+// The vocabularies are the HTTP contract's (protocol/src/http/vocabularies.ts).
+export { type KioskRolloutState, ROLLOUT_STATUSES, type RolloutStatus }
+export const KIOSK_STATES = KIOSK_ROLLOUT_STATES
+export const FAILED_STATES = FAILED_ROLLOUT_STATES
 export const FINISHED_STATES: readonly KioskRolloutState[] = ['succeeded', ...FAILED_STATES]
 /** Not yet installing: a halt or abort cancels these. */
 export const CANCELLABLE_STATES: readonly KioskRolloutState[] = ['pending', 'notified', 'downloading', 'downloaded']
 /** Reached and not finished: the kiosk is working on it. */
-export const ACTIVE_STATES: readonly KioskRolloutState[] = [
-  'notified',
-  'downloading',
-  'downloaded',
-  'installing',
-  'rebooting',
-  'verifying',
-]
+export const ACTIVE_STATES = ACTIVE_ROLLOUT_STATES
 
 const RANK: Record<KioskRolloutState, number> = {
   pending: 0,
@@ -120,7 +99,7 @@ export function timeoutStretch(state: KioskRolloutState): 'delivery' | 'install'
   return undefined
 }
 
-export type StateCounts = Partial<Record<KioskRolloutState, number>>
+export type StateCounts = RolloutStateCounts
 
 const sum = (counts: StateCounts, states: readonly KioskRolloutState[]) =>
   states.reduce((n, s) => n + (counts[s] ?? 0), 0)

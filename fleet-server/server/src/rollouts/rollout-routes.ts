@@ -1,11 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { MachineType } from '@kiosk-fleet/protocol'
+import { ErrorBody } from '@kiosk-fleet/protocol/http'
 import { Type } from '@sinclair/typebox'
-import type { FastifyReply } from 'fastify'
 import { principalOf, requirePermission } from '../auth/guard.ts'
-import { ErrorBody } from '../kiosks/kiosk-views.ts'
 import { KIOSK_STATES, ROLLOUT_STATUSES } from './kiosk-states.ts'
-import { RolloutError } from './rollout-errors.ts'
 import type { RolloutAction, RolloutService } from './rollout-service.ts'
 
 export interface RolloutRoutesOptions {
@@ -80,16 +78,6 @@ const errors = {
   409: ErrorBody,
 }
 
-/** Answers a refused request with its status and `{code, message}`; anything else is the app's 500. */
-export async function rolloutReply<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T | FastifyReply> {
-  try {
-    return await work()
-  } catch (err) {
-    if (err instanceof RolloutError) return reply.code(err.statusCode).send({ code: err.code, message: err.message })
-    throw err
-  }
-}
-
 /** Staged rollouts (docs/updates.md "Rollouts"). */
 export const rolloutRoutes: FastifyPluginAsyncTypebox<RolloutRoutesOptions> = async (app, { rollouts }) => {
   const readFleet = requirePermission('readFleet')
@@ -105,10 +93,8 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<RolloutRoutesOptions> = as
         response: errors,
       },
     },
-    async (request, reply) =>
-      rolloutReply(reply, () =>
-        rollouts.preview(principalOf(request), { ...request.body, groups: request.body.groups ?? [{ percent: 100 }] }),
-      ),
+    async (request, _reply) =>
+      rollouts.preview(principalOf(request), { ...request.body, groups: request.body.groups ?? [{ percent: 100 }] }),
   )
 
   app.post(
@@ -117,11 +103,10 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<RolloutRoutesOptions> = as
       preValidation: manage,
       schema: { summary: 'Create a rollout (awaiting approval)', body: CreateRolloutBody, response: errors },
     },
-    async (request, reply) =>
-      rolloutReply(reply, async () => {
-        const created = await rollouts.create(principalOf(request), request.body, request.ip)
-        return reply.code(201).send(created)
-      }),
+    async (request, reply) => {
+      const created = await rollouts.create(principalOf(request), request.body, request.ip)
+      return reply.code(201).send(created)
+    },
   )
 
   app.get(
@@ -146,7 +131,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<RolloutRoutesOptions> = as
       preValidation: readFleet,
       schema: { summary: 'A rollout with per-group counts by state', params: IdParams, response: errors },
     },
-    async (request, reply) => rolloutReply(reply, () => rollouts.detail(principalOf(request), request.params.id)),
+    async (request, _reply) => rollouts.detail(principalOf(request), request.params.id),
   )
 
   app.get(
@@ -165,19 +150,18 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<RolloutRoutesOptions> = as
         response: errors,
       },
     },
-    async (request, reply) =>
-      rolloutReply(reply, async () => ({
-        kiosks: await rollouts.kiosks(principalOf(request), request.params.id, request.query),
-      })),
+    async (request, _reply) => ({
+      kiosks: await rollouts.kiosks(principalOf(request), request.params.id, request.query),
+    }),
   )
 
   app.post(
     '/api/rollouts/:id/:action',
     {
       // approve needs approveRollouts; the others manageRollouts (both: admin and department users).
-      preValidation: async (request, reply) => {
+      preValidation: async (request) => {
         const { action } = request.params as { action: RolloutAction }
-        return requirePermission(action === 'approve' ? 'approveRollouts' : 'manageRollouts')(request, reply)
+        await requirePermission(action === 'approve' ? 'approveRollouts' : 'manageRollouts')(request)
       },
       schema: {
         summary: 'approve (not by its creator), start, pause, resume or abort a rollout',
@@ -186,12 +170,10 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<RolloutRoutesOptions> = as
         response: errors,
       },
     },
-    async (request, reply) =>
-      rolloutReply(reply, () =>
-        rollouts.act(principalOf(request), request.params.id, request.params.action, {
-          reason: request.body?.reason,
-          ip: request.ip,
-        }),
-      ),
+    async (request, _reply) =>
+      rollouts.act(principalOf(request), request.params.id, request.params.action, {
+        reason: request.body?.reason,
+        ip: request.ip,
+      }),
   )
 }

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { MaintenanceSchedule, TimeRange } from '@kiosk-fleet/protocol'
+import { ErrorBody } from '@kiosk-fleet/protocol/http'
 import { Type } from '@sinclair/typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
 import { principalOf, requirePermission } from '../auth/guard.ts'
 import type { Principal } from '../auth/roles.ts'
-import { ErrorBody } from '../kiosks/kiosk-views.ts'
-import { RolloutError, RolloutErrorCodes } from './rollout-errors.ts'
-import { rolloutReply } from './rollout-routes.ts'
+import { FleetError, FleetErrorCodes } from '../errors.ts'
+import { RolloutErrorCodes } from './rollout-errors.ts'
 import { addDays, localDate } from './schedule.ts'
 import type { ScheduleStore } from './schedule-store.ts'
 
@@ -60,7 +60,7 @@ function checkSchedule(body: {
   for (const [day, ranges] of Object.entries(body.openingHours)) {
     for (const r of ranges ?? []) {
       if (minutes(r.start) >= minutes(r.end)) {
-        throw new RolloutError(
+        throw new FleetError(
           RolloutErrorCodes.scheduleInvalid,
           `opening hours of day ${day}: ${r.start} is not before ${r.end}`,
         )
@@ -69,10 +69,10 @@ function checkSchedule(body: {
   }
   for (const w of body.windows) {
     // A window may cross midnight (22:00–06:00) but not be empty.
-    if (w.start === w.end) throw new RolloutError(RolloutErrorCodes.scheduleInvalid, `empty window ${w.start}–${w.end}`)
+    if (w.start === w.end) throw new FleetError(RolloutErrorCodes.scheduleInvalid, `empty window ${w.start}–${w.end}`)
   }
   for (const d of body.closedDays ?? []) {
-    if (!validDate(d)) throw new RolloutError(RolloutErrorCodes.scheduleInvalid, `no such date ${d}`)
+    if (!validDate(d)) throw new FleetError(RolloutErrorCodes.scheduleInvalid, `no such date ${d}`)
   }
 }
 
@@ -107,14 +107,11 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
   app.put(
     '/api/calendar',
     {
-      preValidation: async (request, reply) => {
-        await manage(request, reply)
-        if (reply.sent) return
+      preValidation: async (request) => {
+        await manage(request)
         // The fleet calendar is the whole fleet's: admins only (site users edit their own sites).
         if (principalOf(request).role !== 'admin') {
-          return reply
-            .code(403)
-            .send({ code: 'ERR_FLEET_FORBIDDEN', message: 'only an admin edits the fleet calendar' })
+          throw new FleetError(FleetErrorCodes.forbidden, 'only an admin edits the fleet calendar')
         }
       },
       schema: {
@@ -123,30 +120,29 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
         response: { 200: Type.Unknown(), 400: ErrorBody, 403: ErrorBody },
       },
     },
-    async (request, reply) =>
-      rolloutReply(reply, async () => {
-        const { from, to, days } = request.body
-        for (const d of [from, to, ...days.map((x) => x.day)]) {
-          if (!validDate(d)) throw new RolloutError(RolloutErrorCodes.scheduleInvalid, `no such date ${d}`)
-        }
-        if (from >= to) throw new RolloutError(RolloutErrorCodes.scheduleInvalid, 'from must be before to')
-        await schedules.replaceCalendar(
-          from,
-          to,
-          days.map((d) => ({ day: d.day, kind: d.kind, name: d.name ?? '' })),
-        )
-        const principal = principalOf(request)
-        await audit.append({
-          actor: principal.userId,
-          role: principal.role,
-          ip: request.ip,
-          action: 'calendar.update',
-          target: `${from}/${to}`,
-          outcome: 'ok',
-          details: { days: days.length },
-        })
-        return { from, to, days: await schedules.calendar(from, to) }
-      }),
+    async (request, _reply) => {
+      const { from, to, days } = request.body
+      for (const d of [from, to, ...days.map((x) => x.day)]) {
+        if (!validDate(d)) throw new FleetError(RolloutErrorCodes.scheduleInvalid, `no such date ${d}`)
+      }
+      if (from >= to) throw new FleetError(RolloutErrorCodes.scheduleInvalid, 'from must be before to')
+      await schedules.replaceCalendar(
+        from,
+        to,
+        days.map((d) => ({ day: d.day, kind: d.kind, name: d.name ?? '' })),
+      )
+      const principal = principalOf(request)
+      await audit.append({
+        actor: principal.userId,
+        role: principal.role,
+        ip: request.ip,
+        action: 'calendar.update',
+        target: `${from}/${to}`,
+        outcome: 'ok',
+        details: { days: days.length },
+      })
+      return { from, to, days: await schedules.calendar(from, to) }
+    },
   )
 
   app.get(
@@ -159,13 +155,12 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
         response: { 200: Type.Unknown(), 404: ErrorBody },
       },
     },
-    async (request, reply) =>
-      rolloutReply(reply, async () => {
-        if (!(await schedules.siteExists(request.params.id))) {
-          throw new RolloutError(RolloutErrorCodes.siteNotFound, `no site ${request.params.id}`)
-        }
-        return { siteId: request.params.id, ...(await schedules.site(request.params.id)) }
-      }),
+    async (request, _reply) => {
+      if (!(await schedules.siteExists(request.params.id))) {
+        throw new FleetError(RolloutErrorCodes.siteNotFound, `no site ${request.params.id}`)
+      }
+      return { siteId: request.params.id, ...(await schedules.site(request.params.id)) }
+    },
   )
 
   app.put(
@@ -179,32 +174,31 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRoutesOptions> = 
         response: { 200: Type.Unknown(), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
       },
     },
-    async (request, reply) =>
-      rolloutReply(reply, async () => {
-        const principal = principalOf(request)
-        const siteId = request.params.id
-        if (!mayEditSite(principal, siteId)) {
-          throw new RolloutError(RolloutErrorCodes.outOfScope, `site ${siteId} is outside your scope`)
-        }
-        if (!(await schedules.siteExists(siteId)))
-          throw new RolloutError(RolloutErrorCodes.siteNotFound, `no site ${siteId}`)
-        checkSchedule(request.body)
-        const closedDays = [...new Set(request.body.closedDays ?? [])].sort()
-        await schedules.putSite(
-          siteId,
-          { openingHours: request.body.openingHours, windows: request.body.windows, closedDays },
-          principal.userId,
-        )
-        await audit.append({
-          actor: principal.userId,
-          role: principal.role,
-          ip: request.ip,
-          action: 'site.schedule.update',
-          target: siteId,
-          outcome: 'ok',
-          details: { windows: request.body.windows.length, closedDays: closedDays.length },
-        })
-        return { siteId, ...(await schedules.site(siteId)) }
-      }),
+    async (request, _reply) => {
+      const principal = principalOf(request)
+      const siteId = request.params.id
+      if (!mayEditSite(principal, siteId)) {
+        throw new FleetError(RolloutErrorCodes.outOfScope, `site ${siteId} is outside your scope`)
+      }
+      if (!(await schedules.siteExists(siteId)))
+        throw new FleetError(RolloutErrorCodes.siteNotFound, `no site ${siteId}`)
+      checkSchedule(request.body)
+      const closedDays = [...new Set(request.body.closedDays ?? [])].sort()
+      await schedules.putSite(
+        siteId,
+        { openingHours: request.body.openingHours, windows: request.body.windows, closedDays },
+        principal.userId,
+      )
+      await audit.append({
+        actor: principal.userId,
+        role: principal.role,
+        ip: request.ip,
+        action: 'site.schedule.update',
+        target: siteId,
+        outcome: 'ok',
+        details: { windows: request.body.windows.length, closedDays: closedDays.length },
+      })
+      return { siteId, ...(await schedules.site(siteId)) }
+    },
   )
 }

@@ -1,6 +1,7 @@
 import type { TimeRange } from '@kiosk-fleet/protocol'
 import type { Database, Queryable } from '../db/database.ts'
-import { RolloutError, RolloutErrorCodes } from './rollout-errors.ts'
+import { FleetError } from '../errors.ts'
+import { RolloutErrorCodes } from './rollout-errors.ts'
 import {
   addDays,
   CALENDAR_HORIZON_DAYS,
@@ -30,11 +31,11 @@ export class ScheduleStore {
   async replaceCalendar(from: string, to: string, days: CalendarDay[]): Promise<void> {
     for (const d of days) {
       if (d.day < from || d.day >= to) {
-        throw new RolloutError(RolloutErrorCodes.scheduleInvalid, `${d.day} is outside ${from} – ${to}`)
+        throw new FleetError(RolloutErrorCodes.scheduleInvalid, `${d.day} is outside ${from} – ${to}`)
       }
     }
     if (new Set(days.map((d) => d.day)).size !== days.length) {
-      throw new RolloutError(RolloutErrorCodes.scheduleInvalid, 'a day is listed twice')
+      throw new FleetError(RolloutErrorCodes.scheduleInvalid, 'a day is listed twice')
     }
     await this.db.transaction(async (tx) => {
       await tx.query('DELETE FROM calendar_days WHERE day >= $1::date AND day < $2::date', [from, to])

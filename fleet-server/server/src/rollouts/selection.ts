@@ -1,19 +1,13 @@
 import { compareVersions } from '@kiosk-fleet/protocol'
+import type { RolloutTargetFilter } from '@kiosk-fleet/protocol/http'
 import type { Principal } from '../auth/roles.ts'
 import type { Queryable } from '../db/database.ts'
-import { RolloutError, RolloutErrorCodes } from './rollout-errors.ts'
+import { FleetError } from '../errors.ts'
+import type { ReleasedArtifact } from '../updates/artifact-reader.ts'
+import { RolloutErrorCodes } from './rollout-errors.ts'
 
 /** Which kiosks a rollout is for: every non-empty field must match; empty = any. */
-export interface TargetFilter {
-  machineTypes: string[]
-  departments: string[]
-  sites: string[]
-  /** Registry definition ids (`xprinter-xp-t58h`): kiosks with a peripheral of one of these models. */
-  deviceModels: string[]
-  /** Firmware versions of the kiosk's peripherals (of the filtered or the artifact's model). */
-  firmware: string[]
-  appVersions: string[]
-}
+export type TargetFilter = RolloutTargetFilter
 
 export const EMPTY_FILTER: TargetFilter = {
   machineTypes: [],
@@ -37,17 +31,8 @@ export interface DeviceModelInfo {
  */
 export type DeviceModelLookup = (definitionId: string) => DeviceModelInfo | undefined
 
-export interface ArtifactInfo {
-  id: string
-  kind: 'app' | 'firmware' | 'config'
-  version: string
-  vendor: string | null
-  deviceModel: string | null
-  targetPath: string
-  status: string
-  compatibility: { machineTypes?: string[]; hwRevisions?: string[]; minAppVersion?: string }
-  approvedDepartments: string[]
-}
+/** The artifact a rollout delivers, as the updates feature hands it over (updates/artifact-reader.ts). */
+export type ArtifactInfo = ReleasedArtifact
 
 export interface CandidatePeripheral {
   vendor: string | null
@@ -169,12 +154,12 @@ export function resolveModels(
 ): { filter: DeviceModelInfo[]; artifact: DeviceModelInfo | undefined } {
   const filterModels = filter.deviceModels.map((id) => {
     const def = lookup(id)
-    if (def === undefined) throw new RolloutError(RolloutErrorCodes.invalid, `unknown device model ${id}`)
+    if (def === undefined) throw new FleetError(RolloutErrorCodes.invalid, `unknown device model ${id}`)
     return def
   })
   const artifactModel = artifact.deviceModel === null ? undefined : lookup(artifact.deviceModel)
   if (artifact.kind !== 'app' && artifactModel === undefined) {
-    throw new RolloutError(
+    throw new FleetError(
       RolloutErrorCodes.invalid,
       `artifact ${artifact.id} is for device model ${artifact.deviceModel ?? '(none)'}, which the registry does not know`,
     )
@@ -222,12 +207,12 @@ export async function loadCandidates(db: Queryable, kioskIds?: readonly string[]
 export function scopedFilter(principal: Principal, filter: TargetFilter): TargetFilter {
   if (principal.role === 'admin') return filter
   if (principal.role !== 'department') {
-    throw new RolloutError(RolloutErrorCodes.outOfScope, `role ${principal.role} may not target kiosks`)
+    throw new FleetError(RolloutErrorCodes.outOfScope, `role ${principal.role} may not target kiosks`)
   }
   if (filter.departments.length === 0) return { ...filter, departments: [...principal.departments] }
   const outside = filter.departments.filter((d) => !principal.departments.includes(d))
   if (outside.length > 0) {
-    throw new RolloutError(RolloutErrorCodes.outOfScope, `departments outside your scope: ${outside.join(', ')}`)
+    throw new FleetError(RolloutErrorCodes.outOfScope, `departments outside your scope: ${outside.join(', ')}`)
   }
   return filter
 }

@@ -2,7 +2,7 @@ import type { FastifyHelmetOptions } from '@fastify/helmet'
 import type { RateLimitPluginOptions } from '@fastify/rate-limit'
 import type { FastifyRequest } from 'fastify'
 import type { AuditLog } from '../audit/audit-log.ts'
-import { FleetErrorCodes, FleetHttpError } from '../errors.ts'
+import { FleetError, FleetErrorCodes } from '../errors.ts'
 
 /** The content security policy of the dashboard and API: own scripts and styles only, never framed. */
 export function contentSecurityPolicy(tileUrl: string | undefined): Record<string, string[]> {
@@ -53,8 +53,7 @@ export function rateLimitOptions(audit: AuditLog): RateLimitPluginOptions {
         .catch((err: unknown) => request.log.warn({ err }, 'audit of a rate-limited request failed'))
     },
     errorResponseBuilder: (_request, context) =>
-      new FleetHttpError(
-        429,
+      new FleetError(
         FleetErrorCodes.rateLimited,
         `too many requests from this address: try again in ${Math.ceil(context.ttl / 1000)} s`,
       ),

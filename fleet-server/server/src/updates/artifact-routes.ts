@@ -1,8 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import {
+  ArtifactKindSchema,
+  ArtifactStatusSchema,
+  ArtifactView,
+  ErrorBody,
+  ErrorBodyWithDetails,
+} from '@kiosk-fleet/protocol/http'
 import { Type } from '@sinclair/typebox'
 import { principalOf, requirePermission } from '../auth/guard.ts'
-import { FleetErrorCodes, FleetHttpError } from '../errors.ts'
-import { ErrorBody } from '../kiosks/kiosk-views.ts'
+import { FleetError, FleetErrorCodes } from '../errors.ts'
 import type { ArtifactRepo } from './artifact-repo.ts'
 import {
   APP_VERSION_PATTERN,
@@ -18,8 +24,8 @@ export interface ArtifactRoutesOptions {
 
 export const UPLOAD_CONTENT_TYPE = 'application/offset+octet-stream'
 
-const Kind = Type.Union([Type.Literal('app'), Type.Literal('firmware'), Type.Literal('config')])
-const Status = Type.Union(['uploading', 'signing', 'ready', 'rejected', 'revoked'].map((s) => Type.Literal(s)))
+const Kind = ArtifactKindSchema
+const Status = ArtifactStatusSchema
 const Compatibility = Type.Object(
   {
     machineTypes: Type.Array(Type.String({ maxLength: 64 }), { default: [], maxItems: 20 }),
@@ -28,38 +34,9 @@ const Compatibility = Type.Object(
   },
   { additionalProperties: false, default: {} },
 )
-const Approval = Type.Object({ department: Type.String(), approvedBy: Type.String(), approvedAt: Type.String() })
-export const ArtifactView = Type.Object({
-  id: Type.String(),
-  kind: Kind,
-  version: Type.String(),
-  vendor: Type.Union([Type.String(), Type.Null()]),
-  deviceModel: Type.Union([Type.String(), Type.Null()]),
-  deviceClass: Type.Union([Type.String(), Type.Null()]),
-  targetPath: Type.String(),
-  sha256: Type.Union([Type.String(), Type.Null()]),
-  length: Type.Union([Type.Number(), Type.Null()]),
-  compatibility: Type.Object({
-    machineTypes: Type.Array(Type.String()),
-    hwRevisions: Type.Array(Type.String()),
-    minAppVersion: Type.Optional(Type.String()),
-  }),
-  notes: Type.String(),
-  status: Status,
-  statusReason: Type.Union([Type.String(), Type.Null()]),
-  uploadedBy: Type.String(),
-  createdAt: Type.String(),
-  readyAt: Type.Union([Type.String(), Type.Null()]),
-  approvals: Type.Optional(Type.Array(Approval)),
-})
 const ArtifactId = Type.Object({ id: Type.String({ pattern: '^art_[0-9a-f]{1,64}$' }) })
 const UploadId = Type.Object({ id: Type.String({ maxLength: 64 }) })
 const Department = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' })
-const ErrorWithDetails = Type.Object({
-  code: Type.String(),
-  message: Type.String(),
-  details: Type.Optional(Type.Unknown()),
-})
 
 /**
  * Artifacts (docs/updates.md "HTTP API"): create, resumable upload (tus-style HEAD/PATCH with
@@ -223,11 +200,11 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<ArtifactRoutesOptions> = 
         headers: Type.Object({ 'upload-offset': Type.Optional(Type.String()) }),
         response: {
           204: Type.Null(),
-          409: ErrorWithDetails,
+          409: ErrorBodyWithDetails,
           400: ErrorBody,
           404: ErrorBody,
           410: ErrorBody,
-          413: ErrorWithDetails,
+          413: ErrorBodyWithDetails,
           415: ErrorBody,
         },
       },
@@ -235,16 +212,12 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<ArtifactRoutesOptions> = 
     async (request, reply) => {
       const contentType = request.headers['content-type']?.split(';')[0]?.trim()
       if (contentType !== UPLOAD_CONTENT_TYPE) {
-        throw new FleetHttpError(415, FleetErrorCodes.uploadContentType, `send the bytes as ${UPLOAD_CONTENT_TYPE}`)
+        throw new FleetError(FleetErrorCodes.uploadContentType, `send the bytes as ${UPLOAD_CONTENT_TYPE}`)
       }
       const header = request.headers['upload-offset']
       const offset = header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : Number.NaN
       if (!Number.isSafeInteger(offset)) {
-        throw new FleetHttpError(
-          400,
-          FleetErrorCodes.badRequest,
-          'Upload-Offset header (bytes already sent) is required',
-        )
+        throw new FleetError(FleetErrorCodes.badRequest, 'Upload-Offset header (bytes already sent) is required')
       }
       try {
         const result = await service.patch(actor(request), request.params.id, offset, request.raw)
@@ -252,7 +225,7 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<ArtifactRoutesOptions> = 
         if (result.status !== undefined) reply.header('artifact-status', result.status)
         return reply.code(204).send(null)
       } catch (error) {
-        if (error instanceof FleetHttpError) {
+        if (error instanceof FleetError) {
           const details = error.details as { offset?: number } | undefined
           if (details?.offset !== undefined) reply.header('upload-offset', details.offset)
         }
@@ -304,12 +277,12 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<ArtifactRoutesOptions> = 
           },
           { additionalProperties: false },
         ),
-        response: { 200: ArtifactView, 404: ErrorBody, 409: ErrorWithDetails, 422: ErrorWithDetails },
+        response: { 200: ArtifactView, 404: ErrorBody, 409: ErrorBodyWithDetails, 422: ErrorBodyWithDetails },
       },
     },
     async (request) => {
       if (request.body.signatures === undefined && request.body.metadata === undefined) {
-        throw new FleetHttpError(400, FleetErrorCodes.badRequest, 'send signatures (or the signed metadata)')
+        throw new FleetError(FleetErrorCodes.badRequest, 'send signatures (or the signed metadata)')
       }
       return service.submitSignatures(actor(request), request.params.id, request.body)
     },

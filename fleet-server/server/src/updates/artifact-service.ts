@@ -5,7 +5,7 @@ import Ajv from 'ajv'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/audit-log.ts'
 import type { Principal } from '../auth/roles.ts'
-import { FleetErrorCodes, FleetHttpError } from '../errors.ts'
+import { FleetError, type FleetErrorCode, FleetErrorCodes } from '../errors.ts'
 import type {
   Artifact,
   ArtifactCompatibility,
@@ -86,7 +86,7 @@ async function asHttpError<T>(call: () => Promise<T>): Promise<T> {
     return await call()
   } catch (error) {
     if (error instanceof UpdateRepositoryError) {
-      throw new FleetHttpError(uploadStatusCodes[error.code] ?? 422, error.code, error.message)
+      throw new FleetError(error.code, error.message)
     }
     throw error
   }
@@ -111,15 +111,6 @@ export function targetCustom(artifact: Artifact): Record<string, unknown> {
   }
 }
 
-const uploadStatusCodes: Record<string, number> = {
-  [UpdateErrorCodes.keyNotDelegated]: 422,
-  [UpdateErrorCodes.invalidInput]: 422,
-  [UpdateErrorCodes.pathOutsideVendor]: 422,
-  [UpdateErrorCodes.unknownVendor]: 422,
-  [UpdateErrorCodes.versionConflict]: 409,
-  [UpdateErrorCodes.repositoryState]: 503,
-}
-
 /**
  * Artifacts from creation to `ready`: validation of kind, model, vendor scope and compatibility;
  * resumable upload; hash and config-schema checks; signing into TUF (app releases by the fleet's
@@ -133,7 +124,7 @@ export class ArtifactService {
 
   private repo(): TufRepository {
     const repo = this.o.repository()
-    if (typeof repo === 'string') throw new FleetHttpError(503, FleetErrorCodes.updatesNotInitialised, repo)
+    if (typeof repo === 'string') throw new FleetError(FleetErrorCodes.updatesNotInitialised, repo)
     return repo
   }
 
@@ -169,7 +160,7 @@ export class ArtifactService {
         error.code === UpdateErrorCodes.versionConflict
           ? FleetErrorCodes.signingRequestStale
           : FleetErrorCodes.signaturesRejected
-      throw new FleetHttpError(uploadStatusCodes[error.code] ?? 422, code, error.message, { reason: error.code })
+      throw new FleetError(code, error.message, { details: { reason: error.code } })
     }
   }
 
@@ -184,12 +175,12 @@ export class ArtifactService {
     try {
       keys = Object.fromEntries(input.publicKeys.map((k) => [toModelKey(k).keyID, k]))
     } catch (error) {
-      throw new FleetHttpError(400, FleetErrorCodes.badRequest, `bad public key: ${(error as Error).message}`)
+      throw new FleetError(FleetErrorCodes.badRequest, `bad public key: ${(error as Error).message}`)
     }
     try {
       await repo.addVendor(input.id, input.publicKeys, input.threshold, this.o.clock())
     } catch (error) {
-      if (error instanceof UpdateRepositoryError) throw new FleetHttpError(400, error.code, error.message)
+      if (error instanceof UpdateRepositoryError) throw new FleetError(error.code, error.message)
       throw error
     }
     await this.o.artifacts.saveVendor({ id: input.id, name: input.name, publicKeys: keys, threshold: input.threshold })
@@ -204,8 +195,7 @@ export class ArtifactService {
 
   private checkVendorScope(principal: Principal, vendor: string): void {
     if (principal.role === 'vendor' && !principal.vendors.includes(vendor)) {
-      throw new FleetHttpError(
-        403,
+      throw new FleetError(
         FleetErrorCodes.vendorForbidden,
         `you act only for vendors ${principal.vendors.join(', ') || '(none)'}`,
       )
@@ -247,11 +237,7 @@ export class ArtifactService {
     this.checkVendorScope(actor.principal, vendor)
     const signed = await this.o.artifacts.signingRequest(vendorResignKey(vendor))
     if (signed === undefined) {
-      throw new FleetHttpError(
-        409,
-        FleetErrorCodes.signingRequestStale,
-        'no re-sign request: GET …/signing-request first',
-      )
+      throw new FleetError(FleetErrorCodes.signingRequestStale, 'no re-sign request: GET …/signing-request first')
     }
     const published = await this.publishSigned(actor, 'updates.vendor.resign', vendor, () =>
       this.repo().publishVendorResign(vendor, { signed, signatures: input.signatures }, this.o.clock()),
@@ -278,7 +264,7 @@ export class ArtifactService {
     } catch (error) {
       if (error instanceof UpdateRepositoryError) {
         await this.audit(actor, 'updates.root.update', 'root', 'failed', { code: error.code })
-        throw new FleetHttpError(400, error.code, error.message)
+        throw new FleetError(error.code, error.message)
       }
       throw error
     }
@@ -293,13 +279,12 @@ export class ArtifactService {
   async create(actor: Actor, req: NewArtifactRequest): Promise<{ artifact: Artifact; upload: ArtifactUpload }> {
     const { principal } = actor
     this.repo()
-    const refuse = async (status: number, code: string, message: string, details?: unknown): Promise<never> => {
+    const refuse = async (code: FleetErrorCode, message: string, details?: unknown): Promise<never> => {
       await this.audit(actor, 'artifact.create', req.deviceModel ?? req.kind, 'denied', { code, reason: message })
-      throw new FleetHttpError(status, code, message, details)
+      throw new FleetError(code, message, { details })
     }
     if (req.length > this.o.maxArtifactBytes) {
       await refuse(
-        413,
         FleetErrorCodes.artifactTooLarge,
         `artifact of ${req.length} bytes exceeds the limit of ${this.o.maxArtifactBytes}`,
       )
@@ -309,67 +294,60 @@ export class ArtifactService {
     const unknownTypes = machineTypes.filter((t) => !(MACHINE_TYPES as readonly string[]).includes(t))
     if (unknownTypes.length > 0) {
       await refuse(
-        400,
         FleetErrorCodes.unknownMachineType,
         `unknown machine types ${unknownTypes.join(', ')} (known: ${MACHINE_TYPES.join(', ')})`,
       )
     }
     const minAppVersion = req.compatibility.minAppVersion
     if (minAppVersion !== undefined && !APP_VERSION.test(minAppVersion)) {
-      await refuse(400, FleetErrorCodes.artifactInvalid, `minAppVersion ${minAppVersion} is not a version like 1.2.0`)
+      await refuse(FleetErrorCodes.artifactInvalid, `minAppVersion ${minAppVersion} is not a version like 1.2.0`)
     }
     let vendor: string | null = null
     let model: DeviceModelInfo | undefined
     if (req.kind === 'app') {
       if (principal.role !== 'admin') {
-        await refuse(403, FleetErrorCodes.appReleaseAdminOnly, 'kiosk app releases are pushed by an admin')
+        await refuse(FleetErrorCodes.appReleaseAdminOnly, 'kiosk app releases are pushed by an admin')
       }
       if (req.vendor !== undefined || req.deviceModel !== undefined) {
-        await refuse(400, FleetErrorCodes.artifactInvalid, 'an app release has no vendor or deviceModel')
+        await refuse(FleetErrorCodes.artifactInvalid, 'an app release has no vendor or deviceModel')
       }
       if (!APP_VERSION.test(req.version)) {
-        await refuse(400, FleetErrorCodes.artifactInvalid, `app version ${req.version} is not a version like 1.2.0`)
+        await refuse(FleetErrorCodes.artifactInvalid, `app version ${req.version} is not a version like 1.2.0`)
       }
       if (hwRevisions.length > 0) {
-        await refuse(400, FleetErrorCodes.artifactInvalid, 'hwRevisions apply to firmware and config, not app releases')
+        await refuse(FleetErrorCodes.artifactInvalid, 'hwRevisions apply to firmware and config, not app releases')
       }
     } else {
       if (req.deviceModel === undefined) {
-        await refuse(400, FleetErrorCodes.artifactInvalid, `a ${req.kind} artifact needs deviceModel`)
+        await refuse(FleetErrorCodes.artifactInvalid, `a ${req.kind} artifact needs deviceModel`)
       }
       model = this.o.models.model(req.deviceModel as string)
       if (model === undefined) {
-        await refuse(400, FleetErrorCodes.unknownDeviceModel, `the device registry has no model ${req.deviceModel}`)
+        await refuse(FleetErrorCodes.unknownDeviceModel, `the device registry has no model ${req.deviceModel}`)
       }
       const m = model as DeviceModelInfo
       vendor = m.vendorId
       if (req.vendor !== undefined && req.vendor !== vendor) {
-        await refuse(
-          400,
-          FleetErrorCodes.vendorMismatch,
-          `model ${m.id} belongs to vendor ${vendor}, not ${req.vendor}`,
-        )
+        await refuse(FleetErrorCodes.vendorMismatch, `model ${m.id} belongs to vendor ${vendor}, not ${req.vendor}`)
       }
       if (principal.role === 'vendor' && !principal.vendors.includes(vendor)) {
         await refuse(
-          403,
           FleetErrorCodes.vendorForbidden,
           `you may push only for vendors ${principal.vendors.join(', ') || '(none)'}; ${m.id} is ${vendor}'s`,
         )
       }
       if (req.kind === 'firmware' && m.update?.firmware !== true) {
-        await refuse(400, FleetErrorCodes.modelTakesNoFirmware, `model ${m.id} takes no firmware updates`)
+        await refuse(FleetErrorCodes.modelTakesNoFirmware, `model ${m.id} takes no firmware updates`)
       }
       if (req.kind === 'config') {
         if (m.update?.configSchema === undefined) {
           await refuse(
-            400,
             FleetErrorCodes.modelTakesNoConfig,
             `model ${m.id} has no configuration schema, so it takes no config`,
           )
         }
         if (!req.fileName.endsWith('.json')) {
-          await refuse(400, FleetErrorCodes.artifactInvalid, 'a config artifact is a .json file')
+          await refuse(FleetErrorCodes.artifactInvalid, 'a config artifact is a .json file')
         }
       }
       const known = m.update?.hwRevisions
@@ -377,7 +355,6 @@ export class ArtifactService {
         const unknown = hwRevisions.filter((r) => !known.includes(r))
         if (unknown.length > 0) {
           await refuse(
-            400,
             FleetErrorCodes.unknownHwRevision,
             `model ${m.id} has no hardware revisions ${unknown.join(', ')} (known: ${known.join(', ')})`,
           )
@@ -385,7 +362,6 @@ export class ArtifactService {
       }
       if ((await this.o.artifacts.vendor(vendor)) === undefined) {
         await refuse(
-          400,
           FleetErrorCodes.unknownUpdateVendor,
           `vendor ${vendor} has no signing keys registered (POST /api/update-vendors)`,
         )
@@ -418,7 +394,6 @@ export class ArtifactService {
     )
     if (!created) {
       await refuse(
-        409,
         FleetErrorCodes.artifactExists,
         `an artifact with path ${targetPath} or this kind/model/version exists already`,
       )
@@ -439,7 +414,7 @@ export class ArtifactService {
   async get(principal: Principal, id: string): Promise<ArtifactWithApprovals> {
     const artifact = await this.o.artifacts.getWithApprovals(id)
     if (artifact === undefined || !this.visible(principal, artifact)) {
-      throw new FleetHttpError(404, FleetErrorCodes.artifactNotFound, `no artifact ${id}`)
+      throw new FleetError(FleetErrorCodes.artifactNotFound, `no artifact ${id}`)
     }
     return artifact
   }
@@ -454,7 +429,7 @@ export class ArtifactService {
   async uploadFor(principal: Principal, id: string): Promise<ArtifactUpload> {
     const upload = /^upl_[0-9a-f]{32}$/.test(id) ? await this.o.artifacts.upload(id) : undefined
     if (upload === undefined || (upload.createdBy !== principal.userId && principal.role !== 'admin')) {
-      throw new FleetHttpError(404, FleetErrorCodes.uploadNotFound, `no upload ${id}`)
+      throw new FleetError(FleetErrorCodes.uploadNotFound, `no upload ${id}`)
     }
     return upload
   }
@@ -471,30 +446,32 @@ export class ArtifactService {
   ): Promise<{ offset: number; length: number; status?: Artifact['status'] | undefined }> {
     await this.uploadFor(actor.principal, uploadId)
     if (this.busy.has(uploadId)) {
-      throw new FleetHttpError(409, FleetErrorCodes.uploadBusy, 'another PATCH to this upload is in progress')
+      throw new FleetError(FleetErrorCodes.uploadBusy, 'another PATCH to this upload is in progress')
     }
     this.busy.add(uploadId)
     try {
       const current = await this.uploadFor(actor.principal, uploadId)
       if (current.completedAt !== null) {
-        throw new FleetHttpError(409, FleetErrorCodes.artifactState, 'upload already complete', {
-          offset: current.receivedLength,
+        throw new FleetError(FleetErrorCodes.artifactState, 'upload already complete', {
+          details: {
+            offset: current.receivedLength,
+          },
         })
       }
       if (Date.parse(current.expiresAt) < this.o.clock()) {
-        throw new FleetHttpError(
-          410,
+        throw new FleetError(
           FleetErrorCodes.uploadExpired,
           `upload expired at ${current.expiresAt}; create the artifact again`,
         )
       }
       if (offset !== current.receivedLength) {
-        throw new FleetHttpError(
-          409,
+        throw new FleetError(
           FleetErrorCodes.uploadOffsetMismatch,
           `Upload-Offset ${offset} does not match the server's ${current.receivedLength}`,
           {
-            offset: current.receivedLength,
+            details: {
+              offset: current.receivedLength,
+            },
           },
         )
       }
@@ -502,18 +479,17 @@ export class ArtifactService {
       const outcome = await this.o.spool.append(uploadId, offset, room, body)
       const acknowledged = offset + outcome.written
       if (outcome.written > 0 && !(await this.o.artifacts.advanceUpload(uploadId, offset, acknowledged))) {
-        throw new FleetHttpError(409, FleetErrorCodes.uploadOffsetMismatch, 'the upload moved meanwhile')
+        throw new FleetError(FleetErrorCodes.uploadOffsetMismatch, 'the upload moved meanwhile')
       }
       const status =
         acknowledged < current.totalLength
           ? undefined
           : await this.complete(actor, { ...current, receivedLength: acknowledged })
       if (outcome.overflow) {
-        throw new FleetHttpError(
-          413,
+        throw new FleetError(
           FleetErrorCodes.uploadTooLong,
           `the body goes past Upload-Length ${current.totalLength}; kept the first ${acknowledged} bytes`,
-          { offset: acknowledged, status },
+          { details: { offset: acknowledged, status } },
         )
       }
       return { offset: acknowledged, length: current.totalLength, status }
@@ -525,7 +501,7 @@ export class ArtifactService {
   /** All bytes are in: hash, schema, sign or hand to the vendor for signing. */
   private async complete(actor: Actor, upload: ArtifactUpload): Promise<Artifact['status']> {
     const artifact = await this.o.artifacts.get(upload.artifactId)
-    if (artifact === undefined) throw new FleetHttpError(404, FleetErrorCodes.artifactNotFound, 'artifact gone')
+    if (artifact === undefined) throw new FleetError(FleetErrorCodes.artifactNotFound, 'artifact gone')
     const reject = async (reason: string, details?: Record<string, unknown>): Promise<'rejected'> => {
       await this.o.artifacts.setStatus(artifact.id, ['uploading'], 'rejected', reason)
       await this.o.artifacts.completeUpload(upload.id)
@@ -590,22 +566,14 @@ export class ArtifactService {
   ): Promise<{ artifact: Artifact; upload: ArtifactUpload; target: VendorTargetInput }> {
     const artifact = await this.get(actor.principal, id)
     if (artifact.vendor === null) {
-      throw new FleetHttpError(
-        409,
-        FleetErrorCodes.artifactState,
-        'an app release is signed by the fleet, not a vendor',
-      )
+      throw new FleetError(FleetErrorCodes.artifactState, 'an app release is signed by the fleet, not a vendor')
     }
     if (artifact.status !== 'signing') {
-      throw new FleetHttpError(
-        409,
-        FleetErrorCodes.artifactState,
-        `artifact is ${artifact.status}, not waiting for signatures`,
-      )
+      throw new FleetError(FleetErrorCodes.artifactState, `artifact is ${artifact.status}, not waiting for signatures`)
     }
     const upload = await this.o.artifacts.uploadOf(id)
     if (upload === undefined || artifact.sha256 === null || artifact.length === null) {
-      throw new FleetHttpError(409, FleetErrorCodes.artifactState, 'artifact has no completed upload')
+      throw new FleetError(FleetErrorCodes.artifactState, 'artifact has no completed upload')
     }
     return {
       artifact,
@@ -647,11 +615,7 @@ export class ArtifactService {
     if (document === undefined) {
       const signed = await this.o.artifacts.signingRequest(id)
       if (signed === undefined) {
-        throw new FleetHttpError(
-          409,
-          FleetErrorCodes.signingRequestStale,
-          'no signing request: GET …/signing-request first',
-        )
+        throw new FleetError(FleetErrorCodes.signingRequestStale, 'no signing request: GET …/signing-request first')
       }
       document = { signed, signatures: input.signatures ?? [] }
     }
@@ -670,8 +634,7 @@ export class ArtifactService {
 
   private checkDepartment(principal: Principal, department: string): void {
     if (principal.role === 'department' && !principal.departments.includes(department)) {
-      throw new FleetHttpError(
-        403,
+      throw new FleetError(
         FleetErrorCodes.departmentForbidden,
         `you approve only for ${principal.departments.join(', ') || '(none)'}`,
       )
@@ -682,7 +645,7 @@ export class ArtifactService {
     this.checkDepartment(actor.principal, department)
     const artifact = await this.get(actor.principal, id)
     if (artifact.status === 'rejected' || artifact.status === 'revoked') {
-      throw new FleetHttpError(409, FleetErrorCodes.artifactState, `artifact is ${artifact.status}`)
+      throw new FleetError(FleetErrorCodes.artifactState, `artifact is ${artifact.status}`)
     }
     await this.o.artifacts.approve(id, department, actor.principal.userId)
     await this.audit(actor, 'artifact.approve', id, 'ok', { department })
@@ -706,7 +669,7 @@ export class ArtifactService {
     const artifact = await this.get(actor.principal, id)
     if (artifact.status !== 'revoked') {
       if (!(await this.o.artifacts.setStatus(id, ['uploading', 'signing', 'ready', 'rejected'], 'revoked', reason))) {
-        throw new FleetHttpError(409, FleetErrorCodes.artifactState, 'artifact changed meanwhile')
+        throw new FleetError(FleetErrorCodes.artifactState, 'artifact changed meanwhile')
       }
       const upload = await this.o.artifacts.uploadOf(id)
       if (upload !== undefined) await this.o.spool.remove(upload.id)

@@ -1,3 +1,5 @@
+import { FleetError } from '../errors.ts'
+
 /** Error codes of the update repository (ERR_FLEET_UPDATE_*), listed in docs/errors.md. */
 export const UpdateErrorCodes = {
   pathOutsideVendor: 'ERR_FLEET_UPDATE_PATH_OUTSIDE_VENDOR',
@@ -10,12 +12,11 @@ export const UpdateErrorCodes = {
 
 export type UpdateErrorCode = (typeof UpdateErrorCodes)[keyof typeof UpdateErrorCodes]
 
-export class UpdateRepositoryError extends Error {
+/** A refusal of the TUF repository: a FleetError with one of the ERR_FLEET_UPDATE_* codes. */
+export class UpdateRepositoryError extends FleetError {
   override readonly name = 'UpdateRepositoryError'
-  constructor(
-    readonly code: UpdateErrorCode,
-    message: string,
-  ) {
-    super(message)
+  declare readonly code: UpdateErrorCode
+  constructor(code: UpdateErrorCode, message: string) {
+    super(code, message)
   }
 }

@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ErrorBody } from '@kiosk-fleet/protocol/http'
 import { Type } from '@sinclair/typebox'
 import { principalOf, requirePermission } from '../auth/guard.ts'
-import { FleetErrorCodes } from '../errors.ts'
-import { ErrorBody } from '../kiosks/kiosk-views.ts'
+import { FleetError, FleetErrorCodes } from '../errors.ts'
 import type { ArtifactRepo } from './artifact-repo.ts'
 import type { ArtifactService } from './artifact-service.ts'
 import type { TargetBlobDirectory } from './database-metadata-store.ts'
@@ -103,12 +103,11 @@ export const updateRepoRoutes: FastifyPluginAsyncTypebox<UpdateRepoRoutesOptions
     },
     async (request, reply) => {
       const reason = options.notInitialised()
-      if (reason !== undefined)
-        return reply.code(503).send({ code: FleetErrorCodes.updatesNotInitialised, message: reason })
+      if (reason !== undefined) throw new FleetError(FleetErrorCodes.updatesNotInitialised, reason)
       const { name } = request.params
       const body = PUBLISHED_METADATA.test(name) ? await store.readMetadata(name) : undefined
       if (body === undefined) {
-        return reply.code(404).send({ code: FleetErrorCodes.metadataNotFound, message: `no metadata ${name}` })
+        throw new FleetError(FleetErrorCodes.metadataNotFound, `no metadata ${name}`)
       }
       // Versioned files never change; the unversioned ones (timestamp above all) must be re-read.
       reply.header('cache-control', /^\d+\./.test(name) ? 'public, max-age=31536000, immutable' : 'no-cache')
@@ -127,8 +126,9 @@ export const updateRepoRoutes: FastifyPluginAsyncTypebox<UpdateRepoRoutesOptions
     },
     async (request, reply) => {
       const path = request.params['*']
-      const notFound = () =>
-        reply.code(404).send({ code: FleetErrorCodes.targetNotFound, message: `no target ${path}` })
+      const notFound = () => {
+        throw new FleetError(FleetErrorCodes.targetNotFound, `no target ${path}`)
+      }
       let file: string
       try {
         file = blobs.fileOf(path)
@@ -144,10 +144,7 @@ export const updateRepoRoutes: FastifyPluginAsyncTypebox<UpdateRepoRoutesOptions
       const range = parseRange(request.headers.range, size)
       if (range === 'unsatisfiable') {
         reply.header('content-range', `bytes */${size}`)
-        return reply
-          .code(416)
-          .type('application/json; charset=utf-8')
-          .send({ code: FleetErrorCodes.rangeNotSatisfiable, message: `range outside 0-${size - 1}` })
+        throw new FleetError(FleetErrorCodes.rangeNotSatisfiable, `range outside 0-${size - 1}`)
       }
       if (range === undefined) {
         reply.header('content-length', size)

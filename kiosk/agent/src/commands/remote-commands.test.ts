@@ -10,12 +10,7 @@ import { createRemoteCommandHandlers, type RemoteCommandOptions } from './remote
 const emulated = (deviceId: string, deviceClass: DeviceClass) =>
   new EmulatedPeripheral({
     deviceId,
-    deviceClass,
-    vendor: 'v',
-    model: 'm',
-    serial: '',
-    firmware: '',
-    driver: 'emulated',
+    identity: { deviceClass, vendor: 'v', model: 'm', serial: '', firmware: '' },
   })
 
 function setup(overrides: Partial<RemoteCommandOptions> = {}) {

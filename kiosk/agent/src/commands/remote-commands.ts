@@ -1,10 +1,10 @@
 import { AppError, type DeviceFailure, type Result } from '@drivers/core'
 import type { CommandData, CommandName } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
+import { isUsable } from '../catalogue/service-availability.ts'
 import type { Peripheral } from '../devices/peripheral.ts'
 import { KioskErrorCodes } from '../errors.ts'
 import type { LogRing } from '../logging/log-ring.ts'
-import { isUsable } from '../services/availability.ts'
 import type { CommandHandlers } from './command-dispatcher.ts'
 import type { MaintenanceMode } from './maintenance.ts'
 

@@ -7,45 +7,50 @@ const ScriptStep = Type.Object(
   { additionalProperties: false },
 )
 
-export const PeripheralConfig = Type.Object(
+/**
+ * A peripheral that exists only in-process: a status model, optionally driven by a script of
+ * status steps, with emulated settings and firmware. For the demo and tests of classes no driver
+ * opens; always asked for by name (`emulated`), never a fallback.
+ */
+const EmulatedDevice = Type.Object(
   {
-    deviceId: Id,
     deviceClass: DeviceClass,
     vendor: Type.String({ minLength: 1 }),
     model: Type.String({ minLength: 1 }),
+    initialStatus: Type.Optional(DeviceStatus),
+    /** Status changes played once, in order, to show faults reaching the fleet. */
+    script: Type.Optional(Type.Array(ScriptStep, { maxItems: 100 })),
+    loopScriptMs: Type.Optional(Type.Integer({ minimum: 1000, description: 'replay the script with this period' })),
+  },
+  { additionalProperties: false },
+)
+
+/**
+ * One peripheral: a registry model and where it is, plus what only its label knows. Class, vendor,
+ * model name, driver and transport defaults come from the model file
+ * (drivers/registry/models/<vendor>/<model>.json). Exactly one of `model` and `emulated`.
+ */
+export const PeripheralConfig = Type.Object(
+  {
+    deviceId: Id,
+    /** Device-registry model id, e.g. `generic-sam-v-uart`, `epson-tm-t88v`, `generic-ipp-everywhere`. */
+    model: Type.Optional(Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' })),
+    /**
+     * Where the device is: a serial path (`/dev/serial/by-id/…`, a pty), `tcp://host:port`,
+     * `hid:/dev/hidrawN`, `hid:VVVV:PPPP`, `usb:VVVV:PPPP`, an IPP URL, a PC/SC reader name or a
+     * SANE device name. May be left out for a USB model (its registry ids are used) or PC/SC (the first reader).
+     */
+    address: Type.Optional(Type.String({ minLength: 1 })),
+    /** An in-process status model instead of a driver (demo and tests). */
+    emulated: Type.Optional(EmulatedDevice),
     serial: Type.String({ default: '' }),
     firmware: Type.String({ default: '' }),
     /** The device's hardware revision from its label; firmware is only rolled out to the revisions it names. */
     hwRevision: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
-    /**
-     * How the agent reaches the device. `emulated` keeps an in-process status model (for classes
-     * whose drivers have not landed yet); the others open the real driver through the device manager.
-     */
-    driver: Type.Union(
-      [
-        Type.Literal('emulated'),
-        Type.Literal('ga467'),
-        Type.Literal('escpos'),
-        Type.Literal('ipp'),
-        Type.Literal('barcode'),
-        Type.Literal('pcsc'),
-        Type.Literal('sane'),
-      ],
-      {
-        default: 'emulated',
-      },
-    ),
-    /** Device-registry definition id (e.g. `generic-sam-v-uart`, `epson-tm-t88v`): quirks and defaults. */
-    registryId: Type.Optional(Type.String({ minLength: 1 })),
-    /** Where the device is: a serial path (`/dev/serial/by-id/…`, a pty), `tcp://host:port`, `hid:/dev/hidrawN`, `usb:VID:PID` or an IPP URL. */
-    address: Type.Optional(Type.String({ minLength: 1 })),
+    /** This unit's baud rate when it differs from the model's default. */
     baudRate: Type.Optional(Type.Integer({ minimum: 1200, maximum: 921_600 })),
-    /** How often the device manager asks a device that does not report by itself (IPP), ms. */
+    /** How often the device manager asks a device that does not report by itself (IPP, SANE), ms. */
     statusPollMs: Type.Optional(Type.Integer({ minimum: 100, default: 5000 })),
-    initialStatus: Type.Optional(DeviceStatus),
-    /** Emulated only: status changes played once, in order, to show faults reaching the fleet. */
-    script: Type.Optional(Type.Array(ScriptStep, { maxItems: 100 })),
-    loopScriptMs: Type.Optional(Type.Integer({ minimum: 1000, description: 'replay the script with this period' })),
   },
   { additionalProperties: false },
 )
@@ -92,15 +97,53 @@ const UiConfig = Type.Object(
   { additionalProperties: false, default: {} },
 )
 
-/** Department systems: the demo backend, or an HTTP gateway a department runs. */
+/** One department's gateway (docs/department-gateway.openapi.json). */
+const DepartmentEndpoint = Type.Object(
+  {
+    url: Type.String({ pattern: '^https?://' }),
+    token: Type.Optional(Type.String({ description: 'secret: from env or file only, redacted in logs' })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
+  },
+  { additionalProperties: false },
+)
+
+/** Department systems: the demo gateway, or the HTTP gateways the departments run. */
 const BackendConfig = Type.Object(
   {
     kind: Type.Union([Type.Literal('demo'), Type.Literal('http')], { default: 'demo' }),
+    /** The gateway of every department not named in `departments`. */
     url: Type.Optional(Type.String({ pattern: '^https?://' })),
     token: Type.Optional(Type.String({ description: 'secret: from env or file only, redacted in logs' })),
     timeoutMs: Type.Integer({ minimum: 100, default: 8000 }),
+    /** Per-department gateways, by department id (`housing-fund`: its own system). */
+    departments: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9-]{1,31}$' }), DepartmentEndpoint, { default: {} }),
+    /** Demo only: the folder of the demo gateway's data; default kiosk/catalogue/demo-gateway. */
+    demoDataDir: Type.Optional(Type.String({ minLength: 1 })),
+    /** When a department's gateway fails this often in a row, its services go unavailable for openMs. */
+    breaker: Type.Object(
+      {
+        failureThreshold: Type.Integer({ minimum: 1, default: 3 }),
+        openMs: Type.Integer({ minimum: 1000, default: 60_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** Printed in each certificate's QR code as `{verifyBaseUrl}/{verificationCode}`: the department's check page. */
     verifyBaseUrl: Type.String({ pattern: '^https://', default: 'https://zwfw.example.gov.cn/verify' }),
+  },
+  { additionalProperties: false, default: {} },
+)
+
+/** The service catalogue: which definitions the kiosk runs and which of them it offers. */
+const CatalogueConfig = Type.Object(
+  {
+    /** Folder of `<department>/…` definitions and templates; default: the demo catalogue (kiosk/catalogue/departments). */
+    dir: Type.Optional(Type.String({ minLength: 1 })),
+    /** Service ids, `department:<id>` or `*`; default by machine type (catalogue/default-offer.ts). */
+    offer: Type.Optional(
+      Type.Array(Type.String({ pattern: '^(\\*|department:[a-z][a-z0-9-]{1,31}|[a-z][a-z0-9-]{1,63})$' }), {
+        maxItems: 1000,
+      }),
+    ),
   },
   { additionalProperties: false, default: {} },
 )
@@ -206,6 +249,7 @@ export const AgentConfigSchema = Type.Object(
     ),
     ui: UiConfig,
     backend: BackendConfig,
+    catalogue: CatalogueConfig,
     system: Type.Object(
       {
         /** argv run by the `reboot` command, e.g. ["systemctl", "reboot"]; unset refuses remote reboots. */

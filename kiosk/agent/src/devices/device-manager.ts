@@ -3,35 +3,30 @@ import type {
   CardReader,
   DeviceClass,
   DocumentPrinter,
+  DocumentScanner,
   ReceiptPrinter,
   SocialSecurityCardReader,
 } from '@drivers/core'
 import { Listeners } from '@drivers/core'
-import type { ServiceAvailability } from '@kiosk-fleet/protocol'
-import { computeAvailability } from '../services/availability.ts'
-import type { ServiceDefinition } from '../services/service-catalog.ts'
 import { type DriverDevice, DriverPeripheral } from './driver-peripheral.ts'
 import type { Peripheral } from './peripheral.ts'
 
 export interface DeviceManagerOptions {
   peripherals: Peripheral[]
-  services: ServiceDefinition[]
 }
 
 /**
  * Owns the kiosk's peripherals: starts (opens) and stops them, keeps one status model each (the
- * peripheral's own), hands the flows the device services by class, and recomputes service
- * availability whenever any status changes.
+ * peripheral's own), hands the flow engine the device services by class, and tells listeners
+ * whenever any status changes (service availability follows, catalogue/service-availability.ts).
  */
 export class DeviceManager {
   readonly peripherals: Peripheral[]
-  readonly services: ServiceDefinition[]
   readonly #changed = new Listeners<[peripheral: Peripheral]>()
   readonly #offs: (() => void)[] = []
 
   constructor(options: DeviceManagerOptions) {
     this.peripherals = options.peripherals
-    this.services = options.services
   }
 
   async start(): Promise<void> {
@@ -49,14 +44,6 @@ export class DeviceManager {
   /** Called after any peripheral's status changed. */
   onChanged(listener: (peripheral: Peripheral) => void): () => void {
     return this.#changed.on(listener)
-  }
-
-  availability(): ServiceAvailability[] {
-    return computeAvailability(this.services, this.peripherals)
-  }
-
-  isAvailable(serviceId: string): boolean {
-    return this.availability().some((s) => s.serviceId === serviceId && s.available)
   }
 
   byId(deviceId: string): Peripheral | undefined {
@@ -77,6 +64,10 @@ export class DeviceManager {
 
   socialSecurityCardReader(): SocialSecurityCardReader | undefined {
     return this.#device<SocialSecurityCardReader & DriverDevice>('smartCardReader')
+  }
+
+  documentScanner(): DocumentScanner | undefined {
+    return this.#device<DocumentScanner & DriverDevice>('documentScanner')
   }
 
   documentPrinter(): DocumentPrinter | undefined {

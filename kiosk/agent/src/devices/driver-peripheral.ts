@@ -3,6 +3,7 @@ import {
   type DeviceIdentity,
   type DeviceStatus,
   DeviceStatusModel,
+  type DriverDevice,
   fail,
   type Result,
 } from '@drivers/core'
@@ -13,13 +14,8 @@ function isDeviceStatus(value: unknown): value is DeviceStatus {
   return typeof value === 'object' && value !== null && typeof (value as { state?: unknown }).state === 'string'
 }
 
-/** What a driver-backed peripheral needs from its device service, whatever its class. */
-export interface DriverDevice {
-  readonly description: string
-  getStatus(): DeviceStatus
-  getCounters(): DeviceCounters
-  on(event: 'statusChanged', listener: (next: DeviceStatus, previous: DeviceStatus) => void): () => void
-}
+/** What a driver-backed peripheral needs from its device service, whatever its class (in @drivers/core). */
+export type { DriverDevice }
 
 export interface DriverPeripheralOptions<D extends DriverDevice> {
   deviceId: string

@@ -7,33 +7,35 @@ import {
   ok,
   type Result,
 } from '@drivers/core'
-import type { PeripheralConfig } from '../config/schema.ts'
 import type { Peripheral } from './peripheral.ts'
+
+/** What an emulated peripheral is made of: its config's `emulated` part, id and identity. */
+export interface EmulatedPeripheralOptions {
+  deviceId: string
+  identity: DeviceIdentity
+  initialStatus?: DeviceStatus
+  script?: readonly { afterMs: number; status: DeviceStatus }[]
+  loopScriptMs?: number
+}
 
 /**
  * A peripheral whose status comes from an in-process model, optionally driven by a script of
- * status steps. Used by the demo and tests until the device manager opens real drivers.
+ * status steps. For the demo and tests of device classes no driver opens; a kiosk config asks for
+ * it explicitly (`emulated`).
  */
 export class EmulatedPeripheral implements Peripheral {
   readonly deviceId: string
   readonly identity: DeviceIdentity
   readonly #model: DeviceStatusModel
-  readonly #config: PeripheralConfig
+  readonly #config: EmulatedPeripheralOptions
   readonly #timers = new Set<ReturnType<typeof setTimeout>>()
   #statusChanges = 0
   #applied: Record<string, unknown> | undefined
 
-  constructor(config: PeripheralConfig) {
+  constructor(config: EmulatedPeripheralOptions) {
     this.#config = config
     this.deviceId = config.deviceId
-    this.identity = {
-      deviceClass: config.deviceClass,
-      vendor: config.vendor,
-      model: config.model,
-      serial: config.serial,
-      firmware: config.firmware,
-      ...(config.hwRevision === undefined ? {} : { hwRevision: config.hwRevision }),
-    }
+    this.identity = { ...config.identity }
     this.#model = new DeviceStatusModel(config.initialStatus ?? { state: 'online' })
     this.#model.onChanged(() => {
       this.#statusChanges += 1

@@ -1,13 +1,12 @@
 import { loadavg } from 'node:os'
-import type { HealthPayload } from '@kiosk-fleet/protocol'
+import type { HealthPayload, ServiceAvailability } from '@kiosk-fleet/protocol'
 import type { Peripheral } from '../devices/peripheral.ts'
-import { computeAvailability } from '../services/availability.ts'
-import type { ServiceDefinition } from '../services/service-catalog.ts'
 
 export interface HealthSources {
   startedAt: number
   peripherals: Peripheral[]
-  services: ServiceDefinition[]
+  /** Availability of every offered service (devices, gateway circuits, identity). */
+  services: () => ServiceAvailability[]
   outbox: { pendingCount: number; oldestPendingTs: number | undefined }
   mode: () => HealthPayload['mode']
   /** Citizen transactions per service and outcome (counts only). */
@@ -25,7 +24,7 @@ export function buildHealth(sources: HealthSources, seq: number, now = Date.now(
     uptimeS: Math.max(0, Math.floor((now - sources.startedAt) / 1000)),
     mode: sources.mode(),
     peripherals: sources.peripherals.map((p) => ({ deviceId: p.deviceId, status: p.status(), counters: p.counters() })),
-    services: computeAvailability(sources.services, sources.peripherals),
+    services: sources.services(),
     ...(sources.transactions ? { transactions: sources.transactions() } : {}),
     ...(sources.updates ? { updates: sources.updates() } : {}),
     outbox:

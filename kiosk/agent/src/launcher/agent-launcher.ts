@@ -24,15 +24,17 @@ export interface AgentLauncherOptions {
   restartDelayMs?: { min: number; max: number }
   /** A run at least this long resets the backoff. */
   stableAfterMs?: number
+  /**
+   * Node options for every agent started: `['--import', <tsx>]` when the launcher runs from the
+   * TypeScript sources (so a release's TypeScript entry runs too), none for the built bundles.
+   */
+  nodeArgs?: string[]
   spawnAgent?: (entry: string, args: string[]) => ChildProcess
   logger: Logger
 }
 
-/** The tsx loader, resolved from the launcher's own install so a release's TypeScript entry runs too. */
-const TSX_LOADER = import.meta.resolve('tsx')
-
-function spawnNode(entry: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', TSX_LOADER, entry, ...args], { stdio: 'inherit' })
+function spawnNode(nodeArgs: string[], entry: string, args: string[]): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, entry, ...args], { stdio: 'inherit' })
 }
 
 /**
@@ -114,7 +116,8 @@ export class AgentLauncher {
 
   #runOnce(entry: string): Promise<AgentExit> {
     return new Promise((resolve) => {
-      const child = (this.#o.spawnAgent ?? spawnNode)(entry, this.#o.agentArgs)
+      const spawnAgent = this.#o.spawnAgent ?? ((e, a) => spawnNode(this.#o.nodeArgs ?? [], e, a))
+      const child = spawnAgent(entry, this.#o.agentArgs)
       this.#child = child
       child.once('error', (err) => {
         this.#log.error({ err, entry }, 'the agent could not be started')

@@ -1,37 +1,19 @@
 import type { CardReader, IdentityCard, SocialSecurityCardReader } from '@drivers/core'
-import type { MachineType } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
-import type { DepartmentBackend } from '../backends/department-backend.ts'
-import type { MaintenanceMode } from '../commands/maintenance.ts'
-import type { DeviceManager } from '../devices/device-manager.ts'
-import type { FlowContext, ServiceFlow, StepResult } from '../flows/flow.ts'
-import { flowFor } from '../flows/flow-catalog.ts'
-import { isUsable } from '../services/availability.ts'
+import type { CatalogueStore } from '../catalogue/catalogue-store.ts'
+import type { FlowEngine } from '../engine/flow-engine.ts'
+import { codeFromScan } from '../engine/inputs.ts'
+import type { StepResult } from '../engine/step-result.ts'
 import type { SessionManager } from '../sessions/session-manager.ts'
+import { type KioskStatusSources, kioskStatus } from './kiosk-status.ts'
 import type { CommandContext, CommandHandler, CommandReply } from './local-api-server.ts'
 
-export interface KioskInfo {
-  kioskId: string
-  machineType: MachineType
-  siteName: string
-  ui: {
-    idleTimeoutMs: number
-    idleWarningMs: number
-    defaultLanguage: 'zh' | 'en'
-    nearestService: { zh: string; en: string }
-  }
-}
-
-export interface KioskCommandsOptions {
-  info: KioskInfo
-  devices: DeviceManager
+export interface KioskCommandsOptions extends KioskStatusSources {
   sessions: SessionManager
-  backend: DepartmentBackend
-  verifyBaseUrl: string
+  catalogue: CatalogueStore
+  engine: FlowEngine
   /** How long Session.ReadIdCard waits for a card when the UI does not say. */
   cardWaitMs: number
-  /** Set by IT staff (`enter-maintenance`): no citizen service starts, the UI shows out-of-service. */
-  maintenance?: MaintenanceMode
   logger: Logger
 }
 
@@ -46,44 +28,6 @@ const reply = (completionCode: CommandReply['completionCode'], errorCode: string
   errorCode,
   errorDescription,
 })
-
-/** What the UI may know about the kiosk now: services offered, their availability, device states. No citizen data. */
-export function kioskStatus(
-  options: Pick<KioskCommandsOptions, 'devices' | 'info' | 'maintenance'>,
-): Record<string, unknown> {
-  const availability = options.devices.availability()
-  const offered = availability.filter((s) => flowFor(s.serviceId) !== undefined)
-  const services = offered.map((s) => {
-    const flow = flowFor(s.serviceId) as ServiceFlow
-    const blockedClasses = s.blockedBy
-      .map((id) => options.devices.byId(id)?.identity.deviceClass)
-      .filter((c): c is NonNullable<typeof c> => c !== undefined)
-    return {
-      serviceId: s.serviceId,
-      available: s.available,
-      blockedClasses: [...new Set(blockedClasses)],
-      identify: flow.identify,
-      needsCode: flow.needsCode,
-    }
-  })
-  // Faults the UI can put into words: which class, and whether it is paper.
-  const faults = options.devices.peripherals
-    .filter((p) => !isUsable(p.status()))
-    .map((p) => ({ deviceClass: p.identity.deviceClass, state: p.status().state, paper: p.status().paper ?? null }))
-  return {
-    kioskId: options.info.kioskId,
-    machineType: options.info.machineType,
-    siteName: options.info.siteName,
-    ui: options.info.ui,
-    mode: options.maintenance?.active
-      ? 'maintenance'
-      : services.some((s) => s.available)
-        ? 'inService'
-        : 'outOfService',
-    services,
-    faults,
-  }
-}
 
 type CardWait =
   | { ok: true; method: 'idCard'; card: IdentityCard }
@@ -124,27 +68,14 @@ function waitForCard(
   })
 }
 
-/** The licence notice's code, from its QR payload (a URL or the bare code): LZ + date + serial. */
-export function noticeCodeFrom(scanned: string): string | undefined {
-  return /LZ\d{8}-\d{4}/i.exec(scanned)?.[0]?.toUpperCase()
-}
-
 /** The local API's commands: kiosk status and the citizen session steps, run by the service flows. */
 export function createKioskCommands(options: KioskCommandsOptions): Record<string, CommandHandler> {
-  const { devices, sessions, backend, logger } = options
-  const flowContext = (ctx: CommandContext): FlowContext | undefined => {
+  const { devices, sessions, catalogue, engine, availability } = options
+  const current = () => {
     const session = sessions.current
-    if (!session) return undefined
-    return {
-      session,
-      backend,
-      devices,
-      progress: (name, payload) => ctx.event(name, payload),
-      verifyBaseUrl: options.verifyBaseUrl,
-      logger,
-    }
+    const service = session ? catalogue.service(session.serviceId) : undefined
+    return session && service ? { session, service } : undefined
   }
-  const currentFlow = () => (sessions.current ? flowFor(sessions.current.serviceId) : undefined)
   const noSession = reply('sequenceError', 'noSession', 'start a session first')
   /** A scan wait in progress; typing the code instead (Session.Query) or ending the session stops it. */
   let scanWait: AbortController | undefined
@@ -154,34 +85,32 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
 
     'Session.Start': async (payload) => {
       const serviceId = typeof payload.serviceId === 'string' ? payload.serviceId : ''
-      const flow = flowFor(serviceId)
-      if (!flow || !devices.services.some((s) => s.serviceId === serviceId)) {
-        return reply('invalidData', 'unknownService', 'this kiosk does not offer that service')
-      }
+      const service = catalogue.service(serviceId)
+      if (!service) return reply('invalidData', 'unknownService', 'this kiosk does not offer that service')
       if (options.maintenance?.active) return reply('deviceNotReady', 'serviceUnavailable', 'kiosk in maintenance')
-      if (!devices.isAvailable(serviceId)) return reply('deviceNotReady', 'serviceUnavailable', 'not available now')
+      if (!availability.isAvailable(serviceId))
+        return reply('deviceNotReady', 'serviceUnavailable', 'not available now')
       const session = sessions.start(serviceId)
       return {
         completionCode: 'success',
         sessionId: session.sessionId,
         serviceId,
-        identify: flow.identify,
-        needsCode: flow.needsCode,
+        name: service.name,
+        ...engine.plan(service),
       }
     },
 
     'Session.ReadIdCard': async (payload, ctx) => {
-      const session = sessions.current
-      if (!session) return noSession
-      const usable = (deviceClass: string) =>
-        devices.peripherals.some((p) => p.identity.deviceClass === deviceClass && isUsable(p.status()))
-      const idReader = usable('idCardReader') ? devices.cardReader() : undefined
+      const run = current()
+      if (!run) return noSession
+      const { session, service } = run
+      const idReader = availability.classUsable('idCardReader') ? devices.cardReader() : undefined
       const ssReader =
-        flowFor(session.serviceId)?.identify.includes('ssCard') && usable('smartCardReader')
+        service.identity === 'idOrSsCardPin' && availability.classUsable('smartCardReader')
           ? devices.socialSecurityCardReader()
           : undefined
       if (!idReader && !ssReader) return reply('deviceNotReady', 'readerNotReady', 'the card reader is not working')
-      const waitMs = typeof payload.timeoutMs === 'number' ? Math.min(payload.timeoutMs, 120_000) : options.cardWaitMs
+      const waitMs = typeof payload.timeoutMs === 'number' ? payload.timeoutMs : options.cardWaitMs
       ctx.event('Session.InsertCardEvent', { idCard: idReader !== undefined, ssCard: ssReader !== undefined })
       const result = await waitForCard(idReader, ssReader, ctx, waitMs, () => sessions.current !== session)
       if (result.ok && result.method === 'ssCard') {
@@ -196,22 +125,27 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
           : reply('canceled', 'sessionEnded', 'the session ended')
       }
       sessions.touch()
+      session.keep('identifiedBy', service.identity === 'idCardFace' ? 'idCardFace' : 'idCard')
       const citizen = session.identify({ idNumber: result.card.idNumber, name: result.card.name })
       return { completionCode: 'success', method: 'idCard', citizen }
     },
 
     'Session.ScanCode': async (payload, ctx) => {
-      const session = sessions.current
-      if (!session) return noSession
+      const run = current()
+      if (!run) return noSession
+      const { session, service } = run
+      const input = service.inputs.find((i) => i.id === payload.inputId)
+      if (input?.kind !== 'code' || !input.scan) {
+        return reply('invalidData', 'inputMissing', 'this service has no scannable code input by that id')
+      }
       const scanner = devices.barcodeReader()
-      const peripheral = devices.peripherals.find((p) => p.identity.deviceClass === 'barcodeScanner')
-      if (!scanner || !peripheral || !isUsable(peripheral.status())) {
+      if (!scanner || !availability.classUsable('barcodeScanner')) {
         return reply('deviceNotReady', 'scannerNotReady', 'no working QR scanner: type the code')
       }
       scanWait?.abort()
       const wait = new AbortController()
       scanWait = wait
-      const waitMs = typeof payload.timeoutMs === 'number' ? Math.min(payload.timeoutMs, 120_000) : options.cardWaitMs
+      const waitMs = typeof payload.timeoutMs === 'number' ? payload.timeoutMs : options.cardWaitMs
       await scanner.enable()
       await scanner.trigger()
       ctx.event('Session.ScanWaitingEvent')
@@ -224,7 +158,7 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
         }
         // Scanned text is never logged: a QR code may carry personal data.
         const off = scanner.on('scanned', (scan) => {
-          const found = noticeCodeFrom(scan.data)
+          const found = codeFromScan(input.mask, scan.data)
           if (found) finish(found)
           else ctx.event('Session.ScanUnreadableEvent')
         })
@@ -243,26 +177,36 @@ export function createKioskCommands(options: KioskCommandsOptions): Record<strin
       return { completionCode: 'success', code }
     },
 
-    'Session.Query': async (payload, ctx) => {
-      const fc = flowContext(ctx)
-      const flow = currentFlow()
-      if (!fc || !flow) return noSession
+    'Session.ScanDocument': async (payload, ctx) => {
+      const run = current()
+      if (!run) return noSession
+      ctx.event('Session.ScanWaitingEvent')
+      const result = await engine.scan(run.session, run.service, String(payload.inputId))
+      sessions.touch()
+      return result.ok ? { completionCode: 'success', ...result.value } : fromFailure(result)
+    },
+
+    'Session.Query': async (payload) => {
+      const run = current()
+      if (!run) return noSession
       scanWait?.abort()
       sessions.touch()
-      const input = {
-        ...(typeof payload.code === 'string' ? { code: payload.code } : {}),
+      const result = await engine.query(run.session, run.service, {
+        ...(payload.inputs && typeof payload.inputs === 'object'
+          ? { inputs: payload.inputs as Record<string, unknown> }
+          : {}),
         ...(typeof payload.pin === 'string' ? { pin: payload.pin } : {}),
-      }
-      const result = await flow.query(fc, input)
+      })
+      sessions.touch()
       return result.ok ? { completionCode: 'success', view: result.value } : fromFailure(result)
     },
 
-    'Session.Print': async (payload, ctx) => {
-      const fc = flowContext(ctx)
-      const flow = currentFlow()
-      if (!fc || !flow) return noSession
+    'Session.Output': async (payload, ctx) => {
+      const run = current()
+      if (!run) return noSession
       sessions.touch()
-      const result = await flow.print(fc, typeof payload.itemId === 'string' ? payload.itemId : undefined)
+      const itemId = typeof payload.itemId === 'string' ? payload.itemId : undefined
+      const result = await engine.output(run.session, run.service, itemId, (name, p) => ctx.event(name, p))
       sessions.touch()
       return result.ok ? { completionCode: 'success', ...result.value } : fromFailure(result)
     },

@@ -1,18 +1,25 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
-import type { Logger } from 'pino'
-import { type WebSocket, WebSocketServer } from 'ws'
-import type { CompletionCode } from '../flows/flow.ts'
 import {
   type AckStatus,
   API_PATH,
   API_SUBPROTOCOL,
   API_VERSION,
   type CommandMessage,
+  type CompletionCode,
   commandChecker,
+  LocalApiCommands,
   type OutboundMessage,
-} from './envelope.ts'
+} from '@kiosk-fleet/protocol'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import type { Logger } from 'pino'
+import { type WebSocket, WebSocketServer } from 'ws'
+
+/** The contract's payload schema of each command (protocol/src/local-api), compiled once. */
+const payloadCheckers = new Map(
+  Object.entries(LocalApiCommands).map(([name, schema]) => [name, TypeCompiler.Compile(schema)]),
+)
 
 export interface CommandReply {
   completionCode: CompletionCode
@@ -98,7 +105,7 @@ export class LocalApi {
   }
 
   /** An unsolicited event to every connected UI. */
-  broadcast(name: string, payload: Record<string, unknown>): void {
+  broadcast(name: string, payload: object): void {
     const text = JSON.stringify({ header: { type: 'unsolicited', name, version: API_VERSION }, payload })
     for (const ws of this.#clients) ws.send(text)
   }
@@ -148,6 +155,17 @@ export class LocalApi {
       const handler = this.#options.handlers[name]
       if (!handler) {
         return send(completion(name, requestId, { completionCode: 'unsupportedCommand', errorCode: 'unknownCommand' }))
+      }
+      const payloadChecker = payloadCheckers.get(name)
+      if (payloadChecker && !payloadChecker.Check(command.payload ?? {})) {
+        const first = [...payloadChecker.Errors(command.payload ?? {})][0]
+        return send(
+          completion(name, requestId, {
+            completionCode: 'invalidData',
+            errorCode: 'payloadInvalid',
+            errorDescription: `${first?.path ?? ''} ${first?.message ?? ''}`.trim(),
+          }),
+        )
       }
       inFlight += 1
       const ctx: CommandContext = {

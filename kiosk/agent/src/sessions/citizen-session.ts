@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import type { CitizenIdentity } from '../backends/department-backend.ts'
+import { maskIdNumber } from '../gateway/mask.ts'
+
+/**
+ * Who the citizen is, as the department systems need it. Personal data: it travels only from the
+ * session to the department gateway, never into logs, health or MQTT.
+ */
+export interface CitizenIdentity {
+  idNumber: string
+  name: string
+}
 
 /** How a session ended; also the outcome class of its transaction count. */
 export type SessionEndReason = 'completed' | 'failed' | 'canceled' | 'timedOut' | 'cardRemoved'
@@ -10,11 +19,7 @@ export interface CitizenView {
   maskedIdNumber: string
 }
 
-/** 11010119900307002X → 1101**********002X: enough to recognise your own card, no more. */
-export function maskIdNumber(idNumber: string): string {
-  if (idNumber.length <= 8) return '*'.repeat(idNumber.length)
-  return `${idNumber.slice(0, 4)}${'*'.repeat(idNumber.length - 8)}${idNumber.slice(-4)}`
-}
+export { maskIdNumber }
 
 /**
  * One citizen's visit to one service. Holds the citizen's identity and whatever the department

@@ -1,10 +1,14 @@
 import type { Logger } from 'pino'
-import type { DepartmentBackend } from '../backends/department-backend.ts'
+import type { CatalogueStore } from '../catalogue/catalogue-store.ts'
+import type { ServiceAvailabilityModel } from '../catalogue/service-availability.ts'
 import type { MaintenanceMode } from '../commands/maintenance.ts'
 import type { AgentConfig } from '../config/schema.ts'
 import type { DeviceManager } from '../devices/device-manager.ts'
-import { flowFor } from '../flows/flow-catalog.ts'
-import { createKioskCommands, kioskStatus } from '../local-api/kiosk-commands.ts'
+import { FlowEngine, type IdentityPlugin } from '../engine/flow-engine.ts'
+import { ssCardHolderPlugin } from '../engine/ss-card-holder.ts'
+import type { DepartmentGateway } from '../gateway/department-gateway.ts'
+import { createKioskCommands } from '../local-api/kiosk-commands.ts'
+import { kioskStatus } from '../local-api/kiosk-status.ts'
 import { LocalApi } from '../local-api/local-api-server.ts'
 import { SessionManager } from '../sessions/session-manager.ts'
 import type { TransactionCounter } from '../sessions/transaction-counter.ts'
@@ -16,24 +20,30 @@ export interface CitizenServices {
   readonly url: string
   readonly token: string
   readonly localApi: LocalApi
+  readonly engine: FlowEngine
   stop(): Promise<void>
 }
 
 /**
- * The citizen side of the agent: session manager, service flows, the local device API and the
- * UI server, wired to the device manager. Status changes reach the UI at once as unsolicited
- * `Common.StatusChangedEvent`s; a card taken away ends the sessions whose flow needs it.
+ * The citizen side of the agent: session manager, the flow engine, the local device API and the
+ * UI server. Availability changes (devices, gateway circuits, a new catalogue) reach the UI at once
+ * as unsolicited `Common.StatusChangedEvent`s; a card taken away ends the sessions whose service
+ * says so.
  */
 export async function startCitizenServices(options: {
   config: AgentConfig
   devices: DeviceManager
-  backend: DepartmentBackend
+  catalogue: CatalogueStore
+  availability: ServiceAvailabilityModel
+  gateway: DepartmentGateway
+  /** More identity plugins (a face check); the social-security card holder plugin is built in. */
+  identityPlugins?: Partial<Record<'idCardFace', IdentityPlugin>>
   transactions: TransactionCounter
   /** IT staff's maintenance mode: the UI goes out of service while it is on. */
   maintenance?: MaintenanceMode
   logger: Logger
 }): Promise<CitizenServices> {
-  const { config, devices, logger } = options
+  const { config, devices, catalogue, availability, logger } = options
   const sessions = new SessionManager({
     idleTimeoutMs: config.ui.idleTimeoutMs,
     idleWarningMs: config.ui.idleWarningMs,
@@ -57,36 +67,53 @@ export async function startCitizenServices(options: {
     logger,
   })
   const { token } = createBootToken(config.dataDir, ui.url)
+  const engine = new FlowEngine({
+    catalogue,
+    gateway: options.gateway,
+    devices,
+    availability,
+    kioskId: config.kioskId,
+    verifyBaseUrl: config.backend.verifyBaseUrl,
+    plugins: { idOrSsCardPin: ssCardHolderPlugin(devices), ...options.identityPlugins },
+    logger: logger.child({ mod: 'agent.engine' }),
+  })
+  const sources = {
+    info,
+    devices,
+    catalogue,
+    availability,
+    transactions: options.transactions,
+    ...(options.maintenance ? { maintenance: options.maintenance } : {}),
+  }
   const localApi = new LocalApi({
     token,
     allowedOrigins: () => ui.origins,
     logger: logger.child({ mod: 'agent.local-api' }),
     handlers: createKioskCommands({
-      info,
-      devices,
+      ...sources,
       sessions,
-      backend: options.backend,
-      verifyBaseUrl: config.backend.verifyBaseUrl,
+      engine,
       cardWaitMs: config.ui.cardWaitMs,
-      ...(options.maintenance ? { maintenance: options.maintenance } : {}),
       logger: logger.child({ mod: 'agent.flows' }),
     }),
   })
   localApi.attach(ui.server)
 
-  const status = () =>
-    kioskStatus({ devices, info, ...(options.maintenance ? { maintenance: options.maintenance } : {}) })
+  const status = () => kioskStatus(sources)
   const offs = [
     ...(options.maintenance
       ? [options.maintenance.onChanged(() => localApi.broadcast('Common.StatusChangedEvent', status()))]
       : []),
-    devices.onChanged(() => localApi.broadcast('Common.StatusChangedEvent', status())),
+    availability.onChanged(() => localApi.broadcast('Common.StatusChangedEvent', status())),
     sessions.on((event) => {
       if (event.type === 'idleWarning') {
         localApi.broadcast('Session.IdleWarningEvent', { sessionId: event.sessionId, secondsLeft: event.secondsLeft })
       } else {
         logger.info({ serviceId: event.serviceId, reason: event.reason }, 'session ended')
         localApi.broadcast('Session.EndedEvent', { sessionId: event.sessionId, reason: event.reason })
+        // A catalogue that arrived during the session goes live now; the counts behind "most used" moved.
+        catalogue.sessionEnded()
+        localApi.broadcast('Common.StatusChangedEvent', status())
       }
     }),
   ]
@@ -95,7 +122,7 @@ export async function startCitizenServices(options: {
     offs.push(
       reader.on('cardRemoved', () => {
         const session = sessions.current
-        if (session?.citizen && flowFor(session.serviceId)?.endsOnCardRemoval) sessions.end('cardRemoved')
+        if (session?.citizen && catalogue.service(session.serviceId)?.endsOnCardRemoval) sessions.end('cardRemoved')
       }),
     )
   }
@@ -105,6 +132,7 @@ export async function startCitizenServices(options: {
     url: ui.url,
     token,
     localApi,
+    engine,
     async stop() {
       for (const off of offs) off()
       sessions.dispose()

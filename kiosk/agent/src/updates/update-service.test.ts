@@ -92,25 +92,27 @@ function kiosk(w: Awaited<ReturnType<typeof world>>, peripherals: Peripheral[], 
       deviceTimeoutMs: 2000,
     },
     verifier: w.verifier,
-    findDevice: (ref) => peripherals.find((p) => p.identity.model === ref.model),
-    deviceById: (id) => peripherals.find((p) => p.deviceId === id),
-    activity: () => activity,
-    serviceHold: {
-      hold: () => {
+    host: {
+      findDevice: (ref) => peripherals.find((p) => p.identity.model === ref.model),
+      deviceById: (id) => peripherals.find((p) => p.deviceId === id),
+      activity: () => activity,
+      holdService: () => {
         events.push('hold')
         maintenance.enter('update')
       },
-      release: () => {
+      releaseService: () => {
         events.push('release')
         maintenance.leave()
       },
+      publish: (r) => {
+        reports.push(r)
+        events.push(`report:${r.state}`)
+      },
+      restartAgent: () => events.push('restart'),
+      appHealthy: async () => true,
+      healthChanged: () => undefined,
+      inventoryChanged: () => undefined,
     },
-    publish: (r) => {
-      reports.push(r)
-      events.push(`report:${r.state}`)
-    },
-    restartAgent: () => events.push('restart'),
-    appHealthy: async () => true,
     logger,
   })
   cleanups.push(() => service.stop())
@@ -120,12 +122,7 @@ function kiosk(w: Awaited<ReturnType<typeof world>>, peripherals: Peripheral[], 
 function printer(overrides: Partial<ConstructorParameters<typeof EmulatedPeripheral>[0]> = {}): EmulatedPeripheral {
   return new EmulatedPeripheral({
     deviceId: 'receipt',
-    deviceClass: 'receiptPrinter',
-    vendor: 'Acme',
-    model: 'rp-80',
-    serial: '',
-    firmware: '1.0',
-    driver: 'emulated',
+    identity: { deviceClass: 'receiptPrinter', vendor: 'Acme', model: 'rp-80', serial: '', firmware: '1.0' },
     ...overrides,
   })
 }

@@ -1,16 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AppError, isAppError } from '@drivers/core'
-import {
-  compareVersions,
-  type DeploymentStatusPayload,
-  type GateBlock,
-  type UpdateAgentHealth,
-  type UpdateParams,
-} from '@kiosk-fleet/protocol'
+import { compareVersions, type GateBlock, type UpdateAgentHealth, type UpdateParams } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
 import { updateCapabilitiesOf } from '../devices/device-updates.ts'
-import type { Peripheral } from '../devices/peripheral.ts'
 import { AbInstaller } from './ab-installer.ts'
 import { effectiveAppVersion, unpackRelease } from './app-release.ts'
 import { appInstaller, configInstaller, firmwareInstaller } from './kind-installers.ts'
@@ -18,13 +11,13 @@ import { downloadTarget, matches } from './target-downloader.ts'
 import { TufErrorCodes } from './tuf-errors.ts'
 import type { TrustedTarget, TufResult, TufVerifier } from './tuf-verifier.ts'
 import { UpdateErrorCodes } from './update-errors.ts'
-import { decideGate, type KioskActivity, type MaintenancePolicy, nextOpportunity } from './update-gate.ts'
+import { decideGate, type MaintenancePolicy, nextOpportunity } from './update-gate.ts'
+import type { DeploymentReport, UpdateHost } from './update-host.ts'
 import { type UpdateInstaller, type UpdateReport, UpdateStateMachine } from './update-state-machine.ts'
 import { FileUpdateStateStore, type UpdateArtifact, type UpdateStateStore } from './update-state-store.ts'
 import { TERMINAL_STATES, type UpdateState } from './update-transitions.ts'
 
-/** One deployment report without seq/ts (the outbox adds seq, the publisher ts). */
-export type DeploymentReport = Omit<DeploymentStatusPayload, 'seq' | 'ts'>
+export type { DeploymentReport } from './update-host.ts'
 
 export interface UpdateServiceSettings {
   /** Holds releases/<version>, current, previous. */
@@ -47,26 +40,8 @@ export interface UpdateServiceSettings {
 export interface UpdateServiceOptions {
   settings: UpdateServiceSettings
   verifier: Pick<TufVerifier, 'refresh' | 'targetInfo' | 'trusted'>
-  /** The peripheral of a device model (registry definition id, or vendor + model). */
-  findDevice: (ref: { vendor: string; model: string }) => Peripheral | undefined
-  deviceById: (deviceId: string) => Peripheral | undefined
-  /** Live kiosk state for the install gate. */
-  activity: () => KioskActivity
-  /**
-   * Keeps citizen sessions from starting while installing (the UI shows out of service); `hold`
-   * is called in the same tick as the gate decision that let installing begin.
-   */
-  serviceHold: { hold: () => void; release: () => void }
-  /** Publishes a deployment report through the outbox. */
-  publish: (report: DeploymentReport) => void
-  /** Asks the supervisor to start the agent again (main.ts exits with 75). */
-  restartAgent: () => void
-  /** Whether the running app is healthy: UI serving, fleet link up, every peripheral answered. */
-  appHealthy: () => Promise<boolean>
-  /** Called when the update section of health changed (freshness, phase). */
-  onHealthChanged?: () => void
-  /** The firmware/config inventory changed (birth should be sent again). */
-  onInventoryChanged?: () => void
+  /** The kiosk it runs in: devices, gate state, service hold, reports, restart, health. */
+  host: UpdateHost
   fetch?: typeof fetch
   store?: UpdateStateStore
   now?: () => number
@@ -184,7 +159,7 @@ export class UpdateService {
       return { deploymentId, outcome: this.#resumedId === deploymentId ? 'resumed' : 'inProgress' }
     }
     if (record?.deploymentId === deploymentId && record.state === 'committed') {
-      this.#o.publish({ deploymentId, state: 'success', version: record.artifact.version })
+      this.#o.host.publish({ deploymentId, state: 'success', version: record.artifact.version })
       return { deploymentId, outcome: 'alreadyInstalled' }
     }
     const artifact: UpdateArtifact = {
@@ -196,7 +171,7 @@ export class UpdateService {
       ...(params.deadline === undefined ? {} : { deadline: params.deadline }),
     }
     if (params.kind !== 'app') {
-      const device = params.device === undefined ? undefined : this.#o.findDevice(params.device)
+      const device = params.device === undefined ? undefined : this.#o.host.findDevice(params.device)
       if (device === undefined) {
         this.#refuse(deploymentId, UpdateErrorCodes.deviceMissing, `no peripheral of model ${describe(params.device)}`)
       }
@@ -211,11 +186,11 @@ export class UpdateService {
         )
       }
       if (installer.currentVersion() === params.version) {
-        this.#o.publish({ deploymentId, state: 'success', version: params.version })
+        this.#o.host.publish({ deploymentId, state: 'success', version: params.version })
         return { deploymentId, outcome: 'alreadyInstalled' }
       }
     } else if (this.#installerFor(artifact).currentVersion() === params.version) {
-      this.#o.publish({ deploymentId, state: 'success', version: params.version })
+      this.#o.host.publish({ deploymentId, state: 'success', version: params.version })
       return { deploymentId, outcome: 'alreadyInstalled' }
     }
     this.#active = artifact
@@ -316,7 +291,7 @@ export class UpdateService {
       if (artifact.deadline !== undefined && this.#now() > artifact.deadline) {
         throw new AppError(UpdateErrorCodes.deadline, `not installed by ${new Date(artifact.deadline).toISOString()}`)
       }
-      const decision = decideGate(this.#now(), this.#o.activity(), policy)
+      const decision = decideGate(this.#now(), this.#o.host.activity(), policy)
       const reasons: GateBlock[] = decision.open ? [] : [...decision.reasons]
       if (reasons.length === 0) {
         // Refresh and re-verify right before installing (TUF: never install on stale metadata).
@@ -327,7 +302,7 @@ export class UpdateService {
         }
         if (!metadataBlocked) {
           // Same tick as the decision: no session can start in between.
-          if (decideGate(this.#now(), this.#o.activity(), policy).open) {
+          if (decideGate(this.#now(), this.#o.host.activity(), policy).open) {
             this.#hold()
             return
           }
@@ -382,7 +357,7 @@ export class UpdateService {
   async #restart(reason: 'update' | 'rollback'): Promise<void> {
     if (this.#requireActive().kind !== 'app' && this.#requireActive().kind !== undefined) return
     this.#log.info({ reason }, 'restarting the agent on the switched release')
-    this.#o.restartAgent()
+    this.#o.host.restartAgent()
     // The process is replaced; this one must not go on as if it were the new release.
     await new Promise<never>(() => undefined)
   }
@@ -400,8 +375,8 @@ export class UpdateService {
   }
 
   async #healthyOnce(artifact: UpdateArtifact, version: string): Promise<boolean> {
-    if (artifact.kind === 'app' || artifact.kind === undefined) return this.#o.appHealthy()
-    const device = artifact.deviceId === undefined ? undefined : this.#o.deviceById(artifact.deviceId)
+    if (artifact.kind === 'app' || artifact.kind === undefined) return this.#o.host.appHealthy()
+    const device = artifact.deviceId === undefined ? undefined : this.#o.host.deviceById(artifact.deviceId)
     if (device === undefined || device.status().state !== 'online') return false
     return artifact.kind === 'config' || device.identity.firmware === version
   }
@@ -420,13 +395,13 @@ export class UpdateService {
       return
     }
     try {
-      this.#o.publish(out)
+      this.#o.host.publish(out)
     } catch (err) {
       this.#log.error({ err }, 'deployment report could not be queued')
     }
     if (TERMINAL_STATES.has(report.phase)) {
       this.#release()
-      if (this.#active?.kind === 'firmware' || this.#active?.kind === 'config') this.#o.onInventoryChanged?.()
+      if (this.#active?.kind === 'firmware' || this.#active?.kind === 'config') this.#o.host.inventoryChanged()
     }
     this.#healthChanged()
   }
@@ -448,7 +423,7 @@ export class UpdateService {
     if (artifact.kind === 'app' || artifact.kind === undefined) {
       return appInstaller(this.#ab, this.#s.releasesDir, this.#s.baseAppVersion)
     }
-    const device = artifact.deviceId === undefined ? undefined : this.#o.deviceById(artifact.deviceId)
+    const device = artifact.deviceId === undefined ? undefined : this.#o.host.deviceById(artifact.deviceId)
     if (device === undefined) {
       throw new AppError(UpdateErrorCodes.deviceMissing, `peripheral ${artifact.deviceId} is not configured`)
     }
@@ -459,7 +434,7 @@ export class UpdateService {
 
   /** What a target's compatibility is checked against: this kiosk's machine type and running app version. */
   #kioskFacts(artifact: UpdateArtifact): Parameters<typeof checkCustom>[2] {
-    const device = artifact.deviceId === undefined ? undefined : this.#o.deviceById(artifact.deviceId)
+    const device = artifact.deviceId === undefined ? undefined : this.#o.host.deviceById(artifact.deviceId)
     return {
       machineType: this.#s.machineType,
       appVersion: effectiveAppVersion(this.#s.releasesDir, this.#s.baseAppVersion),
@@ -478,7 +453,7 @@ export class UpdateService {
 
   /** Tells the agent the health section changed; nothing once stopped (the outbox is closed then). */
   #healthChanged(): void {
-    if (!this.#stopped) this.#o.onHealthChanged?.()
+    if (!this.#stopped) this.#o.host.healthChanged()
   }
 
   #tuf<T>(call: () => Promise<T>): Promise<T> {
@@ -493,7 +468,12 @@ export class UpdateService {
     this.#blockedBy = reasons
     const record = this.#machine.record
     if (record === undefined) return
-    this.#o.publish({ deploymentId: record.deploymentId, state: 'downloaded', progress: 1, blockedBy: [...reasons] })
+    this.#o.host.publish({
+      deploymentId: record.deploymentId,
+      state: 'downloaded',
+      progress: 1,
+      blockedBy: [...reasons],
+    })
   }
 
   async #loadTrustedFreshness(): Promise<void> {
@@ -508,13 +488,13 @@ export class UpdateService {
   #hold(): void {
     if (this.#holding) return
     this.#holding = true
-    this.#o.serviceHold.hold()
+    this.#o.host.holdService()
   }
 
   #release(): void {
     if (!this.#holding) return
     this.#holding = false
-    this.#o.serviceHold.release()
+    this.#o.host.releaseService()
   }
 
   #run(job: () => Promise<unknown>): void {
@@ -556,7 +536,7 @@ export class UpdateService {
   }
 
   #refuse(deploymentId: string, code: string, message: string): never {
-    this.#o.publish({ deploymentId, state: 'failure', errorCode: code })
+    this.#o.host.publish({ deploymentId, state: 'failure', errorCode: code })
     throw new AppError(code, message, { context: { deploymentId } })
   }
 }

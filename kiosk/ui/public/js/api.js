@@ -21,14 +21,22 @@ export function takeToken() {
   return sessionStorage.getItem('kiosk-token') ?? undefined
 }
 
+/**
+ * @typedef {import('@kiosk-fleet/protocol/local-api').LocalApiCommandName} CommandName
+ * @typedef {import('@kiosk-fleet/protocol/local-api').LocalApiCompletions} Completions
+ * @typedef {import('@kiosk-fleet/protocol/local-api').LocalApiUnsolicited} Unsolicited
+ */
+
 export class LocalApi {
+  /** @type {WebSocket | undefined} */
   #ws = undefined
   #nextId = 1
+  /** @type {Map<number, { resolve: (payload: any) => void, reject: (err: Error) => void, onEvent: (name: any, payload: any) => void }>} */
   #pending = new Map()
   #onUnsolicited
   #onState
 
-  /** @param {{ token: string, onUnsolicited: (name: string, payload: object) => void, onState: (up: boolean) => void }} options */
+  /** @param {{ token: string, onUnsolicited: <E extends keyof Unsolicited>(name: E, payload: Unsolicited[E]) => void, onState: (up: boolean) => void }} options */
   constructor(options) {
     this.token = options.token
     this.#onUnsolicited = options.onUnsolicited
@@ -55,16 +63,20 @@ export class LocalApi {
 
   /**
    * Sends a command; resolves with the completion payload (`completionCode` success or not).
-   * @param {string} name
-   * @param {object} [payload]
-   * @param {(name: string, payload: object) => void} [onEvent]
+   * The names, payloads and completions are the contract in protocol/src/local-api.
+   * @template {CommandName} N
+   * @param {N} name
+   * @param {import('@kiosk-fleet/protocol/local-api').LocalApiPayload<N>} [payload]
+   * @param {(name: import('@kiosk-fleet/protocol/local-api').LocalApiEventName, payload: any) => void} [onEvent]
+   * @returns {Promise<Completions[N]>}
    */
-  command(name, payload = {}, onEvent = undefined) {
-    if (!this.connected) return Promise.reject(new Error('not connected'))
+  command(name, payload = /** @type {any} */ ({}), onEvent = undefined) {
+    const ws = this.#ws
+    if (!ws || !this.connected) return Promise.reject(new Error('not connected'))
     const requestId = this.#nextId++
     return new Promise((resolve, reject) => {
       this.#pending.set(requestId, { resolve, reject, onEvent: onEvent ?? ignore })
-      this.#ws.send(JSON.stringify({ header: { type: 'command', name, requestId, version: '1.0' }, payload }))
+      ws.send(JSON.stringify({ header: { type: 'command', name, requestId, version: '1.0' }, payload }))
     })
   }
 

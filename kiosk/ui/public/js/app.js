@@ -1,5 +1,8 @@
 import { LocalApi, takeToken } from './api.js'
+import { menuScreen } from './catalogue-menu.js'
+import { createFlowActions } from './flow.js'
 import { STRINGS } from './i18n.js'
+import { withCatalogueStrings } from './i18n-catalogue.js'
 import {
   attractScreen,
   busyScreen,
@@ -7,23 +10,45 @@ import {
   doneScreen,
   errorScreen,
   idleDialog,
-  keypadScreen,
-  menuScreen,
   outOfServiceScreen,
-  resultScreen,
 } from './screens.js'
+import {
+  codeScreen,
+  optionScreen,
+  periodScreen,
+  pinScreen,
+  qrScreen,
+  resultScreen,
+  retryScreen,
+  scanScreen,
+} from './service-screens.js'
 
 /**
  * The citizen UI controller: one state object, one render. The agent owns the session (and the
  * citizen's data); the UI only shows what the local API sends and forgets it when the session ends.
  */
+/**
+ * @typedef {import('@kiosk-fleet/protocol/local-api').KioskStatus} KioskStatus
+ * @typedef {import('@kiosk-fleet/protocol/local-api').SessionStarted} SessionStarted
+ * @typedef {import('@kiosk-fleet/protocol/local-api').CitizenView} CitizenView
+ * @typedef {import('@kiosk-fleet/protocol/local-api').QueryView} QueryView
+ * @typedef {import('@kiosk-fleet/protocol/local-api').ServiceInput} ServiceInput
+ * @typedef {{ lang: 'zh' | 'en', elderly: boolean, connected: boolean, status: KioskStatus | undefined,
+ *   screen: string, session: SessionStarted | undefined, citizen: CitizenView | undefined,
+ *   view: QueryView | undefined, input: string, error: string | undefined, errorCode: string | undefined,
+ *   reading: boolean, busyText: string, printed: 'a4' | 'receipt' | undefined, notice: string | undefined,
+ *   idleLeft: number | undefined, viaSsCard?: boolean,
+ *   menu: { mode: string, key: string | undefined, query: string, page: number },
+ *   given: Record<string, unknown>, pin: string | undefined, currentInput: ServiceInput | undefined,
+ *   resultPage: number, qr: { url: string, image: string } | undefined }} UiState
+ */
+/** @type {UiState} */
 const state = {
   lang: 'zh',
   elderly: false,
   connected: false,
   status: undefined,
   screen: 'attract',
-  page: 0,
   session: undefined,
   citizen: undefined,
   view: undefined,
@@ -35,10 +60,18 @@ const state = {
   printed: undefined,
   notice: undefined,
   idleLeft: undefined,
+  /** The menu: most used, by category or department, or searched by pinyin initials. */
+  menu: { mode: 'popular', key: undefined, query: '', page: 0 },
+  /** The inputs given so far, by input id; the PIN (kept only until the session ends). */
+  given: {},
+  pin: undefined,
+  currentInput: undefined,
+  resultPage: 0,
+  qr: undefined,
 }
 
-const root = document.getElementById('app')
-const t = () => STRINGS[state.lang]
+const root = /** @type {HTMLElement} */ (document.getElementById('app'))
+const t = () => withCatalogueStrings(STRINGS[state.lang], state.lang)
 let api
 let idleTimer
 let lastExtend = 0
@@ -52,6 +85,10 @@ function forgetCitizen() {
   state.errorCode = undefined
   state.reading = false
   state.printed = undefined
+  state.given = {}
+  state.pin = undefined
+  state.currentInput = undefined
+  state.qr = undefined
   hideIdle()
 }
 
@@ -73,15 +110,29 @@ async function endSession(reason) {
   forgetCitizen()
 }
 
+const menuGo = (patch) => go('menu', { menu: { ...state.menu, ...patch } })
+
 const actions = {
   async start() {
     state.notice = undefined
     const services = offered()
     if (services.length === 1) return actions.choose(services[0].serviceId)
-    go('menu', { page: 0 })
+    go('menu', { menu: { mode: 'popular', key: undefined, query: '', page: 0 } })
   },
-  nextPage: () => go('menu', { page: state.page + 1 }),
-  previousPage: () => go('menu', { page: Math.max(0, state.page - 1) }),
+  nextPage: () => menuGo({ page: state.menu.page + 1 }),
+  previousPage: () => menuGo({ page: Math.max(0, state.menu.page - 1) }),
+  menuMode: (mode) => {
+    const first =
+      mode === 'category'
+        ? state.status?.categories[0]?.id
+        : mode === 'department'
+          ? state.status?.departments[0]?.id
+          : undefined
+    menuGo({ mode, key: first, query: '', page: 0 })
+  },
+  menuKey: (key) => menuGo({ key, page: 0 }),
+  searchKey: (k) =>
+    menuGo({ query: k === 'back' ? state.menu.query.slice(0, -1) : `${state.menu.query}${k}`.slice(0, 12), page: 0 }),
   async home() {
     await endSession()
     go('attract')
@@ -90,39 +141,20 @@ const actions = {
     await endSession('completed')
     go('attract')
   },
-  async choose(serviceId) {
-    const started = await api.command('Session.Start', { serviceId })
-    if (started.completionCode !== 'success') return showError(started)
-    state.session = started
-    await readCard()
-  },
-  retryCard: () => readCard(),
-  key(k) {
-    const max = state.screen === 'pin' ? 6 : 12
-    if (k === 'clear') state.input = ''
-    else if (k === 'back') state.input = state.input.slice(0, -1)
-    else if (state.input.length < max) state.input += k
-    state.error = undefined
-    render()
-  },
-  async submit() {
-    if (state.screen === 'pin') return query({ pin: state.input })
-    return query({ code: `LZ${state.input.slice(0, 8)}-${state.input.slice(8, 12)}` })
-  },
-  async print(itemId) {
-    go('busy', { busyText: t().printing })
-    const done = await api.command('Session.Print', itemId ? { itemId } : {}, (name) => {
-      state.busyText = name === 'Session.PreparingDocumentEvent' ? t().preparing : t().printing
-      render()
-    })
-    if (done.completionCode !== 'success') return showError(done)
-    go('done', { printed: done.printed })
-  },
   async extend() {
     hideIdle()
     await api.command('Session.Extend').catch(() => undefined)
     render()
   },
+  ...createFlowActions({
+    state,
+    api: () => api,
+    go,
+    render,
+    t,
+    showError: (r) => showError(r),
+    messageFor: (r) => messageFor(r),
+  }),
 }
 
 function messageFor(reply) {
@@ -133,49 +165,11 @@ function showError(reply) {
   go('error', { error: messageFor(reply), errorCode: reply.errorCode })
 }
 
-async function readCard() {
-  go('card', { reading: false })
-  const result = await api.command('Session.ReadIdCard', {}, (name) => {
-    if (name === 'Session.MediaInsertedEvent') {
-      state.reading = true
-      render()
-    }
-  })
-  state.reading = false
-  if (result.completionCode === 'canceled') return
-  if (result.completionCode === 'timeOut') return go('card', { error: t().cardTimeout })
-  if (result.completionCode !== 'success') return go('card', { error: t().readerBroken })
-  state.citizen = result.citizen
-  if (state.session.identify.includes('pin')) return go('pin', { input: '', viaSsCard: result.method === 'ssCard' })
-  if (state.session.needsCode) return askCode()
-  await query({})
-}
-
-/** The code screen: a QR scan completes it by itself; typing the code stops the scan. */
-async function askCode(error) {
-  go('code', { input: '', error })
-  const scanned = await api.command('Session.ScanCode')
-  if (scanned.completionCode === 'success' && state.screen === 'code') await query({ code: scanned.code })
-}
-
-async function query(input) {
-  const back = state.screen
-  go('busy', { busyText: t().loading })
-  const result = await api.command('Session.Query', input)
-  if (result.completionCode === 'success') {
-    if (result.view.citizen) state.citizen = result.view.citizen
-    return go('result', { view: result.view, page: 0 })
-  }
-  if (back === 'code' && ['notFound', 'codeMissing'].includes(result.errorCode)) return askCode(messageFor(result))
-  if (['pinWrong', 'pinFormat'].includes(result.errorCode)) return go(back, { input: '', error: messageFor(result) })
-  showError(result)
-}
-
 function showIdle(secondsLeft) {
   state.idleLeft = secondsLeft
   clearInterval(idleTimer)
   idleTimer = setInterval(() => {
-    state.idleLeft = Math.max(0, state.idleLeft - 1)
+    state.idleLeft = Math.max(0, (state.idleLeft ?? 0) - 1)
     render()
   }, 1000)
   render()
@@ -217,9 +211,14 @@ const SCREENS = {
   attract: attractScreen,
   menu: menuScreen,
   card: cardScreen,
-  code: (tt, s, a) => keypadScreen(tt, s, a, 'code'),
-  pin: (tt, s, a) => keypadScreen(tt, s, a, 'pin'),
+  code: codeScreen,
+  pin: pinScreen,
+  option: optionScreen,
+  period: periodScreen,
+  scan: scanScreen,
   result: resultScreen,
+  qr: qrScreen,
+  retry: retryScreen,
   busy: busyScreen,
   done: doneScreen,
   error: errorScreen,
@@ -249,7 +248,7 @@ function topBar() {
   elderly.textContent = state.elderly ? t().elderlyOff : t().elderlyOn
   elderly.addEventListener('click', () => {
     state.elderly = !state.elderly
-    state.page = 0
+    state.menu = { ...state.menu, page: 0 }
     render()
   })
   bar.append(title, lang, elderly)

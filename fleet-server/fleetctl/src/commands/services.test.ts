@@ -1,0 +1,44 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { Io } from '../context.ts'
+import { main } from '../main.ts'
+
+const DEMO = resolve(import.meta.dirname, '../../../../kiosk/catalogue/departments')
+
+async function run(args: string[]) {
+  const out: string[] = []
+  const err: string[] = []
+  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), readStdin: async () => '', env: {} }
+  const code = await main(['node', 'fleetctl', ...args], io)
+  return { code, out: out.join('\n'), err: err.join('\n') }
+}
+
+describe('fleetctl services validate', () => {
+  const broken = mkdtempSync(join(tmpdir(), 'fleetctl-catalogue-'))
+  afterAll(() => rmSync(broken, { recursive: true, force: true }))
+
+  it('accepts the demo catalogue and summarises it per department', async () => {
+    const r = await run(['services', 'validate', DEMO])
+    expect(r.code).toBe(0)
+    expect(r.out).toContain('housing-fund')
+    expect(r.out).toMatch(/ok: 4\d services/)
+    const json = JSON.parse((await run(['services', 'validate', DEMO, '--json'])).out)
+    expect(json.services).toContain('queue-ticket')
+  })
+
+  it('refuses a catalogue with a bad definition, listing every error, exit 1', async () => {
+    cpSync(join(DEMO, 'housing-fund'), join(broken, 'housing-fund'), { recursive: true })
+    writeFileSync(
+      join(broken, 'housing-fund/services/hf-broken.json'),
+      JSON.stringify({ id: 'hf-broken', department: 'housing-fund', identity: 'retina', output: { kind: 'fax' } }),
+    )
+    const r = await run(['services', 'validate', broken])
+    expect(r.code).toBe(1)
+    expect(r.err).toContain('hf-broken.json#/version')
+    expect(r.err).toContain('hf-broken.json#/identity')
+    expect(r.err).toContain('hf-broken.json#/name')
+    expect(r.err.split('\n').length).toBeGreaterThan(3)
+  })
+})

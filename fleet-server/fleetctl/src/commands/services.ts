@@ -1,0 +1,63 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative, resolve, sep } from 'node:path'
+import { type CatalogueFile, formatCatalogueErrors, validateCatalogue } from '@kiosk-fleet/protocol'
+import type { Command } from 'commander'
+import { EXIT, FleetctlError } from '../api-client.ts'
+import { type Io, printJson } from '../context.ts'
+import { table } from '../table.ts'
+
+/** Every `.json` file under a catalogue folder, paths relative to it (`tax/services/x.json`). */
+export function catalogueFiles(dir: string): CatalogueFile[] {
+  const root = resolve(dir)
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new FleetctlError(`${dir} is not a folder`, EXIT.usage)
+  }
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]))
+  return walk(root).map((p) => ({ path: relative(root, p).split(sep).join('/'), content: readFileSync(p) }))
+}
+
+/**
+ * `fleetctl services`: a department's service catalogue. `validate` checks a catalogue folder the
+ * way an upload and a kiosk check it (docs/service-definition.md) and lists every error at once.
+ */
+export function registerServices(program: Command, io: Io): void {
+  const services = program.command('services').description('citizen service catalogues (definitions and templates)')
+
+  services
+    .command('validate <dir>')
+    .description(
+      'validate a catalogue folder (<department>/department.json, services/, templates/); every error listed',
+    )
+    .option('--json', 'machine-readable output')
+    .action((dir: string, o: { json?: boolean }) => {
+      const result = validateCatalogue(catalogueFiles(dir))
+      if (!result.ok) {
+        if (o.json) printJson(io, { ok: false, errors: result.errors })
+        else io.err(formatCatalogueErrors(result.errors))
+        throw new FleetctlError(`${result.errors.length} error(s) in ${dir}`, EXIT.failed)
+      }
+      const c = result.catalogue
+      if (o.json) {
+        return printJson(io, {
+          ok: true,
+          digest: c.digest,
+          departments: c.departments.map((d) => d.id),
+          services: c.services.map((s) => s.id),
+          templates: c.templates.map((t) => t.id),
+        })
+      }
+      io.out(
+        table(
+          ['DEPARTMENT', 'NAME', 'SERVICES', 'TEMPLATES'],
+          c.departments.map((d) => [
+            d.id,
+            d.name.zh,
+            c.services.filter((s) => s.department === d.id).length,
+            c.templates.filter((t) => t.department === d.id).length,
+          ]),
+        ),
+      )
+      io.out(`ok: ${c.services.length} services, ${c.templates.length} templates, digest ${c.digest.slice(0, 12)}`)
+    })
+}

@@ -1,0 +1,56 @@
+import type { Queryable } from '../db/database.ts'
+import type { ArtifactCompatibility, ArtifactKind, ArtifactStatus } from './artifact-repo.ts'
+
+/** What other features (rollouts) may know of an artifact: enough to select kiosks and notify them. */
+export interface ReleasedArtifact {
+  id: string
+  kind: ArtifactKind
+  version: string
+  vendor: string | null
+  deviceModel: string | null
+  targetPath: string
+  status: ArtifactStatus
+  compatibility: Partial<ArtifactCompatibility>
+  /** Departments that approved the artifact: no kiosk of another department may be targeted. */
+  approvedDepartments: string[]
+}
+
+/**
+ * The updates feature's read port for other features: they read artifacts through it, inside their
+ * own transaction (`db`), and never query the artifact tables themselves.
+ */
+export interface ArtifactReader {
+  read(db: Queryable, id: string): Promise<ReleasedArtifact | undefined>
+}
+
+export const artifactReader: ArtifactReader = {
+  async read(db, id) {
+    const [a] = await db.query<{
+      id: string
+      kind: ArtifactKind
+      version: string
+      vendor: string | null
+      device_model: string | null
+      target_path: string
+      status: ArtifactStatus
+      compatibility: Partial<ArtifactCompatibility> | null
+      approved: string[] | null
+    }>(
+      `SELECT a.*, (SELECT array_agg(department) FROM artifact_approvals WHERE artifact_id = a.id) AS approved
+       FROM artifacts a WHERE a.id = $1`,
+      [id],
+    )
+    if (a === undefined) return undefined
+    return {
+      id: a.id,
+      kind: a.kind,
+      version: a.version,
+      vendor: a.vendor,
+      deviceModel: a.device_model,
+      targetPath: a.target_path,
+      status: a.status,
+      compatibility: a.compatibility ?? {},
+      approvedDepartments: a.approved ?? [],
+    }
+  },
+}

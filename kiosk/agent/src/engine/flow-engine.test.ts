@@ -1,0 +1,184 @@
+import type { DeviceClass } from '@drivers/core'
+import type { ServiceDefinition, ServiceInput } from '@kiosk-fleet/protocol'
+import pino from 'pino'
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_CATALOGUE_DIR, DEFAULT_DEMO_GATEWAY_DIR, loadCatalogueDir } from '../catalogue/catalogue-files.ts'
+import { CatalogueStore } from '../catalogue/catalogue-store.ts'
+import { ServiceAvailabilityModel } from '../catalogue/service-availability.ts'
+import { DeviceManager } from '../devices/device-manager.ts'
+import { EmulatedPeripheral } from '../devices/emulated-peripheral.ts'
+import { CircuitBreakerGateway } from '../gateway/circuit-breaker.ts'
+import { DEMO_PIN } from '../gateway/demo-data.ts'
+import { DemoGateway } from '../gateway/demo-gateway.ts'
+import type { DepartmentGateway } from '../gateway/department-gateway.ts'
+import { CitizenSession } from '../sessions/citizen-session.ts'
+import { FlowEngine } from './flow-engine.ts'
+import { codeFromScan, maskPattern } from './inputs.ts'
+
+const logger = pino({ level: 'silent' })
+const citizen = { idNumber: '11010119900307002X', name: '张三' }
+const CLASSES: DeviceClass[] = [
+  'idCardReader',
+  'receiptPrinter',
+  'documentPrinter',
+  'barcodeScanner',
+  'documentScanner',
+  'smartCardReader',
+]
+const CODES: Record<string, string> = { noticeCode: 'LZ20260115-0789', creditTail: '20260115' }
+
+function rig(gateway: DepartmentGateway = new DemoGateway({ dataDir: DEFAULT_DEMO_GATEWAY_DIR })) {
+  const peripherals = CLASSES.map(
+    (deviceClass) =>
+      new EmulatedPeripheral({
+        deviceId: deviceClass,
+        identity: { deviceClass, vendor: 'v', model: 'm', serial: '', firmware: '' },
+      }),
+  )
+  const catalogue = new CatalogueStore({
+    catalogue: loadCatalogueDir(DEFAULT_CATALOGUE_DIR),
+    offer: ['*'],
+    busy: () => false,
+    logger,
+  })
+  const breaker = new CircuitBreakerGateway(gateway, { failureThreshold: 2, openMs: 60_000 })
+  const availability = new ServiceAvailabilityModel({ catalogue, peripherals, circuit: (d) => breaker.state(d) })
+  const devices = new DeviceManager({ peripherals })
+  const engine = new FlowEngine({
+    catalogue,
+    gateway: breaker,
+    devices,
+    availability,
+    kioskId: 'unit-01',
+    verifyBaseUrl: 'https://zwfw.example.gov.cn/verify',
+    logger,
+    now: () => new Date('2026-01-15T10:00:00+08:00'),
+  })
+  return { engine, catalogue, availability, peripherals, breaker }
+}
+
+function sampleInput(input: ServiceInput): unknown {
+  if (input.kind === 'code') return CODES[input.id]
+  if (input.kind === 'option') return input.options[0]?.value
+  if (input.kind === 'dateRange') return { from: '2025-02', to: '2026-01' }
+  return undefined
+}
+
+describe('the flow engine runs every service of the demo catalogue against the demo gateway', () => {
+  const { engine, catalogue } = rig()
+  const services = catalogue.offered()
+
+  it.each(services.map((s) => [s.id, s] as [string, ServiceDefinition]))(
+    '%s: identify, inputs, query, view',
+    async (_id, service) => {
+      const session = new CitizenSession(service.id)
+      if (service.identity !== 'none') session.identify(citizen)
+      if (service.inputs.some((i) => i.kind === 'documentScan')) {
+        session.keep('scans', { papers: { pages: [{ mediaType: 'image/png', dataBase64: 'iVBORw0KGgo=' }] } })
+      }
+      const inputs = Object.fromEntries(service.inputs.map((i) => [i.id, sampleInput(i)]))
+      const result = await engine.query(session, service, {
+        inputs,
+        ...(service.identity === 'idOrSsCardPin' ? { pin: DEMO_PIN } : {}),
+      })
+      if (!result.ok) expect(result).toEqual({ ok: true })
+      if (!result.ok) return
+      expect(result.value.kind).toBe(service.view.kind)
+      for (const item of result.value.items) {
+        expect(item.title.zh).not.toMatch(/\{\{|\}\}/)
+        for (const line of item.lines) expect(line.value).not.toMatch(/\{\{|\}\}/)
+      }
+      if (service.output.kind === 'qr' && result.value.items.length > 0) {
+        const out = await engine.output(session, service, result.value.items[0]?.id, () => undefined)
+        expect(out.ok && 'qr' in out.value && out.value.qr.url).toMatch(/^https:\/\/zwfw\.example\.gov\.cn\/m\//)
+      }
+    },
+  )
+
+  it('the demo has realistic data: most services answer records', async () => {
+    let withRecords = 0
+    for (const service of services) {
+      const session = new CitizenSession(service.id)
+      if (service.identity !== 'none') session.identify(citizen)
+      session.keep('scans', { papers: { pages: [] } })
+      const inputs = Object.fromEntries(service.inputs.map((i) => [i.id, sampleInput(i)]))
+      const r = await engine.query(session, service, { inputs, pin: DEMO_PIN })
+      if (r.ok && r.value.items.length > 0) withRecords++
+    }
+    expect(withRecords).toBeGreaterThanOrEqual(services.length - 5)
+  })
+})
+
+describe('flow engine rules', () => {
+  it('a typed code must fill its mask; a scanned URL gives the code inside it', () => {
+    expect(maskPattern('LZ########-####').test('LZ20260115-0789')).toBe(true)
+    expect(codeFromScan('LZ########-####', 'https://x.gov.cn/n?code=lz20260115-0789&x=1')).toBe('LZ20260115-0789')
+    expect(codeFromScan('LZ########-####', 'https://x.gov.cn/n?code=LZ2026')).toBeUndefined()
+  })
+
+  it('refuses inputs that do not fit the definition, before any gateway call', async () => {
+    let calls = 0
+    const counting: DepartmentGateway = {
+      call: async () => {
+        calls++
+        return { ok: true, records: [] }
+      },
+    }
+    const { engine, catalogue } = rig(counting)
+    const licence = catalogue.service('license-print') as ServiceDefinition
+    const session = new CitizenSession(licence.id)
+    session.identify(citizen)
+    expect(await engine.query(session, licence, { inputs: { noticeCode: 'LZ2026' } })).toMatchObject({
+      ok: false,
+      errorCode: 'codeFormat',
+    })
+    const iit = catalogue.service('iit-records') as ServiceDefinition
+    expect(await engine.query(session, iit, { inputs: { period: { from: '2015-01', to: '2016-01' } } })).toMatchObject({
+      ok: false,
+      errorCode: 'periodTooLong',
+    })
+    const queue = catalogue.service('queue-ticket') as ServiceDefinition
+    expect(await engine.query(new CitizenSession(queue.id), queue, { inputs: { business: 'Z' } })).toMatchObject({
+      ok: false,
+      errorCode: 'optionMissing',
+    })
+    expect(calls).toBe(0)
+    expect(
+      await engine.query(new CitizenSession('id-progress'), catalogue.service('id-progress') as ServiceDefinition, {}),
+    ).toMatchObject({
+      ok: false,
+      errorCode: 'notIdentified',
+    })
+  })
+
+  it('a failing department becomes unavailable after the threshold, with its own reason; other departments stay', async () => {
+    const failing: DepartmentGateway = {
+      call: async (department) =>
+        department === 'housing-fund'
+          ? { ok: false, error: { code: 'unavailable', message: 'down' } }
+          : { ok: true, records: [] },
+    }
+    const { engine, catalogue, availability } = rig(failing)
+    const hf = catalogue.service('hf-account-info') as ServiceDefinition
+    const session = new CitizenSession(hf.id)
+    session.identify(citizen)
+    expect(await engine.query(session, hf, {})).toMatchObject({ ok: false, errorCode: 'backendUnavailable' })
+    expect(await engine.query(session, hf, {})).toMatchObject({ ok: false, errorCode: 'departmentUnavailable' })
+    const down = availability.availability().filter((s) => !s.available)
+    expect(down.length).toBe(catalogue.offered().filter((s) => s.department === 'housing-fund').length)
+    expect(down.every((s) => s.reason === 'gatewayDown')).toBe(true)
+  })
+
+  it('a dead A4 printer blocks the A4 services only; an optional receipt keeps its service', () => {
+    const { availability, peripherals } = rig()
+    peripherals.find((p) => p.deviceId === 'documentPrinter')?.setStatus({ state: 'online', paper: 'out' })
+    peripherals.find((p) => p.deviceId === 'receiptPrinter')?.setStatus({ state: 'hardwareError' })
+    const down = availability.availability().filter((s) => !s.available)
+    expect(down.every((s) => s.reason === 'peripheral')).toBe(true)
+    const ids = down.map((s) => s.serviceId)
+    expect(ids).toContain('tax-certificate')
+    expect(ids).toContain('queue-ticket')
+    expect(ids).not.toContain('id-progress')
+    expect(ids).not.toContain('hf-withdrawal-progress')
+  })
+})

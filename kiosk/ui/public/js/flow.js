@@ -1,0 +1,153 @@
+import { codeFromDigits } from './code-mask.js'
+
+/**
+ * The citizen's way through any service definition, as the agent's plan says: identify (ID card,
+ * social-security card, PIN), then each input in order, then the query, then the output. One
+ * controller for every service; the screens come from the definition.
+ *
+ * @param {{ state: any, api: () => any, go: (screen: string, patch?: object) => void, render: () => void,
+ *   t: () => any, showError: (reply: any) => void, messageFor: (reply: any) => string }} ctx
+ */
+export function createFlowActions(ctx) {
+  const { state, go, render, t, showError, messageFor } = ctx
+  const api = () => ctx.api()
+
+  async function readCard() {
+    go('card', { reading: false })
+    const result = await api().command('Session.ReadIdCard', {}, (name) => {
+      if (name === 'Session.MediaInsertedEvent') {
+        state.reading = true
+        render()
+      }
+    })
+    state.reading = false
+    if (result.completionCode === 'canceled') return
+    if (result.completionCode === 'timeOut') return go('card', { error: t().cardTimeout })
+    if (result.completionCode !== 'success') return go('card', { error: t().readerBroken })
+    if (result.method === 'idCard') state.citizen = result.citizen
+    await afterIdentity(result.method === 'ssCard')
+  }
+
+  async function afterIdentity(viaSsCard = false) {
+    if (state.session.identify.includes('pin') && state.pin === undefined) {
+      return go('pin', { input: '', viaSsCard })
+    }
+    await nextInput()
+  }
+
+  /** Asks the next input the definition names, or runs the query when all are given. */
+  async function nextInput(error) {
+    const inputs = state.session.inputs
+    const input = inputs.find((i) => !(i.id in state.given))
+    if (!input) return query()
+    state.currentInput = input
+    if (input.kind === 'code') return askCode(input, error)
+    if (input.kind === 'pin') return go('pin', { input: '', error })
+    if (input.kind === 'option') return go('option', { error })
+    if (input.kind === 'dateRange') return go('period', { error })
+    if (input.kind === 'documentScan') return go('scan', { error })
+  }
+
+  /** The code screen: a QR scan completes it by itself; typing the code stops the scan. */
+  async function askCode(input, error) {
+    go('code', { input: '', error })
+    if (!input.scan) return
+    const scanned = await api().command('Session.ScanCode', { inputId: input.id })
+    if (scanned.completionCode === 'success' && state.screen === 'code') {
+      state.given[input.id] = scanned.code
+      await nextInput()
+    }
+  }
+
+  async function query() {
+    const back = state.screen
+    go('busy', { busyText: t().loading })
+    const payload = { inputs: { ...state.given }, ...(state.pin !== undefined ? { pin: state.pin } : {}) }
+    const result = await api().command('Session.Query', payload)
+    if (result.completionCode === 'success') {
+      if (result.view.citizen) state.citizen = result.view.citizen
+      return go('result', { view: result.view, resultPage: 0 })
+    }
+    const code = result.errorCode
+    if (['pinWrong', 'pinFormat'].includes(code)) {
+      state.pin = undefined
+      return go('pin', { input: '', error: messageFor(result) })
+    }
+    const input = state.currentInput
+    if (
+      input &&
+      ['notFound', 'codeFormat', 'invalidInput', 'optionMissing', 'periodFormat', 'periodTooLong'].includes(code)
+    ) {
+      delete state.given[input.id]
+      return nextInput(messageFor(result))
+    }
+    if (code === 'backendUnavailable') return go('retry', { errorCode: code })
+    if (back === 'busy') return showError(result)
+    showError(result)
+  }
+
+  return {
+    async choose(serviceId) {
+      const started = await api().command('Session.Start', { serviceId })
+      if (started.completionCode !== 'success') return showError(started)
+      state.session = started
+      state.given = {}
+      state.pin = undefined
+      state.currentInput = undefined
+      if (started.identify.includes('idCard')) return readCard()
+      await nextInput()
+    },
+    retryCard: () => readCard(),
+    key(k) {
+      const max = state.screen === 'pin' ? 6 : 40
+      if (k === 'clear') state.input = ''
+      else if (k === 'back') state.input = state.input.slice(0, -1)
+      else if (state.input.length < max) state.input += k
+      state.error = undefined
+      render()
+    },
+    async submitPin() {
+      state.pin = state.input
+      await nextInput()
+    },
+    async submitCode() {
+      const input = state.currentInput
+      state.given[input.id] = codeFromDigits(input.mask, state.input)
+      await nextInput()
+    },
+    async chooseOption(value) {
+      state.given[state.currentInput.id] = value
+      await nextInput()
+    },
+    async choosePeriod(from, to) {
+      state.given[state.currentInput.id] = { from, to }
+      await nextInput()
+    },
+    async scanDocument() {
+      const input = state.currentInput
+      go('busy', { busyText: t().scanning })
+      const result = await api().command('Session.ScanDocument', { inputId: input.id })
+      if (result.completionCode !== 'success') return go('scan', { error: messageFor(result) })
+      // The pages stay in the agent's session; the UI only knows they were scanned.
+      state.given[input.id] = { scanned: result.pages }
+      await nextInput()
+    },
+    retryQuery: () => query(),
+    nextResults: () => go('result', { resultPage: state.resultPage + 1 }),
+    previousResults: () => go('result', { resultPage: Math.max(0, state.resultPage - 1) }),
+    async output(itemId) {
+      const kind = state.view.output.kind
+      go('busy', { busyText: kind === 'qr' ? t().loading : t().printing })
+      const done = await api().command('Session.Output', itemId ? { itemId } : {}, (name) => {
+        state.busyText = name === 'Session.PreparingDocumentEvent' ? t().preparing : t().printing
+        render()
+      })
+      if (done.completionCode !== 'success') {
+        if (done.errorCode === 'backendUnavailable') return go('retry', { errorCode: done.errorCode })
+        return showError(done)
+      }
+      if (done.qr) return go('qr', { qr: done.qr })
+      go('done', { printed: done.printed })
+    },
+  }
+}

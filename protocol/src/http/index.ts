@@ -1,0 +1,7 @@
+export * from './alerts.ts'
+export * from './artifacts.ts'
+export * from './audit.ts'
+export * from './errors.ts'
+export * from './kiosks.ts'
+export * from './rollouts.ts'
+export * from './vocabularies.ts'

@@ -1,0 +1,177 @@
+import { type Static, Type } from '@sinclair/typebox'
+import type { ServiceAvailability } from '../schemas/health.ts'
+import type {
+  DepartmentEntry,
+  LocalizedText,
+  ServiceCategory,
+  ServiceDefinition,
+  ServiceInput,
+} from '../services/service-definition.ts'
+
+/**
+ * The citizen UI's local API (kiosk/ui ↔ kiosk agent, XFS4IoT envelope over a loopback WebSocket):
+ * command names, their payloads (validated by the agent), their completions and the events. The
+ * agent implements it (kiosk/agent/src/local-api); the browser JS imports these types through JSDoc.
+ */
+
+export const COMPLETION_CODES = [
+  'success',
+  'canceled',
+  'deviceNotReady',
+  'hardwareError',
+  'timeOut',
+  'userError',
+  'unsupportedCommand',
+  'sequenceError',
+  'invalidData',
+  'internalError',
+] as const
+export type CompletionCode = (typeof COMPLETION_CODES)[number]
+
+const Empty = Type.Object({}, { additionalProperties: false })
+const TimeoutMs = Type.Optional(Type.Integer({ minimum: 1000, maximum: 120_000 }))
+const InputId = Type.String({ pattern: '^[a-z][a-zA-Z0-9]{0,31}$' })
+
+/** Every command's payload schema, by command name. */
+export const LocalApiCommands = {
+  'Common.Status': Empty,
+  'Session.Start': Type.Object({ serviceId: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
+  'Session.ReadIdCard': Type.Object({ timeoutMs: TimeoutMs }, { additionalProperties: false }),
+  'Session.ScanCode': Type.Object({ inputId: InputId, timeoutMs: TimeoutMs }, { additionalProperties: false }),
+  'Session.ScanDocument': Type.Object({ inputId: InputId }, { additionalProperties: false }),
+  'Session.Query': Type.Object(
+    {
+      /** Values by input id: a code string, `{value}` of an option given as its value string, `{from,to}`. */
+      inputs: Type.Optional(Type.Record(InputId, Type.Unknown())),
+      pin: Type.Optional(Type.String({ maxLength: 8 })),
+    },
+    { additionalProperties: false },
+  ),
+  'Session.Output': Type.Object(
+    { itemId: Type.Optional(Type.String({ maxLength: 128 })) },
+    { additionalProperties: false },
+  ),
+  'Session.Extend': Empty,
+  'Session.End': Type.Object(
+    { reason: Type.Optional(Type.Union([Type.Literal('completed'), Type.Literal('canceled')])) },
+    { additionalProperties: false },
+  ),
+} as const
+export type LocalApiCommandName = keyof typeof LocalApiCommands
+export type LocalApiPayload<N extends LocalApiCommandName> = Static<(typeof LocalApiCommands)[N]>
+
+/** A failed completion: the code and a stable reason the UI turns into words. */
+export interface CompletionFailure {
+  completionCode: Exclude<CompletionCode, 'success'>
+  errorCode: string
+  errorDescription: string
+}
+export type Completion<T> = ({ completionCode: 'success' } & T) | CompletionFailure
+
+/** The citizen as the screen shows them: the name, the ID number with its middle hidden. */
+export interface CitizenView {
+  displayName: string
+  maskedIdNumber: string
+}
+
+/** One offered service as the menu needs it (no citizen data). */
+export interface OfferedService extends ServiceAvailability {
+  department: string
+  category: ServiceCategory
+  name: LocalizedText
+  guidance: LocalizedText
+  /** Lowercase strings the search box matches: names, keywords, pinyin and its initials. */
+  search: string[]
+  /** Completed transactions on this kiosk (counts only): the menu shows the most used first. */
+  uses: number
+  /** Device classes of the peripherals that block it. */
+  blockedClasses: string[]
+}
+
+export interface KioskStatus {
+  kioskId: string
+  machineType: string
+  siteName: string
+  ui: {
+    idleTimeoutMs: number
+    idleWarningMs: number
+    defaultLanguage: 'zh' | 'en'
+    nearestService: LocalizedText
+  }
+  mode: 'inService' | 'maintenance' | 'outOfService'
+  catalogue: { digest: string }
+  departments: DepartmentEntry[]
+  categories: { id: ServiceCategory; name: LocalizedText }[]
+  services: OfferedService[]
+  faults: { deviceClass: string; state: string; paper: string | null }[]
+}
+
+export interface SessionStarted {
+  sessionId: string
+  serviceId: string
+  name: LocalizedText
+  identify: ('idCard' | 'ssCard' | 'pin' | 'face')[]
+  inputs: ServiceInput[]
+  /** Taking the card away ends the session (the UI says so on the result). */
+  endsOnCardRemoval: boolean
+}
+
+/** One record as the UI shows it: both languages filled, nothing raw. */
+export interface ViewItem {
+  id?: string
+  title: LocalizedText
+  badge?: { value: string; label: LocalizedText }
+  lines: { label: LocalizedText; value: string }[]
+}
+
+export interface QueryView {
+  kind: 'records' | 'facts' | 'choices'
+  title: LocalizedText
+  empty: LocalizedText
+  items: ViewItem[]
+  output: {
+    kind: ServiceDefinition['output']['kind']
+    action?: LocalizedText
+    hint?: LocalizedText
+    optional?: boolean
+    /** Whether the output can be produced now (its printer may be down). */
+    available: boolean
+  }
+  /** Set when the query itself identified the citizen (social-security card read with the PIN). */
+  citizen?: CitizenView
+}
+
+export type OutputView = { printed: 'receipt' | 'a4'; pages?: number } | { qr: { url: string; image: string } }
+
+export type CardRead = { method: 'idCard'; citizen: CitizenView } | { method: 'ssCard' }
+
+/** What each command completes with. */
+export interface LocalApiCompletions {
+  'Common.Status': Completion<KioskStatus>
+  'Session.Start': Completion<SessionStarted>
+  'Session.ReadIdCard': Completion<CardRead>
+  'Session.ScanCode': Completion<{ code: string }>
+  'Session.ScanDocument': Completion<{ pages: number }>
+  'Session.Query': Completion<{ view: QueryView }>
+  'Session.Output': Completion<OutputView>
+  'Session.Extend': Completion<object>
+  'Session.End': Completion<object>
+}
+
+/** Unsolicited events (no requestId). */
+export interface LocalApiUnsolicited {
+  'Common.StatusChangedEvent': KioskStatus
+  'Session.IdleWarningEvent': { sessionId: string; secondsLeft: number }
+  'Session.EndedEvent': { sessionId: string; reason: 'completed' | 'failed' | 'canceled' | 'timedOut' | 'cardRemoved' }
+}
+
+/** Intermediate events of a command (same requestId). */
+export const LOCAL_API_EVENTS = [
+  'Session.InsertCardEvent',
+  'Session.MediaInsertedEvent',
+  'Session.ScanWaitingEvent',
+  'Session.ScanUnreadableEvent',
+  'Session.PreparingDocumentEvent',
+  'Session.PrintingEvent',
+] as const
+export type LocalApiEventName = (typeof LOCAL_API_EVENTS)[number]

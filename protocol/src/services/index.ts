@@ -1,0 +1,5 @@
+export * from './document-template.ts'
+export * from './gateway.ts'
+export * from './service-definition.ts'
+export * from './text-template.ts'
+export * from './validate-catalogue.ts'

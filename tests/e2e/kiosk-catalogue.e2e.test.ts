@@ -1,0 +1,355 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generic80mm } from '@drivers/printer-escpos'
+import { renderText } from '@drivers/printer-escpos/emulator'
+import {
+  DEFAULT_CATALOGUE_DIR,
+  DEFAULT_DEMO_GATEWAY_DIR,
+  DemoGateway,
+  type GatewayServer,
+  loadCatalogueDir,
+  startGatewayServer,
+} from '@kiosk/agent'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium, screenshot } from '../support/browser.ts'
+import { openKioskPage, shootAndCheck, waitScreen } from '../support/kiosk-page.ts'
+import { fixtureCard, type KioskRig, startKioskRig } from '../support/kiosk-rig.ts'
+import { spooledPdfText } from '../support/pdf-text.ts'
+import { startStack, type TestStack } from '../support/stack.ts'
+import { waitFor } from '../support/wait-for.ts'
+
+const card = fixtureCard('resident-zhang-san')
+
+interface KioskApi {
+  services: { serviceId: string; available: boolean; reason?: string }[]
+}
+
+/**
+ * A comprehensive machine running the demo catalogue (41 services of 9 departments) against the
+ * department gateways over real HTTP: finding services, one service of every input and output
+ * kind, a department outage, and a brand-new service added as data to the running kiosk.
+ */
+describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways over HTTP', () => {
+  let stack: TestStack
+  let browser: Browser
+  let rig: KioskRig
+  let gateway: GatewayServer
+  const catalogueDir = mkdtempSync(join(tmpdir(), 'e2e-catalogue-'))
+  const gatewayDir = mkdtempSync(join(tmpdir(), 'e2e-gateway-data-'))
+
+  beforeAll(async () => {
+    cpSync(DEFAULT_CATALOGUE_DIR, catalogueDir, { recursive: true })
+    cpSync(DEFAULT_DEMO_GATEWAY_DIR, gatewayDir, { recursive: true })
+    gateway = await startGatewayServer(new DemoGateway({ dataDir: gatewayDir }), { token: 'e2e-gateway' })
+    stack = await startStack({ broker: 'embedded-aedes', db: 'pglite' })
+    browser = await launchChromium()
+    rig = await startKioskRig({
+      kioskId: 'e2e-catalogue-01',
+      machineType: 'comprehensive',
+      mqttUrl: stack.mqttUrl,
+      config: {
+        catalogue: { dir: catalogueDir, offer: ['*'] },
+        backend: {
+          kind: 'http',
+          url: `${gateway.url}/service-centre`,
+          token: 'e2e-gateway',
+          timeoutMs: 3000,
+          departments: Object.fromEntries(
+            [
+              'public-security',
+              'market-regulation',
+              'tax',
+              'hrss',
+              'medical-insurance',
+              'housing-fund',
+              'civil-affairs',
+              'real-estate',
+            ].map((d) => [d, { url: `${gateway.url}/${d}` }]),
+          ),
+          breaker: { failureThreshold: 2, openMs: 12_000 },
+        },
+      },
+    })
+  }, 180_000)
+  afterAll(async () => {
+    await browser?.close()
+    await rig?.stop()
+    await stack?.stop()
+    await gateway?.close()
+  })
+
+  async function open(): Promise<Page> {
+    const page = await openKioskPage(browser, rig.uiUrl)
+    await page.click('.attract-touch')
+    await waitScreen(page, 'menu')
+    return page
+  }
+
+  async function choose(page: Page, serviceId: string): Promise<void> {
+    await page.click('.tab[data-mode="search"]')
+    const service = rig.agent.catalogue.service(serviceId)
+    if (!service) throw new Error(`no ${serviceId}`)
+    // Search by the pinyin initials of the Chinese name, as a citizen would type them.
+    const initials = rig.agent.catalogue.searchKeys(serviceId).find((k) => /^[a-z]+$/.test(k) && k.length <= 8)
+    for (const letter of (initials ?? '').slice(0, 6).toUpperCase())
+      await page.click(`.letter[data-letter="${letter}"]`)
+    await page.locator(`.tile[data-service="${serviceId}"]`).click()
+  }
+
+  async function placeCard(page: Page): Promise<void> {
+    await waitScreen(page, 'card')
+    rig.reader.removeCard()
+    rig.reader.presentCard(card)
+  }
+
+  it('finds a service among 41: pages that hide nothing, topics, departments, pinyin initials', async () => {
+    const page = await open()
+    const total = rig.agent.catalogue.offered().length
+    expect(total).toBeGreaterThanOrEqual(40)
+    const seen = new Set<string>()
+    for (;;) {
+      for (const id of await page
+        .locator('.tile')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-service')))) {
+        if (id) seen.add(id)
+      }
+      const next = page.getByRole('button', { name: '下一页' })
+      if (await next.isDisabled()) break
+      await next.click()
+    }
+    expect(seen.size).toBe(total)
+    await page.click('.tab[data-mode="department"]')
+    await page.click('.chip[data-department="housing-fund"]')
+    const housing = await page.locator('.tile').evaluateAll((els) => els.map((e) => e.getAttribute('data-service')))
+    expect(housing.sort()).toEqual(
+      rig.agent.catalogue
+        .offered()
+        .filter((s) => s.department === 'housing-fund')
+        .map((s) => s.id)
+        .sort(),
+    )
+    await page.click('.tab[data-mode="category"]')
+    await page.click('.chip[data-category="queue"]')
+    expect(await page.locator('.tile').count()).toBe(1)
+    await page.click('.tab[data-mode="search"]')
+    for (const letter of 'WSZM') await page.click(`.letter[data-letter="${letter}"]`)
+    expect(await page.locator('.tile').first().getAttribute('data-service')).toBe('tax-certificate')
+    await shootAndCheck(page, 'kiosk-catalogue-search')
+    await page.click('.letter[data-letter="⌫"]')
+    await page.context().close()
+  })
+
+  it('shows the menu in portrait 1080×1920 and landscape 1920×1080', async () => {
+    const page = await open()
+    for (const [name, width, height] of [
+      ['kiosk-catalogue-menu-portrait', 1080, 1920],
+      ['kiosk-catalogue-menu-landscape', 1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width, height })
+      await page.click('.tab[data-mode="popular"]')
+      await screenshot(page, name)
+    }
+    await page.context().close()
+  })
+
+  it('queue ticket: no identity, an option, a receipt; the most used service moves first', async () => {
+    const page = await open()
+    rig.receipt?.clearPrinted()
+    await choose(page, 'queue-ticket')
+    await waitScreen(page, 'option')
+    await page.click('[data-option="B"]')
+    await waitScreen(page, 'result')
+    expect(await page.locator('.facts dt').textContent()).toMatch(/^B\d{3}$/)
+    await page.getByRole('button', { name: '打印排队号' }).click()
+    await waitScreen(page, 'done')
+    const receipt = renderText(rig.receipt?.printed ?? [], generic80mm.dotsPerLine).replace(/ +/g, '')
+    expect(receipt).toContain('社保医保')
+    await page.click('text=办理完成')
+    await waitScreen(page, 'attract')
+    await page.click('.attract-touch')
+    await page.locator('.tile').first().waitFor()
+    expect(await page.locator('.tile').first().getAttribute('data-service')).toBe('queue-ticket')
+    await page.context().close()
+  })
+
+  it('housing-fund withdrawal progress: ID card, records, a QR code to continue on the phone', async () => {
+    const page = await open()
+    await choose(page, 'hf-withdrawal-progress')
+    await placeCard(page)
+    await waitScreen(page, 'result')
+    expect(await page.locator('.record-title').first().textContent()).toContain('租房提取')
+    await page.getByRole('button', { name: '用手机继续办理' }).click()
+    await waitScreen(page, 'qr')
+    expect(await page.locator('.qr-url').textContent()).toBe('https://zwfw.example.gov.cn/m/progress/TQ2026010700118')
+    expect(await page.locator('.qr-image').getAttribute('src')).toMatch(/^data:image\/png;base64,/)
+    await shootAndCheck(page, 'kiosk-catalogue-qr')
+    await page.click('text=办理完成')
+    await page.context().close()
+  })
+
+  it('income tax record: a period, records, an A4 document from a template', async () => {
+    const page = await open()
+    await choose(page, 'iit-records')
+    await placeCard(page)
+    await waitScreen(page, 'period')
+    await page.click('[data-period="last12"]')
+    await waitScreen(page, 'result')
+    expect(await page.locator('.pager .page-of').textContent()).toContain('共 12 项')
+    await page.getByRole('button', { name: '打印纳税记录（A4）' }).click()
+    await waitScreen(page, 'done', 30_000)
+    const ipp = rig.ipp
+    if (!ipp) throw new Error('no A4 printer')
+    const pdf = await waitFor('the PDF at ippeveprinter', () => spooledPdfText(ipp).at(-1))
+    expect(pdf.replace(/\s+/g, '')).toContain('个人所得税纳税记录')
+    await page.click('text=办理完成')
+    await page.context().close()
+  })
+
+  it('real-estate query: choose a property, its document fetched from the gateway, printed on A4', async () => {
+    const page = await open()
+    await choose(page, 'property-records')
+    await placeCard(page)
+    await page.locator('.record.choice').first().click()
+    await waitScreen(page, 'done', 30_000)
+    const ipp = rig.ipp
+    if (!ipp) throw new Error('no A4 printer')
+    const pdf = await waitFor('the property PDF', () =>
+      spooledPdfText(ipp).find((t) => t.replace(/\s+/g, '').includes('不动产登记信息查询结果')),
+    )
+    expect(pdf.replace(/\s+/g, '')).toContain('新街42号')
+    await page.click('text=办理完成')
+    await page.context().close()
+  })
+
+  it('company lookup: a typed code, facts on screen only', async () => {
+    const page = await open()
+    await choose(page, 'enterprise-info')
+    await placeCard(page)
+    await waitScreen(page, 'code')
+    for (const d of '20260115') await page.click(`.key[data-key="${d}"]`)
+    await page.getByRole('button', { name: '确定' }).click()
+    await page.locator('.facts dt', { hasText: '柳湾生态农业专业合作社' }).waitFor()
+    expect(await page.locator('[data-output]').count()).toBe(0)
+    await page.click('text=办理完成')
+    await page.context().close()
+  })
+
+  it("a department's gateway outage makes only its services unavailable, reported to the fleet, and recovers", async () => {
+    gateway.setOutage('housing-fund', true)
+    const page = await open()
+    await choose(page, 'hf-account-info')
+    await placeCard(page)
+    await waitScreen(page, 'error')
+    expect(await page.locator('[data-screen="error"]').getAttribute('data-error')).toBe('backendUnavailable')
+    await page.getByRole('button', { name: '再试一次' }).click()
+    // The second failure opens the circuit: every housing-fund service goes unavailable at once.
+    await waitFor('housing fund unavailable', () =>
+      rig.agent.services.availability().some((s) => s.serviceId === 'hf-account-info' && s.reason === 'gatewayDown'),
+    )
+    const hf = rig.agent.catalogue
+      .offered()
+      .filter((s) => s.department === 'housing-fund')
+      .map((s) => s.id)
+      .sort()
+    const gatewayDown = (services: { serviceId: string; reason?: string }[]) =>
+      services
+        .filter((s) => s.reason === 'gatewayDown')
+        .map((s) => s.serviceId)
+        .sort()
+    expect(gatewayDown(rig.agent.services.availability())).toEqual(hf)
+    const atFleet = await waitFor('the fleet sees the reason', async () => {
+      const k = await stack.api<KioskApi>('/api/kiosks/e2e-catalogue-01')
+      return gatewayDown(k.services).length > 0 ? k : undefined
+    })
+    expect(gatewayDown(atFleet.services)).toEqual(hf)
+    await page.click('text=回到首页')
+    await page.click('.attract-touch')
+    await page.click('.tab[data-mode="department"]')
+    await page.click('.chip[data-department="housing-fund"]')
+    expect(await page.locator('.tile.disabled').count()).toBe(await page.locator('.tile').count())
+    await shootAndCheck(page, 'kiosk-catalogue-department-down')
+    gateway.setOutage('housing-fund', false)
+    // After openMs one trial is let through; it succeeds and the circuit closes.
+    await page.locator('.tile[data-service="hf-account-info"]:not(.disabled)').waitFor({ timeout: 30_000 })
+    await page.click('.tile[data-service="hf-account-info"]')
+    await placeCard(page)
+    await page.locator('.facts dt', { hasText: '38,652.20' }).waitFor()
+    expect(rig.agent.gateway.state('housing-fund')).toBe('closed')
+    await page.click('text=办理完成')
+    await page.context().close()
+  })
+
+  it('a brand-new service added as data (definition, template, gateway data) runs on the running kiosk, never swapped mid-session', async () => {
+    const page = await open()
+    await choose(page, 'mi-account-balance')
+    await placeCard(page)
+    await waitScreen(page, 'result')
+    // The department publishes a new matter: a definition and a receipt template, and its gateway answers it.
+    writeFileSync(
+      join(catalogueDir, 'medical-insurance/services/mi-designated-hospitals.json'),
+      JSON.stringify({
+        id: 'mi-designated-hospitals',
+        version: 1,
+        department: 'medical-insurance',
+        name: { zh: '医保定点医院查询', en: 'Designated hospitals' },
+        guidance: { zh: '查看您的医保定点医疗机构。', en: 'See your designated hospitals.' },
+        category: 'records',
+        keywords: ['定点', '医院'],
+        identity: 'idCard',
+        gateway: { query: { operation: 'designated-hospitals' } },
+        view: {
+          kind: 'records',
+          title: { zh: '您的定点医疗机构', en: 'Your designated hospitals' },
+          empty: { zh: '没有定点医疗机构。', en: 'None.' },
+          record: {
+            title: { zh: '{{record.name}}', en: '{{record.name}}' },
+            lines: [{ label: { zh: '等级', en: 'Level' }, value: '{{record.level}}' }],
+          },
+        },
+        output: { kind: 'receipt', template: 'mi-hospitals-receipt', action: { zh: '打印定点医院', en: 'Print' } },
+        peripherals: [['idCardReader'], ['receiptPrinter']],
+      }),
+    )
+    writeFileSync(
+      join(catalogueDir, 'medical-insurance/templates/mi-hospitals-receipt.json'),
+      JSON.stringify({
+        id: 'mi-hospitals-receipt',
+        kind: 'receipt',
+        department: 'medical-insurance',
+        version: 1,
+        header: [{ type: 'text', text: '医保定点医疗机构', align: 'center', bold: true }],
+        each: [{ type: 'pair', left: '{{record.name}}', right: '{{record.level}}' }],
+        footer: [{ type: 'feed', lines: 2 }],
+      }),
+    )
+    const data = JSON.parse(readFileSync(join(gatewayDir, 'medical-insurance.json'), 'utf8'))
+    data.operations['designated-hospitals'] = {
+      records: [
+        { name: '花溪镇中心卫生院', level: '一级' },
+        { name: '花溪县人民医院', level: '二级甲等' },
+      ],
+    }
+    writeFileSync(join(gatewayDir, 'medical-insurance.json'), JSON.stringify(data))
+    const installedNow = rig.agent.catalogue.stage(loadCatalogueDir(catalogueDir))
+    expect(installedNow).toBe(false)
+    expect(rig.agent.catalogue.service('mi-designated-hospitals')).toBeUndefined()
+    await page.click('text=办理完成')
+    await waitScreen(page, 'attract')
+    await waitFor('the new catalogue live after the session', () =>
+      rig.agent.catalogue.service('mi-designated-hospitals'),
+    )
+    rig.receipt?.clearPrinted()
+    await page.click('.attract-touch')
+    await choose(page, 'mi-designated-hospitals')
+    await placeCard(page)
+    await page.locator('.record-title', { hasText: '花溪县人民医院' }).waitFor()
+    await page.getByRole('button', { name: '打印定点医院' }).click()
+    await waitScreen(page, 'done')
+    const receipt = renderText(rig.receipt?.printed ?? [], generic80mm.dotsPerLine).replace(/ +/g, '')
+    expect(receipt).toContain('花溪镇中心卫生院')
+    await page.click('text=办理完成')
+    await page.context().close()
+  })
+})
