@@ -161,6 +161,12 @@ describe.each(DATABASE_KINDS)('backup and restore on %s', (kind) => {
     // The kiosk reconnects with its restored credential, accepts the repository and installs 1.2.0.
     cookie = await adminCookie(fleet)
     await waitFor('kiosk back online', () => kiosk.agent.connected, 60_000)
+    // The backup predates the kiosk's first birth: wait until the restored fleet has ingested one.
+    await waitFor(
+      'kiosk known to the restored fleet',
+      async () => (await fleet.db.query('SELECT 1 FROM kiosks WHERE id = $1', [kioskId])).length === 1,
+      60_000,
+    )
     const after = await publishApp(fleet, '1.2.0')
     const answer = await install(fleet, cookie, kioskId, '1.2.0', after)
     expect(answer).toMatchObject({ status: 'ok' })
