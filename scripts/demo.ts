@@ -9,7 +9,7 @@
  *                                 thaw <kioskId> | start <kioskId> | list
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
@@ -19,6 +19,8 @@ import pino from 'pino'
 import { startControlPanel } from './demo/control-panel.ts'
 import { type DemoDeviceSet, startDemoDevices } from './demo/demo-devices.ts'
 import { DEMO_KIOSKS, demoAgentConfig } from './demo-fleet.ts'
+import { createDevCa, issueCertificate } from './tls/dev-ca.ts'
+import { fetchTrusting } from './tls/https-fetch.ts'
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +29,8 @@ const { values } = parseArgs({
     'health-interval-ms': { type: 'string', default: '10000' },
     'data-dir': { type: 'string', default: '.data/demo' },
     'panel-port': { type: 'string', default: process.env.PANEL_PORT ?? '8090' },
+    /** Clear HTTP and MQTT instead of TLS (the only way the demo runs without its CA). */
+    plaintext: { type: 'boolean', default: false },
   },
 })
 const dataDir = resolve(values['data-dir'])
@@ -39,10 +43,32 @@ const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn', base: { app: 'demo
 // directory beside (not inside) the server's data, so `npm start` shows signed updates end to end.
 const updateKeys = await createDevelopmentUpdateKeys(join(dataDir, 'offline-root-ceremony'))
 
+// TLS everywhere, as outside a laptop: a demo CA (kept in .data/demo/tls/, made once with openssl)
+// signs the fleet-server's certificate for HTTPS and mqtts; the kiosks trust that CA.
+const tls = values.plaintext
+  ? undefined
+  : (() => {
+      const ca = createDevCa(join(dataDir, 'tls'), { name: 'kiosk-fleet demo CA', reuse: true })
+      const server = issueCertificate(ca, 'fleet-server', { kind: 'server', reuse: true })
+      return { caCert: ca.caCert, ...server }
+    })()
+const demoFetch: typeof fetch = tls === undefined ? fetch : fetchTrusting(readFileSync(tls.caCert))
+const tlsEnv: Record<string, string> =
+  tls === undefined
+    ? {}
+    : {
+        FLEET_HTTP__TLS__CERT: tls.cert,
+        FLEET_HTTP__TLS__KEY: tls.key,
+        FLEET_MQTT__EMBEDDED__TLS__CERT: tls.cert,
+        FLEET_MQTT__EMBEDDED__TLS__KEY: tls.key,
+        FLEET_MQTT__TLS__CA: tls.caCert,
+      }
+
 async function startServer(httpPort: number) {
   const config = loadFleetConfig({
     env: {
       ...process.env,
+      ...tlsEnv,
       FLEET_HTTP__PORT: String(httpPort),
       // Port 0: a free port, so the demo never collides with a broker already on 1883.
       FLEET_MQTT__EMBEDDED__PORT: process.env.FLEET_MQTT__EMBEDDED__PORT ?? '0',
@@ -72,7 +98,7 @@ try {
 // its own MQTT credentials (the embedded broker requires them), handed to the agent in its environment.
 async function enrolDemoKiosks(httpUrl: string): Promise<Map<string, { username: string; password: string }>> {
   const post = (path: string, body: unknown, cookie = '') =>
-    fetch(`${httpUrl}${path}`, {
+    demoFetch(`${httpUrl}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie },
       body: JSON.stringify(body),
@@ -133,6 +159,9 @@ function startAgent(kioskId: string): void {
       KIOSK_LOG__LEVEL: 'warn',
       KIOSK_MQTT__USERNAME: kioskCredentials.get(kioskId)?.username,
       KIOSK_MQTT__PASSWORD: kioskCredentials.get(kioskId)?.password,
+      // mqtts:// to the embedded broker, verified against the demo CA; the update channel's HTTPS
+      // requests (tuf-js and downloads use node's fetch, which takes no CA setting) trust it through node.
+      ...(tls === undefined ? {} : { KIOSK_MQTT__TLS__CA: tls.caCert, NODE_EXTRA_CA_CERTS: tls.caCert }),
     },
   })
   agents.set(kioskId, child)
@@ -172,6 +201,7 @@ Kiosk fleet demo
   API docs      ${dashboard}/docs
   API           ${dashboard}/api/kiosks
   MQTT broker   ${server.mqttUrl} (embedded Aedes; each kiosk enrolled with its own credentials)
+  TLS           ${tls === undefined ? 'off (--plaintext)' : `demo CA ${tls.caCert} (import it in the browser to trust the dashboard)`}
   database      PGlite in ${join(dataDir, 'fleet-db')}
   device panel  ${panel.url}   (open each kiosk's citizen UI from here; place cards, empty paper, unplug)
   kiosks        ${DEMO_KIOSKS.map((k) => `${k.kioskId} (pid ${agents.get(k.kioskId)?.pid})`).join('\n                ')}

@@ -26,6 +26,7 @@ packages=(
   libudev1
   espeak-ng        # offline voice prompts (Mandarin cmn, English) rendered by the kiosk agent
   ffmpeg           # face-check tests: camera videos (.mjpeg) and card photos cut from packaged face images
+  openssl          # test and demo CA (scripts/tls/dev-ca.ts): TLS on MQTT and HTTPS
 )
 
 # `ensure-system.sh packaging`: what .ci/run's packaging checks need on top (scripts/package/).
@@ -44,7 +45,7 @@ packaging=(
 )
 
 if [[ $profile == demo ]]; then
-  packages=(socat cups-ipp-utils dbus-daemon fonts-noto-cjk espeak-ng)
+  packages=(socat cups-ipp-utils dbus-daemon fonts-noto-cjk espeak-ng openssl)
 elif [[ $profile == packaging ]]; then
   packages=("${packaging[@]}")
 fi

@@ -110,6 +110,38 @@ describe('fleetctl against a running fleet', () => {
     expect(ack).toMatchObject({ code: 0, stdout: expect.stringContaining('acknowledged') })
   })
 
+  it('disables and enables a user, sets a password and lifts a lockout', async () => {
+    const login = async (password: string) =>
+      (
+        await fetch(`${stack.fleet().httpUrl}/api/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.1' },
+          body: JSON.stringify({ username: 'ctl-user', password }),
+        })
+      ).status
+    await stack.api('/api/users', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'ctl-user', displayName: 'C', password: 'first password 123', role: 'auditor' }),
+    })
+    expect(await fleetctl(['users', 'disable', 'ctl-user'], env)).toMatchObject({
+      code: 0,
+      stdout: 'ctl-user disabled\n',
+    })
+    expect(await login('first password 123')).toBe(401)
+    expect((await fleetctl(['users', 'enable', 'ctl-user'], env)).code).toBe(0)
+    expect(await login('first password 123')).toBe(200)
+    const passwd = await fleetctl(['users', 'passwd', 'ctl-user', '--password-stdin'], env, 'second password 456\n')
+    expect(passwd).toMatchObject({ code: 0 })
+    expect(await login('second password 456')).toBe(200)
+    for (let i = 0; i < 6; i++) await login('wrong password')
+    expect(await login('second password 456')).toBe(429)
+    expect(await fleetctl(['users', 'unlock', 'ctl-user'], env)).toMatchObject({ stdout: 'ctl-user unlocked\n' })
+    expect(await login('second password 456')).toBe(200)
+    const listed = await fleetctl(['users', 'list'], env)
+    expect(listed.stdout).toMatch(/ctl-user\s+C\s+auditor/)
+  })
+
   it('says how to log in when no token is stored', async () => {
     const result = await fleetctl(['kiosks', 'list'], { FLEETCTL_CONFIG: join(tmpdir(), 'no-such-fleetctl.json') })
     expect(result.code).toBe(3)

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -44,13 +44,22 @@ function portOpen(port: number): Promise<boolean> {
  */
 export async function startMosquitto(
   mosquittoPath = 'mosquitto',
-  options: { auth?: MosquittoAuth } = {},
+  options: { auth?: MosquittoAuth; tls?: { ca: string; cert: string; key: string } } = {},
 ): Promise<MosquittoProcess> {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'mosquitto-'))
   // Mosquitto started as root drops to the `mosquitto` user, which must be able to save its database.
   chmodSync(dir, 0o777)
   const conf = join(dir, 'mosquitto.conf')
+  // TLS files copied where the `mosquitto` user can read them (the test key only: production keeps 0640 root:mosquitto).
+  const tlsLines: string[] = []
+  if (options.tls !== undefined) {
+    for (const [name, file] of Object.entries(options.tls)) {
+      copyFileSync(file, join(dir, `${name}.pem`))
+      chmodSync(join(dir, `${name}.pem`), 0o644)
+    }
+    tlsLines.push(`cafile ${dir}/ca.pem`, `certfile ${dir}/cert.pem`, `keyfile ${dir}/key.pem`, 'tls_version tlsv1.2')
+  }
   const production = mosquittoConf({
     listener: `${port} 127.0.0.1`,
     passwordFile: options.auth?.passwordFile ?? '',
@@ -62,6 +71,8 @@ export async function startMosquitto(
     .filter(
       (line) => options.auth !== undefined || !/^(allow_anonymous|password_file|acl_file|use_username_as)/.test(line),
     )
+    // TLS settings belong to the listener line before them.
+    .flatMap((line) => (line.startsWith('listener ') ? [line, ...tlsLines] : [line]))
   writeFileSync(
     conf,
     [...production, ...(options.auth === undefined ? ['allow_anonymous true'] : []), 'log_dest none', ''].join('\n'),
@@ -71,7 +82,7 @@ export async function startMosquitto(
   process.once('exit', kill)
   const broker: MosquittoProcess = {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${options.tls === undefined ? 'mqtt' : 'mqtts'}://127.0.0.1:${port}`,
     async start() {
       const proc = spawn(mosquittoPath, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] })
       let stderr = ''

@@ -9,6 +9,7 @@ import { registerKiosks } from './commands/kiosks.ts'
 import { registerLogin } from './commands/login.ts'
 import { registerRollouts } from './commands/rollouts.ts'
 import { registerServices } from './commands/services.ts'
+import { registerUsers } from './commands/users.ts'
 import { type Io, processIo } from './context.ts'
 
 /** Runs fleetctl with `argv` (as process.argv) and returns the exit code. */
@@ -28,6 +29,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   registerRollouts(program, io)
   registerKeys(program, io)
   registerServices(program, io)
+  registerUsers(program, io)
   try {
     await program.parseAsync(argv)
     return EXIT.ok

@@ -129,6 +129,11 @@ describe('vendor signing on the vendor machine', () => {
       const changed = new TargetFile({ path, length: bytes.length, hashes: { sha256: sha256.replace(/^./, '0') } })
       expect(message(() => signVendorResign(resign([changed]), published(), [pair]))).toContain('adds or changes')
       expect(message(() => signVendorResign(resign([same], 9), published(), [pair]))).toContain('version 9')
+      // After a restore the fleet asks for a version above its floor: signed only when the vendor says so, never lower.
+      expect(signVendorResign(resign([same], 9), published(), [pair], { afterRestore: true }).version).toBe(9)
+      expect(message(() => signVendorResign(resign([same], 3), published(), [pair], { afterRestore: true }))).toContain(
+        'version 3',
+      )
       expect(message(() => signVendorResign(resign([same]), published(generateVendorKey()), [pair]))).toContain(
         'no valid signature of your keys',
       )

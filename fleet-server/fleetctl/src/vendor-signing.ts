@@ -131,12 +131,14 @@ function signedBy(md: Metadata<Targets>, key: VendorKeyPair): boolean {
  * request is checked against the role as published, which must carry a valid signature of one of
  * the vendor's own keys: the request must be its next version and list nothing the vendor did not
  * sign before, so a server cannot slip a file in. `published` is undefined when the vendor never
- * published.
+ * published. `afterRestore`: the fleet was restored from a backup and asks for a version above its
+ * restore floor (docs/operations.md); any version above the published one is then signed.
  */
 export function signVendorResign(
   request: unknown,
   published: unknown,
   keys: VendorKeyPair[],
+  options: { afterRestore?: boolean } = {},
 ): { signatures: { keyid: string; sig: string }[]; version: number; expires: string; dropped: string[] } {
   const md = targetsOf(request, 'the re-sign request')
   const before = published === undefined ? undefined : targetsOf(published, 'the published role')
@@ -144,7 +146,9 @@ export function signVendorResign(
     throw new FleetctlError('refusing to sign: the published role carries no valid signature of your keys', EXIT.failed)
   }
   const publishedVersion = before?.signed.version ?? 0
-  if (md.signed.version !== publishedVersion + 1) {
+  const next =
+    options.afterRestore === true ? md.signed.version > publishedVersion : md.signed.version === publishedVersion + 1
+  if (!next) {
     throw new FleetctlError(
       `refusing to sign: the request is version ${md.signed.version}, the published role is version ${publishedVersion}`,
       EXIT.failed,

@@ -1,18 +1,23 @@
 import fastifyCookie from '@fastify/cookie'
+import fastifyHelmet from '@fastify/helmet'
+import fastifyRateLimit from '@fastify/rate-limit'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { FLEET_ERRORS } from '@kiosk-fleet/protocol/http'
 import Fastify, { type FastifyError, type FastifyPluginAsync, LogController } from 'fastify'
 import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
 import type { AlertEngine } from './alerts/alert-engine.ts'
 import { alertsPlugin } from './alerts/alerts-plugin.ts'
 import type { AuditLog } from './audit/audit-log.ts'
 import { auditPlugin } from './audit/audit-plugin.ts'
 import { authPlugin } from './auth/auth-plugin.ts'
 import { SESSION_COOKIE } from './auth/auth-routes.ts'
+import { AuthThrottle, DEFAULT_THROTTLE_POLICY, type ThrottlePolicy } from './auth/auth-throttle.ts'
 import type { IdentityRepo } from './auth/identity-repo.ts'
 import { principalHook } from './auth/principal-hook.ts'
+import { userRoutes } from './auth/user-routes.ts'
 import type { CommandSender } from './commands/command-sender.ts'
 import type { Database } from './db/database.ts'
 import { enrolmentPlugin } from './enrolment/enrolment-plugin.ts'
@@ -22,6 +27,7 @@ import { kiosksPlugin } from './kiosks/kiosks-plugin.ts'
 import type { LiveHub } from './live/live-hub.ts'
 import { createFleetMetrics } from './metrics/fleet-metrics.ts'
 import { opsPlugin } from './ops/ops-plugin.ts'
+import { helmetOptions, rateLimitOptions } from './security/http-security.ts'
 import { registerUpdateMetrics } from './updates/update-metrics.ts'
 import type { UpdateRuntime } from './updates/update-runtime.ts'
 import { updatesPlugin } from './updates/updates-plugin.ts'
@@ -38,11 +44,22 @@ export interface AppDependencies {
   alerts: AlertEngine
   mqttConnected: () => boolean
   commandDefaults: { timeoutMs: number; ttlMs: number }
-  auth: { sessionTtlMs: number; secureCookies: boolean }
+  auth: {
+    sessionTtlMs: number
+    secureCookies: boolean
+    /** Lockout with backoff (default: 5 free failures, then 30 s doubling to 1 h). */
+    lockout?: Omit<ThrottlePolicy, 'forgetAfterMs'>
+    loginPerMinute?: number
+    enrolPerMinute?: number
+  }
   dashboard: { tileUrl?: string | undefined }
   logger: Logger
-  /** Kiosk enrolment: the broker URL handed to kiosks and MQTT user names no kiosk may take. */
-  enrolment?: { brokerUrl: string; reservedUsernames: string[]; defaultTtlMs: number }
+  /** HTTPS certificate and key, and the reverse proxies whose X-Forwarded-* are believed (docs/operations.md). */
+  http?: { https?: { cert: Buffer; key: Buffer } | undefined; trustProxy?: string | undefined }
+  /** Who may read /metrics on this listener; `ownListener`: it is served elsewhere (security/metrics-access.ts). */
+  metrics?: { token?: string | undefined; ownListener?: boolean; registry?: Registry }
+  /** Kiosk enrolment: the broker URL (and CA) handed to kiosks and MQTT user names no kiosk may take. */
+  enrolment?: { brokerUrl: string; brokerCa?: string | undefined; reservedUsernames: string[]; defaultTtlMs: number }
   /** Signed updates (repository, artifacts); no update routes when undefined. */
   updates?: UpdateRuntime | undefined
   /** Rollout and schedule routes (rollouts/index.ts); none when rollouts are disabled. */
@@ -59,6 +76,8 @@ export async function buildApp(deps: AppDependencies) {
   const app = Fastify({
     loggerInstance: deps.logger.child({ mod: 'fleet.http' }),
     logController: new LogController({ disableRequestLogging: true }),
+    ...(deps.http?.https === undefined ? {} : { https: deps.http.https }),
+    ...(deps.http?.trustProxy === undefined ? {} : { trustProxy: deps.http.trustProxy }),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // One answer for every refusal: FleetError's code and catalog status; Fastify's own errors
@@ -82,6 +101,9 @@ export async function buildApp(deps: AppDependencies) {
     return reply.code(status).send({ code, message: status >= 500 ? FLEET_ERRORS[code].message : error.message })
   })
 
+  // Security headers on every response; rate limits on the routes that ask (login, enrolment).
+  await app.register(fastifyHelmet, helmetOptions(deps.dashboard.tileUrl))
+  await app.register(fastifyRateLimit, rateLimitOptions(deps.audit))
   await app.register(fastifyCookie)
   await app.register(fastifySwagger, {
     openapi: {
@@ -99,20 +121,37 @@ export async function buildApp(deps: AppDependencies) {
       security: [{ bearer: [] }, { cookie: [] }],
     },
   })
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true })
 
   app.decorateRequest('principal', null)
   app.addHook('onRequest', principalHook(deps.identity))
 
-  const metrics = createFleetMetrics({ ingestor: deps.ingestor, db: deps.db, mqttConnected: deps.mqttConnected })
+  const metrics =
+    deps.metrics?.registry ??
+    createFleetMetrics({ ingestor: deps.ingestor, db: deps.db, mqttConnected: deps.mqttConnected })
   if (deps.updates !== undefined) {
     registerUpdateMetrics(metrics, deps.updates)
     await app.register(updatesPlugin, { updates: deps.updates })
   }
   if (deps.rollouts !== undefined) await app.register(deps.rollouts)
-  await app.register(authPlugin, { identity: deps.identity, audit: deps.audit, ...deps.auth })
+  const { lockout, loginPerMinute, enrolPerMinute, ...session } = deps.auth
+  const throttle = new AuthThrottle(deps.db, { ...DEFAULT_THROTTLE_POLICY, ...lockout })
+  await app.register(authPlugin, {
+    identity: deps.identity,
+    audit: deps.audit,
+    throttle,
+    loginPerMinute: loginPerMinute ?? 20,
+    ...session,
+  })
+  await app.register(userRoutes, { identity: deps.identity, audit: deps.audit, throttle })
   await app.register(auditPlugin, { audit: deps.audit })
-  await app.register(enrolmentPlugin, { db: deps.db, audit: deps.audit, settings: deps.enrolment })
+  await app.register(enrolmentPlugin, {
+    db: deps.db,
+    audit: deps.audit,
+    settings: deps.enrolment,
+    throttle,
+    enrolPerMinute: enrolPerMinute ?? 30,
+  })
   await app.register(alertsPlugin, { db: deps.db, engine: deps.alerts, audit: deps.audit })
   if (deps.alertOps !== undefined) await app.register(deps.alertOps)
   await app.register(kiosksPlugin, {
@@ -127,6 +166,7 @@ export async function buildApp(deps: AppDependencies) {
     live: deps.live,
     mqttConnected: deps.mqttConnected,
     metrics,
+    metricsAccess: { token: deps.metrics?.token, ownListener: deps.metrics?.ownListener === true },
     dashboard: deps.dashboard,
   })
   return app

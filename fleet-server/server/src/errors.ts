@@ -23,6 +23,11 @@ export const FleetErrorCodes = {
   enrolmentRefused: 'ERR_FLEET_ENROLMENT_REFUSED',
   reservedKioskId: 'ERR_FLEET_RESERVED_KIOSK_ID',
   mqttPasswordMissing: 'ERR_FLEET_MQTT_PASSWORD_MISSING',
+  // Transport security and hardening (docs/operations.md).
+  tlsConfig: 'ERR_FLEET_TLS_CONFIG',
+  lockedOut: 'ERR_FLEET_LOCKED_OUT',
+  rateLimited: 'ERR_FLEET_RATE_LIMITED',
+  userNotFound: 'ERR_FLEET_USER_NOT_FOUND',
   // Signed updates (docs/updates.md "HTTP API").
   updatesNotInitialised: 'ERR_FLEET_UPDATES_NOT_INITIALISED',
   metadataNotFound: 'ERR_FLEET_UPDATE_METADATA_NOT_FOUND',

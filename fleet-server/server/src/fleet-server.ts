@@ -30,13 +30,18 @@ import { SessionLeases } from './ingest/session-leases.ts'
 import { KioskRepo } from './kiosks/kiosk-repo.ts'
 import { startLiveFanout } from './live/live-fanout.ts'
 import { LiveHub } from './live/live-hub.ts'
+import { createFleetMetrics } from './metrics/fleet-metrics.ts'
 import { createRolloutService, type RolloutModule } from './rollouts/index.ts'
+import { startMetricsListener } from './security/metrics-access.ts'
+import { embeddedBrokerTls, enrolmentCa, httpsOptions, mqttClientTls } from './tls/transport-security.ts'
 import { type DeviceModelCatalog, deviceModelCatalog } from './updates/device-models.ts'
 import type { RepositoryLifetimes } from './updates/tuf-repository.ts'
 import { startUpdateRuntime, type UpdateRuntime } from './updates/update-runtime.ts'
 
 export interface FleetServer {
   httpUrl: string
+  /** `/metrics` on its own listener, when `metrics.port` is set. */
+  metricsUrl: string | undefined
   mqttUrl: string
   db: Database
   ingestor: Ingestor
@@ -82,6 +87,12 @@ export async function startFleetServer(
 ): Promise<FleetServer> {
   const log = logger.child({ mod: 'fleet' })
   const codecs = createCodecs()
+  // TLS settings are checked before anything starts (docs/operations.md "TLS"): a bad file or clear
+  // text where it is not allowed stops the server with ERR_FLEET_TLS_CONFIG.
+  const https = httpsOptions(config.http)
+  const brokerTls = config.mqtt.url === undefined ? embeddedBrokerTls(config.mqtt) : undefined
+  if (config.mqtt.url !== undefined) mqttClientTls(config.mqtt, config.mqtt.url)
+  const brokerCa = enrolmentCa(config)
   const db = await openDatabase(config.database, log)
   await migrate(db, logger.child({ mod: 'fleet.db' }))
 
@@ -143,7 +154,9 @@ export async function startFleetServer(
       log.warn('embedded broker without credentials (broker.requireCredentials false): development only')
     }
     broker = await startEmbeddedBroker({
-      ...config.mqtt.embedded,
+      host: config.mqtt.embedded.host,
+      port: config.mqtt.embedded.port,
+      ...(brokerTls === undefined ? {} : { tls: brokerTls }),
       logger: logger.child({ mod: 'fleet.broker' }),
       admit: (id) => ingestSubscribed || id === clientId,
       ingest: brokerHandOver(ingestor),
@@ -159,8 +172,10 @@ export async function startFleetServer(
     mqttUrl = broker.url
   }
 
+  const mqttTls = mqttClientTls(config.mqtt, mqttUrl)
   const mqtt = await connectFleetMqtt({
     url: mqttUrl,
+    tls: mqttTls,
     clientId,
     username: mqttUsername,
     password: mqttPassword,
@@ -200,6 +215,7 @@ export async function startFleetServer(
             connect: (session) =>
               connectFleetMqtt({
                 url: mqttUrl,
+                tls: mqttTls,
                 clientId: session.clientId,
                 username: session.username,
                 password: mqttPassword,
@@ -253,6 +269,7 @@ export async function startFleetServer(
     })
   }
 
+  const metricsRegistry = createFleetMetrics({ ingestor, db, mqttConnected: () => mqtt.client.connected })
   const app = await buildApp({
     db,
     ingestor,
@@ -262,7 +279,15 @@ export async function startFleetServer(
     audit,
     alerts,
     dashboard: config.dashboard,
-    auth: { sessionTtlMs: config.auth.sessionTtlMs, secureCookies: config.auth.secureCookies },
+    auth: {
+      sessionTtlMs: config.auth.sessionTtlMs,
+      secureCookies: config.auth.secureCookies,
+      lockout: config.auth.lockout,
+      loginPerMinute: config.auth.loginPerMinute,
+      enrolPerMinute: config.auth.enrolPerMinute,
+    },
+    http: { https, trustProxy: config.http.trustProxy },
+    metrics: { token: config.metrics.token, ownListener: config.metrics.port !== undefined, registry: metricsRegistry },
     mqttConnected: () => mqtt.client.connected,
     commandDefaults: config.commands,
     logger,
@@ -271,6 +296,7 @@ export async function startFleetServer(
     alertOps: alertModule.routes,
     enrolment: {
       brokerUrl: config.broker.publicUrl ?? mqttUrl,
+      brokerCa,
       reservedUsernames: [fleetMqttUsername(config)],
       defaultTtlMs: config.broker.enrolmentTtlMs,
     },
@@ -290,10 +316,23 @@ export async function startFleetServer(
   rollouts?.start()
 
   const address = await app.listen({ host: config.http.host, port: config.http.port })
-  log.info({ http: address, mqtt: mqttUrl, database: db.kind }, 'fleet-server ready')
+  const metricsListener =
+    config.metrics.port === undefined
+      ? undefined
+      : await startMetricsListener({
+          registry: metricsRegistry,
+          host: config.metrics.host,
+          port: config.metrics.port,
+          token: config.metrics.token,
+        })
+  log.info(
+    { http: address, mqtt: mqttUrl, database: db.kind, tls: https !== undefined, metrics: metricsListener?.url },
+    'fleet-server ready',
+  )
 
   return {
     httpUrl: address,
+    metricsUrl: metricsListener?.url,
     mqttUrl,
     db,
     ingestor,
@@ -316,6 +355,7 @@ export async function startFleetServer(
       live.close()
       await fanout.close()
       await app.close()
+      await metricsListener?.close()
       await broker?.close()
       // What the embedded broker handed over while closing: committed, though never acknowledged.
       await ingestor.flush()

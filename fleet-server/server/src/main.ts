@@ -24,10 +24,29 @@ try {
 const logger = pino({
   level: config.log.level,
   base: { app: 'fleet-server' },
-  redact: { paths: ['*.password', '*.token', 'password', 'token'], censor: '[redacted]' },
+  redact: {
+    paths: [
+      '*.password',
+      '*.token',
+      'password',
+      'token',
+      '*.currentPassword',
+      '*.newPassword',
+      'req.headers.authorization',
+      'req.headers.cookie',
+    ],
+    censor: '[redacted]',
+  },
 })
 // The device registry says which models take firmware and config, and each model's config schema.
-const server = await startFleetServer(config, logger, { deviceModels: deviceModelCatalog(allDefinitions) })
+const server = await startFleetServer(config, logger, { deviceModels: deviceModelCatalog(allDefinitions) }).catch(
+  (err: unknown) => {
+    // A TLS file that cannot be read, or clear text where no setting allows it: say so and stop.
+    if ((err as { code?: unknown }).code !== 'ERR_FLEET_TLS_CONFIG') throw err
+    process.stderr.write(`fleet-server: ERR_FLEET_TLS_CONFIG: ${(err as Error).message}\n`)
+    process.exit(2)
+  },
+)
 
 let stopping = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

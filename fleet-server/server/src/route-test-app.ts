@@ -19,6 +19,8 @@ import { KioskRepo } from './kiosks/kiosk-repo.ts'
 import { LiveHub } from './live/live-hub.ts'
 
 export const PASSWORD = 'correct horse battery'
+/** The Prometheus scrape token of route tests (`metrics.token`). */
+export const METRICS_TOKEN = 'route-test-scrape-token'
 export const USERS: Record<Role, { id: string; departments?: string[]; sites?: string[]; vendors?: string[] }> = {
   admin: { id: 'ada' },
   department: { id: 'dora', departments: ['public-security'] },
@@ -99,6 +101,7 @@ export async function createRouteTestApp(): Promise<RouteTestApp> {
     mqttConnected: () => true,
     commandDefaults: { timeoutMs: 300, ttlMs: 1000 },
     auth: { sessionTtlMs: 3_600_000, secureCookies: false },
+    metrics: { token: METRICS_TOKEN },
     dashboard: {},
     logger,
   })

@@ -27,6 +27,7 @@ import type { DepartmentGateway } from './gateway/department-gateway.ts'
 import { LogRing } from './logging/log-ring.ts'
 import { KioskLink } from './mqtt/kiosk-link.ts'
 import { KioskReporter } from './mqtt/kiosk-reporter.ts'
+import { mqttTlsOptions } from './mqtt/mqtt-tls.ts'
 import { Outbox } from './mqtt/outbox.ts'
 import { SessionCounter } from './mqtt/session-counter.ts'
 import { TransactionCounter } from './sessions/transaction-counter.ts'
@@ -189,6 +190,7 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
   const link = new KioskLink({
     kioskId,
     mqtt: config.mqtt,
+    tls: mqttTlsOptions(config.mqtt),
     outbox,
     nextSession: () => sessions.next(),
     codecs,

@@ -13,5 +13,6 @@ export const KioskErrorCodes = {
   photoDecoderMissing: 'ERR_KIOSK_PHOTO_DECODER_MISSING',
   photoUndecodable: 'ERR_KIOSK_PHOTO_UNDECODABLE',
   identityConfig: 'ERR_KIOSK_IDENTITY_CONFIG',
+  mqttTls: 'ERR_KIOSK_MQTT_TLS',
   catalogueInvalid: 'ERR_KIOSK_CATALOGUE_INVALID',
 } as const

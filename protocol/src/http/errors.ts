@@ -42,6 +42,13 @@ export const FLEET_ERRORS = {
   ERR_FLEET_ENROLMENT_REFUSED: { httpStatus: 401, message: 'enrolment refused' },
   ERR_FLEET_RESERVED_KIOSK_ID: { httpStatus: 409, message: "that kiosk id is the fleet-server's own MQTT user" },
   ERR_FLEET_MQTT_PASSWORD_MISSING: { httpStatus: null, message: "the fleet-server's broker password is not set" },
+  // Transport security, hardening, backups (docs/operations.md)
+  ERR_FLEET_TLS_CONFIG: { httpStatus: null, message: 'the TLS settings are unusable' },
+  ERR_FLEET_LOCKED_OUT: { httpStatus: 429, message: 'too many failures: locked for a while' },
+  ERR_FLEET_RATE_LIMITED: { httpStatus: 429, message: 'too many requests from this address' },
+  ERR_FLEET_USER_NOT_FOUND: { httpStatus: 404, message: 'no such user' },
+  ERR_FLEET_BACKUP_INVALID: { httpStatus: null, message: 'not a usable backup' },
+  ERR_FLEET_RESTORE_NOT_EMPTY: { httpStatus: null, message: 'the database already holds fleet data' },
   // Update repository and artifacts
   ERR_FLEET_UPDATES_NOT_INITIALISED: { httpStatus: 503, message: 'the update repository is not initialised' },
   ERR_FLEET_UPDATE_METADATA_NOT_FOUND: { httpStatus: 404, message: 'no such metadata' },

@@ -73,8 +73,9 @@ export function registerKeys(program: Command, io: Io): void {
       'renew your vendor role for another year and take its revoked files out, signed locally (checked first against the role you published)',
     )
     .requiredOption('--key <file>', 'your key pair file; repeat to meet the threshold', collect)
+    .option('--after-restore', 'the fleet was restored from a backup: sign a version above its restore floor')
     .option('--json', 'machine-readable output')
-    .action(async (id: string, o: { key: string[]; json?: boolean }) => {
+    .action(async (id: string, o: { key: string[]; afterRestore?: boolean; json?: boolean }) => {
       const keys = o.key.map((file) => readVendorKey(file))
       const client = loggedInClient(io)
       const vendor = encodeURIComponent(id)
@@ -84,7 +85,9 @@ export function registerKeys(program: Command, io: Io): void {
       const current = await client.raw('GET', `/updates/metadata/${encodeURIComponent(request.role)}.json`)
       if (current.status !== 200 && current.status !== 404) throw client.failure(current)
       const published = current.status === 200 ? (JSON.parse(current.text) as unknown) : undefined
-      const { signatures, dropped } = signVendorResign(request.metadata, published, keys)
+      const { signatures, dropped } = signVendorResign(request.metadata, published, keys, {
+        afterRestore: o.afterRestore === true,
+      })
       const answer = await client.post<{ role: string; version: number; expires: string; dropped: string[] }>(
         `/api/update-vendors/${vendor}/signatures`,
         { signatures },

@@ -3,6 +3,7 @@ import { ErrorBody } from '@kiosk-fleet/protocol/http'
 import { Type } from '@sinclair/typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
 import { FleetError, FleetErrorCodes } from '../errors.ts'
+import type { AuthThrottle } from './auth-throttle.ts'
 import { principalOf, requirePermission } from './guard.ts'
 import type { IdentityRepo } from './identity-repo.ts'
 import { ROLES } from './roles.ts'
@@ -14,7 +15,14 @@ export interface AuthRoutesOptions {
   audit: AuditLog
   sessionTtlMs: number
   secureCookies: boolean
+  /** Lockout with backoff per user name (auth-throttle.ts). */
+  throttle: AuthThrottle
+  /** Requests per minute and client address on `POST /api/login` (@fastify/rate-limit). */
+  loginPerMinute: number
 }
+
+/** `login:<name>`: the throttle key of a user name (unknown names too, so answers reveal nothing). */
+export const loginKey = (username: string): string => `login:${username.toLowerCase()}`
 
 const PrincipalView = Type.Object({
   userId: Type.String(),
@@ -37,16 +45,46 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       schema: {
         summary: 'Log in; sets an httpOnly session cookie',
         body: Type.Object({ username: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 256 }) }),
-        response: { 200: Type.Object({ user: PrincipalView }), 401: ErrorBody },
+        response: { 200: Type.Object({ user: PrincipalView }), 401: ErrorBody, 429: ErrorBody },
       },
+      config: { rateLimit: { max: options.loginPerMinute, timeWindow: 60_000 } },
     },
     async (request, reply) => {
       const { username, password } = request.body
+      const key = loginKey(username)
+      // While locked, the password is not even checked: the right one fails like a wrong one.
+      const lock = await options.throttle.state(key)
+      if (lock.locked) {
+        const retryAfterS = Math.ceil(lock.retryAfterMs / 1000)
+        await audit.append({
+          actor: username,
+          ip: request.ip,
+          action: 'login',
+          outcome: 'denied',
+          details: { reason: 'locked', retryAfterS },
+        })
+        return reply
+          .code(429)
+          .header('retry-after', String(retryAfterS))
+          .send({ code: FleetErrorCodes.lockedOut, message: `too many failed logins: try again in ${retryAfterS} s` })
+      }
       const principal = await identity.checkPassword(username, password)
       if (principal === undefined) {
-        await audit.append({ actor: username, ip: request.ip, action: 'login', outcome: 'denied' })
+        const { failures, lockMs } = await options.throttle.failed(key)
+        await audit.append({
+          actor: username,
+          ip: request.ip,
+          action: 'login',
+          outcome: 'denied',
+          details: {
+            reason: 'badCredentials',
+            failures,
+            ...(lockMs > 0 ? { lockedForS: Math.ceil(lockMs / 1000) } : {}),
+          },
+        })
         throw new FleetError(FleetErrorCodes.badCredentials, 'wrong user name or password')
       }
+      await options.throttle.succeeded(key)
       const secret = await identity.createSession(principal.userId, options.sessionTtlMs, request.ip)
       await audit.append({
         actor: principal.userId,
@@ -58,7 +96,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       reply.setCookie(SESSION_COOKIE, secret, {
         httpOnly: true,
         sameSite: 'strict',
-        secure: options.secureCookies,
+        // Secure whenever the request came over TLS (directly, or https at a trusted proxy).
+        secure: options.secureCookies || request.protocol === 'https',
         path: '/',
         maxAge: Math.floor(options.sessionTtlMs / 1000),
       })

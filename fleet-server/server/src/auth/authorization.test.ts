@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KioskCredentials } from '../broker/kiosk-credentials.ts'
-import { createRouteTestApp, PASSWORD, type RouteTestApp, USERS } from '../route-test-app.ts'
+import { createRouteTestApp, METRICS_TOKEN, PASSWORD, type RouteTestApp, USERS } from '../route-test-app.ts'
 import { PERMISSIONS, ROLES, type Role } from './roles.ts'
 
 let t: RouteTestApp
@@ -81,10 +81,20 @@ describe('every route for every role', () => {
     expect(response.json()).toMatchObject({ code: 'ERR_FLEET_UNAUTHENTICATED' })
   })
 
-  it('keeps health, metrics, docs, login and the dashboard public', async () => {
-    for (const url of ['/healthz', '/readyz', '/metrics', '/docs/json', '/']) {
+  it('keeps health, docs, login and the dashboard public', async () => {
+    for (const url of ['/healthz', '/readyz', '/docs/json', '/']) {
       expect((await t.app.inject({ url })).statusCode, url).toBe(200)
     }
+  })
+
+  it('serves /metrics to the scrape token and admins only', async () => {
+    const status = async (headers: Record<string, string>) =>
+      (await t.app.inject({ url: '/metrics', headers })).statusCode
+    expect(await status({})).toBe(401)
+    expect(await status({ authorization: 'Bearer not-the-scrape-token' })).toBe(401)
+    expect(await status({ authorization: `Bearer ${METRICS_TOKEN}` })).toBe(200)
+    expect(await status({ cookie: t.cookies.admin })).toBe(200)
+    expect(await status({ cookie: t.cookies.auditor })).toBe(401)
   })
 })
 

@@ -73,6 +73,40 @@ export class IdentityRepo {
     return ok && user !== undefined && !user.disabled ? toPrincipal(user) : undefined
   }
 
+  /** Disables or re-enables a user; a disabled user's sessions end (tokens stop working while disabled). */
+  async setDisabled(userId: string, disabled: boolean): Promise<Principal | undefined> {
+    const [user] = await this.db.query<UserRow>(
+      `WITH u AS (UPDATE users SET disabled = $2 WHERE id = $1 RETURNING *),
+            ended AS (DELETE FROM sessions WHERE $2 AND user_id IN (SELECT id FROM u))
+       SELECT ${USER_COLUMNS} FROM u`,
+      [userId, disabled],
+    )
+    return user === undefined ? undefined : toPrincipal(user)
+  }
+
+  /** Enabled admins other than `except`: the last one cannot be disabled (nobody could undo it). */
+  async otherEnabledAdmins(except: string): Promise<number> {
+    const [row] = await this.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1",
+      [except],
+    )
+    return row?.n ?? 0
+  }
+
+  /**
+   * Sets a new password and ends the user's sessions except `keepSession` (the caller's own, when a
+   * user changes their own password). API tokens stay: revoke them separately if they leaked.
+   */
+  async setPassword(userId: string, password: string, keepSession?: string): Promise<boolean> {
+    const rows = await this.db.query<{ id: string }>(
+      `WITH u AS (UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1 RETURNING id),
+            ended AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) AND token_hash <> $3)
+       SELECT id FROM u`,
+      [userId, await hashPassword(password), keepSession === undefined ? '' : tokenHash(keepSession)],
+    )
+    return rows.length > 0
+  }
+
   async createSession(userId: string, ttlMs: number, ip: string): Promise<string> {
     const secret = newSecret('fleet_ses')
     await this.db.query('INSERT INTO sessions (token_hash, user_id, expires_at, ip) VALUES ($1, $2, $3, $4)', [

@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:net'
+import { createServer as createTlsServer, TLSSocket } from 'node:tls'
+import { isValidId } from '@kiosk-fleet/protocol'
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes'
 import type { Logger } from 'pino'
+import type { EmbeddedBrokerTls } from '../tls/transport-security.ts'
 import { type BrokerUser, isAllowed } from './acl-policy.ts'
 import type { BrokerAuthenticator } from './broker-authenticator.ts'
 
@@ -43,8 +46,14 @@ export async function startEmbeddedBroker(options: {
    * Returns false for topics it does not store (command responses), which pass straight on.
    */
   ingest?: (message: { topic: string; payload: Uint8Array; retain: boolean }, commit: () => void) => boolean
+  /**
+   * mqtts:// instead of mqtt://. With client certificates, a verified certificate whose CN is a kiosk
+   * id logs that kiosk in without a password (`required`: kiosks must have one).
+   */
+  tls?: EmbeddedBrokerTls
 }): Promise<EmbeddedBroker> {
-  const { admit, auth, ingest, logger } = options
+  const { admit, auth, ingest, logger, tls } = options
+  const clientCertificates = tls?.clientCertificates ?? 'off'
   const users = new WeakMap<Client, BrokerUser>()
   const willTopics = new WeakMap<Client, string>()
   const hooks: AedesOptions = {}
@@ -59,8 +68,16 @@ export async function startEmbeddedBroker(options: {
       const decide = async (): Promise<AuthenticateError | undefined> => {
         let user: BrokerUser | undefined
         if (auth !== undefined) {
-          user = await auth.authenticate(username, password)
+          const certified = clientCertificates === 'off' ? undefined : certificateKioskId(client)
+          if (certified !== undefined && (username === undefined || username === certified)) {
+            user = { kind: 'kiosk', kioskId: certified }
+          } else {
+            user = await auth.authenticate(username, password)
+          }
           if (user === undefined) return refuse('bad user name or password', CONNACK.badUserNameOrPassword)
+          if (user.kind === 'kiosk' && clientCertificates === 'required' && certified !== user.kioskId) {
+            return refuse('kiosks must present their client certificate', CONNACK.notAuthorized)
+          }
           if (user.kind === 'kiosk' && client.id !== `kiosk-${user.kioskId}`) {
             return refuse(
               `kiosk ${user.kioskId} must connect as client kiosk-${user.kioskId}`,
@@ -119,7 +136,24 @@ export async function startEmbeddedBroker(options: {
     }
   }
   const aedes = await Aedes.createBroker(hooks)
-  const server: Server = createServer(aedes.handle)
+  const server: Server =
+    tls === undefined
+      ? createServer(aedes.handle)
+      : createTlsServer(
+          {
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+            requestCert: clientCertificates !== 'off',
+            // An unverified certificate is not refused at the handshake: it just logs nobody in (CONNECT decides).
+            rejectUnauthorized: false,
+            minVersion: 'TLSv1.2',
+          },
+          aedes.handle,
+        )
+  if (tls !== undefined) {
+    server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'tls handshake failed'))
+  }
   aedes.on('clientError', (client, err) => logger.debug({ clientId: client.id, err: err.message }, 'client error'))
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -127,13 +161,26 @@ export async function startEmbeddedBroker(options: {
   })
   const address = server.address()
   const port = typeof address === 'object' && address !== null ? address.port : options.port
-  logger.info({ host: options.host, port, credentials: auth !== undefined }, 'embedded broker listening')
+  logger.info(
+    { host: options.host, port, credentials: auth !== undefined, tls: tls !== undefined, clientCertificates },
+    'embedded broker listening',
+  )
   return {
-    url: `mqtt://${options.host}:${port}`,
+    // On every address, the fleet-server connects through loopback (the broker's certificate names 127.0.0.1).
+    url: `${tls === undefined ? 'mqtt' : 'mqtts'}://${options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host}:${port}`,
     port,
     async close() {
       await new Promise<void>((resolve) => aedes.close(() => resolve()))
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
+}
+
+/** The kiosk id a verified client certificate names (its subject CN), if the connection has one. */
+function certificateKioskId(client: Client): string | undefined {
+  const socket = client.conn as unknown
+  if (!(socket instanceof TLSSocket) || !socket.authorized) return undefined
+  const cn = socket.getPeerCertificate().subject?.CN
+  const id = Array.isArray(cn) ? cn[0] : cn
+  return typeof id === 'string' && isValidId(id) ? id : undefined
 }

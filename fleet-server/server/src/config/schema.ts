@@ -1,4 +1,4 @@
-import { LogConfig } from '@kiosk-fleet/protocol'
+import { LogConfig, TlsFilesConfig } from '@kiosk-fleet/protocol'
 import { type Static, Type } from '@sinclair/typebox'
 import { AlertsConfigSchema } from '../alerts/alert-config.ts'
 
@@ -8,6 +8,22 @@ export const FleetConfigSchema = Type.Object(
       {
         host: Type.String({ default: '127.0.0.1' }),
         port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+        /** HTTPS (docs/operations.md "TLS"): both set, the API and dashboard are served over TLS only. */
+        tls: Type.Object(
+          {
+            cert: Type.Optional(Type.String({ minLength: 1, description: 'certificate chain (PEM)' })),
+            key: Type.Optional(Type.String({ minLength: 1, description: 'private key (PEM), mode 0600' })),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        /** Plain HTTP on a host other than loopback is refused unless this is true (ERR_FLEET_TLS_CONFIG). */
+        allowPlaintext: Type.Boolean({ default: false }),
+        /**
+         * Behind a reverse proxy that terminates TLS: the proxy's addresses or CIDRs, comma-separated
+         * (`127.0.0.1,10.0.0.0/8`). Their X-Forwarded-For/-Proto are believed, so the audit log records
+         * the real client and cookies are Secure. Unset: no proxy is trusted.
+         */
+        trustProxy: Type.Optional(Type.String({ minLength: 1 })),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -19,6 +35,26 @@ export const FleetConfigSchema = Type.Object(
           {
             host: Type.String({ default: '127.0.0.1' }),
             port: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
+            /**
+             * MQTT over TLS (mqtts://) on the embedded broker: `cert` and `key` are the broker's; `ca`
+             * signs kiosk client certificates when `clientCertificates` is not `off`.
+             */
+            tls: Type.Object(
+              {
+                cert: Type.Optional(Type.String({ minLength: 1 })),
+                key: Type.Optional(Type.String({ minLength: 1 })),
+                ca: Type.Optional(Type.String({ minLength: 1 })),
+                /**
+                 * `optional`: a kiosk may log in with a client certificate whose CN is its id instead of
+                 * its password; `required`: kiosks must (the fleet-server's own user keeps its password).
+                 */
+                clientCertificates: Type.Union(
+                  [Type.Literal('off'), Type.Literal('optional'), Type.Literal('required')],
+                  { default: 'off' },
+                ),
+              },
+              { additionalProperties: false, default: {} },
+            ),
           },
           { additionalProperties: false, default: {} },
         ),
@@ -32,6 +68,10 @@ export const FleetConfigSchema = Type.Object(
         /** Set to split ingest across replicas with `$share/{group}/...` (MQTT 5 or Mosquitto ≥ 2). */
         sharedGroup: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]+$' })),
         keepaliveS: Type.Integer({ minimum: 1, default: 30 }),
+        /** The fleet-server's own connection to the broker: the CA to verify it (and a client certificate). */
+        tls: TlsFilesConfig,
+        /** Clear-text MQTT to (or an embedded listener on) a host other than loopback is refused unless true. */
+        allowPlaintext: Type.Boolean({ default: false }),
         /**
          * External broker: a replica's session nobody renewed for this long (it stopped or died) is
          * adopted by a live replica, so its queued messages never strand (docs/scale.md "Replicas").
@@ -66,6 +106,8 @@ export const FleetConfigSchema = Type.Object(
         publicUrl: Type.Optional(Type.String({ pattern: '^(mqtt|mqtts|tcp|ssl|ws|wss)://' })),
         /** How long an enrolment token stays valid unless the request asks for less. */
         enrolmentTtlMs: Type.Integer({ minimum: 60_000, default: 24 * 3_600_000 }),
+        /** The CA certificate (PEM file) handed to kiosks at enrolment to verify the broker. Unset: `mqtt.tls.ca`. */
+        caFile: Type.Optional(Type.String({ minLength: 1 })),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -98,8 +140,20 @@ export const FleetConfigSchema = Type.Object(
         /** Creates user `admin` with this password when there are no users yet (secret: env only). */
         initialAdminPassword: Type.Optional(Type.String({ minLength: 12 })),
         sessionTtlMs: Type.Integer({ minimum: 60_000, default: 8 * 3_600_000 }),
-        /** Set behind HTTPS so the session cookie is only sent over TLS. */
+        /** Always mark the session cookie Secure. It is anyway on every request that came over TLS (or a trusted proxy's https). */
         secureCookies: Type.Boolean({ default: false }),
+        /** Lockout per user name (and per kiosk id at enrolment): free failures, then a lock doubling from `baseLockMs`. */
+        lockout: Type.Object(
+          {
+            freeFailures: Type.Integer({ minimum: 1, default: 5 }),
+            baseLockMs: Type.Integer({ minimum: 1000, default: 30_000 }),
+            maxLockMs: Type.Integer({ minimum: 1000, default: 3_600_000 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        /** Requests per minute and client address on `POST /api/login` and `POST /api/enrol` (per replica). */
+        loginPerMinute: Type.Integer({ minimum: 1, default: 20 }),
+        enrolPerMinute: Type.Integer({ minimum: 1, default: 30 }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -107,6 +161,17 @@ export const FleetConfigSchema = Type.Object(
       {
         /** Optional raster tiles for the site map, e.g. https://tiles.example/{z}/{x}/{y}.png (none: plain map). */
         tileUrl: Type.Optional(Type.String({ pattern: '^https?://.*\\{z\\}.*\\{x\\}.*\\{y\\}' })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Prometheus `/metrics` (docs/operations.md "Metrics"): never open to anyone on the API listener. */
+    metrics: Type.Object(
+      {
+        /** Scrapers send `Authorization: Bearer <token>` (secret: env or file only). Admin sessions may read it too. */
+        token: Type.Optional(Type.String({ minLength: 16, description: 'secret: env or file only' })),
+        /** Serve /metrics on its own listener (e.g. a monitoring network) instead of the API's. */
+        port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+        host: Type.String({ default: '127.0.0.1' }),
       },
       { additionalProperties: false, default: {} },
     ),

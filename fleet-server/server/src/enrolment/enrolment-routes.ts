@@ -3,6 +3,7 @@ import { ID_PATTERN } from '@kiosk-fleet/protocol'
 import { ErrorBody, KioskIdParams } from '@kiosk-fleet/protocol/http'
 import { Type } from '@sinclair/typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
+import type { AuthThrottle } from '../auth/auth-throttle.ts'
 import { principalOf, requirePermission } from '../auth/guard.ts'
 import { FleetError, FleetErrorCodes } from '../errors.ts'
 import type { Enrolment } from './enrolment.ts'
@@ -12,6 +13,12 @@ export interface EnrolmentRoutesOptions {
   audit: AuditLog
   /** The broker URL kiosks are told to connect to; unset when the fleet does not know it (route tests). */
   brokerUrl?: string | undefined
+  /** The CA certificate (PEM) kiosks verify the broker with, handed out with the credentials. */
+  brokerCa?: string | undefined
+  /** Lockout with backoff per kiosk id (`enrol:<id>`); unset in route tests that do not look at it. */
+  throttle?: AuthThrottle | undefined
+  /** Requests per minute and client address on `POST /api/enrol`. */
+  enrolPerMinute?: number
   /** MQTT user names that are not kiosks (the fleet-server's own): never issued to a kiosk. */
   reservedUsernames: readonly string[]
   defaultTtlMs: number
@@ -95,25 +102,47 @@ export const enrolmentRoutes: FastifyPluginAsyncTypebox<EnrolmentRoutesOptions> 
               url: Type.Optional(Type.String()),
               username: Type.String(),
               password: Type.String(),
+              ca: Type.Optional(Type.String({ description: "PEM of the CA that signed the broker's certificate" })),
             }),
           }),
           401: ErrorBody,
+          429: ErrorBody,
         },
       },
+      config: { rateLimit: { max: options.enrolPerMinute ?? 30, timeWindow: 60_000 } },
     },
-    async (request, _reply) => {
+    async (request, reply) => {
       const { kioskId, token } = request.body
       const entry = { actor: `kiosk:${kioskId}`, role: 'kiosk', ip: request.ip, action: 'kiosk.enrol', target: kioskId }
+      const key = `enrol:${kioskId}`
+      const lock = await options.throttle?.state(key)
+      if (lock?.locked === true) {
+        const retryAfterS = Math.ceil(lock.retryAfterMs / 1000)
+        await audit.append({ ...entry, outcome: 'denied', details: { reason: 'locked', retryAfterS } })
+        return reply
+          .code(429)
+          .header('retry-after', String(retryAfterS))
+          .send({
+            code: FleetErrorCodes.lockedOut,
+            message: `too many refused enrolments: try again in ${retryAfterS} s`,
+          })
+      }
       const result = options.reservedUsernames.includes(kioskId)
         ? ({ ok: false, reason: 'reserved' } as const)
         : await enrolment.redeem(kioskId, token)
       if (!result.ok) {
-        await audit.append({ ...entry, outcome: 'denied', details: { reason: result.reason } })
+        const failed = await options.throttle?.failed(key)
+        await audit.append({
+          ...entry,
+          outcome: 'denied',
+          details: { reason: result.reason, ...(failed === undefined ? {} : { failures: failed.failures }) },
+        })
         throw new FleetError(
           FleetErrorCodes.enrolmentRefused,
           'enrolment refused: the token is wrong, used or expired; ask for a new one',
         )
       }
+      await options.throttle?.succeeded(key)
       await audit.append({ ...entry, outcome: 'ok', details: { enrolmentId: result.enrolmentId } })
       return {
         kioskId,
@@ -121,6 +150,7 @@ export const enrolmentRoutes: FastifyPluginAsyncTypebox<EnrolmentRoutesOptions> 
           ...(options.brokerUrl === undefined ? {} : { url: options.brokerUrl }),
           username: kioskId,
           password: result.password,
+          ...(options.brokerCa === undefined ? {} : { ca: options.brokerCa }),
         },
       }
     },

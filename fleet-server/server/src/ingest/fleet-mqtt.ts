@@ -21,6 +21,8 @@ export interface FleetMqttOptions {
   ingestor: Ingestor
   commands: () => CommandSender
   logger: Logger
+  /** node:tls options for mqtts:// (tls/transport-security.ts `mqttClientTls`). */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean }
 }
 
 /** Command responses go to every replica (each resolves its own waiting requests by transaction). */
@@ -74,6 +76,7 @@ export async function connectFleetMqtt(options: FleetMqttOptions): Promise<Fleet
     username: options.username,
     password: options.password,
     protocolVersion: 4,
+    ...options.tls,
   })
   client.handleMessage = (packet, done) => {
     // While closing, nothing new is taken: unacknowledged, it stays with the broker.

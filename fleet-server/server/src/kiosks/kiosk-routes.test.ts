@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createRouteTestApp, type RouteTestApp } from '../route-test-app.ts'
+import { createRouteTestApp, METRICS_TOKEN, type RouteTestApp } from '../route-test-app.ts'
 
 let t: RouteTestApp
 let admin: { cookie: string }
@@ -110,7 +110,7 @@ describe('kiosk routes', () => {
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('自助终端运维平台')
     expect((await t.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready', broker: true, database: true })
-    const metrics = await t.app.inject({ url: '/metrics' })
+    const metrics = await t.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
     expect(metrics.body).toMatch(/fleet_kiosks\{state="online",machine_type="id"\} 1/)
     expect(metrics.body).toContain('fleet_ingest_messages_total{outcome="written"}')
     const openapi = (await t.app.inject({ url: '/docs/json' })).json()

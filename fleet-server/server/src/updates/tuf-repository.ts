@@ -132,6 +132,8 @@ export interface RefreshOutcome {
  */
 export class TufRepository {
   private queue: Promise<unknown> = Promise.resolve()
+  /** After a restore from backup: no role is published below this version (docs/operations.md). */
+  private versionFloor = 0
   /** The store view of the running serialised task (one transaction under a lock), if any. */
   private active: TufMetadataStore | undefined
 
@@ -291,7 +293,7 @@ export class TufRepository {
       const next = new Metadata(
         Targets.fromJSON({
           ...top.signed.toJSON(),
-          version: top.signed.version + 1,
+          version: this.nextVersion(top.signed.version),
           expires: tufExpires(now + this.lifetimes.targetsMs),
           delegations: { keys: delegations.keys, roles: delegations.roles.map((r) => ({ ...r })) },
         }),
@@ -375,7 +377,7 @@ export class TufRepository {
       const file = await this.storeBlob(path, bytes, custom)
       const next = new Metadata(
         new Targets({
-          version: current.signed.version + 1,
+          version: this.nextVersion(current.signed.version),
           specVersion: TUF_SPEC_VERSION,
           expires: tufExpires(now + this.lifetimes.vendorMs),
           targets: { ...current.signed.targets, [path]: file },
@@ -426,7 +428,7 @@ export class TufRepository {
       new Targets({
         ...top.signed,
         targets,
-        version: top.signed.version + 1,
+        version: this.nextVersion(top.signed.version),
         expires: tufExpires(now + this.lifetimes.targetsMs),
       }),
     )
@@ -447,7 +449,7 @@ export class TufRepository {
       await this.delegatedRole(vendor, target.path)
       const current = await this.loadTargetsOrEmpty(roleName, now)
       const next = new Targets({
-        version: current.signed.version + 1,
+        version: this.nextVersion(current.signed.version),
         specVersion: TUF_SPEC_VERSION,
         expires: tufExpires(now + this.lifetimes.vendorMs),
         targets: { ...current.signed.targets, [target.path]: targetFileOf(target) },
@@ -513,7 +515,7 @@ export class TufRepository {
       const current = await this.loadTargetsOrEmpty(roleName, now)
       const dropped = drop.filter((path) => current.signed.targets[path] !== undefined)
       const next = new Targets({
-        version: current.signed.version + 1,
+        version: this.nextVersion(current.signed.version),
         specVersion: TUF_SPEC_VERSION,
         expires: tufExpires(now + this.lifetimes.vendorMs),
         targets: Object.fromEntries(Object.entries(current.signed.targets).filter(([path]) => !dropped.includes(path))),
@@ -560,10 +562,11 @@ export class TufRepository {
       )
     }
     const current = await this.loadTargetsOrEmpty(roleName, now)
-    if (metadata.signed.version !== current.signed.version + 1) {
+    const expected = this.nextVersion(current.signed.version)
+    if (metadata.signed.version !== expected) {
       throw new UpdateRepositoryError(
         UpdateErrorCodes.versionConflict,
-        `${roleName} is at version ${current.signed.version}; signed metadata must be version ${current.signed.version + 1} (ask for a new signing request)`,
+        `${roleName} is at version ${current.signed.version}; signed metadata must be version ${expected} (ask for a new signing request)`,
       )
     }
     if (Date.parse(metadata.signed.expires) <= now) {
@@ -583,6 +586,27 @@ export class TufRepository {
       }
     }
     return { roleName, metadata, current }
+  }
+
+  /**
+   * Raises the version every later publication takes at least (targets, snapshot, timestamp, and the
+   * vendor roles' next signing requests). Set after a restore from backup, from `tuf_restores`.
+   */
+  raiseVersionFloor(floor: number): void {
+    this.versionFloor = Math.max(this.versionFloor, floor)
+  }
+
+  /**
+   * Re-signs targets, snapshot and timestamp with versions at or above the floor (after a restore),
+   * so a kiosk that trusted newer metadata than the backup held accepts the repository again.
+   * Vendor roles keep their versions until each vendor re-signs (`vendorResignRequest`).
+   */
+  republishAboveFloor(now: number): Promise<{ targets: number; snapshot: number; timestamp: number }> {
+    return this.serialised(async () => {
+      await this.publishTargets(await this.loadTargets('targets'), now)
+      const { targets, snapshot, timestamp } = await this.readVersions()
+      return { targets, snapshot, timestamp }
+    })
   }
 
   /** Current versions, for status pages and tests. */
@@ -652,6 +676,11 @@ export class TufRepository {
     return run
   }
 
+  /** The version after `current`: one more, or the restore floor when that is higher. */
+  private nextVersion(current: number): number {
+    return Math.max(current + 1, this.versionFloor)
+  }
+
   private async storeBlob(path: string, bytes: Uint8Array, custom?: Record<string, unknown>): Promise<TargetFile> {
     const sha256 = sha256Hex(bytes)
     await this.store.writeTarget(hashPrefixedTargetPath(path, sha256), bytes)
@@ -685,7 +714,7 @@ export class TufRepository {
   ): Promise<void> {
     const snapshot = new Metadata(
       new Snapshot({
-        version: previousVersion + 1,
+        version: this.nextVersion(previousVersion),
         specVersion: TUF_SPEC_VERSION,
         expires: tufExpires(now + this.lifetimes.snapshotMs),
         meta: Object.fromEntries([...meta].map(([name, version]) => [name, new MetaFile({ version })])),
@@ -706,7 +735,7 @@ export class TufRepository {
   private async publishTimestamp(snapshotMeta: MetaFile, previousVersion: number, now: number): Promise<void> {
     const timestamp = new Metadata(
       new Timestamp({
-        version: previousVersion + 1,
+        version: this.nextVersion(previousVersion),
         specVersion: TUF_SPEC_VERSION,
         expires: tufExpires(now + this.lifetimes.timestampMs),
         snapshotMeta,

@@ -6,6 +6,7 @@ import { ArtifactService } from './artifact-service.ts'
 import { DatabaseMetadataStore } from './database-metadata-store.ts'
 import type { DeviceModelCatalog } from './device-models.ts'
 import { RepositoryRefresher, setUpUpdateRepository } from './repository-setup.ts'
+import { applyRestoreFloor } from './restore-floor.ts'
 import type { RepositoryLifetimes, TufRepository } from './tuf-repository.ts'
 import { UploadSpool } from './upload-spool.ts'
 
@@ -57,6 +58,13 @@ export async function startUpdateRuntime(options: {
     logger.error({ err }, reason)
     return { ready: false as const, reason }
   })
+  if (state.ready) {
+    // Failing here leaves kiosks refusing a restored repository: loud, but monitoring keeps running.
+    await applyRestoreFloor({ db, repo: state.repo, audit: options.audit, now: clock(), logger }).catch(
+      (err: unknown) =>
+        logger.error({ err }, 'could not re-sign the restored repository above its version floor; restart to retry'),
+    )
+  }
   const spool = new UploadSpool(settings.dir)
   const artifacts = new ArtifactRepo(db, options.onArtifactChanged)
   const repository = (): TufRepository | string => (state.ready ? state.repo : state.reason)

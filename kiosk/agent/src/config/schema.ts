@@ -1,4 +1,4 @@
-import { DeviceClass, DeviceStatus, Id, LogConfig, MachineType, Site } from '@kiosk-fleet/protocol'
+import { DeviceClass, DeviceStatus, Id, LogConfig, MachineType, Site, TlsFilesConfig } from '@kiosk-fleet/protocol'
 import { type Static, Type } from '@sinclair/typebox'
 import { IdentityConfig } from '../identity/identity-config.ts'
 
@@ -244,6 +244,10 @@ export const AgentConfigSchema = Type.Object(
         reconnectPeriodMs: Type.Integer({ minimum: 100, default: 2000 }),
         connectTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
         inflightWindow: Type.Integer({ minimum: 1, maximum: 1000, default: 64 }),
+        /** mqtts:// trust and, for client-certificate login, this kiosk's certificate (docs/operations.md "TLS"). */
+        tls: TlsFilesConfig,
+        /** Clear-text mqtt:// to a host other than loopback is refused unless this is true (a closed lab network). */
+        allowPlaintext: Type.Boolean({ default: false }),
       },
       { additionalProperties: false, default: {} },
     ),

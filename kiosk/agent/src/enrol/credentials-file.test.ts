@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { formatCredentials, writeCredentialsFile } from './credentials-file.ts'
+import { formatCredentials, writeBrokerCa, writeCredentialsFile } from './credentials-file.ts'
 
 const credentials = { kioskId: 'k1', mqtt: { url: 'mqtt://broker:1883', username: 'k1', password: 's3cret' } }
 
@@ -12,6 +12,15 @@ describe('kiosk credentials file', () => {
     expect(formatCredentials(credentials, 'env')).toBe(
       'KIOSK_MQTT__URL=mqtt://broker:1883\nKIOSK_MQTT__USERNAME=k1\nKIOSK_MQTT__PASSWORD=s3cret\n',
     )
+  })
+
+  it('names the broker CA the fleet handed back, written beside the credentials', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enrol-'))
+    const caFile = writeBrokerCa(join(dir, 'k1.json'), '-----BEGIN CERTIFICATE-----\n')
+    expect(caFile).toBe(join(dir, 'k1.mqtt-ca.pem'))
+    expect(readFileSync(caFile, 'utf8')).toBe('-----BEGIN CERTIFICATE-----\n')
+    expect(JSON.parse(formatCredentials(credentials, 'json', caFile)).mqtt.tls).toEqual({ ca: caFile })
+    expect(formatCredentials(credentials, 'env', caFile)).toContain(`KIOSK_MQTT__TLS__CA=${caFile}\n`)
   })
 
   it('replaces an existing file with one only its owner can read', () => {

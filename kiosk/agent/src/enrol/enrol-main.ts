@@ -3,14 +3,18 @@
  * the kiosk's MQTT credentials, written with mode 0600. The agent then reads them from its config or
  * from KIOSK_MQTT__USERNAME / KIOSK_MQTT__PASSWORD.
  *
- * Usage: kiosk-agent-enrol --server URL --kiosk-id ID --token T --out FILE [--format json|env]
+ * Usage: kiosk-agent-enrol --server URL --kiosk-id ID --token T --out FILE [--format json|env] [--ca FILE]
+ * `--ca`: the CA of the fleet's HTTPS certificate when the system does not trust it. A broker CA the
+ * fleet hands back is written beside FILE (`….mqtt-ca.pem`) and named in it (`mqtt.tls.ca`).
  * Exit codes: 0 enrolled, 1 refused or unreachable, 2 bad usage.
  */
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { type CredentialsFormat, formatCredentials, writeCredentialsFile } from './credentials-file.ts'
+import { type CredentialsFormat, formatCredentials, writeBrokerCa, writeCredentialsFile } from './credentials-file.ts'
 import { EnrolmentError, requestKioskCredentials } from './enrol-client.ts'
 
-const USAGE = 'usage: kiosk-agent-enrol --server URL --kiosk-id ID --token TOKEN --out FILE [--format json|env]'
+const USAGE =
+  'usage: kiosk-agent-enrol --server URL --kiosk-id ID --token TOKEN --out FILE [--format json|env] [--ca FILE]'
 
 function fail(message: string, exitCode: number): never {
   process.stderr.write(`kiosk-agent-enrol: ${message}\n`)
@@ -26,6 +30,7 @@ try {
       token: { type: 'string' },
       out: { type: 'string' },
       format: { type: 'string', default: 'json' },
+      ca: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }).values
@@ -43,8 +48,10 @@ if (typeof server !== 'string' || typeof kioskId !== 'string' || typeof token !=
 if (format !== 'json' && format !== 'env') fail(`--format must be json or env\n${USAGE}`, 2)
 
 try {
-  const credentials = await requestKioskCredentials({ server, kioskId, token })
-  writeCredentialsFile(out, formatCredentials(credentials, format as CredentialsFormat))
+  const ca = typeof values.ca === 'string' ? readFileSync(values.ca) : undefined
+  const credentials = await requestKioskCredentials({ server, kioskId, token, ...(ca === undefined ? {} : { ca }) })
+  const caFile = credentials.mqtt.ca === undefined ? undefined : writeBrokerCa(out, credentials.mqtt.ca)
+  writeCredentialsFile(out, formatCredentials(credentials, format as CredentialsFormat, caFile))
   process.stdout.write(`enrolled ${kioskId}: MQTT credentials written to ${out} (mode 0600)\n`)
 } catch (err) {
   if (err instanceof EnrolmentError) fail(`enrolment failed (${err.code}): ${err.message}`, 1)

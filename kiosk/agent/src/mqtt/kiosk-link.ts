@@ -2,6 +2,7 @@ import { type Codecs, kioskSubscriptions, parseTopic, type StatePayload, topics 
 import mqtt, { type MqttClient } from 'mqtt'
 import type { Logger } from 'pino'
 import type { CommandDispatcher } from '../commands/command-dispatcher.ts'
+import type { MqttTlsOptions } from './mqtt-tls.ts'
 import type { Outbox } from './outbox.ts'
 
 export interface KioskLinkOptions {
@@ -15,6 +16,8 @@ export interface KioskLinkOptions {
     connectTimeoutMs: number
     inflightWindow: number
   }
+  /** CA, client certificate and key for mqtts:// (mqtt-tls.ts). */
+  tls?: MqttTlsOptions
   outbox: Outbox
   /** Next connection number (persisted by the caller, see SessionCounter). */
   nextSession: () => number
@@ -66,6 +69,7 @@ export class KioskLink {
       password: m.password,
       protocolVersion: 4,
       will: this.#will(),
+      ...this.#o.tls,
     })
     this.#client = client
     client.on('reconnect', () => {
