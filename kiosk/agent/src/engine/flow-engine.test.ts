@@ -24,6 +24,8 @@ const CLASSES: DeviceClass[] = [
   'barcodeScanner',
   'documentScanner',
   'smartCardReader',
+  // Services that require a face check against the card (idCardFace) need the camera.
+  'camera',
 ]
 const CODES: Record<string, string> = { noticeCode: 'LZ20260115-0789', creditTail: '20260115' }
 
@@ -42,7 +44,13 @@ function rig(gateway: DepartmentGateway = new DemoGateway({ dataDir: DEFAULT_DEM
     logger,
   })
   const breaker = new CircuitBreakerGateway(gateway, { failureThreshold: 2, openMs: 60_000 })
-  const availability = new ServiceAvailabilityModel({ catalogue, peripherals, circuit: (d) => breaker.state(d) })
+  const availability = new ServiceAvailabilityModel({
+    catalogue,
+    peripherals,
+    circuit: (d) => breaker.state(d),
+    // A kiosk with its face check configured, so face-checked services count as offered.
+    identityReady: () => true,
+  })
   const devices = new DeviceManager({ peripherals })
   const engine = new FlowEngine({
     catalogue,
