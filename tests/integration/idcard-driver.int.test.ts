@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -228,14 +228,18 @@ describe('unplugging the reader mid-read', () => {
     expect(await reader.readCard()).toMatchObject({ ok: false, error: { code: 'deviceNotReady' } })
     await emulator.stop()
 
-    // Plug it back in at the same path.
-    socat = startSocat(deviceLink, hostLink)
+    // Plug it back in at the same path. The host end appears only once the emulated reader listens,
+    // as a USB reader's node appears with the reader behind it: otherwise a reconnect that lands between
+    // socat and the emulator's start meets a silent SAM (offline), which is the rig's gap, not an unplug.
+    const pendingHostLink = `${hostLink}.pending`
+    socat = startSocat(deviceLink, pendingHostLink)
     await socat.ready
     emulator = new Ga467Emulator({
       transport: new SerialTransport({ path: deviceLink, baudRate: 9600 }),
       card: emulated,
     })
     await emulator.start()
+    renameSync(pendingHostLink, hostLink)
     await until(() => reader.getStatus().state === 'online')
     expect(states).toEqual(['noDevice', 'online'])
     expect(reader.getCounters()).toMatchObject({ disconnects: 1, reconnects: 1 })

@@ -280,10 +280,22 @@ export class Ga467Reader implements CardReader {
     return ok(card)
   }
 
-  /** A read that timed out may be a card pulled away mid-read: ask the SAM whether a card is there. */
+  /**
+   * A read that timed out may be a card pulled away mid-read: ask the SAM whether a card is there.
+   * Or the reader itself was unplugged, and its port's loss surfaced only after the read's timer
+   * (a loaded host): then it is the unplug that the caller hears about, as when the loss comes first.
+   */
   async #explainReadFailure(failure: { ok: false; error: ReaderFailure['error'] }): Promise<ReaderFailure> {
-    if (failure.error.code !== 'timeout' || !this.#link?.isOpen) return failure
+    if (failure.error.code !== 'timeout') return failure
+    const gone = () =>
+      fail(
+        'deviceNotReady',
+        `the reader was disconnected during the card read (${failure.error.message})`,
+        'noResponse',
+      )
+    if (!this.#link?.isOpen) return gone()
     const find = await this.#command({ type: 'findCard' })
+    if (!find.ok && (this.#link === undefined || find.error.code === 'deviceNotReady')) return gone()
     const select = find.ok && find.value.type !== 'findCard' ? await this.#command({ type: 'selectCard' }) : undefined
     if (select?.ok && select.value.type !== 'selectCard') {
       return fail('commandError', 'the card was removed during the read (读卡中证件被移走)', 'mediaRemoved')
