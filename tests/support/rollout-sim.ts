@@ -9,7 +9,7 @@ import {
   topics,
   type UpdateParams,
 } from '@kiosk-fleet/protocol'
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import mqtt, { type MqttClient } from 'mqtt'
 import pino, { type Logger } from 'pino'
 import { AuditLog } from '../../fleet-server/server/src/audit/audit-log.ts'
@@ -22,6 +22,7 @@ import { CommandSender } from '../../fleet-server/server/src/commands/command-se
 import type { Database } from '../../fleet-server/server/src/db/database.ts'
 import { migrate } from '../../fleet-server/server/src/db/migrate.ts'
 import { openPgliteDatabase } from '../../fleet-server/server/src/db/pglite-database.ts'
+import { fleetErrorHandler } from '../../fleet-server/server/src/error-handler.ts'
 import { connectFleetMqtt } from '../../fleet-server/server/src/ingest/fleet-mqtt.ts'
 import { emptyBatch } from '../../fleet-server/server/src/ingest/ingest-batch.ts'
 import { IngestStore } from '../../fleet-server/server/src/ingest/ingest-store.ts'
@@ -149,12 +150,8 @@ export async function startRolloutStack(options: RolloutStackOptions): Promise<R
     }),
   )
   const app = Fastify({ logger: false })
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
-    const status = error.statusCode ?? 500
-    return reply
-      .code(status)
-      .send({ code: error.validation ? 'ERR_FLEET_BAD_REQUEST' : 'ERR_FLEET_INTERNAL', message: error.message })
-  })
+  // The app's own handler: a FleetError answers with its code and catalog status.
+  app.setErrorHandler(fleetErrorHandler)
   app.decorateRequest('principal', null)
   app.addHook('onRequest', async (request) => {
     const secret = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1]

@@ -4,8 +4,7 @@ import fastifyRateLimit from '@fastify/rate-limit'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { FLEET_ERRORS } from '@kiosk-fleet/protocol/http'
-import Fastify, { type FastifyError, type FastifyPluginAsync, LogController } from 'fastify'
+import Fastify, { type FastifyPluginAsync, LogController } from 'fastify'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { AlertEngine } from './alerts/alert-engine.ts'
@@ -21,7 +20,7 @@ import { userRoutes } from './auth/user-routes.ts'
 import type { CommandSender } from './commands/command-sender.ts'
 import type { Database } from './db/database.ts'
 import { enrolmentPlugin } from './enrolment/enrolment-plugin.ts'
-import { FleetError, FleetErrorCodes } from './errors.ts'
+import { fleetErrorHandler } from './error-handler.ts'
 import type { Ingestor } from './ingest/ingestor.ts'
 import { kiosksPlugin } from './kiosks/kiosks-plugin.ts'
 import type { LiveHub } from './live/live-hub.ts'
@@ -80,26 +79,8 @@ export async function buildApp(deps: AppDependencies) {
     ...(deps.http?.trustProxy === undefined ? {} : { trustProxy: deps.http.trustProxy }),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  // One answer for every refusal: FleetError's code and catalog status; Fastify's own errors
-  // (schema validation, bad content type) as ERR_FLEET_BAD_REQUEST / ERR_FLEET_REQUEST; the rest 500.
-  app.setErrorHandler((error: FastifyError | FleetError, request, reply) => {
-    if (error instanceof FleetError) {
-      if (error.statusCode >= 500) request.log.error({ err: error }, 'request failed')
-      return reply.code(error.statusCode).send({
-        code: error.code,
-        message: error.message,
-        ...(error.details === undefined ? {} : { details: error.details }),
-      })
-    }
-    const status = error.statusCode ?? 500
-    if (status >= 500) request.log.error({ err: error }, 'request failed')
-    const code = error.validation
-      ? FleetErrorCodes.badRequest
-      : status >= 500
-        ? FleetErrorCodes.internal
-        : FleetErrorCodes.request
-    return reply.code(status).send({ code, message: status >= 500 ? FLEET_ERRORS[code].message : error.message })
-  })
+  // One answer for every refusal (error-handler.ts).
+  app.setErrorHandler(fleetErrorHandler)
 
   // Security headers on every response; rate limits on the routes that ask (login, enrolment).
   await app.register(fastifyHelmet, helmetOptions(deps.dashboard.tileUrl))
