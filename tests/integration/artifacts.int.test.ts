@@ -688,7 +688,8 @@ describe('the update repository over HTTP', () => {
     const after = (await call(h.fleet, 'GET', '/updates/metadata/timestamp.json', undefined)).body as typeof before
     expect(after.signed.version).toBe(before.signed.version + 1)
     expect(Date.parse(after.signed.expires)).toBeGreaterThan(Date.parse(before.signed.expires))
-    const metrics = await (await fetch(`${h.fleet.httpUrl}/metrics`)).text()
+    // /metrics answers only the scrape token or an operator (docs/operations.md "Hardening").
+    const metrics = await (await fetch(`${h.fleet.httpUrl}/metrics`, { headers: h.admin })).text()
     expect(metrics).toContain('fleet_tuf_resigned_total{role="timestamp"} 1')
     expect(metrics).toContain('fleet_tuf_repository_ready 1')
     const fresh = await (await kiosk(h)).refresh()
