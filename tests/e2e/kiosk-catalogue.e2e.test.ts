@@ -104,6 +104,13 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     rig.reader.presentCard(card)
   }
 
+  /** After a session with the ID card: the take-your-card screen until the citizen lifts the card. */
+  async function takeCardBack(page: Page): Promise<void> {
+    await waitScreen(page, 'takeCard')
+    rig.reader.removeCard()
+    await waitScreen(page, 'attract')
+  }
+
   it('finds a service among 41: pages that hide nothing, topics, departments, pinyin initials', async () => {
     const page = await open()
     const total = rig.agent.catalogue.offered().length
@@ -186,6 +193,7 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     expect(await page.locator('.qr-image').getAttribute('src')).toMatch(/^data:image\/png;base64,/)
     await shootAndCheck(page, 'kiosk-catalogue-qr')
     await page.click('text=办理完成')
+    await takeCardBack(page)
     await page.context().close()
   })
 
@@ -204,6 +212,7 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     const pdf = await waitFor('the PDF at ippeveprinter', () => spooledPdfText(ipp).at(-1))
     expect(pdf.replace(/\s+/g, '')).toContain('个人所得税纳税记录')
     await page.click('text=办理完成')
+    await takeCardBack(page)
     await page.context().close()
   })
 
@@ -220,6 +229,7 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     )
     expect(pdf.replace(/\s+/g, '')).toContain('新街42号')
     await page.click('text=办理完成')
+    await takeCardBack(page)
     await page.context().close()
   })
 
@@ -233,6 +243,7 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     await page.locator('.facts dt', { hasText: '柳湾生态农业专业合作社' }).waitFor()
     expect(await page.locator('[data-output]').count()).toBe(0)
     await page.click('text=办理完成')
+    await takeCardBack(page)
     await page.context().close()
   })
 
@@ -265,6 +276,7 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     })
     expect(gatewayDown(atFleet.services)).toEqual(hf)
     await page.click('text=回到首页')
+    await takeCardBack(page)
     await page.click('.attract-touch')
     await page.click('.tab[data-mode="department"]')
     await page.click('.chip[data-department="housing-fund"]')
@@ -278,6 +290,7 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     await page.locator('.facts dt', { hasText: '38,652.20' }).waitFor()
     expect(rig.agent.gateway.state('housing-fund')).toBe('closed')
     await page.click('text=办理完成')
+    await takeCardBack(page)
     await page.context().close()
   })
 
@@ -336,7 +349,7 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     expect(installedNow).toBe(false)
     expect(rig.agent.catalogue.service('mi-designated-hospitals')).toBeUndefined()
     await page.click('text=办理完成')
-    await waitScreen(page, 'attract')
+    await takeCardBack(page)
     await waitFor('the new catalogue live after the session', () =>
       rig.agent.catalogue.service('mi-designated-hospitals'),
     )
@@ -350,6 +363,7 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     const receipt = renderText(rig.receipt?.printed ?? [], generic80mm.dotsPerLine).replace(/ +/g, '')
     expect(receipt).toContain('花溪镇中心卫生院')
     await page.click('text=办理完成')
+    await takeCardBack(page)
     await page.context().close()
   })
 })
