@@ -42,7 +42,8 @@ describe.each(STACK_MODES)('fleet end to end on $broker + $db', (mode) => {
   }
 
   it('carries birth, presence, health and urgent status changes to the API, and answers commands', async () => {
-    const agent = await startAgent('e2e-k1')
+    // Offered by name: the id machine's default offer no longer lists the receipt-only service.
+    const agent = await startAgent('e2e-k1', { catalogue: { offer: ['id-progress', 'id-receipt'] } })
     const online = await waitFor('kiosk online with its inventory', async () => {
       const k = await kiosk('e2e-k1')
       return k.state === 'online' && k.peripherals.length === 2 && k
@@ -60,7 +61,7 @@ describe.each(STACK_MODES)('fleet end to end on $broker + $db', (mode) => {
     })
     expect(faulted.services).toEqual([
       { serviceId: 'id-progress', available: true, blockedBy: [] },
-      { serviceId: 'id-receipt', available: false, blockedBy: ['receipt'] },
+      { serviceId: 'id-receipt', available: false, blockedBy: ['receipt'], reason: 'peripheral' },
     ])
     const { events } = await stack.api<{ events: { type: string; event: { urgent: boolean; deviceId: string } }[] }>(
       '/api/kiosks/e2e-k1/events',
