@@ -19,7 +19,7 @@ describe('a reader unplugged and plugged back', () => {
     stack = await startStack({ broker: 'embedded-aedes', db: 'pglite' })
     browser = await launchChromium()
     rig = await startKioskRig({ kioskId: 'e2e-oos-01', machineType: 'id', mqttUrl: stack.mqttUrl })
-  })
+  }, 180_000)
   afterAll(async () => {
     await browser?.close()
     for (const e of extra) await e.close()
