@@ -132,6 +132,12 @@ describe.each(DATABASE_KINDS)('backup and restore on %s', (kind) => {
       online: async () => true,
     })
     cleanups.push(() => kiosk.stop())
+    // Ingest now commits before it acknowledges: wait until the fleet has the kiosk's birth.
+    await waitFor(
+      'kiosk known to the fleet',
+      async () => (await fleet.db.query('SELECT 1 FROM kiosks WHERE id = $1', [kioskId])).length === 1,
+      60_000,
+    )
     const later = await publishApp(fleet, '1.1.0')
     expect(await install(fleet, cookie, kioskId, '1.1.0', later)).toMatchObject({ status: 'ok' })
     await waitFor('kiosk runs 1.1.0', () => kiosk.agent.appVersion === '1.1.0', 60_000)
