@@ -296,6 +296,8 @@ export function resultScreen(t, s, act) {
       view.kind === 'choices'
         ? button(t.home, act.home, 'secondary')
         : button(t.done, act.finish, action ? 'secondary' : 'primary'),
+      // A printer fault under the results is an error screen too: it keeps the way home.
+      (warning || s.printError) && view.kind !== 'choices' ? button(t.home, act.home, 'secondary') : null,
     ),
   )
 }
