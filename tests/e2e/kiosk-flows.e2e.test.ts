@@ -88,6 +88,8 @@ describe('citizen flows of every machine type, in Chromium against devices on pt
     await typeDigits(page, '202601990000')
     await page.getByRole('button', { name: '确定' }).click()
     await page.locator('[data-screen="code"] .error', { hasText: '没有找到这个编号' }).waitFor()
+    // The typed code survives the mismatch.
+    expect(await page.locator('.entry').textContent()).toBe('LZ20260199-0000')
     await shootAndCheck(page, 'kiosk-license-code')
     // The notice's QR code on the serial scanner (a URL with the code in it) completes the step.
     await r.scanner?.scan('https://zwfw.example.gov.cn/licence-notice?code=LZ20260115-0789')

@@ -55,7 +55,8 @@ export function createFlowActions(ctx) {
 
   /** The code screen: a QR scan completes it by itself; typing the code stops the scan. */
   async function askCode(input, error) {
-    go('code', { input: '', error })
+    // Asked again after a mismatch, the digits typed stay, so one wrong digit is one key to fix.
+    go('code', { input: error ? state.input : '', error })
     if (!input.scan) return
     const scanned = await api().command('Session.ScanCode', { inputId: input.id })
     if (scanned.completionCode === 'success' && state.screen === 'code') {
