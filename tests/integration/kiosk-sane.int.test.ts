@@ -43,6 +43,8 @@ describe('SANE document scanner in the device manager', () => {
           { deviceId: 'a4', emulated: { deviceClass: 'documentPrinter', vendor: 'demo', model: 'emulated' } },
           { deviceId: 'receipt', emulated: { deviceClass: 'receiptPrinter', vendor: 'demo', model: 'emulated' } },
           { deviceId: 'scanner', model: 'generic-sane-scanner', address: saneDevice },
+          // The tax certificate asks for a face check against the card, which needs the camera.
+          { deviceId: 'camera', emulated: { deviceClass: 'camera', vendor: 'demo', model: 'emulated' } },
         ],
         devices: { reopenInitialMs: 100, reopenMaxMs: 500 },
         ui: { enabled: false },
