@@ -25,7 +25,8 @@ describe('fleet dashboard in Chromium', () => {
       longitude: 114.3472,
     }
     for (const [id, overrides] of [
-      ['dash-id-01', {}],
+      // Offered by name: the id machine's default offer no longer lists the receipt-only service.
+      ['dash-id-01', { catalogue: { offer: ['id-progress', 'id-receipt'] } }],
       ['dash-ss-01', { machineType: 'social-security', department: 'human-resources', site: village }],
     ] as const) {
       const agent = createKioskAgent({ config: testAgentConfig(id, stack.mqttUrl, overrides), logger: quietLogger })
