@@ -1,5 +1,5 @@
 import type { DeviceCounters, DeviceStatus } from './device-status.ts'
-import type { Result } from './result.ts'
+import type { DeviceFailure, Result } from './result.ts'
 
 /**
  * Contact smart-card readers (PC/SC) and the China social-security card (社会保障卡) read through
@@ -18,6 +18,14 @@ export type SmartCardFailureDetail =
   | 'securityStatusNotSatisfied'
   | 'readFailed'
   | 'serviceUnavailable'
+
+/** A failed card operation; a wrong PIN (`pinInvalid`) says how many tries the card still allows. */
+export interface SmartCardFailure extends DeviceFailure<SmartCardFailureDetail> {
+  /** From the card's 63Cx answer to VERIFY: wrong PINs left before the card blocks it. */
+  triesLeft?: number
+}
+
+export type SmartCardResult<T> = { ok: true; value: T } | { ok: false; error: SmartCardFailure }
 
 /** SSSE issuer file EF05 (card identification), §6 of the device-protocols reference. */
 export interface SocialSecurityCardInfo {
@@ -66,7 +74,7 @@ export interface SocialSecurityCardReader {
   readonly cardPresent: boolean
   /** Selects SSSE and reads EF05; needs no PIN. */
   readCardInfo(): Promise<Result<SocialSecurityCardInfo, SmartCardFailureDetail>>
-  /** Verifies the PIN, then reads EF06. A wrong PIN is `pinInvalid` with the tries left in the message. */
-  readHolder(pin: string): Promise<Result<SocialSecurityHolder, SmartCardFailureDetail>>
+  /** Verifies the PIN, then reads EF06. A wrong PIN is `pinInvalid` with `triesLeft`. */
+  readHolder(pin: string): Promise<SmartCardResult<SocialSecurityHolder>>
   on<K extends keyof SmartCardReaderEvents>(event: K, listener: (...args: SmartCardReaderEvents[K]) => void): () => void
 }

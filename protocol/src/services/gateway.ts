@@ -67,7 +67,12 @@ export const GatewayResponse = Type.Union([
     {
       ok: Type.Literal(false),
       error: Type.Object(
-        { code: GatewayErrorCode, message: Type.String({ maxLength: 400 }) },
+        {
+          code: GatewayErrorCode,
+          message: Type.String({ maxLength: 400 }),
+          /** With `pinWrong`: wrong PINs left before the department locks it (shown to the citizen). */
+          triesLeft: Type.Optional(Type.Integer({ minimum: 0, maximum: 99 })),
+        },
         { additionalProperties: false },
       ),
     },

@@ -1,4 +1,4 @@
-import { fail, ok, type Result, type SmartCardFailureDetail } from '@drivers/core'
+import { fail, ok, type SmartCardResult } from '@drivers/core'
 import type { Logger } from 'pino'
 import {
   type CommandApdu,
@@ -12,7 +12,7 @@ import {
 } from '../codec/index.ts'
 import type { PcscReader } from './pcsc.ts'
 
-export type CardResult<T> = Result<T, SmartCardFailureDetail>
+export type CardResult<T> = SmartCardResult<T>
 
 /**
  * One connected card: sends APDUs with a timeout, follows 61xx with GET RESPONSE and 6Cxx with the

@@ -48,9 +48,14 @@ describe('SocialSecurityCardService (in-memory PC/SC + virtual card)', () => {
     expect(await service.readHolder('123456')).toEqual({ ok: true, value: SAMPLE_SSC_CARD.holder })
     expect(await service.readHolder('654321')).toMatchObject({
       ok: false,
-      error: { code: 'commandError', detail: 'pinInvalid', message: expect.stringContaining('2 tries left') },
+      error: {
+        code: 'commandError',
+        detail: 'pinInvalid',
+        message: expect.stringContaining('2 tries left'),
+        triesLeft: 2,
+      },
     })
-    await service.readHolder('654321')
+    expect(await service.readHolder('654321')).toMatchObject({ ok: false, error: { triesLeft: 1 } })
     expect(await service.readHolder('654321')).toMatchObject({ ok: false, error: { detail: 'pinBlocked' } })
     expect(await service.readHolder('123456')).toMatchObject({ ok: false, error: { detail: 'pinBlocked' } })
     expect(await service.readHolder('12')).toMatchObject({

@@ -258,7 +258,11 @@ export class SocialSecurityCardService implements SocialSecurityCardReader {
       if (meaning.kind === 'pinWrong') {
         this.#counters.pinFailures++
         this.#log.warn({ triesLeft: meaning.triesLeft }, 'pin rejected')
-        return fail('commandError', `wrong PIN (密码错误), ${meaning.triesLeft} tries left`, 'pinInvalid')
+        const message = `wrong PIN (密码错误), ${meaning.triesLeft} tries left`
+        return {
+          ok: false,
+          error: { code: 'commandError', detail: 'pinInvalid', message, triesLeft: meaning.triesLeft },
+        }
       }
       if (meaning.kind === 'pinBlocked') {
         this.#counters.pinFailures++

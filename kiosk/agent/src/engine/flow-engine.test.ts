@@ -118,6 +118,26 @@ describe('the flow engine runs every service of the demo catalogue against the d
 })
 
 describe('flow engine rules', () => {
+  it('a wrong PIN says how many tries are left, then the department locks it', async () => {
+    const { engine, catalogue } = rig()
+    const service = catalogue.offered().find((s) => s.identity === 'idOrSsCardPin')
+    if (!service) throw new Error('the demo catalogue has a PIN service')
+    const session = new CitizenSession(service.id)
+    session.identify(citizen)
+    const inputs = Object.fromEntries(service.inputs.map((i) => [i.id, sampleInput(i)]))
+    const wrong = '000000'
+    expect(await engine.query(session, service, { inputs, pin: wrong })).toMatchObject({
+      ok: false,
+      errorCode: 'pinWrong',
+      triesLeft: 2,
+    })
+    expect(await engine.query(session, service, { inputs, pin: wrong })).toMatchObject({ triesLeft: 1 })
+    expect(await engine.query(session, service, { inputs, pin: wrong })).toMatchObject({ triesLeft: 0 })
+    const locked = await engine.query(session, service, { inputs, pin: DEMO_PIN })
+    expect(locked).toMatchObject({ ok: false, errorCode: 'pinLocked' })
+    expect(locked).not.toHaveProperty('triesLeft')
+  })
+
   it('a typed code must fill its mask; a scanned URL gives the code inside it', () => {
     expect(maskPattern('LZ########-####').test('LZ20260115-0789')).toBe(true)
     expect(codeFromScan('LZ########-####', 'https://x.gov.cn/n?code=lz20260115-0789&x=1')).toBe('LZ20260115-0789')

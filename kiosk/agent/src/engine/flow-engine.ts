@@ -66,13 +66,13 @@ const PLAN: Record<ServiceDefinition['identity'], SessionPlan['identify']> = {
 const PRINTER_OF = { a4: 'documentPrinter', receipt: 'receiptPrinter' } as const
 
 function gatewayFailure(answer: Extract<GatewayResponse, { ok: false }>, circuitOpen: boolean) {
-  const { code, message } = answer.error
+  const { code, message, triesLeft } = answer.error
   if (code === 'unavailable') {
     return circuitOpen
       ? stepFail('deviceNotReady', 'departmentUnavailable', message)
       : stepFail('timeOut', 'backendUnavailable', message)
   }
-  return stepFail('userError', code, message)
+  return stepFail('userError', code, message, triesLeft)
 }
 
 function printFailure(failure: Extract<Result<unknown, PrinterFailureDetail>, { ok: false }>['error']) {

@@ -17,7 +17,7 @@ export function ssCardHolderPlugin(devices: DeviceManager): IdentityPlugin {
         return stepOk(session.identify({ idNumber: holder.value.socialSecurityNumber, name: holder.value.name }))
       }
       const detail = holder.error.detail
-      if (detail === 'pinInvalid') return stepFail('userError', 'pinWrong', 'wrong PIN')
+      if (detail === 'pinInvalid') return stepFail('userError', 'pinWrong', 'wrong PIN', holder.error.triesLeft)
       if (detail === 'pinBlocked') return stepFail('userError', 'pinLocked', 'PIN blocked')
       if (detail === 'noMedia' || detail === 'mediaRemoved')
         return stepFail('userError', 'noMedia', 'the card was taken out')

@@ -6,6 +6,8 @@ export interface StepFailure {
   /** e.g. `paperOut`, `noMedia`, `pinWrong`, `notFound`, `departmentUnavailable`. */
   errorCode: string
   errorDescription: string
+  /** A wrong PIN: how many more the card or the department allows (shown on the PIN screen). */
+  triesLeft?: number
 }
 
 export type StepResult<T> = { ok: true; value: T } | ({ ok: false } & StepFailure)
@@ -15,4 +17,11 @@ export const stepFail = (
   completionCode: StepFailure['completionCode'],
   errorCode: string,
   errorDescription: string,
-): { ok: false } & StepFailure => ({ ok: false, completionCode, errorCode, errorDescription })
+  triesLeft?: number,
+): { ok: false } & StepFailure => ({
+  ok: false,
+  completionCode,
+  errorCode,
+  errorDescription,
+  ...(triesLeft === undefined ? {} : { triesLeft }),
+})

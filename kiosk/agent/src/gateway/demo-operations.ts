@@ -56,7 +56,8 @@ function checkPin(request: GatewayRequest, state: Map<string, unknown>): Gateway
   if (failures >= MAX_PIN_TRIES) return fail('pinLocked', 'PIN locked after 3 wrong tries')
   if (request.params.pin !== DEMO_PIN) {
     state.set(key, failures + 1)
-    return fail('pinWrong', `wrong PIN, ${MAX_PIN_TRIES - failures - 1} tries left`)
+    const triesLeft = MAX_PIN_TRIES - failures - 1
+    return { ok: false, error: { code: 'pinWrong', message: `wrong PIN, ${triesLeft} tries left`, triesLeft } }
   }
   state.delete(key)
   return undefined

@@ -26,6 +26,7 @@ const fromFailure = (f: Failure): CommandReply => ({
   completionCode: f.completionCode,
   errorCode: f.errorCode,
   errorDescription: f.errorDescription,
+  ...(f.triesLeft === undefined ? {} : { triesLeft: f.triesLeft }),
 })
 const reply = (completionCode: CommandReply['completionCode'], errorCode: string, errorDescription: string) => ({
   completionCode,

@@ -35,7 +35,7 @@ export function createFlowActions(ctx) {
 
   async function afterIdentity(viaSsCard = false) {
     if (state.session.identify.includes('pin') && state.pin === undefined) {
-      return go('pin', { input: '', viaSsCard })
+      return go('pin', { input: '', viaSsCard, pinTriesLeft: undefined })
     }
     await nextInput()
   }
@@ -77,7 +77,7 @@ export function createFlowActions(ctx) {
     const code = result.errorCode
     if (['pinWrong', 'pinFormat'].includes(code)) {
       state.pin = undefined
-      return go('pin', { input: '', error: messageFor(result) })
+      return go('pin', { input: '', error: messageFor(result), pinTriesLeft: result.triesLeft })
     }
     const input = state.currentInput
     if (

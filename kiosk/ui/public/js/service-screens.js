@@ -99,6 +99,7 @@ export function pinScreen(t, s, act) {
     h('p', { class: 'hint' }, t.enterPinHint),
     h('output', { class: 'entry', 'aria-live': 'polite', 'aria-label': t.enterPin }, '●'.repeat(s.input.length) || ' '),
     s.error ? h('p', { class: 'error', role: 'alert' }, s.error) : null,
+    s.pinTriesLeft !== undefined ? h('p', { class: 'tries', role: 'status' }, t.pinTriesLeft(s.pinTriesLeft)) : null,
     keypad(t, act),
     h(
       'div',
