@@ -166,15 +166,32 @@ describe.each(DATABASE_KINDS)('backup and restore on %s', (kind) => {
 
     // The kiosk reconnects with its restored credential, accepts the repository and installs 1.2.0.
     cookie = await adminCookie(fleet)
-    await waitFor('kiosk back online', () => kiosk.agent.connected, 60_000)
-    // The backup predates the kiosk's first birth: wait until the restored fleet has ingested one.
+    // The kiosk answers commands on the restored fleet's broker (the fleet may first replay reports
+    // of the kiosk's old session that the broker kept, so its stored state alone does not say so).
     await waitFor(
-      'kiosk known to the restored fleet',
-      async () => (await fleet.db.query('SELECT 1 FROM kiosks WHERE id = $1', [kioskId])).length === 1,
+      'kiosk answers the restored fleet',
+      async () => {
+        const ping = await fetch(`${fleet.httpUrl}/api/kiosks/${kioskId}/commands/ping`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie },
+          body: JSON.stringify({ timeoutMs: 2000 }),
+        })
+        return ping.status === 200
+      },
       60_000,
+      500,
     )
     const after = await publishApp(fleet, '1.2.0')
-    const answer = await install(fleet, cookie, kioskId, '1.2.0', after)
+    // The kiosk may still be checking the health of 1.1.0: busy is an answer to try again on.
+    const answer = await waitFor(
+      'install of 1.2.0 accepted',
+      async () => {
+        const a = await install(fleet, cookie, kioskId, '1.2.0', after)
+        return a.error?.code === 'ERR_KIOSK_UPDATE_BUSY' ? undefined : a
+      },
+      60_000,
+      1000,
+    )
     expect(answer).toMatchObject({ status: 'ok' })
     await waitFor('kiosk runs 1.2.0', () => kiosk.agent.appVersion === '1.2.0', 60_000)
     expect(trustedTimestampVersion(kiosk)).toBeGreaterThan(seen)

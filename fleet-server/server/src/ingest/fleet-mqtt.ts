@@ -72,6 +72,8 @@ export async function connectFleetMqtt(options: FleetMqttOptions): Promise<Fleet
     // Only a session that ingests needs to outlive the connection; commands alone start clean.
     clean: options.ingestTopics === false,
     keepalive: options.keepaliveS,
+    // Subscribed on every connect below, at once; MQTT.js's resubscribe would wait for its offline queue.
+    resubscribe: false,
     reconnectPeriod: options.reconnect === false ? 0 : 1000,
     username: options.username,
     password: options.password,

@@ -64,6 +64,10 @@ export class KioskLink {
       reconnectPeriod: m.reconnectPeriodMs,
       // A refused CONNECT (fleet not ready, credentials being rotated) is retried like any loss.
       reconnectOnConnackError: true,
+      // The link subscribes itself on every connect. MQTT.js's own resubscribe would wait until its
+      // offline queue has drained, one PUBACK at a time (the fleet acknowledges after it commits):
+      // after an outage the kiosk would be deaf to commands for as long as that takes.
+      resubscribe: false,
       connectTimeout: m.connectTimeoutMs,
       username: m.username,
       password: m.password,
@@ -149,8 +153,11 @@ export class KioskLink {
     this.#log.info({ session: this.#session, pending: this.#o.outbox.pendingCount }, 'connected')
     const online: StatePayload = { state: 'online', session: this.#session, ts: Date.now(), reason: 'connected' }
     client.publish(topics.state(kioskId), this.#o.codecs.state.encode(online), { qos: 1, retain: true })
-    client.subscribe(kioskSubscriptions(kioskId), { qos: 1 }, (err) => {
-      if (err) this.#log.error({ err: err.message }, 'subscribe to requests failed')
+    client.subscribe(kioskSubscriptions(kioskId), { qos: 1 }, (err, granted) => {
+      if (err) return this.#log.error({ err: err.message }, 'subscribe to requests failed')
+      // A broker that refuses the subscription (SUBACK 0x80) leaves the kiosk deaf to commands: say so.
+      const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic)
+      if (refused.length > 0) this.#log.error({ topics: refused }, 'broker refused the request subscription')
     })
     this.#o.onConnected(this.#session)
     this.drain()
