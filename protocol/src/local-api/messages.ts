@@ -126,6 +126,8 @@ export interface KioskStatus {
     idleWarningMs: number
     defaultLanguage: 'zh' | 'en'
     nearestService: LocalizedText
+    /** Where 人证核验 runs: the UI preloads the face models at start when `onDevice`. */
+    faceCheck: 'onDevice' | 'remote' | 'off'
   }
   mode: 'inService' | 'maintenance' | 'outOfService'
   catalogue: { digest: string }

@@ -82,6 +82,7 @@ export async function startCitizenServices(options: {
       idleWarningMs: config.ui.idleWarningMs,
       defaultLanguage: config.ui.defaultLanguage,
       nearestService: { ...config.ui.nearestService },
+      faceCheck: config.identity.faceCheck,
     },
   }
   const staticDir = config.ui.staticDir ?? DEFAULT_UI_DIR

@@ -47,7 +47,7 @@ import {
  *   given: Record<string, unknown>, pin: string | undefined, currentInput: ServiceInput | undefined,
  *   resultPage: number, qr: { url: string, image: string } | undefined,
  *   cardPresent: boolean, retry: (() => unknown) | undefined, helpOpen: boolean,
- *   faceTriesLeft: number | undefined, faceBusy: boolean, printError: string | undefined,
+ *   faceTriesLeft: number | undefined, pinTriesLeft: number | undefined, faceBusy: boolean, printError: string | undefined,
  *   faceVideo: HTMLVideoElement | undefined }} UiState
  */
 /** @type {UiState} */
@@ -82,6 +82,8 @@ const state = {
   retry: undefined,
   helpOpen: false,
   faceTriesLeft: undefined,
+  /** Wrong PINs left before the card (or the department) locks it, after a wrong one. */
+  pinTriesLeft: undefined,
   faceBusy: false,
   printError: undefined,
   faceVideo: undefined,
@@ -115,6 +117,7 @@ function forgetCitizen() {
   state.retry = undefined
   state.helpOpen = false
   state.faceTriesLeft = undefined
+  state.pinTriesLeft = undefined
   state.faceBusy = false
   state.printError = undefined
   faceCheck?.stop()
@@ -169,7 +172,9 @@ async function runFaceCheck(afterIdentity) {
   render()
   voice.say('faceChecking', state.lang)
   faceCheck ??= new FaceCheck({ api })
-  const outcome = await faceCheck.run(faceCheck.video)
+  // The check is the citizen's activity: a slow machine must not time the session out under it.
+  const keepAlive = setInterval(() => api.command('Session.Extend').catch(() => undefined), 15_000)
+  const outcome = await faceCheck.run(faceCheck.video).finally(() => clearInterval(keepAlive))
   state.faceBusy = false
   if (outcome.completionCode === 'success') return afterIdentity()
   if (outcome.errorCode === 'faceLocked' || outcome.triesLeft === 0) {
@@ -298,6 +303,10 @@ async function onConnection(up) {
     state.status = status
     state.cardPresent = status.cardPresent === true
     if (!state.lang || state.screen === 'attract') state.lang = status.ui.defaultLanguage
+    if (status.ui.faceCheck === 'onDevice') {
+      faceCheck ??= new FaceCheck({ api })
+      faceCheck.preload(status.ui.faceCheck)
+    }
   } else {
     forgetCitizen()
     state.screen = 'attract'

@@ -151,6 +151,19 @@ export class FaceCheck {
     return this.#stream
   }
 
+  /**
+   * Loads the on-device models while nobody waits (at UI start), so the first citizen's check does
+   * not pay for them. A failure here is only logged: the check itself reports it as unavailable.
+   * @param {'onDevice' | 'remote' | 'off'} mode
+   */
+  preload(mode) {
+    if (mode !== 'onDevice') return
+    this.#verifiers.onDevice ??= new OnDeviceVerifier()
+    this.#verifiers.onDevice.load().catch((err) => {
+      console.error('face models not loaded', err instanceof Error ? err.message : String(err))
+    })
+  }
+
   /** Shows the camera in the preview (the citizen sees themself before the check starts). */
   async preview(video) {
     try {
