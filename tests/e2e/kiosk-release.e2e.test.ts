@@ -60,7 +60,8 @@ describe('npm run release:kiosk: a real release rolled out to kiosks under the l
       async () => {
         const d = (await fleet.api<RolloutDetail>(`/api/rollouts/${id}`)).body
         if (['completed', 'halted', 'aborted'].includes(d.status) && d.status !== status) {
-          throw new Error(`rollout ended ${d.status}: ${d.statusReason ?? ''}`)
+          const rows = (await deployments(id)).map((r) => `${r.kioskId} ${r.state} ${r.errorCode ?? ''}`)
+          throw new Error(`rollout ended ${d.status}: ${d.statusReason ?? ''} (${rows.join('; ')})`)
         }
         return d.status === status ? d : undefined
       },

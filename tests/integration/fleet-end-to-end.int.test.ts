@@ -55,9 +55,11 @@ describe.each(STACK_MODES)('fleet end to end on $broker + $db', (mode) => {
 
     const receipt = agent.peripherals.find((p) => p.deviceId === 'receipt') as EmulatedPeripheral
     receipt.setStatus({ state: 'userError', paper: 'out' })
-    const faulted = await waitFor('paper out on the dashboard', async () => {
+    // The device status and the services it blocks travel in separate messages: wait for both.
+    const faulted = await waitFor('paper out and its service blocked on the dashboard', async () => {
       const k = await kiosk('e2e-k1')
-      return k.peripherals.find((p) => p.deviceId === 'receipt')?.status?.paper === 'out' && k
+      const paperOut = k.peripherals.find((p) => p.deviceId === 'receipt')?.status?.paper === 'out'
+      return paperOut && k.services.some((s) => s.serviceId === 'id-receipt' && !s.available) && k
     })
     expect(faulted.services).toEqual([
       { serviceId: 'id-progress', available: true, blockedBy: [] },
