@@ -34,9 +34,11 @@ export const STATIC_DIRS = [
  * Packages loaded through `createRequire(…)(name)` (invisible to the bundler), by the workspace that
  * loads them: a bundle containing that workspace needs them at run time too.
  */
-const REQUIRED_AT_RUN_TIME: Array<{ name: string; workspace: string }> = [
+const REQUIRED_AT_RUN_TIME: Array<{ name: string; workspace: string; resolveFrom?: string }> = [
   { name: '@pokusew/pcsclite', workspace: 'drivers/smartcard-pcsc' },
   { name: 'uplot', workspace: 'fleet-server/server' },
+  // The on-device face check's models: the agent serves them to the citizen UI from kiosk/ui's dependency.
+  { name: '@vladmandic/human', workspace: 'kiosk/agent', resolveFrom: 'kiosk/ui' },
 ]
 
 export interface BuiltBundle {
@@ -169,7 +171,7 @@ export async function buildAll(outDir = join(root, 'dist')): Promise<BuildResult
     const inputs = Object.keys(metafile.inputs)
     for (const extra of REQUIRED_AT_RUN_TIME) {
       if (!inputs.some((input) => input.startsWith(`${extra.workspace}/`))) continue
-      seen.set(extra.name, findPackageDir(extra.name, join(root, extra.workspace)) ?? '')
+      seen.set(extra.name, findPackageDir(extra.name, join(root, extra.resolveFrom ?? extra.workspace)) ?? '')
     }
     const externals = Object.fromEntries(
       [...seen].sort(([a], [b]) => a.localeCompare(b)).map(([name, dir]) => [name, dir && relative(root, dir)]),

@@ -25,6 +25,30 @@ export interface RuntimeModules {
   skipped: string[]
 }
 
+/**
+ * Packages of which only some files are used at run time, by path inside the package (a directory
+ * ends in `/`). @vladmandic/human ships 43 MB of builds and models for bodies, hands and objects;
+ * the kiosk serves its browser build and the five face models the face check loads
+ * (kiosk/ui/public/js/identity/face-check.js): 13 MB.
+ */
+const ONLY_FILES: Record<string, readonly string[]> = {
+  '@vladmandic/human': [
+    'package.json',
+    'LICENSE',
+    'dist/human.esm.js',
+    ...['blazeface', 'facemesh', 'faceres', 'antispoof', 'liveness'].flatMap((m) => [
+      `models/${m}.json`,
+      `models/${m}.bin`,
+    ]),
+  ],
+}
+
+/** Whether `rel` (a path inside the package) is, or leads to, one of `only`. */
+function wanted(rel: string, only: readonly string[] | undefined): boolean {
+  if (only === undefined || rel === '') return true
+  return only.some((path) => path === rel || path.startsWith(`${rel}/`))
+}
+
 /** `prebuilds/linux-x64`, `HID-linux-x64-musl`: a directory of binaries for another platform? */
 function foreignPrebuild(path: string, target: string): boolean {
   const parent = basename(dirname(path))
@@ -82,10 +106,14 @@ export function copyRuntimeModules(
   const modules = resolveRuntimeModules(externals)
   mkdirSync(destNodeModules, { recursive: true })
   for (const [name, dir] of modules.copied) {
-    cpSync(join(root, dir), join(destNodeModules, name), {
+    const from = join(root, dir)
+    cpSync(from, join(destNodeModules, name), {
       recursive: true,
       dereference: true,
-      filter: (src) => basename(src) !== '.bin' && !foreignPrebuild(src, target),
+      filter: (src) =>
+        basename(src) !== '.bin' &&
+        !foreignPrebuild(src, target) &&
+        wanted(relative(from, src).split(sep).join('/'), ONLY_FILES[name]),
     })
   }
   return modules

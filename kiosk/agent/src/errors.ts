@@ -13,6 +13,7 @@ export const KioskErrorCodes = {
   photoDecoderMissing: 'ERR_KIOSK_PHOTO_DECODER_MISSING',
   photoUndecodable: 'ERR_KIOSK_PHOTO_UNDECODABLE',
   identityConfig: 'ERR_KIOSK_IDENTITY_CONFIG',
+  faceModelsMissing: 'ERR_KIOSK_FACE_MODELS_MISSING',
   mqttTls: 'ERR_KIOSK_MQTT_TLS',
   catalogueInvalid: 'ERR_KIOSK_CATALOGUE_INVALID',
 } as const

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { AppError } from '@drivers/core'
 import type { Logger } from 'pino'
 import type { CatalogueStore } from '../catalogue/catalogue-store.ts'
 import type { ServiceAvailabilityModel } from '../catalogue/service-availability.ts'
@@ -8,6 +9,7 @@ import type { AgentConfig } from '../config/schema.ts'
 import type { DeviceManager } from '../devices/device-manager.ts'
 import { FlowEngine, type IdentityPlugin } from '../engine/flow-engine.ts'
 import { ssCardHolderPlugin } from '../engine/ss-card-holder.ts'
+import { KioskErrorCodes } from '../errors.ts'
 import type { DepartmentGateway } from '../gateway/department-gateway.ts'
 import { identifiedByIdCard } from '../identity/admit-card.ts'
 import { testContainerPhotoDecoder } from '../identity/card-photo.ts'
@@ -26,7 +28,14 @@ import { createBootToken, DEFAULT_UI_DIR, startUiServer, type UiServer } from '.
 /** The @vladmandic/human package the UI depends on (dist/ and models/). */
 function humanPackageDir(staticDir: string): string {
   const require = createRequire(join(staticDir, '..', 'package.json'))
-  return dirname(dirname(require.resolve('@vladmandic/human')))
+  try {
+    return dirname(dirname(require.resolve('@vladmandic/human')))
+  } catch {
+    throw new AppError(
+      KioskErrorCodes.faceModelsMissing,
+      `identity.faceCheck is onDevice but the face models (npm package @vladmandic/human) are not installed beside ${staticDir}`,
+    )
+  }
 }
 
 /** `/voice/{lang}/{key}.wav` → the prompt's WAV. */
