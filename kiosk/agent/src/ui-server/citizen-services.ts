@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { AppError } from '@drivers/core'
 import type { Logger } from 'pino'
 import type { CatalogueStore } from '../catalogue/catalogue-store.ts'
@@ -27,15 +27,17 @@ import { createBootToken, DEFAULT_UI_DIR, startUiServer, type UiServer } from '.
 
 /** The @vladmandic/human package the UI depends on (dist/ and models/). */
 function humanPackageDir(staticDir: string): string {
-  const require = createRequire(join(staticDir, '..', 'package.json'))
-  try {
-    return dirname(dirname(require.resolve('@vladmandic/human')))
-  } catch {
-    throw new AppError(
-      KioskErrorCodes.faceModelsMissing,
-      `identity.faceCheck is onDevice but the face models (npm package @vladmandic/human) are not installed beside ${staticDir}`,
-    )
+  // Found the way Node finds a package (node_modules up the tree), without loading its Node entry:
+  // a release carries only the browser build and the face models.
+  for (let dir = resolve(staticDir, '..'); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', '@vladmandic', 'human')
+    if (existsSync(join(candidate, 'dist', 'human.esm.js'))) return candidate
+    if (dirname(dir) === dir) break
   }
+  throw new AppError(
+    KioskErrorCodes.faceModelsMissing,
+    `identity.faceCheck is onDevice but the face models (npm package @vladmandic/human) are not installed beside ${staticDir}`,
+  )
 }
 
 /** `/voice/{lang}/{key}.wav` → the prompt's WAV. */
