@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { EmulatedCard } from '@drivers/card-reader-ga467/emulator'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium, screenshot } from '../support/browser.ts'
 import { cameraVideo, cardPhotoOf, OTHER_PEOPLE, SAME_PERSON } from '../support/face-media.ts'
 import { waitScreen } from '../support/kiosk-page.ts'
@@ -44,6 +44,16 @@ describe('face check on the kiosk: the holder passes, others and still photos do
     await rig?.stop()
     await capture?.close()
     await stack?.stop()
+  })
+
+  // Each case starts from the attract screen, whatever the one before left behind; a failed case
+  // prints the agent's face-check decisions (scores only: similarity, real, live, motion).
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === 'fail') {
+      console.log(rig.logs.filter((l) => l.includes('"face check"')).join(''))
+    }
+    rig.reader.removeCard()
+    rig.agent.citizen?.sessions.end('canceled')
   })
 
   async function atFaceScreen(cameraFile: string): Promise<Page> {

@@ -18,6 +18,17 @@ export interface IdentityCommandsOptions {
 const FACE_OUTCOMES: readonly FaceOutcome[] = ['match', 'noMatch', 'spoof', 'noFace', 'unavailable', 'cameraNotReady']
 const MAX_FRAME_BASE64 = 3_000_000
 
+/** Only the four known scores, as finite numbers rounded to 3 places: nothing else from the page is logged. */
+function decisionScores(raw: unknown): Record<string, number | null> | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined
+  const scores: Record<string, number | null> = {}
+  for (const key of ['similarity', 'real', 'live', 'motion'] as const) {
+    const value = (raw as Record<string, unknown>)[key]
+    scores[key] = typeof value === 'number' && Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null
+  }
+  return scores
+}
+
 const reply = (
   completionCode: CommandReply['completionCode'],
   errorCode: string,
@@ -45,11 +56,12 @@ export function createIdentityCommands(options: IdentityCommandsOptions): Record
   }
 
   /** Records one decision in the session and answers the UI. */
-  const settle = (outcome: FaceOutcome): CommandReply => {
+  const settle = (outcome: FaceOutcome, scores?: Record<string, number | null>): CommandReply => {
     const session = sessions.current
     if (!session) return noSession
     sessions.touch()
-    logger.info({ outcome, mode: options.mode }, 'face check')
+    // The four decision scores are numbers about the check, not the face: IT tunes thresholds with them.
+    logger.info({ outcome, mode: options.mode, ...(scores ? { scores } : {}) }, 'face check')
     if (outcome === 'match') {
       session.keep(IDENTITY_KEYS.faceVerified, true)
       session.keep(IDENTITY_KEYS.cardPhoto, undefined)
@@ -99,7 +111,7 @@ export function createIdentityCommands(options: IdentityCommandsOptions): Record
       if (options.mode !== 'onDevice') return reply('sequenceError', 'notOnDevice')
       const outcome = FACE_OUTCOMES.find((o) => o === payload.outcome)
       if (!outcome) return reply('invalidData', 'badOutcome')
-      return settle(outcome)
+      return settle(outcome, decisionScores(payload.scores))
     },
 
     'Identity.Verify': async (payload) => {
