@@ -82,7 +82,7 @@ npm start -- --http-port 0 --panel-port 0 --data-dir "$work/demo" >"$work/demo.l
 demo_pid=$!
 dashboard=
 for _ in $(seq 1 600); do
-  dashboard=$(grep -oE 'dashboard +http://[0-9.:]+' "$work/demo.log" | awk '{print $2}' || true)
+  dashboard=$(grep -oE 'dashboard +https?://[0-9.:]+' "$work/demo.log" | awk '{print $2}' || true)
   [[ -n $dashboard ]] && break
   kill -0 "$demo_pid" 2>/dev/null || break
   sleep 0.5
@@ -92,13 +92,15 @@ if [[ -z $dashboard ]]; then
   echo "check-clean-install: the demo did not come up" >&2
   exit 1
 fi
-curl -fsS "$dashboard/healthz" >/dev/null
-curl -fsS -c "$work/cookies" -H 'content-type: application/json' \
+# The demo's dashboard is HTTPS, signed by the demo CA it made in its data directory.
+ca=(--cacert "$work/demo/tls/ca.crt")
+curl -fsS "${ca[@]}" "$dashboard/healthz" >/dev/null
+curl -fsS "${ca[@]}" -c "$work/cookies" -H 'content-type: application/json' \
   -d '{"username":"admin","password":"kiosk-fleet-demo"}' "$dashboard/api/login" >/dev/null
 online=0
 # Five agents starting from TypeScript on a busy shared machine can take minutes; no timing is judged.
 for _ in $(seq 1 300); do
-  online=$(curl -fsS -b "$work/cookies" "$dashboard/api/kiosks?state=online" |
+  online=$(curl -fsS "${ca[@]}" -b "$work/cookies" "$dashboard/api/kiosks?state=online" |
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);console.log((j.items??j.kiosks??j).length)})')
   [[ $online -ge 5 ]] && break
   sleep 1
