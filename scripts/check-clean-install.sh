@@ -36,7 +36,13 @@ fi
 
 work=$(mktemp -d /tmp/clean-install.XXXXXX)
 cleanup() {
-  [[ -n ${demo_pid:-} ]] && kill -INT "$demo_pid" 2>/dev/null && wait "$demo_pid" 2>/dev/null
+  # The demo runs in its own process group (setsid): npm does not pass SIGINT on to the demo under
+  # it, so the whole group is interrupted, and killed if it is not gone within 30 s.
+  if [[ -n ${demo_pid:-} ]]; then
+    kill -INT -- "-$demo_pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 -- "-$demo_pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$demo_pid" 2>/dev/null || true
+  fi
   if [[ $keep == --keep ]]; then echo "left in $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -78,7 +84,7 @@ catch (e) {
 }"
 
 echo "== npm start (the demo) until five kiosks are online"
-npm start -- --http-port 0 --panel-port 0 --data-dir "$work/demo" >"$work/demo.log" 2>&1 &
+setsid npm start -- --http-port 0 --panel-port 0 --data-dir "$work/demo" >"$work/demo.log" 2>&1 &
 demo_pid=$!
 dashboard=
 for _ in $(seq 1 600); do
