@@ -98,9 +98,12 @@ not_run() {
 command -v podman >/dev/null || not_run "podman is not installed (apt-get install podman)" /dev/null
 command -v mmdebstrap >/dev/null || not_run "mmdebstrap is not installed (apt-get install mmdebstrap)" /dev/null
 base_tar=$repo/.tmp/debian-bookworm-base.tar
-if [[ ! -s $base_tar ]]; then
+if [[ ! -f $base_tar || ! -s $base_tar ]]; then
   mkdir -p "$repo/.tmp"
-  mmdebstrap --variant=minbase --include=ca-certificates,passwd bookworm "$base_tar.part" >"$work/mmdebstrap.log" 2>&1 ||
+  rm -rf "$base_tar" "$base_tar.part"
+  # --format=tar: mmdebstrap picks the format from the name otherwise, and `.part` made a directory.
+  mmdebstrap --variant=minbase --format=tar --include=ca-certificates,passwd bookworm "$base_tar.part" \
+    >"$work/mmdebstrap.log" 2>&1 ||
     not_run "mmdebstrap could not make the Debian base" "$work/mmdebstrap.log"
   mv "$base_tar.part" "$base_tar"
 fi
@@ -110,6 +113,8 @@ podman build --isolation chroot --build-arg BASE=localhost/kiosk-fleet/debian-ba
   -t localhost/kiosk-fleet/fleet-server:check "$ctx" >"$work/build.log" 2>&1 ||
   not_run "podman build failed" "$work/build.log"
 image_port=$(free_port)
+# The image listens on 0.0.0.0 and so refuses clear text without certificates (ERR_FLEET_TLS_CONFIG);
+# this smoke test has none and binds both listeners to loopback instead.
 # Inside this CI container: crun refuses cgroups in hybrid mode ("drop all controllers from cgroupv2"),
 # so runc runs it; and podman's default ulimits are above this container's hard limits (setrlimit
 # RLIMIT_NOFILE/RLIMIT_NPROC: Operation not permitted), so lower ones are asked for.
@@ -117,7 +122,8 @@ runtime=()
 if command -v runc >/dev/null; then runtime=(--runtime runc); fi
 podman "${runtime[@]}" run -d --name kiosk-fleet-image-check --network host \
   --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 \
-  -e FLEET_HTTP__PORT="$image_port" -e FLEET_HTTP__HOST=127.0.0.1 -e FLEET_MQTT__EMBEDDED__PORT="$(free_port)" \
+  -e FLEET_HTTP__PORT="$image_port" -e FLEET_HTTP__HOST=127.0.0.1 \
+  -e FLEET_MQTT__EMBEDDED__PORT="$(free_port)" -e FLEET_MQTT__EMBEDDED__HOST=127.0.0.1 \
   -e FLEET_AUTH__INITIAL_ADMIN_PASSWORD=image-check-password \
   localhost/kiosk-fleet/fleet-server:check >"$work/run.log" 2>&1 || not_run "podman run failed" "$work/run.log"
 for _ in $(seq 1 360); do
