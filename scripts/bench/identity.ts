@@ -70,6 +70,9 @@ const checks: number[] = []
 for (let i = -1; i < RUNS; i++) {
   rig.reader.removeCard()
   await page.locator('.attract-touch').click()
+  // A tax machine offers several services: the menu comes first.
+  await page.locator('[data-screen="menu"]').waitFor()
+  await page.click('.tile[data-service="tax-certificate"]')
   await page.locator('[data-screen="card"]').waitFor()
   const placedAt = Date.now()
   rig.reader.presentCard(card)
@@ -79,7 +82,7 @@ for (let i = -1; i < RUNS; i++) {
   await page.locator('[data-screen="result"]').waitFor({ timeout: 600_000 })
   const decidedAt = Date.now()
   if (i >= 0) {
-    totals.push(decidedAt - placedAt - (clickedAt - placedAt))
+    totals.push(decidedAt - placedAt)
     checks.push(decidedAt - clickedAt)
   }
   rig.reader.removeCard()
@@ -89,6 +92,8 @@ for (let i = -1; i < RUNS; i++) {
 // 3. Labelled pairs: genuine = two photos of the same man; impostor = him against another person.
 const image = (cell: { row: number; col: number }) =>
   `data:image/png;base64,${readFileSync(faceCell(cell, dir)).toString('base64')}`
+// tsx compiles this file with esbuild's keepNames: functions inside page.evaluate call __name().
+await page.evaluate('window.__name = (f) => f')
 const rates = await page.evaluate(
   async ({ same, others }) => {
     const faceCheckJs = '/js/identity/face-check.js'
@@ -148,7 +153,7 @@ await new Promise((r) => mqttServer.close(r))
 await new Promise<void>((r) => broker.close(() => r()))
 
 const baseline = WIRE_MS + load.captureMs
-const total = median(totals.map((t, i) => t + (checks[i] ?? 0)))
+const total = median(totals)
 console.log(
   'bench:identity — on-device face check (@vladmandic/human in Chromium, WebGL on SwiftShader), GA 467 on a pty',
 )
