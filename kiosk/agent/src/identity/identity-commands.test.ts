@@ -116,6 +116,42 @@ describe('identity commands: face check tries and the gate on personal data', ()
   })
 })
 
+describe('identity commands on the device: what the log keeps of a decision', () => {
+  it('logs the outcome and the four scores, rounded, and nothing else the page sends', async () => {
+    const lines: string[] = []
+    const sessions = new SessionManager({
+      idleTimeoutMs: 60_000,
+      idleWarningMs: 25_000,
+      transactions: new TransactionCounter(),
+    })
+    const commands = createIdentityCommands({
+      sessions,
+      mode: 'onDevice',
+      decoders: [testContainerPhotoDecoder],
+      maxTries: 3,
+      logger: pino({ level: 'info' }, { write: (line: string) => lines.push(line) }),
+    })
+    const session = sessions.start('tax-certificate')
+    admitCard(session, card, new Date('2026-12-04T08:00:00Z'), true)
+    const result = await (commands['Identity.FaceResult'] as CommandHandler)(
+      {
+        outcome: 'spoof',
+        scores: { similarity: 0.87123, real: 0.4581, live: Number.NaN, motion: 44.7771, embedding: 0.123456789 },
+      },
+      ctx,
+    )
+    expect(result).toMatchObject({ errorCode: 'faceSpoof', triesLeft: 2 })
+    const logged = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'face check')
+    expect(logged).toMatchObject({
+      outcome: 'spoof',
+      scores: { similarity: 0.871, real: 0.458, live: null, motion: 44.777 },
+    })
+    expect(Object.keys(logged.scores)).toEqual(['similarity', 'real', 'live', 'motion'])
+    expect(lines.join('')).not.toContain('0.123456789')
+    sessions.dispose()
+  })
+})
+
 describe('RemoteIdentityVerifier', () => {
   it('treats a platform that does not answer as unavailable', async () => {
     const verifier = new RemoteIdentityVerifier({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 500 })
