@@ -39,6 +39,7 @@ export class KioskLink {
   #client: MqttClient | undefined
   readonly #inflight = new Set<number>()
   #session = 0
+  #stopping = false
   #published = 0
 
   constructor(options: KioskLinkOptions) {
@@ -56,6 +57,7 @@ export class KioskLink {
 
   start(): void {
     const { kioskId, mqtt: m } = this.#o
+    this.#stopping = false
     this.#session = this.#o.nextSession()
     const client = mqtt.connect(m.url, {
       clientId: `kiosk-${kioskId}`,
@@ -124,6 +126,7 @@ export class KioskLink {
   async stop(flushMs = 2000): Promise<void> {
     const client = this.#client
     if (!client) return
+    this.#stopping = true
     if (client.connected) {
       const deadline = Date.now() + flushMs
       while (this.#o.outbox.pendingCount > 0 && client.connected && Date.now() < deadline) {
@@ -149,6 +152,8 @@ export class KioskLink {
   }
 
   #onConnect(client: MqttClient): void {
+    // A reconnect that completes while stopping records nothing: the outbox is about to close.
+    if (this.#stopping) return
     const { kioskId } = this.#o
     this.#log.info({ session: this.#session, pending: this.#o.outbox.pendingCount }, 'connected')
     const online: StatePayload = { state: 'online', session: this.#session, ts: Date.now(), reason: 'connected' }
