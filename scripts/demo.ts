@@ -159,9 +159,9 @@ function startAgent(kioskId: string): void {
       KIOSK_LOG__LEVEL: 'warn',
       KIOSK_MQTT__USERNAME: kioskCredentials.get(kioskId)?.username,
       KIOSK_MQTT__PASSWORD: kioskCredentials.get(kioskId)?.password,
-      // mqtts:// to the embedded broker, verified against the demo CA; the update channel's HTTPS
-      // requests (tuf-js and downloads use node's fetch, which takes no CA setting) trust it through node.
-      ...(tls === undefined ? {} : { KIOSK_MQTT__TLS__CA: tls.caCert, NODE_EXTRA_CA_CERTS: tls.caCert }),
+      // mqtts:// to the embedded broker and the update channel's HTTPS (TUF metadata and downloads),
+      // both verified against the demo CA.
+      ...(tls === undefined ? {} : { KIOSK_MQTT__TLS__CA: tls.caCert, KIOSK_UPDATES__TLS__CA: tls.caCert }),
     },
   })
   agents.set(kioskId, child)

@@ -142,9 +142,13 @@ describe('TLS on the embedded broker and HTTPS', () => {
     ])
     const credentials = JSON.parse(readFileSync(out, 'utf8')) as {
       mqtt: { url: string; username: string; password: string; tls: { ca: string } }
+      updates: { tls: { ca: string } }
     }
     expect(credentials.mqtt.url).toBe(fleet.mqttUrl)
     expect(readFileSync(credentials.mqtt.tls.ca)).toEqual(ca)
+    // The CA that verified the fleet's HTTPS is kept as the update channel's trust (updates.tls.ca).
+    expect(credentials.updates.tls.ca).toBe(join(dir, 'credentials.fleet-ca.pem'))
+    expect(readFileSync(credentials.updates.tls.ca)).toEqual(ca)
 
     const agent = createKioskAgent({
       config: testAgentConfig('tls-enrol', credentials.mqtt.url, { mqtt: credentials.mqtt, ui: { enabled: false } }),

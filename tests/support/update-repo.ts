@@ -1,13 +1,14 @@
 /**
  * A real TUF update repository for kiosk update tests: the fleet's TufRepository signing into a
- * DirectoryMetadataStore, served over node:http the way the fleet serves it
+ * DirectoryMetadataStore, served over node:http (or node:https with `tls`) the way the fleet serves it
  * (`/updates/metadata/<name>.json`, `/updates/targets/<path>` with `Range`). Faults are real too:
  * the server can close the socket after N bytes of a target, or ignore `Range`.
  */
 import { createHash } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
+import { createServer, type RequestListener, type Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, normalize, sep } from 'node:path'
@@ -52,7 +53,12 @@ export interface UpdateRepo {
   stop(): Promise<void>
 }
 
-export async function startUpdateRepo(now = Date.now()): Promise<UpdateRepo> {
+export interface UpdateRepoOptions {
+  /** Serve HTTPS with this certificate and key (PEM paths), e.g. the run's test PKI. */
+  tls?: { cert: string; key: string }
+}
+
+export async function startUpdateRepo(now = Date.now(), options: UpdateRepoOptions = {}): Promise<UpdateRepo> {
   const dir = mkdtempSync(join(tmpdir(), 'update-repo-'))
   const keys = testKeys(now)
   const store = new DirectoryMetadataStore(dir)
@@ -64,7 +70,7 @@ export async function startUpdateRepo(now = Date.now()): Promise<UpdateRepo> {
   const targetRequests: UpdateRepo['targetRequests'] = []
   const sockets = new Set<Socket>()
 
-  const server: Server = createServer((req, res) => {
+  const handle: RequestListener = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x')
     const path = decodeURIComponent(url.pathname)
     const match = /^\/updates\/(metadata|targets)\/(.+)$/.exec(path)
@@ -109,7 +115,12 @@ export async function startUpdateRepo(now = Date.now()): Promise<UpdateRepo> {
       },
       () => res.writeHead(404).end(),
     )
-  })
+  }
+  const { tls } = options
+  const server: Server =
+    tls === undefined
+      ? createServer(handle)
+      : createHttpsServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, handle)
   server.on('connection', (socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
@@ -120,7 +131,7 @@ export async function startUpdateRepo(now = Date.now()): Promise<UpdateRepo> {
 
   const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
   return {
-    fleetUrl: `http://127.0.0.1:${port}`,
+    fleetUrl: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     rootJson: keys.rootJson,
     writeRoot(into) {
       const file = join(into, 'root.json')

@@ -57,7 +57,7 @@ export interface KioskAgentOptions {
   logRing?: LogRing
   /** What `restart-agent` and `reboot` do to the process and machine (main.ts provides them). */
   system?: { restartAgent: () => void; reboot: (argv: string[]) => void }
-  /** Fetch used by the update agent (tests bind it to their server); node's fetch by default. */
+  /** Fetch of the update agent, metadata and downloads (tests bind it to their server); by default one trusting `updates.tls.ca`. */
   fetch?: typeof fetch
 }
 

@@ -15,5 +15,6 @@ export const KioskErrorCodes = {
   identityConfig: 'ERR_KIOSK_IDENTITY_CONFIG',
   faceModelsMissing: 'ERR_KIOSK_FACE_MODELS_MISSING',
   mqttTls: 'ERR_KIOSK_MQTT_TLS',
+  updatesTls: 'ERR_KIOSK_UPDATES_TLS',
   catalogueInvalid: 'ERR_KIOSK_CATALOGUE_INVALID',
 } as const

@@ -159,6 +159,26 @@ const UpdatesConfig = Type.Object(
     fleetUrl: Type.Optional(
       Type.String({ pattern: '^https?://', description: 'fleet HTTP base; metadata at {fleetUrl}/updates/metadata/' }),
     ),
+    /**
+     * HTTPS trust of the update channel (TUF metadata and target downloads). Not the broker's CA
+     * (`mqtt.tls.ca`): the fleet's HTTPS certificate may come from another CA, so this has no
+     * fallback to it; enrolment with `--ca` writes that CA and names it here.
+     */
+    tls: Type.Object(
+      {
+        ca: Type.Optional(
+          Type.String({
+            minLength: 1,
+            description: "CA certificate(s) (PEM file) of the fleet's HTTPS certificate; unset: the system's CAs",
+          }),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    allowPlaintext: Type.Boolean({
+      default: false,
+      description: 'clear-text http:// fleetUrl to a host other than loopback is refused unless this is true',
+    }),
     trustedRootFile: Type.Optional(
       Type.String({
         minLength: 1,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { formatCredentials, writeBrokerCa, writeCredentialsFile } from './credentials-file.ts'
+import { formatCredentials, writeBrokerCa, writeCredentialsFile, writeFleetCa } from './credentials-file.ts'
 
 const credentials = { kioskId: 'k1', mqtt: { url: 'mqtt://broker:1883', username: 'k1', password: 's3cret' } }
 
@@ -19,8 +19,18 @@ describe('kiosk credentials file', () => {
     const caFile = writeBrokerCa(join(dir, 'k1.json'), '-----BEGIN CERTIFICATE-----\n')
     expect(caFile).toBe(join(dir, 'k1.mqtt-ca.pem'))
     expect(readFileSync(caFile, 'utf8')).toBe('-----BEGIN CERTIFICATE-----\n')
-    expect(JSON.parse(formatCredentials(credentials, 'json', caFile)).mqtt.tls).toEqual({ ca: caFile })
-    expect(formatCredentials(credentials, 'env', caFile)).toContain(`KIOSK_MQTT__TLS__CA=${caFile}\n`)
+    expect(JSON.parse(formatCredentials(credentials, 'json', { mqtt: caFile })).mqtt.tls).toEqual({ ca: caFile })
+    expect(formatCredentials(credentials, 'env', { mqtt: caFile })).toContain(`KIOSK_MQTT__TLS__CA=${caFile}\n`)
+  })
+
+  it("names the fleet's HTTPS CA (enrolment's --ca) as the update channel's trust", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enrol-'))
+    const fleetCa = writeFleetCa(join(dir, 'k1.env'), Buffer.from('-----BEGIN CERTIFICATE-----\n'))
+    expect(fleetCa).toBe(join(dir, 'k1.fleet-ca.pem'))
+    const json = JSON.parse(formatCredentials(credentials, 'json', { updates: fleetCa }))
+    expect(json.updates).toEqual({ tls: { ca: fleetCa } })
+    expect(json.mqtt.tls).toBeUndefined()
+    expect(formatCredentials(credentials, 'env', { updates: fleetCa })).toContain(`KIOSK_UPDATES__TLS__CA=${fleetCa}\n`)
   })
 
   it('replaces an existing file with one only its owner can read', () => {

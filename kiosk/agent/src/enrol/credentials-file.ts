@@ -3,42 +3,57 @@ import type { KioskCredentials } from './enrol-client.ts'
 
 export type CredentialsFormat = 'json' | 'env'
 
+/** CA files written beside the credentials: the broker's (from the fleet) and the fleet's HTTPS one (`--ca`). */
+export interface CaFiles {
+  /** The broker's CA the fleet handed back: `mqtt.tls.ca`. */
+  mqtt?: string | undefined
+  /** The CA that verified the fleet's HTTPS at enrolment: `updates.tls.ca`, the update channel's trust. */
+  updates?: string | undefined
+}
+
 /**
- * The credentials as a file: `json` is `{kioskId, mqtt: {url, username, password, tls?: {ca}}}` (the
- * agent config's shape); `env` is the agent's own environment variables (KIOSK_MQTT__USERNAME, …),
- * e.g. for a systemd EnvironmentFile. `caFile` is where the broker's CA certificate was written.
+ * The credentials as a file: `json` is `{kioskId, mqtt: {url, username, password, tls?: {ca}},
+ * updates?: {tls: {ca}}}` (the agent config's shape); `env` is the agent's own environment variables
+ * (KIOSK_MQTT__USERNAME, …), e.g. for a systemd EnvironmentFile.
  */
-export function formatCredentials(
-  credentials: KioskCredentials,
-  format: CredentialsFormat,
-  caFile?: string | undefined,
-): string {
+export function formatCredentials(credentials: KioskCredentials, format: CredentialsFormat, ca: CaFiles = {}): string {
   const { url, username, password } = credentials.mqtt
   if (format === 'json') {
     const mqtt = {
       ...(url === undefined ? {} : { url }),
       username,
       password,
-      ...(caFile ? { tls: { ca: caFile } } : {}),
+      ...(ca.mqtt ? { tls: { ca: ca.mqtt } } : {}),
     }
-    return `${JSON.stringify({ kioskId: credentials.kioskId, mqtt }, null, 2)}\n`
+    const updates = ca.updates ? { updates: { tls: { ca: ca.updates } } } : {}
+    return `${JSON.stringify({ kioskId: credentials.kioskId, mqtt, ...updates }, null, 2)}\n`
   }
   return [
     ...(url === undefined ? [] : [`KIOSK_MQTT__URL=${url}`]),
     `KIOSK_MQTT__USERNAME=${username}`,
     `KIOSK_MQTT__PASSWORD=${password}`,
-    ...(caFile === undefined ? [] : [`KIOSK_MQTT__TLS__CA=${caFile}`]),
+    ...(ca.mqtt ? [`KIOSK_MQTT__TLS__CA=${ca.mqtt}`] : []),
+    ...(ca.updates ? [`KIOSK_UPDATES__TLS__CA=${ca.updates}`] : []),
     '',
   ].join('\n')
 }
 
 /** Writes the broker's CA certificate (public, mode 0644) beside the credentials file; returns its path. */
-export function writeBrokerCa(credentialsPath: string, pem: string): string {
-  const path = `${credentialsPath.replace(/\.(json|env)$/, '')}.mqtt-ca.pem`
+export function writeBrokerCa(credentialsPath: string, pem: string | Buffer): string {
+  return writeBeside(credentialsPath, 'mqtt-ca.pem', pem)
+}
+
+/** Writes the CA of the fleet's HTTPS certificate (public, mode 0644) beside the credentials file; returns its path. */
+export function writeFleetCa(credentialsPath: string, pem: string | Buffer): string {
+  return writeBeside(credentialsPath, 'fleet-ca.pem', pem)
+}
+
+function writeBeside(credentialsPath: string, suffix: string, pem: string | Buffer): string {
+  const path = `${credentialsPath.replace(/\.(json|env)$/, '')}.${suffix}`
   const tmp = `${path}.tmp-${process.pid}`
   const fd = openSync(tmp, 'w', 0o644)
   try {
-    writeSync(fd, pem)
+    writeSync(fd, typeof pem === 'string' ? Buffer.from(pem) : pem)
     fsyncSync(fd)
   } finally {
     closeSync(fd)

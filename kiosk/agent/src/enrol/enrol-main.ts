@@ -4,13 +4,21 @@
  * from KIOSK_MQTT__USERNAME / KIOSK_MQTT__PASSWORD.
  *
  * Usage: kiosk-agent-enrol --server URL --kiosk-id ID --token T --out FILE [--format json|env] [--ca FILE]
- * `--ca`: the CA of the fleet's HTTPS certificate when the system does not trust it. A broker CA the
- * fleet hands back is written beside FILE (`….mqtt-ca.pem`) and named in it (`mqtt.tls.ca`).
+ * `--ca`: the CA of the fleet's HTTPS certificate when the system does not trust it; it is copied
+ * beside FILE (`….fleet-ca.pem`) and named in it as the update channel's trust (`updates.tls.ca`),
+ * since updates come from the same fleet. A broker CA the fleet hands back is written beside FILE
+ * too (`….mqtt-ca.pem`) and named in it (`mqtt.tls.ca`).
  * Exit codes: 0 enrolled, 1 refused or unreachable, 2 bad usage.
  */
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { type CredentialsFormat, formatCredentials, writeBrokerCa, writeCredentialsFile } from './credentials-file.ts'
+import {
+  type CredentialsFormat,
+  formatCredentials,
+  writeBrokerCa,
+  writeCredentialsFile,
+  writeFleetCa,
+} from './credentials-file.ts'
 import { EnrolmentError, requestKioskCredentials } from './enrol-client.ts'
 
 const USAGE =
@@ -50,8 +58,11 @@ if (format !== 'json' && format !== 'env') fail(`--format must be json or env\n$
 try {
   const ca = typeof values.ca === 'string' ? readFileSync(values.ca) : undefined
   const credentials = await requestKioskCredentials({ server, kioskId, token, ...(ca === undefined ? {} : { ca }) })
-  const caFile = credentials.mqtt.ca === undefined ? undefined : writeBrokerCa(out, credentials.mqtt.ca)
-  writeCredentialsFile(out, formatCredentials(credentials, format as CredentialsFormat, caFile))
+  const caFiles = {
+    mqtt: credentials.mqtt.ca === undefined ? undefined : writeBrokerCa(out, credentials.mqtt.ca),
+    updates: ca === undefined ? undefined : writeFleetCa(out, ca),
+  }
+  writeCredentialsFile(out, formatCredentials(credentials, format as CredentialsFormat, caFiles))
   process.stdout.write(`enrolled ${kioskId}: MQTT credentials written to ${out} (mode 0600)\n`)
 } catch (err) {
   if (err instanceof EnrolmentError) fail(`enrolment failed (${err.code}): ${err.message}`, 1)

@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import type { AgentConfig } from '../config/schema.ts'
 import { KioskErrorCodes } from '../errors.ts'
 import { TufVerifier } from './tuf-verifier.ts'
+import { updateChannelFetch } from './update-channel-fetch.ts'
 import type { UpdateHost } from './update-host.ts'
 import { UpdateService } from './update-service.ts'
 
@@ -18,7 +19,11 @@ export function updateDirs(config: Pick<AgentConfig, 'dataDir' | 'updates'>): {
   }
 }
 
-/** The update agent of `config.updates`, verifying TUF metadata from the fleet, serving `host`. */
+/**
+ * The update agent of `config.updates`, verifying TUF metadata from the fleet, serving `host`.
+ * Metadata and targets travel over one `fetch`, trusting `updates.tls.ca` (ERR_KIOSK_UPDATES_TLS
+ * when it cannot be read); a `fetch` given here (tests bind one to their server) replaces it.
+ */
 export function createUpdateService(options: {
   config: AgentConfig
   host: UpdateHost
@@ -32,6 +37,9 @@ export function createUpdateService(options: {
     throw new AppError(KioskErrorCodes.updatesConfig, 'updates.enabled needs updates.fleetUrl')
   }
   const { releasesDir, stateDir } = updateDirs(config)
+  // Checked even when a fetch is given: a kiosk that would refuse its config in production does in tests.
+  const channelFetch = updateChannelFetch(updates)
+  const doFetch = options.fetch ?? channelFetch
   const base = fleetUrl.endsWith('/') ? fleetUrl : `${fleetUrl}/`
   const verifier = new TufVerifier({
     metadataBaseUrl: new URL('updates/metadata/', base).toString(),
@@ -39,6 +47,7 @@ export function createUpdateService(options: {
     metadataDir: join(stateDir, 'metadata'),
     targetDir: join(stateDir, 'tuf-targets'),
     trustedRootFile: updates.trustedRootFile ?? join(stateDir, 'root.json'),
+    fetch: doFetch,
   })
   return new UpdateService({
     settings: {
@@ -62,7 +71,7 @@ export function createUpdateService(options: {
     },
     verifier,
     host: options.host,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: doFetch,
     logger: options.logger,
   })
 }

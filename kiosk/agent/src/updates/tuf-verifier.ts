@@ -3,6 +3,7 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Updater } from 'tuf-js'
 import { classifyTufError, TufErrorCodes, type TufFailure } from './tuf-errors.ts'
+import { UpdateChannelFetcher } from './tuf-fetcher.ts'
 import { unpublishedRolesFor } from './unpublished-roles.ts'
 
 export type TufResult<T> = { ok: true; value: T } | { ok: false; error: TufFailure }
@@ -18,6 +19,8 @@ export interface TufVerifierOptions {
   targetDir: string
   /** The root.json shipped with the kiosk image: the trust anchor on first use. */
   trustedRootFile: string
+  /** The update channel's fetch (its HTTPS trust, update-channel-fetch.ts); node's by default. */
+  fetch?: typeof fetch
 }
 
 export interface FreshMetadata {
@@ -49,7 +52,11 @@ export interface TrustedTarget extends FreshMetadata {
  * ago. Expected verification failures come back as `{ok: false, error: {code}}`, never thrown.
  */
 export class TufVerifier {
-  constructor(private readonly options: TufVerifierOptions) {}
+  readonly #fetcher: UpdateChannelFetcher
+
+  constructor(private readonly options: TufVerifierOptions) {
+    this.#fetcher = new UpdateChannelFetcher({ fetch: options.fetch ?? fetch })
+  }
 
   async refresh(): Promise<TufResult<FreshMetadata>> {
     const updater = await this.updater()
@@ -177,7 +184,7 @@ export class TufVerifier {
           targetBaseUrl: this.options.targetBaseUrl,
           metadataDir,
           targetDir: this.options.targetDir,
-          config: { fetchRetry: 0 },
+          fetcher: this.#fetcher,
         }),
       }
     } catch (error) {
