@@ -42,12 +42,14 @@ const device = (
 })
 
 const docScanner = () => device('scanner', 'documentScanner', 'Fujitsu', 'fi-7160')
-const ssCard = () => device('sscard', 'smartCardReader', 'Decard', 'T10')
+/** The social-security card reader as a status model: the demo's fallback when it cannot run pcscd. */
+export const ssCardStatusModel = () => device('sscard', 'smartCardReader', 'Decard', 'T10')
 
 /**
- * A demo kiosk. The ID-card reader, the receipt printer and the A4 printer are real drivers on
- * emulated devices (ptys, ippeveprinter) that scripts/demo/demo-devices.ts creates; the classes
- * whose drivers are not wired into the agent yet stay in-process status models (`emulated`).
+ * A demo kiosk. The ID-card reader, the receipt printer, the QR scanner, the A4 printer and the
+ * social-security card reader are real drivers on emulated devices (ptys, ippeveprinter, a vpcd slot
+ * of the demo's pcscd) that scripts/demo/demo-devices.ts creates; the classes whose drivers are not
+ * wired into the agent yet stay in-process status models (`emulated`).
  */
 export interface DemoKiosk {
   kioskId: string
@@ -59,6 +61,8 @@ export interface DemoKiosk {
   a4: boolean
   /** A QR scanner (serial, on a pty) for licence notices. */
   qr: boolean
+  /** A social-security card reader (PC/SC), into which the device panel inserts virtual cards. */
+  ssc: boolean
   /** Where to go when this kiosk is out of service (shown on its screen). */
   nearestService: { zh: string; en: string }
   emulated: PeripheralConfig[]
@@ -82,6 +86,7 @@ export const DEMO_KIOSKS: DemoKiosk[] = [
     receipt: true,
     a4: false,
     qr: true,
+    ssc: false,
     nearestService: townWindow,
     emulated: [],
   },
@@ -94,6 +99,7 @@ export const DEMO_KIOSKS: DemoKiosk[] = [
     receipt: false,
     a4: true,
     qr: true,
+    ssc: false,
     nearestService: townWindow,
     emulated: [],
   },
@@ -106,6 +112,7 @@ export const DEMO_KIOSKS: DemoKiosk[] = [
     receipt: true,
     a4: true,
     qr: true,
+    ssc: false,
     nearestService: townWindow,
     emulated: [docScanner()],
   },
@@ -118,8 +125,9 @@ export const DEMO_KIOSKS: DemoKiosk[] = [
     receipt: true,
     a4: true,
     qr: true,
+    ssc: true,
     nearestService: { zh: '请到本中心3号人工窗口办理。', en: 'Please go to staffed window 3 in this hall.' },
-    emulated: [docScanner(), ssCard()],
+    emulated: [docScanner()],
   },
   {
     kioskId: 'hx-lw-ss-01',
@@ -130,11 +138,12 @@ export const DEMO_KIOSKS: DemoKiosk[] = [
     receipt: false,
     a4: true,
     qr: false,
+    ssc: true,
     nearestService: {
       zh: '请到花溪镇便民服务中心（新街8号，约2公里）的综合自助机或人工窗口办理。',
       en: 'Please go to the Huaxi town service centre (8 Xinjie, about 2 km): comprehensive kiosk or staffed window.',
     },
-    emulated: [ssCard()],
+    emulated: [],
   },
 ]
 

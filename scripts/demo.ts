@@ -2,7 +2,8 @@
  * `npm start`: the fleet-server on embedded defaults (Aedes broker, PGlite on disk) plus one kiosk
  * agent of each machine type, each its own process with its citizen UI. The ID-card readers and
  * receipt printers are emulators on socat ptys that the agents open through the real drivers; A4
- * printers are ippeveprinter. A small control panel places cards, empties paper and unplugs devices.
+ * printers are ippeveprinter; social-security card readers are vpcd slots of a private pcscd. A small
+ * control panel places and inserts cards, empties paper and unplugs devices.
  *
  * While it runs, type on stdin:  kill <kioskId>   (SIGKILL: the broker publishes its Last Will)
  *                                 freeze <kioskId> (SIGSTOP: offline after 1.5 keep-alives)
@@ -18,6 +19,7 @@ import { createDevelopmentUpdateKeys, deviceModelCatalog, loadFleetConfig, start
 import pino from 'pino'
 import { startControlPanel } from './demo/control-panel.ts'
 import { type DemoDeviceSet, startDemoDevices } from './demo/demo-devices.ts'
+import { startDemoPcsc } from './demo/demo-pcsc.ts'
 import { DEMO_KIOSKS, demoAgentConfig } from './demo-fleet.ts'
 import { createDevCa, issueCertificate } from './tls/dev-ca.ts'
 import { fetchTrusting } from './tls/https-fetch.ts'
@@ -128,10 +130,18 @@ const kioskCredentials = await enrolDemoKiosks(server.httpUrl)
 
 const agents = new Map<string, ChildProcess>()
 const deviceSets = new Map<string, DemoDeviceSet>()
+// One pcscd for the demo (its socket path is fixed), a vpcd slot per kiosk with a social-security card reader.
+const pcsc = DEMO_KIOSKS.some((k) => k.ssc) ? await startDemoPcsc() : undefined
 for (const kiosk of DEMO_KIOSKS) {
   deviceSets.set(
     kiosk.kioskId,
-    await startDemoDevices({ kioskId: kiosk.kioskId, receipt: kiosk.receipt, a4: kiosk.a4, qr: kiosk.qr }),
+    await startDemoDevices({
+      kioskId: kiosk.kioskId,
+      receipt: kiosk.receipt,
+      a4: kiosk.a4,
+      qr: kiosk.qr,
+      ...(kiosk.ssc && pcsc ? { ssc: pcsc.nextReader() } : {}),
+    }),
   )
 }
 const agentBin = resolve('kiosk/agent/bin/kiosk-agent.mjs')
@@ -203,7 +213,7 @@ Kiosk fleet demo
   MQTT broker   ${server.mqttUrl} (embedded Aedes; each kiosk enrolled with its own credentials)
   TLS           ${tls === undefined ? 'off (--plaintext)' : `demo CA ${tls.caCert} (import it in the browser to trust the dashboard)`}
   database      PGlite in ${join(dataDir, 'fleet-db')}
-  device panel  ${panel.url}   (open each kiosk's citizen UI from here; place cards, empty paper, unplug)
+  device panel  ${panel.url}   (open each kiosk's citizen UI from here; place or insert cards, empty paper, unplug)
   kiosks        ${DEMO_KIOSKS.map((k) => `${k.kioskId} (pid ${agents.get(k.kioskId)?.pid})`).join('\n                ')}
 
 Type "kill <kioskId>" to cut a kiosk off (Last Will), "freeze <kioskId>" to hang one
@@ -224,6 +234,7 @@ async function shutdown(): Promise<void> {
   for (const child of agents.values()) child.kill('SIGKILL')
   panel.server.close()
   for (const devices of deviceSets.values()) await devices.close().catch(() => undefined)
+  await pcsc?.close().catch(() => undefined)
   await server.stop()
   console.log('stopped')
   process.exit(0)

@@ -2,7 +2,13 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { DEMO_CARDS, type DemoCardName, type DemoDeviceSet } from './demo-devices.ts'
+import {
+  DEMO_CARDS,
+  DEMO_SSC_CARDS,
+  type DemoCardName,
+  type DemoDeviceSet,
+  type DemoSscCardName,
+} from './demo-devices.ts'
 
 export interface PanelKiosk {
   kioskId: string
@@ -17,6 +23,11 @@ const CARD_LABELS: Record<DemoCardName, string> = {
   'resident-zhang-san': '张三 (resident ID)',
   'hk-macau-taiwan': 'HK/Macau/Taiwan permit',
   'foreign-permanent': 'foreign permanent resident',
+}
+
+const SSC_CARD_LABELS: Record<DemoSscCardName, string> = {
+  'wang-xiaoming': '王小明, PIN 123456',
+  'pin-blocked-li-xiuying': '李秀英, PIN blocked 密码已锁',
 }
 
 /** The kiosk UI URL with its per-boot token, once the agent has written them. */
@@ -40,8 +51,17 @@ function page(kiosks: PanelKiosk[], dashboard: string): string {
         <p>${link ? `<a href="${esc(link)}" target="_blank" rel="noopener">Open the kiosk UI 打开自助机界面</a>` : 'agent starting…'}</p>
         <ul>${state}</ul>
         <div class="row">${DEMO_CARDS.map((c) => button(k.kioskId, `card-${c}`, `Place card: ${CARD_LABELS[c]}`)).join('')}
-        ${button(k.kioskId, 'remove-card', 'Remove card 取走身份证')}
+        ${button(k.kioskId, 'remove-card', 'Remove ID card 取走身份证')}
         ${k.devices.scanner ? button(k.kioskId, 'scan-notice', 'Scan licence notice QR 扫描领照通知书') : ''}</div>
+        ${
+          k.devices.sscCards.length > 0
+            ? `<div class="row">${k.devices.sscCards
+                .map((c) =>
+                  button(k.kioskId, `ssc-${c}`, `Insert social-security card 插入社保卡: ${SSC_CARD_LABELS[c]}`),
+                )
+                .join('')}${button(k.kioskId, 'remove-ssc', 'Take out social-security card 取出社保卡')}</div>`
+            : ''
+        }
         <div class="row">${k.devices.receipt ? `${button(k.kioskId, 'paper-out', 'Receipt paper out 缺纸')}${button(k.kioskId, 'refill', 'Refill paper 装纸')}` : ''}
         ${button(k.kioskId, 'unplug-reader', 'Unplug reader 拔出读卡器')}${button(k.kioskId, 'replug-reader', 'Plug reader back 插回读卡器')}
         ${k.devices.receipt ? `${button(k.kioskId, 'unplug-receipt', 'Unplug receipt printer')}${button(k.kioskId, 'replug-receipt', 'Plug receipt printer back')}` : ''}</div>
@@ -56,7 +76,7 @@ section{background:#fff;border-radius:12px;padding:12px 20px;margin:12px 0}
 button{min-height:44px;padding:6px 14px;font:inherit;border:2px solid #0b4f8a;border-radius:8px;background:#fff;color:#0b4f8a;cursor:pointer}
 small{color:#3b4a5a;font-weight:400}</style></head><body>
 <h1>Kiosk emulator panel 模拟设备控制台</h1>
-<p>Place a card, take the paper away or unplug a device, then watch the kiosk screen and the
+<p>Place an ID card, insert a social-security card, take the paper away or unplug a device, then watch the kiosk screen and the
 <a href="${esc(dashboard)}" target="_blank" rel="noopener">fleet dashboard</a>.</p>${rows}</body></html>`
 }
 
@@ -77,6 +97,7 @@ export async function startControlPanel(options: {
       const d = kiosk.devices
       const run: Record<string, () => unknown> = {
         'remove-card': () => d.removeCard(),
+        'remove-ssc': () => d.removeSsCard(),
         'scan-notice': () => d.scanNotice(),
         'paper-out': () => d.paperOut(),
         refill: () => d.refillPaper(),
@@ -86,6 +107,8 @@ export async function startControlPanel(options: {
         'replug-receipt': () => d.receipt?.plugIn(),
       }
       const cardName = action.startsWith('card-') ? (action.slice(5) as DemoCardName) : undefined
+      const sscName = action.startsWith('ssc-') ? (action.slice(4) as DemoSscCardName) : undefined
+      if (sscName && DEMO_SSC_CARDS.includes(sscName)) run[action] = () => d.insertSsCard(sscName)
       if (cardName && DEMO_CARDS.includes(cardName)) d.placeCard(cardName)
       else if (run[action]) {
         Promise.resolve(run[action]())

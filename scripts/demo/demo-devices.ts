@@ -3,10 +3,13 @@ import { join } from 'node:path'
 import { type EmulatedCard, Ga467Emulator, parseCardFile } from '@drivers/card-reader-ga467/emulator'
 import { EscPosEmulator } from '@drivers/printer-escpos/emulator'
 import { SerialScannerEmulator } from '@drivers/scanner-barcode/emulator'
+import { parseSscCardFile, VirtualSscCard, VpcdCard } from '@drivers/smartcard-pcsc/emulator'
 import { SerialTransport } from '@drivers/transport-serial'
 import { type IppEvePrinter, startIppEvePrinter } from '../../tests/support/ippeveprinter.ts'
 import { createPtyPair } from '../../tests/support/pty.ts'
 import { ptyPairAt } from '../../tests/support/pty-at.ts'
+import { ssCardStatusModel } from '../demo-fleet.ts'
+import type { DemoSscReader, SscSlot } from './demo-pcsc.ts'
 
 const CARDS = join(import.meta.dirname, '../../drivers/card-reader-ga467/fixtures/cards')
 /** Synthetic people from the reader's fixtures, for the panel's "place card" buttons. */
@@ -15,6 +18,49 @@ export type DemoCardName = (typeof DEMO_CARDS)[number]
 
 function card(name: DemoCardName): EmulatedCard {
   return parseCardFile(JSON.parse(readFileSync(join(CARDS, `${name}.json`), 'utf8')))
+}
+
+const SSC_CARDS = join(import.meta.dirname, '../../drivers/smartcard-pcsc/fixtures/cards')
+/** Synthetic social-security cards for the panel: 王小明 (PIN 123456), and 李秀英, whose PIN is blocked. */
+export const DEMO_SSC_CARDS = ['wang-xiaoming', 'pin-blocked-li-xiuying'] as const
+export type DemoSscCardName = (typeof DEMO_SSC_CARDS)[number]
+
+/**
+ * A vpcd slot of the demo's pcscd, as the kiosk's social-security card reader. Each demo card is one
+ * virtual card for the whole run, so wrong PINs count down (and block it) across insertions, as on a
+ * real card.
+ */
+class SscSlotDevice {
+  readonly slot: SscSlot
+  readonly #cards = new Map<DemoSscCardName, VirtualSscCard>()
+  #inserted: { name: DemoSscCardName; vpcd: VpcdCard } | undefined
+
+  constructor(slot: SscSlot) {
+    this.slot = slot
+  }
+
+  async insert(name: DemoSscCardName): Promise<void> {
+    await this.remove()
+    const card =
+      this.#cards.get(name) ??
+      new VirtualSscCard(parseSscCardFile(JSON.parse(readFileSync(join(SSC_CARDS, `${name}.json`), 'utf8'))))
+    this.#cards.set(name, card)
+    const vpcd = new VpcdCard({ card, port: this.slot.vpcdPort })
+    await vpcd.insert()
+    this.#inserted = { name, vpcd }
+  }
+
+  async remove(): Promise<void> {
+    const inserted = this.#inserted
+    this.#inserted = undefined
+    await inserted?.vpcd.remove()
+  }
+
+  describe(): string {
+    const inserted = this.#inserted
+    if (!inserted) return `${this.slot.readerName}, empty`
+    return `${this.slot.readerName}, card ${inserted.name} in (PIN tries left ${inserted.vpcd.card.pinTriesLeft})`
+  }
 }
 
 interface Plug {
@@ -66,24 +112,34 @@ export interface DemoDeviceSet {
   readonly receipt: SerialDevice<EscPosEmulator> | undefined
   readonly scanner: SerialDevice<SerialScannerEmulator> | undefined
   readonly ipp: IppEvePrinter | undefined
+  /** The social-security cards the panel can insert: none without a vpcd slot. */
+  readonly sscCards: readonly DemoSscCardName[]
   placeCard(name: DemoCardName): void
   removeCard(): void
   paperOut(): void
   refillPaper(): void
   /** Shows the licence notice's QR code (the demo company's) to the scanner. */
   scanNotice(): Promise<void>
+  /** Puts a social-security card into the kiosk's PC/SC reader (taking out the one in it first). */
+  insertSsCard(name: DemoSscCardName): Promise<void>
+  removeSsCard(): Promise<void>
   /** Peripheral config entries for the agent: the host ends of the ptys and the IPP URL. */
   peripherals(): Record<string, unknown>[]
   describe(): Record<string, string>
   close(): Promise<void>
 }
 
-/** Real device paths for one demo kiosk: GA 467 and ESC/POS emulators on ptys, ippeveprinter for A4. */
+/**
+ * Real device paths for one demo kiosk: GA 467, ESC/POS and QR scanner emulators on ptys,
+ * ippeveprinter for A4, a vpcd slot (scripts/demo/demo-pcsc.ts) for the social-security card.
+ */
 export async function startDemoDevices(options: {
   kioskId: string
   receipt: boolean
   a4: boolean
   qr: boolean
+  /** The social-security card reader, when the kiosk has one. */
+  ssc?: DemoSscReader
 }): Promise<DemoDeviceSet> {
   const reader = new SerialDevice(
     // Paced at the line rate, so reads take as long as on a real 115200-baud reader.
@@ -108,11 +164,19 @@ export async function startDemoDevices(options: {
       console.log(`${options.kioskId}: no A4 printer (${(err as Error).message}); its A4 services show as unavailable`)
     }
   }
+  const sscSlot = options.ssc?.kind === 'vpcd' ? new SscSlotDevice(options.ssc.slot) : undefined
   return {
     reader,
     receipt,
     scanner,
     ipp,
+    sscCards: sscSlot ? DEMO_SSC_CARDS : [],
+    async insertSsCard(name) {
+      await sscSlot?.insert(name)
+    },
+    async removeSsCard() {
+      await sscSlot?.remove()
+    },
     async scanNotice() {
       await scanner?.emulator?.scan('https://zwfw.example.gov.cn/licence-notice?code=LZ20260115-0789')
     },
@@ -162,6 +226,15 @@ export async function startDemoDevices(options: {
           statusPollMs: 2000,
         })
       }
+      if (options.ssc?.kind === 'vpcd') {
+        list.push({
+          deviceId: 'sscard',
+          // a vsmartcard-vpcd slot of the demo's pcscd, opened through the real PC/SC driver
+          model: 'generic-pcsc-reader',
+          firmware: '1.0.0',
+          address: options.ssc.slot.readerName,
+        })
+      } else if (options.ssc?.kind === 'statusModel') list.push(ssCardStatusModel())
       // The kiosk camera for 人证核验: the citizen UI opens it with getUserMedia; its health is a status model here.
       list.push({ deviceId: 'camera', emulated: { deviceClass: 'camera', vendor: 'demo', model: 'USB camera' } })
       return list
@@ -177,9 +250,12 @@ export async function startDemoDevices(options: {
           : 'unplugged'
       }
       if (options.a4) out.a4 = ipp ? `${ipp.spooled().length} PDF(s) in ${ipp.spoolDir}` : 'not available'
+      if (sscSlot) out.sscard = sscSlot.describe()
+      else if (options.ssc?.kind === 'statusModel') out.sscard = `status model only: ${options.ssc.reason}`
       return out
     },
     async close() {
+      await sscSlot?.remove()
       await reader.unplug()
       await receipt?.unplug()
       await scanner?.unplug()

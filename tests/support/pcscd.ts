@@ -43,8 +43,8 @@ function alive(pid: number): boolean {
 }
 
 /** pcscd's socket is compiled in (/run/pcscd/pcscd.comm), so one test pcscd at a time: a lock dir. */
-async function lock(): Promise<void> {
-  const deadline = Date.now() + 60_000
+async function lock(waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs
   for (;;) {
     try {
       mkdirSync(LOCK_DIR)
@@ -64,16 +64,19 @@ async function lock(): Promise<void> {
  * A private pcscd in the foreground with only a vsmartcard-vpcd reader on a free port: its own
  * reader.conf.d (`-c`), no USB hotplug readers, no edits under /etc. Debian's pcscd 1.9.9 has its
  * socket path compiled in (the daemon ignores PCSCLITE_CSOCK_NAME), so a system pcscd that is
- * already running is a loud failure, and test files take a lock to run one at a time.
+ * already running is a loud failure, and test files take a lock to run one at a time (waiting up to
+ * `lockWaitMs`, default 60 s; the demo holds it while it runs).
+ *
+ * The vpcd reader has two slots: "Kiosk Virtual PCD 00 00" on `vpcdPort`, "… 00 01" on `vpcdPort + 1`.
  */
-export async function startPcscd(): Promise<Pcscd> {
+export async function startPcscd(options: { lockWaitMs?: number } = {}): Promise<Pcscd> {
   for (const [path, pkg] of [
     [PCSCD, 'pcscd'],
     [VPCD_DRIVER, 'vsmartcard-vpcd'],
   ] as const) {
     if (!existsSync(path)) throw new Error(`${path} is missing: apt-get install ${pkg} (scripts/ensure-system.sh)`)
   }
-  await lock()
+  await lock(options.lockWaitMs ?? 60_000)
   try {
     if (existsSync(PID_FILE)) {
       const pid = Number(readFileSync(PID_FILE, 'utf8').trim())

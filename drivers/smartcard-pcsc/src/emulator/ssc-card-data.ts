@@ -6,7 +6,7 @@ export interface SscCardData {
   holder: SocialSecurityHolder
   /** Cardholder PIN, digits. */
   pin: string
-  /** VERIFY tries before the PIN blocks. Default 3. */
+  /** VERIFY tries before the PIN blocks. Default 3; 0 is a card whose PIN is already blocked. */
   pinTries?: number
   /** ATR hex; default a T=1 ATR with historical bytes "SSCARD". */
   atrHex?: string
@@ -40,6 +40,10 @@ export function parseSscCardFile(json: unknown): SscCardData {
   if (typeof card.info !== 'object' || card.info === null) throw new TypeError('info is required')
   if (typeof card.holder !== 'object' || card.holder === null) throw new TypeError('holder is required')
   if (typeof card.pin !== 'string' || !/^[0-9]{4,12}$/.test(card.pin)) throw new TypeError('pin must be 4 to 12 digits')
+  // A tries counter is a nibble on cards (63Cx); 0 means the PIN is blocked.
+  if (card.pinTries !== undefined && !(Number.isInteger(card.pinTries) && card.pinTries >= 0 && card.pinTries <= 15)) {
+    throw new TypeError('pinTries must be an integer from 0 to 15')
+  }
   for (const key of Object.keys(SAMPLE_SSC_CARD.info) as (keyof SscCardData['info'])[]) {
     if (typeof card.info[key] !== 'string') throw new TypeError(`info.${key} must be a string`)
   }

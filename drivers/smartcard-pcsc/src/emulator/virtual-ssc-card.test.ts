@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import blockedFile from '../../fixtures/cards/pin-blocked-li-xiuying.json' with { type: 'json' }
+import wangFile from '../../fixtures/cards/wang-xiaoming.json' with { type: 'json' }
 import { decodeResponseApdu, encodeCommandApdu, readRecord, selectFile, selectSsse, verifyPin } from '../codec/index.ts'
 import { parseSscCardFile, SAMPLE_SSC_CARD } from './ssc-card-data.ts'
 import { VirtualSscCard } from './virtual-ssc-card.ts'
@@ -42,6 +44,8 @@ describe('VirtualSscCard', () => {
     expect(parseSscCardFile(JSON.parse(JSON.stringify(SAMPLE_SSC_CARD)))).toEqual(SAMPLE_SSC_CARD)
     expect(() => parseSscCardFile(null)).toThrow(/object/)
     expect(() => parseSscCardFile({ ...SAMPLE_SSC_CARD, pin: '12' })).toThrow(/pin/)
+    expect(() => parseSscCardFile({ ...SAMPLE_SSC_CARD, pinTries: 16 })).toThrow(/pinTries/)
+    expect(() => parseSscCardFile({ ...SAMPLE_SSC_CARD, pinTries: -1 })).toThrow(/pinTries/)
     expect(() => parseSscCardFile({ ...SAMPLE_SSC_CARD, info: undefined })).toThrow(/info/)
     expect(() => parseSscCardFile({ ...SAMPLE_SSC_CARD, holder: { ...SAMPLE_SSC_CARD.holder, name: 5 } })).toThrow(
       /holder.name/,
@@ -49,5 +53,13 @@ describe('VirtualSscCard', () => {
     expect(() => parseSscCardFile({ ...SAMPLE_SSC_CARD, info: { ...SAMPLE_SSC_CARD.info, cardType: 1 } })).toThrow(
       /info.cardType/,
     )
+  })
+
+  it('reads the fixture cards: the sample card, and a card whose PIN is blocked even to the right PIN', () => {
+    expect(parseSscCardFile(wangFile)).toEqual(SAMPLE_SSC_CARD)
+    const blocked = new VirtualSscCard(parseSscCardFile(blockedFile))
+    expect(blocked.pinTriesLeft).toBe(0)
+    expect(send(blocked, selectSsse())).toBe('9000')
+    expect(send(blocked, verifyPin(blockedFile.pin))).toBe('6983')
   })
 })

@@ -45,6 +45,11 @@ export function identifiedByIdCard(session: CitizenSession): boolean {
   return by === 'idCard' || by === 'idCardFace'
 }
 
+/** Whether the session is the social-security card's in the PC/SC reader (taking it out ends the session). */
+export function identifiedBySsCard(session: CitizenSession): boolean {
+  return session.recall(IDENTITY_KEYS.identifiedBy) === 'ssCard'
+}
+
 /** Whether personal data must still wait: the service's definition asks for a face check that has not passed. */
 export function faceCheckPending(session: CitizenSession): boolean {
   if (session.recall(IDENTITY_KEYS.identifiedBy) !== 'idCardFace') return false

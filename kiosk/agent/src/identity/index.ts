@@ -1,4 +1,11 @@
-export { admitCard, faceCheckPending, IDENTITY_KEYS, identifiedByIdCard, REFUSAL_CODES } from './admit-card.ts'
+export {
+  admitCard,
+  faceCheckPending,
+  IDENTITY_KEYS,
+  identifiedByIdCard,
+  identifiedBySsCard,
+  REFUSAL_CODES,
+} from './admit-card.ts'
 export {
   type CardPhotoDecoder,
   decodeCardPhoto,

@@ -11,7 +11,7 @@ import { FlowEngine, type IdentityPlugin } from '../engine/flow-engine.ts'
 import { ssCardHolderPlugin } from '../engine/ss-card-holder.ts'
 import { KioskErrorCodes } from '../errors.ts'
 import type { DepartmentGateway } from '../gateway/department-gateway.ts'
-import { identifiedByIdCard } from '../identity/admit-card.ts'
+import { identifiedByIdCard, identifiedBySsCard } from '../identity/admit-card.ts'
 import { testContainerPhotoDecoder } from '../identity/card-photo.ts'
 import { CardPresence } from '../identity/card-presence.ts'
 import { createIdentityCommands } from '../identity/identity-commands.ts'
@@ -201,6 +201,17 @@ export async function startCitizenServices(options: {
       // Whether a card lies on the reader (nothing else): the UI asks the citizen to take it.
       presence.onChanged((present) => localApi.broadcast('Identity.CardPresenceEvent', { present })),
       () => presence.dispose(),
+    )
+  }
+  const ssReader = devices.socialSecurityCardReader()
+  if (ssReader) {
+    // Taking the social-security card out ends its session, on the PIN screen too: the holder is
+    // read from the card, and nothing of it outstays the card.
+    offs.push(
+      ssReader.on('cardRemoved', () => {
+        const session = sessions.current
+        if (session && identifiedBySsCard(session)) sessions.end('cardRemoved')
+      }),
     )
   }
 

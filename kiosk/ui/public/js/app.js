@@ -118,6 +118,7 @@ function forgetCitizen() {
   state.helpOpen = false
   state.faceTriesLeft = undefined
   state.pinTriesLeft = undefined
+  state.viaSsCard = undefined
   state.faceBusy = false
   state.printError = undefined
   faceCheck?.stop()
@@ -287,7 +288,8 @@ function onUnsolicited(name, payload) {
     if (state.session?.sessionId === payload.sessionId) showIdle(payload.secondsLeft)
   } else if (name === 'Session.EndedEvent') {
     if (state.session?.sessionId !== payload.sessionId) return
-    const notice = t().ended[payload.reason]
+    // The same end reason for either card; the words name the card the citizen took away.
+    const notice = t().ended[payload.reason === 'cardRemoved' && state.viaSsCard ? 'ssCardRemoved' : payload.reason]
     forgetCitizen()
     void goHome(notice)
   } else if (name === 'Identity.CardPresenceEvent') {

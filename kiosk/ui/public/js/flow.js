@@ -29,6 +29,7 @@ export function createFlowActions(ctx) {
     if (result.completionCode === 'userError') return showError(result, () => readCard(true))
     if (result.completionCode !== 'success') return go('card', { error: t().readerBroken })
     if (result.method === 'idCard') state.citizen = result.citizen
+    state.viaSsCard = result.method === 'ssCard'
     if (result.faceCheck) return go('face', { faceTriesLeft: undefined })
     await afterIdentity(result.method === 'ssCard')
   }

@@ -107,6 +107,7 @@ export const STRINGS = {
     ended: {
       timedOut: '长时间没有操作，已回到首页，您的信息已清除。',
       cardRemoved: '身份证已拿走，本次办理结束，您的信息已清除。',
+      ssCardRemoved: '社保卡已取出，本次办理结束，您的信息已清除。',
     },
     nearestDefault: '请到旁边的人工服务窗口办理。',
     outOfService: '本机暂停服务',
@@ -228,6 +229,7 @@ export const STRINGS = {
     ended: {
       timedOut: 'No activity for a while: back home, your details are cleared.',
       cardRemoved: 'Your card was taken away: the session ended and your details are cleared.',
+      ssCardRemoved: 'Your social-security card was taken out: the session ended and your details are cleared.',
     },
     nearestDefault: 'Please go to the staffed service window.',
     outOfService: 'Out of service',
