@@ -38,6 +38,7 @@ export class FleetctlError extends Error {
 export interface ApiClientOptions {
   server: string
   token?: string | undefined
+  /** Node's fetch by default; one trusting `--cacert` (ca-fetch.ts) for a fleet with a private CA. */
   fetch?: typeof fetch
 }
 
@@ -87,8 +88,11 @@ export class ApiClient {
       return { status: response.status, headers: response.headers, text: await response.text() }
     } catch (err) {
       const cause = (err as Error & { cause?: Error }).cause
+      const hint = isCertificateError(cause)
+        ? ' — the server certificate is not signed by a CA fleetctl trusts: give its CA with --cacert <pem> (or FLEETCTL_CACERT)'
+        : ''
       throw new FleetctlError(
-        `cannot reach ${this.server}: ${(err as Error).message}${cause ? ` (${cause.message})` : ''}`,
+        `cannot reach ${this.server}: ${(err as Error).message}${cause ? ` (${cause.message})` : ''}${hint}`,
         EXIT.unreachable,
       )
     }
@@ -118,6 +122,15 @@ export class ApiClient {
   delete<T>(path: string): Promise<T> {
     return this.request<T>('DELETE', path)
   }
+}
+
+const CERTIFICATE_ERROR =
+  /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_[A-Z_]+|ERR_TLS_CERT_ALTNAME_INVALID)$/
+
+/** Whether a connection failed on the server's certificate (node:tls's code on the fetch error's cause). */
+function isCertificateError(cause: unknown): boolean {
+  const code = (cause as { code?: unknown } | undefined)?.code
+  return typeof code === 'string' && CERTIFICATE_ERROR.test(code)
 }
 
 function safeJson(text: string): { code?: string; message?: string } | undefined {

@@ -1,5 +1,6 @@
 import { ApiClient, EXIT, FleetctlError } from './api-client.ts'
-import { credentialsPath, readLogin } from './credentials.ts'
+import { fetchTrustingCaFile } from './ca-fetch.ts'
+import { credentialsPath, readLogin, type StoredLogin } from './credentials.ts'
 
 export interface Io {
   out(text: string): void
@@ -12,6 +13,8 @@ export interface Io {
   outTerminal?: { write(text: string): void; rows: number } | undefined
   /** Registers a Ctrl-C handler; returns its removal. */
   onInterrupt?(handler: () => void): () => void
+  /** The global `--cacert <pem>` of this run (main.ts), before FLEETCTL_CACERT and the stored login's. */
+  cacert?: string | undefined
 }
 
 export const processIo: Io = {
@@ -47,7 +50,25 @@ export function loggedInClient(io: Io): ApiClient {
   if (server === undefined || token === undefined) {
     throw new FleetctlError('not logged in — run: fleetctl login --server URL --user NAME', EXIT.auth)
   }
-  return new ApiClient({ server, token })
+  const doFetch = trustedFetch(io, stored?.server === server.replace(/\/+$/, '') ? stored : undefined)
+  return new ApiClient({ server, token, ...(doFetch === undefined ? {} : { fetch: doFetch }) })
+}
+
+/**
+ * The CA fleetctl trusts for the fleet-server, first found of: `--cacert`, $FLEETCTL_CACERT, the one
+ * `login` stored with `stored` (only for the server it logged in to). Undefined: the system's CAs.
+ */
+export function caCertOf(io: Io, stored?: StoredLogin): { path: string; source: string } | undefined {
+  if (io.cacert !== undefined) return { path: io.cacert, source: '--cacert' }
+  if (io.env.FLEETCTL_CACERT) return { path: io.env.FLEETCTL_CACERT, source: 'FLEETCTL_CACERT' }
+  if (stored?.cacert !== undefined) return { path: stored.cacert, source: 'the CA file login remembered' }
+  return undefined
+}
+
+/** A fetch trusting `caCertOf(io, stored)`, or undefined for node's fetch (the system's CAs). */
+export function trustedFetch(io: Io, stored?: StoredLogin): typeof fetch | undefined {
+  const ca = caCertOf(io, stored)
+  return ca === undefined ? undefined : fetchTrustingCaFile(ca.path, ca.source)
 }
 
 export function printJson(io: Io, value: unknown): void {

@@ -6,6 +6,8 @@ export interface StoredLogin {
   server: string
   token: string
   user: string
+  /** The CA file (absolute path) `login --cacert` trusted for `server`; later commands trust it too. */
+  cacert?: string
 }
 
 /** Where the API token lives: $FLEETCTL_CONFIG, or ~/.config/fleetctl/config.json (mode 0600). */
@@ -17,7 +19,12 @@ export function readLogin(path: string): StoredLogin | undefined {
   if (!existsSync(path)) return undefined
   const value = JSON.parse(readFileSync(path, 'utf8')) as Partial<StoredLogin>
   return typeof value.server === 'string' && typeof value.token === 'string' && typeof value.user === 'string'
-    ? { server: value.server, token: value.token, user: value.user }
+    ? {
+        server: value.server,
+        token: value.token,
+        user: value.user,
+        ...(typeof value.cacert === 'string' ? { cacert: value.cacert } : {}),
+      }
     : undefined
 }
 

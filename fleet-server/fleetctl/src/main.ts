@@ -18,18 +18,24 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .description(
       'Kiosk fleet command line: kiosks, remote commands, the audit log, update artifacts and rollouts over the fleet API',
     )
+    .option(
+      '--cacert <pem>',
+      "CA certificate(s) of the fleet-server's HTTPS certificate (PEM file), instead of the system's CAs; " +
+        'also FLEETCTL_CACERT; login remembers it',
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
-  registerLogin(program, io)
-  registerKiosks(program, io)
-  registerCommand(program, io)
-  registerAlerts(program, io)
-  registerAudit(program, io)
-  registerArtifacts(program, io)
-  registerRollouts(program, io)
-  registerKeys(program, io)
-  registerServices(program, io)
-  registerUsers(program, io)
+  const run = withGlobalOptions(io, program)
+  registerLogin(program, run)
+  registerKiosks(program, run)
+  registerCommand(program, run)
+  registerAlerts(program, run)
+  registerAudit(program, run)
+  registerArtifacts(program, run)
+  registerRollouts(program, run)
+  registerKeys(program, run)
+  registerServices(program, run)
+  registerUsers(program, run)
   try {
     await program.parseAsync(argv)
     return EXIT.ok
@@ -42,4 +48,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.err(`fleetctl: ${err instanceof Error ? err.message : String(err)}`)
     return EXIT.failed
   }
+}
+
+/**
+ * `io` for one run, with the program's global options read once commander has parsed them. It
+ * delegates to `io` (its prototype) so getters such as processIo's terminal size stay live.
+ */
+function withGlobalOptions(io: Io, program: Command): Io {
+  return Object.create(io, {
+    cacert: { get: () => program.opts<{ cacert?: string }>().cacert, enumerable: true },
+  }) as Io
 }

@@ -1,15 +1,20 @@
 import { hostname } from 'node:os'
+import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { ApiClient, EXIT, FleetctlError } from '../api-client.ts'
-import type { Io } from '../context.ts'
-import { credentialsPath, forgetLogin, writeLogin } from '../credentials.ts'
+import { caCertOf, type Io, trustedFetch } from '../context.ts'
+import { credentialsPath, forgetLogin, readLogin, writeLogin } from '../credentials.ts'
 
-/** `login`: trades a password for an API token (stored 0600), so the password is never kept. */
+/**
+ * `login`: trades a password for an API token (stored 0600), so the password is never kept. The CA
+ * given with `--cacert` (or FLEETCTL_CACERT) is stored with it, so later commands, and later logins
+ * to the same server, trust it too.
+ */
 export function registerLogin(program: Command, io: Io): void {
   program
     .command('login')
     .description('log in and store an API token for the following commands')
-    .requiredOption('--server <url>', 'fleet-server URL, e.g. http://127.0.0.1:8080')
+    .requiredOption('--server <url>', 'fleet-server URL, e.g. https://fleet.example:8080')
     .requiredOption('--user <name>', 'user name')
     .option('--password-stdin', 'read the password from standard input')
     .option('--ttl-days <days>', 'token lifetime in days', '30')
@@ -18,9 +23,15 @@ export function registerLogin(program: Command, io: Io): void {
       if (!password) {
         throw new FleetctlError('give the password with --password-stdin or FLEETCTL_PASSWORD', EXIT.usage)
       }
-      const anonymous = new ApiClient({ server: options.server })
+      // A CA remembered by an earlier login to this same server carries over (logging in again once the token expires).
+      const previous = readLogin(credentialsPath(io.env))
+      const sameServer = previous?.server === options.server.replace(/\/+$/, '') ? previous : undefined
+      const ca = caCertOf(io, sameServer)
+      const doFetch = trustedFetch(io, sameServer)
+      const connection = { server: options.server, ...(doFetch === undefined ? {} : { fetch: doFetch }) }
+      const anonymous = new ApiClient(connection)
       const login = await fetchSession(anonymous, options.user, password)
-      const session = new ApiClient({ server: options.server })
+      const session = new ApiClient(connection)
       const { token } = await session.request<{ token: string }>(
         'POST',
         '/api/tokens',
@@ -28,8 +39,13 @@ export function registerLogin(program: Command, io: Io): void {
         { cookie: login },
       )
       await session.request('POST', '/api/logout', undefined, { cookie: login })
-      writeLogin(credentialsPath(io.env), { server: anonymous.server, token, user: options.user })
-      io.out(`logged in to ${anonymous.server} as ${options.user}`)
+      writeLogin(credentialsPath(io.env), {
+        server: anonymous.server,
+        token,
+        user: options.user,
+        ...(ca === undefined ? {} : { cacert: resolve(ca.path) }),
+      })
+      io.out(`logged in to ${anonymous.server} as ${options.user}${ca === undefined ? '' : ` (trusting ${ca.path})`}`)
     })
 
   program
@@ -42,18 +58,14 @@ export function registerLogin(program: Command, io: Io): void {
 }
 
 async function fetchSession(client: ApiClient, username: string, password: string): Promise<string> {
-  let response: Response
-  try {
-    response = await fetch(`${client.server}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    })
-  } catch (err) {
-    throw new FleetctlError(`cannot reach ${client.server}: ${(err as Error).message}`, EXIT.unreachable)
-  }
+  const response = await client.raw('POST', '/api/login', {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
   if (response.status === 401) throw new FleetctlError('wrong user name or password', EXIT.auth)
-  if (!response.ok) throw new FleetctlError(`login failed: HTTP ${response.status}`, EXIT.failed)
+  if (response.status < 200 || response.status >= 300) {
+    throw new FleetctlError(`login failed: HTTP ${response.status}`, EXIT.failed)
+  }
   const cookie = response.headers.get('set-cookie')?.split(';')[0]
   if (cookie === undefined) throw new FleetctlError('login answered without a session', EXIT.failed)
   return cookie
