@@ -1,5 +1,5 @@
-// Fleet dashboard shell: login, hash routes (#/, #/kiosks, #/kiosk/ID, #/alerts, #/artifacts,
-// #/artifact/ID, #/rollouts, #/rollout/ID), live updates.
+// Fleet dashboard shell: login, hash routes (#/, #/kiosks, #/kiosk/ID, #/services, #/service/ID,
+// #/alerts, #/artifacts, #/artifact/ID, #/rollouts, #/rollout/ID), live updates.
 import { h } from './dom.js'
 import { LABELS } from './i18n.js'
 import { isFaulted } from './status.js'
@@ -9,6 +9,7 @@ import { renderKiosk } from './views/kiosk.js'
 import { renderKiosks } from './views/kiosks.js'
 import { renderOverview } from './views/overview.js'
 import { FINAL, renderRollout, renderRollouts } from './views/rollouts.js'
+import { renderService, renderServices } from './views/services.js'
 
 const state = {
   lang: localStorage.getItem('lang') === 'en' ? 'en' : 'zh',
@@ -16,7 +17,11 @@ const state = {
   kiosks: new Map(),
   config: {},
   source: null,
+  /** The kiosk list of the service page on screen: which page, and which state now. */
+  serviceKiosks: { id: undefined, offset: 0, availability: undefined },
 }
+/** Kiosks per page of a service's list. */
+const SERVICE_PAGE = 50
 const ctx = () => ({ t: LABELS[state.lang], lang: state.lang, me: state.me, kiosks: state.kiosks })
 const $ = (id) => document.getElementById(id)
 
@@ -84,6 +89,30 @@ async function renderViewNow() {
     view = kiosk.code
       ? h('p.empty', {}, kiosk.message)
       : renderKiosk(ctx(), { kiosk, history: health.history, events, alerts: alerts.alerts })
+  } else if (name === 'services') {
+    view = renderServices(ctx(), { overview: await api('/api/services') })
+  } else if (name === 'service' && arg) {
+    const list = state.serviceKiosks
+    if (list.id !== arg) Object.assign(list, { id: arg, offset: 0, availability: undefined })
+    const query = new URLSearchParams({ limit: String(SERVICE_PAGE), offset: String(list.offset) })
+    if (list.availability) query.set('availability', list.availability)
+    const page = await api(`/api/services/${encodeURIComponent(arg)}/kiosks?${query}`)
+    view = page.code
+      ? h('p.empty', {}, page.message)
+      : renderService(
+          ctx(),
+          { page, offset: list.offset, limit: SERVICE_PAGE, availability: list.availability },
+          {
+            onPage: (offset) => {
+              list.offset = offset
+              renderView()
+            },
+            onFilter: (availability) => {
+              Object.assign(list, { offset: 0, availability })
+              renderView()
+            },
+          },
+        )
   } else if (name === 'artifacts') {
     view = renderArtifacts(ctx(), { artifacts: listOf(await api('/api/artifacts'), 'artifacts') })
   } else if (name === 'artifact' && arg) {
@@ -154,6 +183,16 @@ function watchRollout(rollout) {
   }, 5000)
 }
 
+const SERVICES_REFRESH_MS = 5000
+let servicesTimer
+function refreshServicesSoon() {
+  if (servicesTimer !== undefined) return
+  servicesTimer = setTimeout(() => {
+    servicesTimer = undefined
+    if (['services', 'service'].includes(route().name)) renderView()
+  }, SERVICES_REFRESH_MS)
+}
+
 async function loadKiosks() {
   const { kiosks } = await api('/api/kiosks')
   state.kiosks = new Map(kiosks.map((k) => [k.id, k]))
@@ -201,8 +240,14 @@ function connectLive() {
     const changed = JSON.parse(event.data)
     for (const k of changed) state.kiosks.set(k.id, k)
     const { name, arg } = route()
+    // The services pages sum the whole fleet: read again at most every few seconds, not per event.
+    if (name === 'services' || name === 'service') {
+      renderChrome()
+      refreshServicesSoon()
+    }
     // The kiosk page re-renders only for its own kiosk, so an open command result is not lost.
-    if (name !== 'kiosk' || changed.some((k) => k.id === arg)) renderView().then(() => flash(changed.map((k) => k.id)))
+    else if (name !== 'kiosk' || changed.some((k) => k.id === arg))
+      renderView().then(() => flash(changed.map((k) => k.id)))
     else renderChrome()
   })
 }

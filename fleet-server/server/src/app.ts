@@ -27,6 +27,8 @@ import type { LiveHub } from './live/live-hub.ts'
 import { createFleetMetrics } from './metrics/fleet-metrics.ts'
 import { opsPlugin } from './ops/ops-plugin.ts'
 import { helmetOptions, rateLimitOptions } from './security/http-security.ts'
+import type { CatalogueProvider } from './services/catalogue-dir.ts'
+import { servicesPlugin } from './services/services-plugin.ts'
 import { registerUpdateMetrics } from './updates/update-metrics.ts'
 import type { UpdateRuntime } from './updates/update-runtime.ts'
 import { updatesPlugin } from './updates/updates-plugin.ts'
@@ -65,6 +67,10 @@ export interface AppDependencies {
   rollouts?: FastifyPluginAsync | undefined
   /** Silences, suppressions and runtime notification settings (alerts/alert-module.ts). */
   alertOps?: FastifyPluginAsync | undefined
+  /** The citizen service catalogue the services page names services from (fleet-server.ts: `services.catalogueDir`). */
+  catalogue: CatalogueProvider
+  /** Time source of the services page's window (tests); `Date.now` when unset. */
+  clock?: () => number
 }
 
 /**
@@ -141,6 +147,7 @@ export async function buildApp(deps: AppDependencies) {
     audit: deps.audit,
     commandDefaults: deps.commandDefaults,
   })
+  await app.register(servicesPlugin, { db: deps.db, catalogue: deps.catalogue, now: deps.clock ?? Date.now })
   await app.register(opsPlugin, {
     db: deps.db,
     ingestor: deps.ingestor,

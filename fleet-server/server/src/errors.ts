@@ -28,6 +28,9 @@ export const FleetErrorCodes = {
   lockedOut: 'ERR_FLEET_LOCKED_OUT',
   rateLimited: 'ERR_FLEET_RATE_LIMITED',
   userNotFound: 'ERR_FLEET_USER_NOT_FOUND',
+  // Citizen services (the services page).
+  serviceNotFound: 'ERR_FLEET_SERVICE_NOT_FOUND',
+  serviceCatalogueInvalid: 'ERR_FLEET_SERVICE_CATALOGUE_INVALID',
   // Signed updates (docs/updates.md "HTTP API").
   updatesNotInitialised: 'ERR_FLEET_UPDATES_NOT_INITIALISED',
   metadataNotFound: 'ERR_FLEET_UPDATE_METADATA_NOT_FOUND',

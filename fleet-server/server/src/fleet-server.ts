@@ -33,6 +33,7 @@ import { LiveHub } from './live/live-hub.ts'
 import { createFleetMetrics } from './metrics/fleet-metrics.ts'
 import { createRolloutService, type RolloutModule } from './rollouts/index.ts'
 import { startMetricsListener } from './security/metrics-access.ts'
+import { catalogueDirProvider, DEFAULT_CATALOGUE_DIR } from './services/catalogue-dir.ts'
 import { embeddedBrokerTls, enrolmentCa, httpsOptions, mqttClientTls } from './tls/transport-security.ts'
 import { type DeviceModelCatalog, deviceModelCatalog } from './updates/device-models.ts'
 import type { RepositoryLifetimes } from './updates/tuf-repository.ts'
@@ -93,6 +94,9 @@ export async function startFleetServer(
   const brokerTls = config.mqtt.url === undefined ? embeddedBrokerTls(config.mqtt) : undefined
   if (config.mqtt.url !== undefined) mqttClientTls(config.mqtt, config.mqtt.url)
   const brokerCa = enrolmentCa(config)
+  // The service catalogue is read before anything starts: a missing or invalid folder stops the
+  // server with ERR_FLEET_SERVICE_CATALOGUE_INVALID, every error listed.
+  const catalogue = catalogueDirProvider(config.services.catalogueDir ?? DEFAULT_CATALOGUE_DIR, log)
   const db = await openDatabase(config.database, log)
   await migrate(db, logger.child({ mod: 'fleet.db' }))
 
@@ -294,6 +298,8 @@ export async function startFleetServer(
     updates,
     rollouts: rollouts?.routes,
     alertOps: alertModule.routes,
+    catalogue,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
     enrolment: {
       brokerUrl: config.broker.publicUrl ?? mqttUrl,
       brokerCa,

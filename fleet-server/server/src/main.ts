@@ -41,9 +41,11 @@ const logger = pino({
 // The device registry says which models take firmware and config, and each model's config schema.
 const server = await startFleetServer(config, logger, { deviceModels: deviceModelCatalog(allDefinitions) }).catch(
   (err: unknown) => {
-    // A TLS file that cannot be read, or clear text where no setting allows it: say so and stop.
-    if ((err as { code?: unknown }).code !== 'ERR_FLEET_TLS_CONFIG') throw err
-    process.stderr.write(`fleet-server: ERR_FLEET_TLS_CONFIG: ${(err as Error).message}\n`)
+    // A TLS file that cannot be read, clear text where no setting allows it, or a service catalogue
+    // that is missing or invalid: say so and stop.
+    const code = (err as { code?: unknown }).code
+    if (code !== 'ERR_FLEET_TLS_CONFIG' && code !== 'ERR_FLEET_SERVICE_CATALOGUE_INVALID') throw err
+    process.stderr.write(`fleet-server: ${code}: ${(err as Error).message}\n`)
     process.exit(2)
   },
 )

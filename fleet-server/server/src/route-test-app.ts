@@ -17,6 +17,7 @@ import { IngestStore } from './ingest/ingest-store.ts'
 import { Ingestor } from './ingest/ingestor.ts'
 import { KioskRepo } from './kiosks/kiosk-repo.ts'
 import { LiveHub } from './live/live-hub.ts'
+import { DEFAULT_CATALOGUE_DIR, loadCatalogueDir } from './services/catalogue-dir.ts'
 
 export const PASSWORD = 'correct horse battery'
 /** The Prometheus scrape token of route tests (`metrics.token`). */
@@ -39,7 +40,12 @@ export interface RouteTestApp {
   close(): Promise<void>
 }
 
-export async function createRouteTestApp(): Promise<RouteTestApp> {
+export interface RouteTestAppOptions {
+  /** The app's time source (the services page's window); `Date.now` when unset. */
+  clock?: () => number
+}
+
+export async function createRouteTestApp(options: RouteTestAppOptions = {}): Promise<RouteTestApp> {
   const logger = pino({ level: 'silent' })
   const codecs = createCodecs()
   const db = await openPgliteDatabase(undefined)
@@ -87,6 +93,7 @@ export async function createRouteTestApp(): Promise<RouteTestApp> {
     logger,
   })
   const audit = new AuditLog(db)
+  const catalogue = loadCatalogueDir(DEFAULT_CATALOGUE_DIR)
   // The clock just after the seeded reports: kiosk-a's receipt printer is low on paper (alert 1).
   const alerts = new AlertEngine({ db, policy: DEFAULT_ALERT_POLICY, logger, now: () => at + 1000 })
   await alerts.evaluate()
@@ -104,6 +111,9 @@ export async function createRouteTestApp(): Promise<RouteTestApp> {
     metrics: { token: METRICS_TOKEN },
     dashboard: {},
     logger,
+    // The demo catalogue of the repository (kiosk/catalogue/departments), as the fleet-server's default.
+    catalogue: async () => catalogue,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
   })
 
   const cookies = {} as Record<Role, string>

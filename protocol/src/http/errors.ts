@@ -47,6 +47,9 @@ export const FLEET_ERRORS = {
   ERR_FLEET_LOCKED_OUT: { httpStatus: 429, message: 'too many failures: locked for a while' },
   ERR_FLEET_RATE_LIMITED: { httpStatus: 429, message: 'too many requests from this address' },
   ERR_FLEET_USER_NOT_FOUND: { httpStatus: 404, message: 'no such user' },
+  // Citizen services (the services page)
+  ERR_FLEET_SERVICE_NOT_FOUND: { httpStatus: 404, message: 'no such service' },
+  ERR_FLEET_SERVICE_CATALOGUE_INVALID: { httpStatus: null, message: 'the service catalogue is unusable' },
   ERR_FLEET_BACKUP_INVALID: { httpStatus: null, message: 'not a usable backup' },
   ERR_FLEET_RESTORE_NOT_EMPTY: { httpStatus: null, message: 'the database already holds fleet data' },
   // Update repository and artifacts

@@ -25,6 +25,8 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', url: '/api/kiosks/kiosk-a/events', allowed: PERMISSIONS.readFleet },
   { method: 'GET', url: '/api/sites', allowed: PERMISSIONS.readFleet },
   { method: 'GET', url: '/api/overview', allowed: PERMISSIONS.readFleet },
+  { method: 'GET', url: '/api/services', allowed: PERMISSIONS.readFleet },
+  { method: 'GET', url: '/api/services/id-progress/kiosks', allowed: PERMISSIONS.readFleet },
   { method: 'POST', url: '/api/kiosks/kiosk-a/commands/ping', allowed: PERMISSIONS.commandKiosks },
   { method: 'POST', url: '/api/tokens', payload: { name: 'cli' }, allowed: PERMISSIONS.readFleet },
   { method: 'GET', url: '/api/users', allowed: PERMISSIONS.manageUsers },

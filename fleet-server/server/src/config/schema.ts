@@ -180,7 +180,21 @@ export const FleetConfigSchema = Type.Object(
       {
         healthDays: Type.Integer({ minimum: 1, default: 30, description: 'health snapshots kept this long' }),
         eventsDays: Type.Integer({ minimum: 1, default: 180, description: 'status events and presence changes' }),
+        /** The services page's daily availability roll-up; it shows 30 days, so never fewer. */
+        serviceAvailabilityDays: Type.Integer({ minimum: 30, default: 30 }),
         pruneIntervalMs: Type.Integer({ minimum: 60_000, default: 3_600_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** The services page (README "HTTP API"): where the fleet reads the citizen service catalogue. */
+    services: Type.Object(
+      {
+        /**
+         * A catalogue folder (`<department>/department.json`, `services/*.json`, `templates/*.json`,
+         * docs/service-definition.md), re-read when a file changes. Unset: the demo catalogue shipped
+         * beside the fleet-server (kiosk/catalogue/departments).
+         */
+        catalogueDir: Type.Optional(Type.String({ minLength: 1 })),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -37,6 +37,9 @@ describe('pruneHistory', () => {
       health: 2,
       events: 0,
       presence: 0,
+      // The services' daily roll-up of the two old snapshots (two services each, per kiosk and per
+      // department), kept 30 days by default.
+      serviceAvailability: 8,
     })
     const left = await db.query<{ seq: number }>('SELECT seq FROM health_history ORDER BY seq')
     expect(left.map((r) => r.seq)).toEqual([3, 4])

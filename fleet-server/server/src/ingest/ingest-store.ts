@@ -1,5 +1,6 @@
 import type { DeploymentStatusPayload } from '@kiosk-fleet/protocol'
 import type { Database, Queryable } from '../db/database.ts'
+import { rollUpServiceAvailability, type ServiceSnapshot } from '../services/availability-rollup.ts'
 import { type IngestBatch, latestBy } from './ingest-batch.ts'
 
 export interface WriteResult {
@@ -43,9 +44,12 @@ export class IngestStore {
       let duplicates = 0
       await this.#births(tx, batch, changed)
       await this.#states(tx, batch, changed)
-      duplicates += await this.#health(tx, batch, changed)
+      const stored: ServiceSnapshot[] = []
+      duplicates += await this.#health(tx, batch, changed, stored)
       await this.#deviceStatuses(tx, batch, changed)
       duplicates += await this.#events(tx, batch, changed)
+      // Last: its fleet-wide rows stay locked only until this transaction commits.
+      await rollUpServiceAvailability(tx, stored)
       return {
         changedKiosks: [...changed],
         unknownKiosks,
@@ -198,7 +202,7 @@ export class IngestStore {
     )
   }
 
-  async #health(tx: Queryable, batch: IngestBatch, changed: Set<string>): Promise<number> {
+  async #health(tx: Queryable, batch: IngestBatch, changed: Set<string>, stored: ServiceSnapshot[]): Promise<number> {
     if (batch.health.length === 0) return 0
     // One JSON array parameter built from the validated payload text: no per-row escaping in
     // JavaScript, and PostgreSQL (its own process) does the parsing.
@@ -208,15 +212,22 @@ export class IngestStore {
           `{"k":${JSON.stringify(h.kioskId)},"t":${h.payload.ts},"r":${h.receivedAt},"b":${h.raw ?? JSON.stringify(h.payload)}}`,
       )
       .join(',')
-    const inserted = await tx.query<{ kiosk_id: string }>(
+    const inserted = await tx.query<{ kiosk_id: string; seq: string | number }>(
       `INSERT INTO health_history (kiosk_id, seq, ts, received_at, body)
        SELECT e->>'k', (e->'b'->>'seq')::bigint, to_timestamp((e->>'t')::float8 / 1000),
               to_timestamp((e->>'r')::float8 / 1000), e->'b'
        FROM jsonb_array_elements($1::jsonb) AS e
        ON CONFLICT (kiosk_id, seq) DO NOTHING
-       RETURNING kiosk_id`,
+       RETURNING kiosk_id, seq`,
       [`[${rows}]`],
     )
+    // The services page's daily roll-up counts exactly the snapshots stored now (never a duplicate).
+    const fresh = new Set(inserted.map((r) => `${r.kiosk_id}/${r.seq}`))
+    for (const h of batch.health) {
+      if (fresh.delete(`${h.kioskId}/${h.payload.seq}`)) {
+        stored.push({ kioskId: h.kioskId, ts: h.payload.ts, services: h.payload.services })
+      }
+    }
     const latest = latestBy(
       batch.health,
       (h) => h.kioskId,
