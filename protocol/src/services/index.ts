@@ -1,3 +1,4 @@
+export * from './catalogue-bundle.ts'
 export * from './document-template.ts'
 export * from './gateway.ts'
 export * from './service-definition.ts'
