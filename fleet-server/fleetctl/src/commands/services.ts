@@ -1,6 +1,12 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
-import { type CatalogueFile, formatCatalogueErrors, validateCatalogue } from '@kiosk-fleet/protocol'
+import {
+  bundleCatalogue,
+  type CatalogueFile,
+  formatCatalogueErrors,
+  readCatalogueBundle,
+  validateCatalogue,
+} from '@kiosk-fleet/protocol'
 import type { Command } from 'commander'
 import { EXIT, FleetctlError } from '../api-client.ts'
 import { type Io, printJson } from '../context.ts'
@@ -59,5 +65,28 @@ export function registerServices(program: Command, io: Io): void {
         ),
       )
       io.out(`ok: ${c.services.length} services, ${c.templates.length} templates, digest ${c.digest.slice(0, 12)}`)
+    })
+
+  services
+    .command('bundle <dir>')
+    .description("one department's catalogue as one file to sign and roll out (docs/service-definition.md)")
+    .requiredOption('--department <id>', 'the department whose folder <dir>/<id> is bundled')
+    .requiredOption('--version <version>', "the bundle's version, e.g. 2026.12.1")
+    .requiredOption('--out <file>', 'where to write the bundle')
+    .action((dir: string, o: { department: string; version: string; out: string }) => {
+      const files = catalogueFiles(dir)
+      if (!files.some((f) => f.path.startsWith(`${o.department}/`))) {
+        throw new FleetctlError(`${dir} has no folder ${o.department}/`, EXIT.usage)
+      }
+      const bytes = bundleCatalogue(o.department, o.version, files)
+      const read = readCatalogueBundle(bytes, { department: o.department, version: o.version })
+      if (!read.ok) {
+        io.err(formatCatalogueErrors(read.errors))
+        throw new FleetctlError(`${read.errors.length} error(s) in ${o.department}; no bundle written`, EXIT.failed)
+      }
+      writeFileSync(o.out, bytes)
+      io.out(
+        `${o.out}: ${o.department} ${o.version}, ${read.catalogue.services.length} services, ${read.catalogue.templates.length} templates, ${bytes.length} bytes`,
+      )
     })
 }
