@@ -7,6 +7,8 @@ export function h(spec, attrs = {}, ...children) {
     if (v === undefined || v === null || v === false) continue
     if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v)
     else if (k === 'dataset') Object.assign(el.dataset, v)
+    // Through the CSSOM: the CSP (style-src 'self') drops a style attribute set as markup.
+    else if (k === 'style') el.style.cssText = String(v)
     else el.setAttribute(k, v === true ? '' : String(v))
   }
   for (const child of children.flat()) {

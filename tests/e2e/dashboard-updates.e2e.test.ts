@@ -202,6 +202,10 @@ describe('dashboard update pages in Chromium', () => {
     for (const k of kiosks) await k.windowOpens()
     await page.locator('.rollout-page[data-status="completed"]').waitFor()
     await page.locator('li[data-group="1"] [role=progressbar][aria-valuenow="100"]').waitFor()
+    // The bar is drawn, not only announced: the CSP once dropped its width (a style attribute).
+    const width = (selector: string) => page.locator(selector).evaluate((e) => e.getBoundingClientRect().width)
+    const track = await width('li[data-group="1"] [role=progressbar]')
+    await expect.poll(() => width('li[data-group="1"] .seg.ok')).toBeGreaterThan(0.9 * track)
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true)
     expect(await page.locator('button.rollout-action').count()).toBe(0)
     await screenshot(page, 'dashboard-rollout-completed')
