@@ -36,9 +36,10 @@ export function everyKioskHasOutcome(total: StateCounts, deadlinePassed: boolean
 }
 
 /**
- * A kiosk came back (birth): re-notify it in every running rollout where it is still `notified` (it
- * went away before answering) or `timedOut` before the rollout's deadline (started groups only).
- * Returns the rows re-notified.
+ * A kiosk came back (birth): re-notify it in every running rollout where it is still `notified` from
+ * before this connection (it went away before answering; a kiosk the tick notified since it came
+ * online already has its command, and a second one would count a second attempt), or `timedOut`
+ * before the rollout's deadline (started groups only). Returns the rows re-notified.
  */
 export async function renotifyReturning(
   tx: Queryable,
@@ -48,9 +49,10 @@ export async function renotifyReturning(
   return tx.query<{ rollout_id: string; kiosk_id: string }>(
     `UPDATE rollout_kiosks rk SET state = 'notified', attempts = attempts + 1, notified_at = $2, updated_at = $2,
        progress = NULL, error_code = NULL, finished_at = NULL
-     FROM rollouts r WHERE r.id = rk.rollout_id AND r.status = 'running'
+     FROM rollouts r, kiosks k WHERE r.id = rk.rollout_id AND r.status = 'running' AND k.id = rk.kiosk_id
        AND rk.kiosk_id = ANY($1::text[]) AND rk.group_index <= r.current_group
-       AND (rk.state = 'notified'
+       -- notified before this connection began; one notified since (the tick saw it online first) has it
+       AND ((rk.state = 'notified' AND (k.state_changed_at IS NULL OR rk.notified_at < k.state_changed_at))
             OR (rk.state = 'timedOut' AND r.started_at + r.retry_for_ms * interval '1 millisecond' > $2::timestamptz))
      RETURNING rk.rollout_id, rk.kiosk_id`,
     [kioskIds, nowIso],
