@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from './free-port.ts'
@@ -31,10 +31,11 @@ async function listening(port: number, child: ChildProcess, log: () => string): 
   const deadline = Date.now() + 10_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`ippeveprinter exited with ${child.exitCode}: ${log()}`)
+    // Connect, never bind: a probe that binds the port itself can take it from ippeveprinter while it starts.
     const up = await new Promise<boolean>((resolve) => {
-      const s = createServer()
-      s.once('error', () => resolve(true))
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(false)))
+      const s = connect(port, '127.0.0.1')
+      s.once('connect', () => s.end(() => resolve(true)))
+      s.once('error', () => resolve(false))
     })
     if (up) return
     await new Promise((r) => setTimeout(r, 50))
@@ -86,6 +87,17 @@ async function privateBus(): Promise<PrivateBus | undefined> {
  * /bin/false makes them abort. Missing binary = loud failure naming the package.
  */
 export async function startIppEvePrinter(options: { command?: string; name?: string } = {}): Promise<IppEvePrinter> {
+  // A free port can be taken by a parallel test file before ippeveprinter binds it: try another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePort(options)
+    } catch (err) {
+      if (attempt >= 3 || !String((err as Error).message).includes('Address already in use')) throw err
+    }
+  }
+}
+
+async function startOnFreePort(options: { command?: string; name?: string }): Promise<IppEvePrinter> {
   const binary = findBinary()
   const spoolDir = mkdtempSync(join(tmpdir(), 'ippeve-'))
   const port = await freePort()
