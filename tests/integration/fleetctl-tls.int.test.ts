@@ -4,7 +4,6 @@
  * for later commands, the resumable artifact upload included; without it, or with another CA, the
  * error names the certificate and the option.
  */
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +14,7 @@ import { main } from '../../fleet-server/fleetctl/src/main.ts'
 import { testAppReleaseOfSize } from '../support/artifact-bytes.ts'
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts'
 import { startTestFleet, TEST_ADMIN_PASSWORD } from '../support/fleet.ts'
+import { runFleetctl } from '../support/fleetctl-bin.ts'
 import { createTestUpdateKeys, type TestUpdateKeys } from '../support/update-keys.ts'
 
 const pki = inject('testPki')
@@ -130,22 +130,7 @@ describe('fleetctl over HTTPS with a private CA', () => {
   })
 
   it('the real bin trusts the remembered CA and exits when done (no connection keeps it alive)', async () => {
-    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['fleet-server/fleetctl/bin/fleetctl.mjs', 'kiosks', 'list', '--json'], {
-        env: { ...process.env, FLEETCTL_CONFIG: configFile },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (c: Buffer) => {
-        stdout += c.toString()
-      })
-      child.stderr.on('data', (c: Buffer) => {
-        stderr += c.toString()
-      })
-      child.once('error', reject)
-      child.once('exit', (code) => resolve({ code, stdout, stderr }))
-    })
+    const run = await runFleetctl(['kiosks', 'list', '--json'], { FLEETCTL_CONFIG: configFile })
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
     expect(JSON.parse(run.stdout)).toEqual([])

@@ -4,7 +4,6 @@
  * over MQTT as the kiosk's update agent does: preview, create, four-eyes approval, start, `status
  * --watch` until the end (exit 0), a failing fleet halting it (exit 6), pause/resume and abort (exit 7).
  */
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,35 +11,12 @@ import { type FleetServer, KioskCredentials } from '@fleet/server'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { testAppReleaseOfSize } from '../support/artifact-bytes.ts'
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts'
+import { type FleetctlRun, runFleetctl, startFleetctl } from '../support/fleetctl-bin.ts'
 import { type SimBehaviour, SimKiosk } from '../support/rollout-sim.ts'
 import { createTestUpdateKeys, startUpdateFleet, type TestUpdateKeys, testUser } from '../support/update-keys.ts'
 import { waitFor } from '../support/wait-for.ts'
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-/** Starts the real fleetctl bin; `stdout()` so far, `exited` when it ends. */
-function startFleetctl(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['fleet-server/fleetctl/bin/fleetctl.mjs', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString()
-  })
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString()
-  })
-  const exited = new Promise<Run>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })))
-  return { stdout: () => stdout, exited }
-}
-
-const fleetctl = (args: string[], env: Record<string, string>) => startFleetctl(args, env).exited
+const fleetctl = runFleetctl
 
 describe('fleetctl rollouts against a fleet-server with simulated kiosks', () => {
   let keys: TestUpdateKeys & { cleanup(): Promise<void> }
@@ -162,7 +138,7 @@ describe('fleetctl rollouts against a fleet-server with simulated kiosks', () =>
     // The first screen shows the first group's kiosk waiting for its window.
     await waitFor('watch shows a kiosk waiting', async () => /downloaded\s+\S*\s*outsideWindow/.test(watch.stdout()))
     // Open the window for whoever is waiting (the second group is notified once the first succeeded).
-    let watched: Run | undefined
+    let watched: FleetctlRun | undefined
     void watch.exited.then((run) => {
       watched = run
     })

@@ -1,32 +1,14 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createKioskAgent, type EmulatedPeripheral, type KioskAgent } from '@kiosk/agent'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { quietLogger, TEST_ADMIN_PASSWORD, testAgentConfig } from '../support/fleet.ts'
+import { runFleetctl } from '../support/fleetctl-bin.ts'
 import { startStack, type TestStack } from '../support/stack.ts'
 import { waitFor } from '../support/wait-for.ts'
 
-/** Runs the real fleetctl bin, as an operator would. */
-function fleetctl(args: string[], env: Record<string, string>, stdin?: string) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['fleet-server/fleetctl/bin/fleetctl.mjs', ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString()
-    })
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString()
-    })
-    child.stdin.end(stdin ?? '')
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }))
-  })
-}
+const fleetctl = runFleetctl
 
 describe('fleetctl against a running fleet', () => {
   let stack: TestStack
