@@ -33,6 +33,8 @@ const { values } = parseArgs({
     'panel-port': { type: 'string', default: process.env.PANEL_PORT ?? '8090' },
     /** Clear HTTP and MQTT instead of TLS (the only way the demo runs without its CA). */
     plaintext: { type: 'boolean', default: false },
+    /** No private pcscd: the social-security card readers are status models (tests that need no card). */
+    'no-pcscd': { type: 'boolean', default: false },
   },
 })
 const dataDir = resolve(values['data-dir'])
@@ -131,7 +133,7 @@ const kioskCredentials = await enrolDemoKiosks(server.httpUrl)
 const agents = new Map<string, ChildProcess>()
 const deviceSets = new Map<string, DemoDeviceSet>()
 // One pcscd for the demo (its socket path is fixed), a vpcd slot per kiosk with a social-security card reader.
-const pcsc = DEMO_KIOSKS.some((k) => k.ssc) ? await startDemoPcsc() : undefined
+const pcsc = DEMO_KIOSKS.some((k) => k.ssc) && !values['no-pcscd'] ? await startDemoPcsc() : undefined
 for (const kiosk of DEMO_KIOSKS) {
   deviceSets.set(
     kiosk.kioskId,
@@ -140,7 +142,9 @@ for (const kiosk of DEMO_KIOSKS) {
       receipt: kiosk.receipt,
       a4: kiosk.a4,
       qr: kiosk.qr,
-      ...(kiosk.ssc && pcsc ? { ssc: pcsc.nextReader() } : {}),
+      ...(kiosk.ssc
+        ? { ssc: pcsc ? pcsc.nextReader() : { kind: 'statusModel' as const, reason: 'the demo runs with --no-pcscd' } }
+        : {}),
     }),
   )
 }

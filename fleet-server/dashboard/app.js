@@ -1,28 +1,59 @@
-// Fleet dashboard shell: login, hash routes (#/, #/kiosks, #/kiosk/ID, #/services, #/service/ID,
-// #/alerts, #/artifacts, #/artifact/ID, #/rollouts, #/rollout/ID), live updates.
+// Fleet dashboard shell: login, hash routes (#/, #/kiosks, #/kiosks?site=ID, #/map, #/kiosk/ID, #/services, #/service/ID,
+// #/models, #/alerts, #/artifacts, #/artifact/ID, #/upload, #/rollouts, #/rollout/ID, #/new-rollout, #/users,
+// #/audit, #/silences), live updates.
 import { h } from './dom.js'
 import { LABELS } from './i18n.js'
-import { isFaulted } from './status.js'
-import { renderAlerts } from './views/alerts.js'
+import { ALERT_PAGE, renderAlerts } from './views/alerts.js'
 import { renderArtifact, renderArtifacts } from './views/artifacts.js'
+import { renderAudit } from './views/audit.js'
 import { renderKiosk } from './views/kiosk.js'
-import { renderKiosks } from './views/kiosks.js'
+import { KIOSK_PAGE, kioskRow, renderKiosks } from './views/kiosks.js'
+import { siteMap } from './views/map.js'
+import { renderModels } from './views/models.js'
 import { renderOverview } from './views/overview.js'
+import { renderPasswordChange } from './views/password-change.js'
+import { renderNewRollout } from './views/rollout-new.js'
 import { FINAL, renderRollout, renderRollouts } from './views/rollouts.js'
 import { renderService, renderServices } from './views/services.js'
+import { renderSilences } from './views/silences.js'
+import { renderUpload } from './views/upload.js'
+import { renderUsers } from './views/users.js'
+
+/** Who sees which nav entry and admin screen (the API refuses the others anyway). */
+const ROUTE_ROLES = {
+  users: ['admin'],
+  audit: ['admin', 'auditor'],
+  upload: ['admin', 'vendor'],
+  'new-rollout': ['admin', 'department'],
+}
+/** Screens holding a form being filled: live kiosk updates refresh only the header, never the form. */
+const FORM_ROUTES = new Set(['users', 'audit', 'upload', 'new-rollout', 'silences'])
+const allowed = (name) => !ROUTE_ROLES[name] || ROUTE_ROLES[name].includes(state.me?.role)
 
 const state = {
   lang: localStorage.getItem('lang') === 'en' ? 'en' : 'zh',
   me: null,
-  kiosks: new Map(),
+  /** Fleet counts of the header (`GET /api/overview`), read again after live changes. */
+  summary: { total: 0, online: 0, offline: 0, faulted: 0 },
   config: {},
   source: null,
   /** The kiosk list of the service page on screen: which page, and which state now. */
   serviceKiosks: { id: undefined, offset: 0, availability: undefined },
+  /** The audit screen's search and page. */
+  audit: { filter: {}, offset: 0 },
+  /** The kiosk and alert lists: their search and filters, and which page. */
+  kioskList: { query: {}, offset: 0 },
+  alertList: { query: {}, offset: 0 },
+  /** The silences screen: ended ones shown too, and what an alert's 'silence' button filled in. */
+  silences: { all: false, prefill: {} },
+  /** The site map on screen (views/map.js): updated in place by live changes, removed when left. */
+  siteMap: undefined,
 }
+/** Audit entries per page. */
+const AUDIT_PAGE = 50
 /** Kiosks per page of a service's list. */
 const SERVICE_PAGE = 50
-const ctx = () => ({ t: LABELS[state.lang], lang: state.lang, me: state.me, kiosks: state.kiosks })
+const ctx = () => ({ t: LABELS[state.lang], lang: state.lang, me: state.me })
 const $ = (id) => document.getElementById(id)
 
 async function api(path, init) {
@@ -34,9 +65,15 @@ async function api(path, init) {
   return response.json()
 }
 
+/** `#/name/arg?key=value`: the screen, its argument and its query (`#/kiosks?site=ID` from the map). */
 function route() {
-  const [, name = '', arg] = location.hash.replace(/^#\/?/, '/').split('/')
-  return { name: name || 'overview', arg: arg ? decodeURIComponent(arg) : undefined }
+  const [path, search = ''] = location.hash.replace(/^#\/?/, '/').split('?')
+  const [, name = '', arg] = path.split('/')
+  return {
+    name: name || 'overview',
+    arg: arg ? decodeURIComponent(arg) : undefined,
+    query: new URLSearchParams(search),
+  }
 }
 
 function renderChrome() {
@@ -48,6 +85,7 @@ function renderChrome() {
   for (const a of document.querySelectorAll('#nav a')) {
     if (!(a instanceof HTMLElement)) continue
     a.textContent = t.nav[a.dataset.route]
+    a.hidden = !allowed(a.dataset.route)
     const current = route().name === a.dataset.route || `${route().name}s` === a.dataset.route
     if (current) a.setAttribute('aria-current', 'page')
     else a.removeAttribute('aria-current')
@@ -56,12 +94,12 @@ function renderChrome() {
   const live = $('live')
   if (live.dataset.state === 'open') live.textContent = t.live
   else if (live.dataset.state === 'closed') live.textContent = t.reconnecting
-  const all = [...state.kiosks.values()]
+  const { summary } = state
   const cells = [
-    [t.total, all.length],
-    [t.online, all.filter((k) => k.state === 'online').length],
-    [t.offline, all.filter((k) => k.state === 'offline').length],
-    [t.faulted, all.filter(isFaulted).length],
+    [t.total, summary.total],
+    [t.online, summary.online],
+    [t.offline, summary.offline],
+    [t.faulted, summary.faulted],
   ]
   $('summary').replaceChildren(...cells.map(([label, value]) => h('span', {}, label, h('b', {}, value))))
 }
@@ -75,20 +113,97 @@ function renderView() {
 async function renderViewNow() {
   if (!state.me) return
   renderChrome()
-  const { name, arg } = route()
+  const { name, arg, query: hashQuery } = route()
   let view
-  if (name === 'kiosks') view = renderKiosks(ctx())
-  else if (name === 'kiosk' && arg) {
+  if (name !== 'map' && state.siteMap) {
+    state.siteMap.remove()
+    state.siteMap = undefined
+  }
+  if (state.me.mustChangePassword) {
+    view = renderPasswordChange(ctx(), { send, done: start })
+  } else if (!allowed(name)) view = h('p.empty', {}, LABELS[state.lang].admin.failed)
+  else if (name === 'users') {
+    const [{ users }, known] = await Promise.all([api('/api/users'), knownNames()])
+    view = renderUsers(ctx(), { users, known }, { send, reload: renderView })
+  } else if (name === 'audit') {
+    const { filter, offset } = state.audit
+    const query = new URLSearchParams({ ...filter, limit: String(AUDIT_PAGE), offset: String(offset) })
+    const page = await api(`/api/audit?${query}`)
+    view = page.code
+      ? h('p.empty', {}, page.message)
+      : renderAudit(
+          ctx(),
+          { page, filter },
+          {
+            onSearch: (next) => {
+              state.audit = { filter: next, offset: 0 }
+              renderView()
+            },
+            onPage: (next) => {
+              state.audit.offset = next
+              renderView()
+            },
+          },
+        )
+  } else if (name === 'upload') {
+    view = renderUpload(ctx(), { send, done: (id) => (location.hash = `#/artifact/${encodeURIComponent(id)}`) })
+  } else if (name === 'new-rollout') {
+    const [artifacts, known] = await Promise.all([api('/api/artifacts'), knownNames()])
+    view = renderNewRollout(
+      ctx(),
+      { artifacts: listOf(artifacts, 'artifacts'), known },
+      { send, done: (id) => (location.hash = `#/rollout/${encodeURIComponent(id)}`) },
+    )
+  } else if (name === 'kiosks') {
+    if (hashQuery.size > 0) {
+      // A link with a filter (a site on the map): it becomes the list's query, and the address plain.
+      state.kioskList = { query: Object.fromEntries(hashQuery), offset: 0 }
+      history.replaceState(null, '', '#/kiosks')
+    }
+    const list = state.kioskList
+    const query = new URLSearchParams({ ...list.query, limit: String(KIOSK_PAGE), offset: String(list.offset) })
+    const [page, { counties }] = await Promise.all([api(`/api/kiosks?${query}`), api('/api/sites/tree')])
+    view = page.code
+      ? h('p.empty', {}, page.message)
+      : renderKiosks(
+          ctx(),
+          { page, tree: counties, query: list.query, offset: list.offset },
+          {
+            onQuery: (q) => {
+              Object.assign(list, { query: q, offset: 0 })
+              renderView()
+            },
+            onPage: (offset) => {
+              list.offset = offset
+              renderView()
+            },
+          },
+        )
+  } else if (name === 'map') {
+    const map = await api('/api/map')
+    state.siteMap?.remove()
+    state.siteMap = map.code ? undefined : siteMap(ctx(), { map, baseMap: state.config.baseMap })
+    view = state.siteMap?.element ?? h('p.empty', {}, map.message)
+  } else if (name === 'kiosk' && arg) {
     const id = encodeURIComponent(arg)
-    const [kiosk, health, events, alerts] = await Promise.all([
+    const [kiosk, health, events, alerts, commands, paper] = await Promise.all([
       api(`/api/kiosks/${id}`),
       api(`/api/kiosks/${id}/health?limit=200`),
       api(`/api/kiosks/${id}/events?limit=20`),
       api(`/api/alerts?kiosk=${id}&state=all&limit=20`),
+      api(`/api/kiosks/${id}/commands?limit=20`),
+      api(`/api/paper-forecast?kioskId=${id}`),
     ])
     view = kiosk.code
       ? h('p.empty', {}, kiosk.message)
-      : renderKiosk(ctx(), { kiosk, history: health.history, events, alerts: alerts.alerts })
+      : renderKiosk(ctx(), {
+          kiosk,
+          history: health.history,
+          events,
+          alerts: alerts.alerts,
+          commands: commands.commands ?? [],
+          paper: paper.printers ?? [],
+        })
   } else if (name === 'services') {
     view = renderServices(ctx(), { overview: await api('/api/services') })
   } else if (name === 'service' && arg) {
@@ -114,7 +229,11 @@ async function renderViewNow() {
           },
         )
   } else if (name === 'artifacts') {
-    view = renderArtifacts(ctx(), { artifacts: listOf(await api('/api/artifacts'), 'artifacts') })
+    view = withAction(
+      'upload',
+      LABELS[state.lang].admin.upload,
+      renderArtifacts(ctx(), { artifacts: listOf(await api('/api/artifacts'), 'artifacts') }),
+    )
   } else if (name === 'artifact' && arg) {
     const path = `/api/artifacts/${encodeURIComponent(arg)}`
     const artifact = await api(path)
@@ -129,7 +248,11 @@ async function renderViewNow() {
           },
         )
   } else if (name === 'rollouts') {
-    view = renderRollouts(ctx(), { rollouts: listOf(await api('/api/rollouts'), 'rollouts') })
+    view = withAction(
+      'new-rollout',
+      LABELS[state.lang].admin.newRollout,
+      renderRollouts(ctx(), { rollouts: listOf(await api('/api/rollouts'), 'rollouts') }),
+    )
   } else if (name === 'rollout' && arg) {
     const path = `/api/rollouts/${encodeURIComponent(arg)}`
     const [answer, { kiosks }] = await Promise.all([api(path), api(`${path}/kiosks?limit=5000`)])
@@ -138,20 +261,92 @@ async function renderViewNow() {
     view = answer.code
       ? h('p.empty', {}, answer.message)
       : renderRollout(ctx(), { rollout }, { onAction: (action) => act(`${path}/${action}`, {}) })
+  } else if (name === 'silences') {
+    const { all, prefill } = state.silences
+    const answer = await api(`/api/alerts/silences${all ? '?all=true' : ''}`)
+    state.silences.prefill = {}
+    view = answer.code
+      ? h('p.empty', {}, answer.message)
+      : renderSilences(
+          ctx(),
+          { silences: answer.silences, all, prefill },
+          {
+            send,
+            reload: renderView,
+            onAll: (next) => {
+              state.silences.all = next
+              renderView()
+            },
+          },
+        )
+  } else if (name === 'models') {
+    view = renderModels(ctx(), { health: await api('/api/device-models/health') })
   } else if (name === 'alerts') {
-    const { alerts } = await api('/api/alerts')
-    view = renderAlerts(ctx(), { alerts }, async (id) => {
-      await api(`/api/alerts/${id}/ack`, { method: 'POST' })
-      renderView()
-    })
+    const list = state.alertList
+    const query = new URLSearchParams({ ...list.query, limit: String(ALERT_PAGE), offset: String(list.offset) })
+    const page = await api(`/api/alerts?${query}`)
+    view = page.code
+      ? h('p.empty', {}, page.message)
+      : renderAlerts(
+          ctx(),
+          { page, query: list.query, offset: list.offset },
+          {
+            onAck: async (id) => {
+              await api(`/api/alerts/${id}/ack`, { method: 'POST' })
+              renderView()
+            },
+            onSilence: (alert) => {
+              state.silences.prefill = { kioskId: alert.kioskId, rule: alert.rule }
+              location.hash = '#/silences'
+            },
+            onQuery: (q) => {
+              Object.assign(list, { query: q, offset: 0 })
+              renderView()
+            },
+            onPage: (offset) => {
+              list.offset = offset
+              renderView()
+            },
+          },
+        )
   } else {
     const [overview, { sites }] = await Promise.all([api('/api/overview'), api('/api/sites')])
-    view = renderOverview(ctx(), { overview, sites, config: state.config })
+    view = renderOverview(ctx(), { overview, sites })
   }
   $('view').replaceChildren(view)
 }
 
 const listOf = (answer, key) => (Array.isArray(answer) ? answer : (answer[key] ?? []))
+
+/** A list screen with a link to the screen that adds to it, for the roles that may. */
+function withAction(routeName, label, view) {
+  if (!allowed(routeName)) return view
+  return h('div', {}, h('p.page-actions', {}, h(`a.button.${routeName}`, { href: `#/${routeName}` }, label)), view)
+}
+
+/** Departments (the labelled ones and the service catalogue's) and sites, to suggest in forms. */
+async function knownNames() {
+  const departments = new Set(Object.keys(LABELS[state.lang].department))
+  const [{ sites = [] }, services] = await Promise.all([api('/api/sites'), api('/api/services')])
+  for (const d of services.departments ?? []) if (d.id !== 'unknown') departments.add(d.id)
+  return { departments: [...departments].sort(), sites: sites.map((s) => s.id).sort() }
+}
+
+/** A write with any method: `{ok, answer}` or `{ok: false, error}` (the server's message). */
+async function send(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  })
+  if (response.status === 401) {
+    showLogin()
+    return { ok: false, answer: {}, error: 'not logged in' }
+  }
+  const answer = await response.json().catch(() => ({}))
+  return response.ok
+    ? { ok: true, answer }
+    : { ok: false, answer, error: answer.message ? `${answer.message} (${answer.code})` : `HTTP ${response.status}` }
+}
 
 /** A write from a button: re-renders on success, returns the server's message on failure. */
 async function act(path, body) {
@@ -193,9 +388,40 @@ function refreshServicesSoon() {
   }, SERVICES_REFRESH_MS)
 }
 
-async function loadKiosks() {
-  const { kiosks } = await api('/api/kiosks')
-  state.kiosks = new Map(kiosks.map((k) => [k.id, k]))
+async function loadSummary() {
+  const overview = await api('/api/overview')
+  if (overview.code === undefined) state.summary = overview
+}
+
+/**
+ * Lists and counts of the whole fleet are read again at most every few seconds after live changes,
+ * not per event: at 20,000 kiosks changes never stop.
+ */
+const FLEET_REFRESH_MS = 3000
+let fleetTimer
+function refreshFleetSoon() {
+  if (fleetTimer !== undefined) return
+  fleetTimer = setTimeout(async () => {
+    fleetTimer = undefined
+    await loadSummary()
+    if (['overview', 'kiosks', 'alerts'].includes(route().name)) renderView()
+    else renderChrome()
+    if (route().name === 'map') await refreshMap()
+  }, FLEET_REFRESH_MS)
+}
+
+/** The site map keeps its zoom and place: its sites are read again and redrawn in place. */
+async function refreshMap() {
+  const map = await api('/api/map')
+  if (map.code === undefined) state.siteMap?.update(map)
+}
+
+/** A changed kiosk on the list on screen is redrawn in place at once; the rest waits for the refresh. */
+function updateRows(changed) {
+  for (const kiosk of changed) {
+    const row = document.querySelector(`tr.kiosk[data-kiosk-id="${CSS.escape(kiosk.id)}"]`)
+    if (row) row.replaceWith(kioskRow(ctx(), kiosk))
+  }
 }
 
 function flash(ids) {
@@ -216,8 +442,11 @@ function connectLive() {
     live.dataset.state = 'open'
     live.textContent = LABELS[state.lang].live
     // Anything that changed between the first load and the stream opening (or a reconnect).
-    await loadKiosks()
-    if (route().name !== 'kiosk') renderView()
+    await loadSummary()
+    if (route().name === 'map') {
+      renderChrome()
+      await refreshMap()
+    } else if (route().name !== 'kiosk' && !FORM_ROUTES.has(route().name)) renderView()
     else renderChrome()
   })
   source.addEventListener('error', () => {
@@ -238,17 +467,20 @@ function connectLive() {
   }
   source.addEventListener('kiosks', (event) => {
     const changed = JSON.parse(event.data)
-    for (const k of changed) state.kiosks.set(k.id, k)
     const { name, arg } = route()
     // The services pages sum the whole fleet: read again at most every few seconds, not per event.
-    if (name === 'services' || name === 'service') {
-      renderChrome()
+    if (FORM_ROUTES.has(name)) renderChrome()
+    else if (name === 'services' || name === 'service') {
+      refreshFleetSoon()
       refreshServicesSoon()
-    }
+    } else if (name === 'kiosks') {
+      updateRows(changed)
+      flash(changed.map((k) => k.id))
+      refreshFleetSoon()
+    } else if (name !== 'kiosk') refreshFleetSoon()
     // The kiosk page re-renders only for its own kiosk, so an open command result is not lost.
-    else if (name !== 'kiosk' || changed.some((k) => k.id === arg))
-      renderView().then(() => flash(changed.map((k) => k.id)))
-    else renderChrome()
+    else if (changed.some((k) => k.id === arg)) renderView()
+    else refreshFleetSoon()
   })
 }
 
@@ -265,10 +497,16 @@ function showLogin() {
 async function showUser(user) {
   state.me = user
   $('login').hidden = true
-  for (const id of ['view', 'summary', 'live', 'nav', 'logout']) $(id).hidden = false
   $('who').textContent = `${user.displayName} (${user.role})`
+  if (user.mustChangePassword) {
+    // A one-time password: nothing else answers until the user chooses their own.
+    for (const id of ['view', 'logout']) $(id).hidden = false
+    await renderView()
+    return
+  }
+  for (const id of ['view', 'summary', 'live', 'nav', 'logout']) $(id).hidden = false
   state.config = await api('/api/dashboard-config')
-  await loadKiosks()
+  await loadSummary()
   await renderView()
   connectLive()
 }
@@ -291,7 +529,7 @@ $('login').addEventListener('submit', async (event) => {
 
 $('logout').addEventListener('click', async () => {
   await fetch('/api/logout', { method: 'POST' })
-  state.kiosks.clear()
+  state.summary = { total: 0, online: 0, offline: 0, faulted: 0 }
   $('view').replaceChildren()
   showLogin()
 })

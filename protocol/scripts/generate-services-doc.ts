@@ -55,7 +55,7 @@ function serviceDoc(): string {
     '',
     'What a kiosk offers is its `catalogue.offer` (service ids, `department:<id>`, or `*`); the machine type only picks a default.',
     '',
-    'A department\'s part of the catalogue travels as one **bundle** (`bundleCatalogue`, `readCatalogueBundle` in protocol/src/services/catalogue-bundle.ts): `{"format": "kiosk-catalogue-bundle/1", "department", "version", "files": [{"path", "text"}]}`, each file the exact JSON text the department wrote. A bundle is read on its own (shape, every file inside `<department>/`, its `department.json`, then the rules above, every error listed) and a kiosk\'s catalogue is its image\'s files with each department that has a bundle replaced by it (`overlayCatalogue`), validated as a whole. Publishing bundles through the fleet (a department\'s signed TUF role) is not built yet.',
+    'A department\'s part of the catalogue travels as one **bundle** (`bundleCatalogue`, `readCatalogueBundle` in protocol/src/services/catalogue-bundle.ts): `{"format": "kiosk-catalogue-bundle/1", "department", "version", "files": [{"path", "text"}]}`, each file the exact JSON text the department wrote. A bundle is read on its own (shape, every file inside `<department>/`, its `department.json`, then the rules above, every error listed) and a kiosk\'s catalogue is its image\'s files with each department that has a bundle replaced by it (`overlayCatalogue`), validated as a whole. A department publishes its bundle through the fleet, signed by its own delegated TUF role (`fleetctl services push`, then a rollout; docs/updates.md "Service catalogues").',
     '',
     '## Example',
     '',

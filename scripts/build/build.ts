@@ -37,6 +37,9 @@ export const STATIC_DIRS = [
 const REQUIRED_AT_RUN_TIME: Array<{ name: string; workspace: string; resolveFrom?: string }> = [
   { name: '@pokusew/pcsclite', workspace: 'drivers/smartcard-pcsc' },
   { name: 'uplot', workspace: 'fleet-server/server' },
+  // The dashboard's map: served from their packages by ops/dashboard-routes.ts.
+  { name: 'leaflet', workspace: 'fleet-server/server' },
+  { name: 'leaflet.markercluster', workspace: 'fleet-server/server' },
   // The on-device face check's models: the agent serves them to the citizen UI from kiosk/ui's dependency.
   { name: '@vladmandic/human', workspace: 'kiosk/agent', resolveFrom: 'kiosk/ui' },
 ]

@@ -70,6 +70,12 @@ interface Plug {
 }
 
 /** One serial device of a demo kiosk: its emulator on a socat pty pair that can be unplugged and plugged back. */
+/**
+ * The demo's receipt printers: Epson TM-T20II (a registry model that takes firmware and settings),
+ * of the hardware revision its firmware names. The README's vendor walkthrough rolls firmware out to them.
+ */
+export const DEMO_RECEIPT_PRINTER = { model: 'epson-tm-t20ii', hwRevision: 'M267A', firmware: '1.0.0' } as const
+
 class SerialDevice<E extends { start(): Promise<void>; stop(): Promise<void> }> {
   emulator: E | undefined
   plugged = false
@@ -147,7 +153,15 @@ export async function startDemoDevices(options: {
   )
   await reader.plugIn()
   const receipt = options.receipt
-    ? new SerialDevice((path) => new EscPosEmulator({ transport: new SerialTransport({ path, baudRate: 115200 }) }))
+    ? new SerialDevice(
+        (path) =>
+          new EscPosEmulator({
+            transport: new SerialTransport({ path, baudRate: 115200 }),
+            // It stands in for the registry's TM-T20II, so that model's firmware images flash on it.
+            model: DEMO_RECEIPT_PRINTER.model,
+            firmware: DEMO_RECEIPT_PRINTER.firmware,
+          }),
+      )
     : undefined
   await receipt?.plugIn()
   const scanner = options.qr
@@ -200,9 +214,8 @@ export async function startDemoDevices(options: {
       if (receipt) {
         list.push({
           deviceId: 'receipt',
-          // the printer-escpos emulator on a pty
-          model: 'generic-escpos-80mm',
-          firmware: '1.0.0',
+          // the printer-escpos emulator on a pty, as the registry model whose firmware vendors roll out
+          ...DEMO_RECEIPT_PRINTER,
           address: receipt.hostEnd,
         })
       }

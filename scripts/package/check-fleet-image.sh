@@ -53,6 +53,10 @@ env = services["fleet-server"]["environment"]
 assert env["FLEET_MQTT__URL"] == "mqtt://mosquitto:1883", env
 assert env["FLEET_DATABASE__URL"].startswith("postgres://"), env
 assert services["mosquitto-auth"]["build"]["dockerfile"] == "Containerfile"
+# Mosquitto runs the mosquitto.conf that `mosquitto-config` generates, not a hand-written one.
+auth_out = services["mosquitto-auth"]["command"]
+conf = services["mosquitto"]["command"][-1]
+assert conf == auth_out[auth_out.index("--out") + 1] + "/mosquitto.conf", (auth_out, conf)
 print("compose.yaml: services", ", ".join(sorted(services)))
 EOF
 grep -q 'ENTRYPOINT \["node", "/opt/fleet-server/bin/fleet-server.mjs"\]' "$ctx/Containerfile" || fail "Containerfile entry point"
@@ -63,19 +67,17 @@ echo "== the context's fleet-server on its own Node ($("$ctx/node/bin/node" --ve
 command -v mosquitto >/dev/null || fail "mosquitto is not installed (scripts/ensure-system.sh installs it)"
 mqtt_password=$(node -e "console.log(require('crypto').randomBytes(18).toString('base64url'))")
 export FLEET_DATABASE__URL=$pg FLEET_DATABASE__SCHEMA=$schema FLEET_MQTT__USERNAME=fleet-server FLEET_MQTT__PASSWORD=$mqtt_password
-mkdir -p "$work/auth" "$work/run"
-# The migrations run first (mosquitto-config reads the kiosks' credentials from the database).
-"$ctx/node/bin/node" "$ctx/app/bin/fleet-server.mjs" mosquitto-config --out "$work/auth" >"$work/auth.log" 2>&1 ||
-  { cat "$work/auth.log" >&2; fail "mosquitto-config failed"; }
-chmod 755 "$work" "$work/auth" && chmod 644 "$work/auth/passwd" "$work/auth/acl"
+mkdir -p "$work/auth" "$work/run" "$work/mqdata"
 mqtt_port=$(free_port)
-cat >"$work/mosquitto.conf" <<EOF
-listener $mqtt_port 127.0.0.1
-allow_anonymous false
-password_file $work/auth/passwd
-acl_file $work/auth/acl
-EOF
-mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
+# The migrations run first (mosquitto-config reads the kiosks' credentials from the database); the
+# broker runs the mosquitto.conf it generates, as the compose topology does.
+"$ctx/node/bin/node" "$ctx/app/bin/fleet-server.mjs" mosquitto-config --out "$work/auth" \
+  --listener "$mqtt_port 127.0.0.1" --persistence-dir "$work/mqdata/" >"$work/auth.log" 2>&1 ||
+  { cat "$work/auth.log" >&2; fail "mosquitto-config failed"; }
+# Mosquitto started as root drops to its own user: it reads the files and writes its persistence.
+chmod 755 "$work" "$work/auth" && chmod 644 "$work/auth/passwd" "$work/auth/acl" "$work/auth/mosquitto.conf"
+chown mosquitto "$work/mqdata" 2>/dev/null || chmod 777 "$work/mqdata"
+mosquitto -c "$work/auth/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
 pids+=($!)
 http_port=$(free_port)
 FLEET_HTTP__PORT=$http_port FLEET_MQTT__URL=mqtt://127.0.0.1:$mqtt_port FLEET_AUTH__INITIAL_ADMIN_PASSWORD=image-check-password \
@@ -84,7 +86,12 @@ pids+=($!)
 wait_ready "http://127.0.0.1:$http_port" "$work/fleet.log" "${pids[-1]}" || fail "the context's fleet-server did not become ready"
 curl -fsS "http://127.0.0.1:$http_port/readyz" | grep -q '"broker":true' || fail "not connected to Mosquitto"
 curl -fsS "http://127.0.0.1:$http_port/" | grep -qi '<html' || fail "no dashboard"
-echo "ready on PostgreSQL (schema $schema) and Mosquitto, dashboard served"
+# The chart and map libraries come from npm packages the image must carry (no CDN).
+for asset in /vendor/uplot/uPlot.iife.min.js /vendor/leaflet/leaflet.js /vendor/leaflet/leaflet.css \
+  /vendor/leaflet.markercluster/leaflet.markercluster.js; do
+  curl -fsS -o /dev/null "http://127.0.0.1:$http_port$asset" || fail "the dashboard's $asset is not served"
+done
+echo "ready on PostgreSQL (schema $schema) and Mosquitto, dashboard and its map and chart libraries served"
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 unset FLEET_DATABASE__URL FLEET_DATABASE__SCHEMA FLEET_MQTT__USERNAME FLEET_MQTT__PASSWORD
 

@@ -202,6 +202,25 @@ describe('fleet dashboard services page in Chromium', () => {
     await screenshot(page, 'dashboard-services')
     expect(await seriousA11yViolations(page)).toEqual([])
 
+    // The availability report downloads as CSV, here per service over the window's dates.
+    await page.selectOption('.report-export select[name=by]', 'service')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.export-csv')])
+    const csv = await new Promise<string>((resolve, reject) => {
+      void download.createReadStream().then((stream) => {
+        const chunks: Buffer[] = []
+        stream.on('data', (c: Buffer) => chunks.push(c))
+        stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+        stream.on('error', reject)
+      }, reject)
+    })
+    expect(download.suggestedFilename()).toMatch(/^availability-by-service-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/)
+    const lines = csv
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n')
+    expect(lines[0]).toBe('service_id,service_name,department,from,to,kiosks,open_hours,usable_hours,usable_percent')
+    expect(lines.some((l) => l.startsWith('tax-certificate,'))).toBe(true)
+
     // A click opens the kiosks offering the service: the unavailable one first, then the offline one.
     await page.locator('tr[data-service-id="household-certificate"] td.offering').click()
     await page.locator('.service-page[data-service-id="household-certificate"]').waitFor()
@@ -249,5 +268,44 @@ describe('fleet dashboard services page in Chromium', () => {
     await screenshot(narrow, 'dashboard-service-kiosks-portrait')
     expect(await seriousA11yViolations(narrow)).toEqual([])
     await narrow.close()
+  })
+
+  it("shows a kiosk's paper forecast from its receipt printer's counters", async () => {
+    // sim-ps-01's receipt printer: 3 m of roll used in the week (its oldest snapshot of the week is
+    // this one, before the seeded ones), 1 m left: 429 mm a day, about 2.3 days.
+    const now = Date.now()
+    const batch = emptyBatch()
+    const services = SIMULATED.find((k) => k.id === 'sim-ps-01')?.services ?? []
+    for (const [seq, ts, paperMm, paperRemainingMm] of [
+      [1000, now - 7 * DAY + 60_000, 0, 4_000],
+      [1001, now - 1000, 3_000, 1_000],
+    ] as const)
+      batch.health.push({
+        kioskId: 'sim-ps-01',
+        receivedAt: ts,
+        payload: sampleHealth({
+          seq,
+          ts,
+          peripherals: [
+            { deviceId: 'idcard', status: { state: 'online' }, counters: {} },
+            {
+              deviceId: 'receipt',
+              status: { state: 'online', paper: 'full' },
+              counters: { paperMm, paperRemainingMm },
+            },
+          ],
+          services: services.map((serviceId) => ({ serviceId, available: true, blockedBy: [] })),
+        }),
+      })
+    await new IngestStore(stack.fleet().db).writeBatch(batch)
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
+    await logIn(page)
+    await page.goto(`${stack.fleet().httpUrl}/#/kiosk/sim-ps-01`)
+    const row = page.locator('.paper-forecast tr[data-device-id="receipt"]')
+    await row.waitFor()
+    expect(await row.textContent()).toMatch(/1000 毫米.*429 毫米.*约 2\.3 天/)
+    await screenshot(page, 'dashboard-kiosk-paper-forecast')
+    expect(await seriousA11yViolations(page)).toEqual([])
+    await page.close()
   })
 })

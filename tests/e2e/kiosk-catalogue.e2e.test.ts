@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,16 +9,17 @@ import {
   DEFAULT_DEMO_GATEWAY_DIR,
   DemoGateway,
   type GatewayServer,
-  loadCatalogueDir,
   startGatewayServer,
 } from '@kiosk/agent'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium, screenshot } from '../support/browser.ts'
+import { runFleetctl } from '../support/fleetctl-bin.ts'
 import { openKioskPage, shootAndCheck, waitScreen } from '../support/kiosk-page.ts'
 import { fixtureCard, type KioskRig, startKioskRig } from '../support/kiosk-rig.ts'
 import { spooledPdfText } from '../support/pdf-text.ts'
 import { startStack, type TestStack } from '../support/stack.ts'
+import { createTestUpdateKeys, type TestUpdateKeys, testUser } from '../support/update-keys.ts'
 import { waitFor } from '../support/wait-for.ts'
 
 const card = fixtureCard('resident-zhang-san')
@@ -29,21 +31,32 @@ interface KioskApi {
 /**
  * A comprehensive machine running the demo catalogue (41 services of 9 departments) against the
  * department gateways over real HTTP: finding services, one service of every input and output
- * kind, a department outage, and a brand-new service added as data to the running kiosk.
+ * kind, a department outage, and a brand-new service added as data, published by its department
+ * through the fleet (signed bundle, approval, rollout) to the running kiosk.
  */
 describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways over HTTP', () => {
   let stack: TestStack
   let browser: Browser
   let rig: KioskRig
   let gateway: GatewayServer
+  let keys: TestUpdateKeys & { cleanup(): Promise<void> }
   const catalogueDir = mkdtempSync(join(tmpdir(), 'e2e-catalogue-'))
   const gatewayDir = mkdtempSync(join(tmpdir(), 'e2e-gateway-data-'))
+  const work = mkdtempSync(join(tmpdir(), 'e2e-catalogue-publish-'))
 
   beforeAll(async () => {
     cpSync(DEFAULT_CATALOGUE_DIR, catalogueDir, { recursive: true })
     cpSync(DEFAULT_DEMO_GATEWAY_DIR, gatewayDir, { recursive: true })
     gateway = await startGatewayServer(new DemoGateway({ dataDir: gatewayDir }), { token: 'e2e-gateway' })
-    stack = await startStack({ broker: 'embedded-aedes', db: 'pglite' })
+    keys = await createTestUpdateKeys()
+    writeFileSync(join(work, 'root.json'), keys.rootJson)
+    stack = await startStack(
+      { broker: 'embedded-aedes', db: 'pglite' },
+      {
+        updates: { dir: join(work, 'repository'), rootFile: keys.rootFile, onlineKeysFile: keys.onlineKeysFile },
+        rollouts: { tickMs: 250 },
+      },
+    )
     browser = await launchChromium()
     rig = await startKioskRig({
       kioskId: 'e2e-catalogue-01',
@@ -70,6 +83,14 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
           ),
           breaker: { failureThreshold: 2, openMs: 12_000 },
         },
+        updates: {
+          enabled: true,
+          fleetUrl: stack.fleet().httpUrl,
+          trustedRootFile: join(work, 'root.json'),
+          gatePollMs: 100,
+          staleRetryMs: 200,
+          downloadRetryMs: 100,
+        },
       },
     })
   }, 180_000)
@@ -78,6 +99,7 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     await rig?.stop()
     await stack?.stop()
     await gateway?.close()
+    await keys?.cleanup()
   })
 
   async function open(): Promise<Page> {
@@ -294,14 +316,31 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     await page.context().close()
   })
 
-  it('a brand-new service added as data (definition, template, gateway data) runs on the running kiosk, never swapped mid-session', async () => {
-    const page = await open()
-    await choose(page, 'mi-account-balance')
-    await placeCard(page)
-    await waitScreen(page, 'result')
-    // The department publishes a new matter: a definition and a receipt template, and its gateway answers it.
+  it('a brand-new service published through the fleet as data (signed bundle, approval, rollout) runs on the running kiosk, never swapped mid-session', async () => {
+    const fleet = stack.fleet()
+    // The medical-insurance department's publisher: its own key, registered by IT as its delegated role.
+    const publisher = await testUser(fleet, 'mi-publisher', 'department', { departments: ['medical-insurance'] })
+    const itAdmin = await testUser(fleet, 'it-ops', 'admin')
+    const cli = (auth: { authorization: string }, name: string) => ({
+      FLEETCTL_SERVER: fleet.httpUrl,
+      FLEETCTL_TOKEN: auth.authorization.replace(/^Bearer /, ''),
+      FLEETCTL_CONFIG: join(work, name, 'config.json'),
+    })
+    const keyFile = join(work, 'mi-key.json')
+    const generated = await runFleetctl(['keys', 'generate', '--out', keyFile])
+    expect(generated.code, generated.stderr).toBe(0)
+    writeFileSync(join(work, 'mi-public.json'), generated.stdout)
+    const added = await runFleetctl(
+      ['departments', 'add', 'medical-insurance', '--name', '医疗保障局', '--key', join(work, 'mi-public.json')],
+      cli(itAdmin, 'admin'),
+    )
+    expect(added.code, added.stderr).toBe(0)
+
+    // The department's folder with a new matter: a definition and a receipt template; its gateway answers it.
+    const source = join(work, 'catalogue')
+    cpSync(join(catalogueDir, 'medical-insurance'), join(source, 'medical-insurance'), { recursive: true })
     writeFileSync(
-      join(catalogueDir, 'medical-insurance/services/mi-designated-hospitals.json'),
+      join(source, 'medical-insurance/services/mi-designated-hospitals.json'),
       JSON.stringify({
         id: 'mi-designated-hospitals',
         version: 1,
@@ -326,7 +365,7 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
       }),
     )
     writeFileSync(
-      join(catalogueDir, 'medical-insurance/templates/mi-hospitals-receipt.json'),
+      join(source, 'medical-insurance/templates/mi-hospitals-receipt.json'),
       JSON.stringify({
         id: 'mi-hospitals-receipt',
         kind: 'receipt',
@@ -345,14 +384,119 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
       ],
     }
     writeFileSync(join(gatewayDir, 'medical-insurance.json'), JSON.stringify(data))
-    const installedNow = rig.agent.catalogue.stage(loadCatalogueDir(catalogueDir))
-    expect(installedNow).toBe(false)
+
+    // A malformed definition is refused at upload by the fleet, with every error listed.
+    const bad = new TextEncoder().encode(
+      JSON.stringify({
+        format: 'kiosk-catalogue-bundle/1',
+        department: 'medical-insurance',
+        version: '2026.12.0',
+        files: [
+          {
+            path: 'medical-insurance/department.json',
+            text: readFileSync(join(source, 'medical-insurance/department.json'), 'utf8'),
+          },
+          { path: 'medical-insurance/services/broken.json', text: '{"id":"Broken Id","identity":"palm"}' },
+        ],
+      }),
+    )
+    const refused = await pushOverHttp(fleet.httpUrl, publisher, bad, '2026.12.0')
+    expect(refused.status).toBe('rejected')
+    expect(refused.statusReason).toMatch(/broken\.json/)
+    expect(refused.errors.length).toBeGreaterThan(1)
+
+    // The good bundle: built, pushed and signed on the department's machine with the real fleetctl.
+    const bundleFile = join(work, 'mi-2026.12.1.json')
+    const bundled = await runFleetctl([
+      'services',
+      'bundle',
+      source,
+      '--department',
+      'medical-insurance',
+      '--version',
+      '2026.12.1',
+      '--out',
+      bundleFile,
+    ])
+    expect(bundled.code, bundled.stderr).toBe(0)
+    const pushed = await runFleetctl(
+      ['services', 'push', bundleFile, '--key', keyFile, '--json'],
+      cli(publisher, 'publisher'),
+    )
+    expect(pushed.code, pushed.stderr).toBe(0)
+    const artifact = JSON.parse(pushed.stdout) as { id: string; status: string; targetPath: string }
+    expect(artifact).toMatchObject({
+      status: 'ready',
+      targetPath: 'catalogue/medical-insurance/medical-insurance-2026.12.1.json',
+    })
+
+    // A citizen is being served when the rollout reaches the kiosk.
+    const page = await open()
+    await choose(page, 'mi-account-balance')
+    await placeCard(page)
+    await waitScreen(page, 'result')
+
+    const approve = await fetch(`${fleet.httpUrl}/api/artifacts/${artifact.id}/approvals`, {
+      method: 'POST',
+      headers: { ...itAdmin, 'content-type': 'application/json' },
+      body: JSON.stringify({ department: 'test-department' }),
+    })
+    expect(approve.status).toBe(200)
+    const rollout = await runFleetctl(
+      [
+        'services',
+        'rollout',
+        artifact.id,
+        '--name',
+        '医保定点医院查询上线',
+        '--groups',
+        '100%',
+        '--immediate',
+        '--success',
+        '1',
+        '--min-sample',
+        '1',
+        '--json',
+      ],
+      cli(itAdmin, 'admin'),
+    )
+    expect(rollout.code, rollout.stderr).toBe(0)
+    const rolloutId = (JSON.parse(rollout.stdout) as { id: string }).id
+    // Approved by someone else than its creator, then started.
+    for (const step of ['approve', 'start']) {
+      const answer = await stack.api<{ status?: string; code?: string }>(`/api/rollouts/${rolloutId}/${step}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      })
+      expect(answer.code, JSON.stringify(answer)).toBeUndefined()
+    }
+    // Downloaded and verified, it waits: the citizen on screen keeps the catalogue they started with.
+    await waitFor('the bundle downloaded, waiting for the session to end', async () => {
+      const rows = await stack.api<{ kiosks: { state: string; blockedBy: string[] | null }[] }>(
+        `/api/rollouts/${rolloutId}/kiosks?limit=10`,
+      )
+      return rows.kiosks.some((k) => k.state === 'downloaded' && k.blockedBy?.includes('sessionActive'))
+    })
     expect(rig.agent.catalogue.service('mi-designated-hospitals')).toBeUndefined()
     await page.click('text=办理完成')
     await takeCardBack(page)
-    await waitFor('the new catalogue live after the session', () =>
-      rig.agent.catalogue.service('mi-designated-hospitals'),
+    await waitFor(
+      'the rollout completed',
+      async () => {
+        const r = await stack.api<{ status: string }>(`/api/rollouts/${rolloutId}`)
+        if (r.status === 'halted' || r.status === 'aborted') throw new Error(`rollout ${r.status}`)
+        return r.status === 'completed'
+      },
+      60_000,
     )
+    expect(rig.agent.catalogue.service('mi-designated-hospitals')).toBeDefined()
+    // The fleet's services page knows the matter too, under its department.
+    const overview = await stack.api<{ departments: { id: string; services: { id: string }[] }[] }>('/api/services')
+    const mi = overview.departments.find((d) => d.id === 'medical-insurance')
+    expect(mi?.services.map((x) => x.id)).toContain('mi-designated-hospitals')
+
+    // The citizen runs the new matter on the same running kiosk: no restart, no code.
     rig.receipt?.clearPrinted()
     await page.click('.attract-touch')
     await choose(page, 'mi-designated-hospitals')
@@ -367,3 +511,38 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     await page.context().close()
   })
 })
+
+/** Creates a catalogue artifact and uploads `bytes` through the HTTP API; the artifact as it ends. */
+async function pushOverHttp(
+  base: string,
+  auth: { authorization: string },
+  bytes: Uint8Array,
+  version: string,
+): Promise<{ status: string; statusReason: string | null; errors: string[] }> {
+  const created = await fetch(`${base}/api/artifacts`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      kind: 'catalogue',
+      department: 'medical-insurance',
+      version,
+      fileName: 'bundle.json',
+      length: bytes.byteLength,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      compatibility: {},
+    }),
+  })
+  const body = (await created.json()) as { artifact: { id: string }; upload: { id: string } }
+  expect(created.status, JSON.stringify(body)).toBe(201)
+  const patched = await fetch(`${base}/api/uploads/${body.upload.id}`, {
+    method: 'PATCH',
+    headers: { ...auth, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
+    body: Buffer.from(bytes),
+  })
+  expect(patched.status).toBe(204)
+  const artifact = (await (await fetch(`${base}/api/artifacts/${body.artifact.id}`, { headers: auth })).json()) as {
+    status: string
+    statusReason: string | null
+  }
+  return { ...artifact, errors: (artifact.statusReason ?? '').split('; ') }
+}

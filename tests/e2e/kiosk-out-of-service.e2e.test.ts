@@ -70,7 +70,8 @@ describe('a reader unplugged and plugged back', () => {
       stack.api<{ status: string; data: { mode: string } }>(`/api/kiosks/e2e-oos-01/commands/${name}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ params }),
+        // enter-maintenance is disruptive: the API wants it confirmed.
+        body: JSON.stringify({ params, confirm: true }),
       })
     expect(await command('enter-maintenance', { reason: 'replacing the reader' })).toMatchObject({
       status: 'ok',

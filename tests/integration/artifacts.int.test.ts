@@ -465,6 +465,7 @@ describe('artifact uploads', () => {
     const department = await testUser(h.fleet, 'dept-user', 'department', { departments: ['tax'] })
     const bytes = new Uint8Array([1, 2, 3])
     const fw = { kind: 'firmware', version: '1.0', fileName: 'fw.bin' }
+    const catalogue = { kind: 'catalogue', version: '2026.12', fileName: 'tax.json', department: 'tax' }
     const cases: Array<[{ authorization: string }, Record<string, unknown>, number, string]> = [
       [vendor, { ...fw, deviceModel: TEST_OTHER_VENDOR_MODEL }, 403, 'ERR_FLEET_VENDOR_FORBIDDEN'],
       [vendor, { ...fw, vendor: 'epson', deviceModel: TEST_FIRMWARE_MODEL }, 400, 'ERR_FLEET_VENDOR_MISMATCH'],
@@ -497,12 +498,30 @@ describe('artifact uploads', () => {
         'ERR_FLEET_BAD_REQUEST',
       ],
       [h.admin, { kind: 'app', version: '2.0.0', fileName: '../../etc/passwd' }, 400, 'ERR_FLEET_BAD_REQUEST'],
-      [department, { kind: 'app', version: '2.0.0' }, 403, 'ERR_FLEET_FORBIDDEN'],
+      [department, { kind: 'app', version: '2.0.0' }, 403, 'ERR_FLEET_APP_RELEASE_ADMIN_ONLY'],
+      // Catalogue bundles: a department pushes its own, nothing else; no vendor pushes one.
+      [department, { ...fw, deviceModel: TEST_FIRMWARE_MODEL }, 403, 'ERR_FLEET_VENDOR_FORBIDDEN'],
+      [department, { ...catalogue, department: 'hrss' }, 403, 'ERR_FLEET_DEPARTMENT_FORBIDDEN'],
+      [vendor, catalogue, 403, 'ERR_FLEET_DEPARTMENT_FORBIDDEN'],
+      [department, catalogue, 400, 'ERR_FLEET_UNKNOWN_UPDATE_DEPARTMENT'],
+      [h.admin, { ...catalogue, department: undefined }, 400, 'ERR_FLEET_ARTIFACT_INVALID'],
+      [h.admin, { ...catalogue, deviceModel: TEST_FIRMWARE_MODEL }, 400, 'ERR_FLEET_ARTIFACT_INVALID'],
+      [h.admin, { ...fw, deviceModel: TEST_FIRMWARE_MODEL, department: 'tax' }, 400, 'ERR_FLEET_ARTIFACT_INVALID'],
     ]
     for (const [auth, input, status, code] of cases) {
       const answer = await create(h.fleet, auth, input, bytes)
       expect({ input, status: answer.status, code: answer.body.code }).toEqual({ input, status, code })
     }
+    // A department's signing role: only for a department the fleet knows (the catalogue names tax).
+    const departmentKey = { name: 'Tax bureau', publicKeys: [publicKeyOf(generateTufKeyPair())], threshold: 1 }
+    const typo = await call(h.fleet, 'POST', '/api/update-departments', h.admin, { id: 'taxx', ...departmentKey })
+    expect({ status: typo.status, code: typo.body.code }).toEqual({ status: 400, code: 'ERR_FLEET_UNKNOWN_DEPARTMENT' })
+    expect(
+      (await call(h.fleet, 'POST', '/api/update-departments', department, { id: 'tax', ...departmentKey })).status,
+    ).toBe(403)
+    expect(
+      (await call(h.fleet, 'POST', '/api/update-departments', h.admin, { id: 'tax', ...departmentKey })).status,
+    ).toBe(200)
     const ok = await create(h.fleet, vendor, { ...fw, deviceModel: TEST_FIRMWARE_MODEL }, bytes)
     expect(ok.status).toBe(201)
     const again = await create(h.fleet, vendor, { ...fw, deviceModel: TEST_FIRMWARE_MODEL }, bytes)
@@ -527,15 +546,25 @@ describe('artifact uploads', () => {
     expect(approved.body.approvals).toEqual([expect.objectContaining({ department: 'tax', approvedBy: 'tax-user' })])
     const other = await call(h.fleet, 'POST', `/api/artifacts/${id}/approvals`, tax, { department: 'police' })
     expect(other.body.code).toBe('ERR_FLEET_DEPARTMENT_FORBIDDEN')
+    // 'police' is no department the fleet knows: even an admin's approval for it is refused, naming it.
+    const mistyped = await call(h.fleet, 'POST', `/api/artifacts/${id}/approvals`, h.admin, { department: 'police' })
+    expect(mistyped.body).toMatchObject({
+      code: 'ERR_FLEET_UNKNOWN_DEPARTMENT',
+      message: 'unknown department: "police"',
+    })
     expect(
-      (await call(h.fleet, 'POST', `/api/artifacts/${id}/approvals`, h.admin, { department: 'police' })).status,
+      (await call(h.fleet, 'POST', `/api/artifacts/${id}/approvals`, h.admin, { department: 'public-security' }))
+        .status,
     ).toBe(200)
     const withdrawn = await call(h.fleet, 'DELETE', `/api/artifacts/${id}/approvals/tax`, tax)
-    expect((withdrawn.body.approvals as Array<{ department: string }>).map((a) => a.department)).toEqual(['police'])
+    expect((withdrawn.body.approvals as Array<{ department: string }>).map((a) => a.department)).toEqual([
+      'public-security',
+    ])
     expect((await call(h.fleet, 'POST', `/api/artifacts/${id}/revoke`, tax, { reason: 'x' })).status).toBe(403)
     // The right is checked before the body: a caller without it learns nothing of what a valid one is.
     const bad = { kind: 'bogus', extra: true }
-    expect((await call(h.fleet, 'POST', '/api/artifacts', tax, bad)).body.code).toBe('ERR_FLEET_FORBIDDEN')
+    const auditor = await testUser(h.fleet, 'auditor-user', 'auditor')
+    expect((await call(h.fleet, 'POST', '/api/artifacts', auditor, bad)).body.code).toBe('ERR_FLEET_FORBIDDEN')
     expect((await call(h.fleet, 'POST', '/api/artifacts', undefined, bad)).body.code).toBe('ERR_FLEET_UNAUTHENTICATED')
     expect((await call(h.fleet, 'POST', '/api/artifacts', h.admin, bad)).status).toBe(400)
     const revoked = await call(h.fleet, 'POST', `/api/artifacts/${id}/revoke`, h.admin, { reason: 'crash loop' })

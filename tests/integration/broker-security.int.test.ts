@@ -6,6 +6,7 @@ import { createKioskAgent, type KioskAgent } from '@kiosk/agent'
 import { SERVER_SUBSCRIPTIONS, sampleBirth, sampleHealth } from '@kiosk-fleet/protocol'
 import mqtt, { type MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { collectOutput } from '../support/child-output.ts'
 import { quietLogger, testAgentConfig } from '../support/fleet.ts'
 import { TEST_FLEET_MQTT, TEST_FLEET_OBSERVER } from '../support/kiosk-credentials.ts'
 import { type StackMode, startStack, type TestStack } from '../support/stack.ts'
@@ -21,19 +22,7 @@ const ENROL_BIN = resolve('kiosk/agent/bin/kiosk-agent-enrol.mjs')
 const FLEET_BIN = resolve('fleet-server/server/bin/fleet-server.mjs')
 
 function run(bin: string, args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString()
-    })
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString()
-    })
-    child.once('error', fail)
-    child.once('exit', (code) => done({ code, stdout, stderr }))
-  })
+  return collectOutput(spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env } })).exited
 }
 
 describe.each(MODES)('broker security on $broker + $db', (mode) => {

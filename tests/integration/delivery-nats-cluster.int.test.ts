@@ -1,6 +1,11 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { KioskCredentials, writeNatsAuthFile } from '@fleet/server'
 import { afterAll, describe, expect, it } from 'vitest'
 import { type DeliveryRig, deliveryRig } from '../support/delivery-rig.ts'
 import { type FleetProcess, fleetProcess } from '../support/fleet-process.ts'
+import { TEST_FLEET_MQTT } from '../support/kiosk-credentials.ts'
 import { type NatsCluster, startNatsCluster } from '../support/nats-cluster.ts'
 import { waitFor } from '../support/wait-for.ts'
 
@@ -21,14 +26,20 @@ describe('the clustered engine: 3 NATS JetStream nodes, 2 fleet-server replicas,
 
   it('loses and strands nothing when one broker node and one replica are killed mid-stream', async () => {
     rig = await deliveryRig('nats', KIOSKS)
-    cluster = await startNatsCluster(3)
+    // The production set-up: kiosks and replicas log in with the users `fleet-server nats-config` writes.
+    const auth = await writeNatsAuthFile({
+      dir: mkdtempSync(join(tmpdir(), 'nats-auth-')),
+      fleet: TEST_FLEET_MQTT,
+      kiosks: await new KioskCredentials(rig.db).list(),
+    })
+    cluster = await startNatsCluster(3, { include: auth.file })
     const [n1, n2, n3] = cluster.nodes
     if (n1 === undefined || n2 === undefined || n3 === undefined) throw new Error('three nodes expected')
     const settings = (clientId: string) =>
       rig.fleetSettings({
         url: n1.mqttUrl,
         clientId,
-        jetstream: { servers: cluster.nodes.map((n) => n.natsUrl), ackWaitMs: 5000 },
+        jetstream: { servers: cluster.nodes.map((n) => n.natsUrl), ...TEST_FLEET_MQTT, ackWaitMs: 5000 },
       })
     const a = fleetProcess(settings('fleet-nats-a'), 'nats-replica-a')
     const b = fleetProcess(settings('fleet-nats-b'), 'nats-replica-b')

@@ -124,7 +124,7 @@ describe.each(STACK_MODES)('fleet end to end on $broker + $db', (mode) => {
     expect(new Set(rows).size).toBe(rows.length)
     const [latest] = await stack
       .fleet()
-      .db.query<{ health_seq: number }>('SELECT health_seq FROM kiosks WHERE id = $1', ['e2e-k3'])
+      .db.query<{ health_seq: number }>('SELECT health_seq FROM kiosk_health WHERE kiosk_id = $1', ['e2e-k3'])
     expect(latest?.health_seq).toBe(Math.max(...rows))
     const k = await kiosk('e2e-k3')
     expect(k.state).toBe('online')

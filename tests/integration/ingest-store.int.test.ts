@@ -82,7 +82,9 @@ describe.each(DATABASE_KINDS)('ingest store on %s', (kind) => {
     })
     await store.writeBatch(batch((b) => b.health.push({ kioskId, payload: newer, receivedAt: at })))
     await store.writeBatch(batch((b) => b.health.push({ kioskId, payload: older, receivedAt: at })))
-    const [row] = await db.query<{ health_seq: number }>('SELECT health_seq FROM kiosks WHERE id = $1', [kioskId])
+    const [row] = await db.query<{ health_seq: number }>('SELECT health_seq FROM kiosk_health WHERE kiosk_id = $1', [
+      kioskId,
+    ])
     expect(row?.health_seq).toBe(10)
     const kiosk = await new KioskRepo(db).get(kioskId, ADMIN)
     expect(kiosk?.peripherals.find((p) => p.deviceId === 'receipt')?.status).toEqual({

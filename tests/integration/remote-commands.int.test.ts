@@ -17,7 +17,8 @@ describe('remote commands on a kiosk with real drivers over ptys', () => {
     stack.api<Outcome>(`/api/kiosks/cmd-01/commands/${command}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ params, timeoutMs: 15_000 }),
+      // confirm: reboot and enter-maintenance are disruptive and refused without it.
+      body: JSON.stringify({ params, timeoutMs: 15_000, confirm: true }),
     })
 
   beforeAll(async () => {

@@ -63,9 +63,16 @@ async function kiosk(
   kiosks.push(k)
   if (connect) {
     await k.connect()
-    await waitFor(`${kioskId} online`, async () => {
-      const [row] = await s.db.query<{ state: string }>('SELECT state FROM kiosks WHERE id = $1', [kioskId])
-      return row?.state === 'online'
+    // Online is published before the birth and the devices: wait for all three to be stored, or a
+    // preview may see the kiosk without its devices (CI saw that once).
+    const devices = k.state.birth.peripherals.length
+    await waitFor(`${kioskId} online with its birth and ${devices} devices`, async () => {
+      const [row] = await s.db.query<{ state: string; app_version: string | null; devices: number }>(
+        `SELECT state, app_version, (SELECT count(*)::int FROM peripherals WHERE kiosk_id = id) AS devices
+         FROM kiosks WHERE id = $1`,
+        [kioskId],
+      )
+      return row?.state === 'online' && row.app_version !== null && row.devices === devices
     })
   }
   return k
@@ -107,10 +114,17 @@ async function untilStatus(s: RolloutStack, id: string, status: string): Promise
 }
 
 async function untilKiosk(s: RolloutStack, id: string, kioskId: string, state: string): Promise<KioskRow> {
-  return waitFor(`${kioskId} ${state}`, async () => {
-    await s.settle()
-    return (await rows(s, id)).find((r) => r.kioskId === kioskId && r.state === state)
-  })
+  let seen: KioskRow | undefined
+  try {
+    return await waitFor(`${kioskId} ${state}`, async () => {
+      await s.settle()
+      seen = (await rows(s, id)).find((r) => r.kioskId === kioskId)
+      return seen?.state === state ? seen : undefined
+    })
+  } catch (err) {
+    // Say where the kiosk was instead: a flaky wait is diagnosed from CI's output alone.
+    throw new Error(`${(err as Error).message}; last seen ${JSON.stringify(seen ?? 'not in the rollout')}`)
+  }
 }
 
 describe('rollouts on a real broker, ingest and PGlite with simulated kiosks', () => {
@@ -263,8 +277,8 @@ describe('rollouts on a real broker, ingest and PGlite with simulated kiosks', (
     )
     await s.api('ada', 'POST', `/api/rollouts/${id}/start`, {})
     await untilKiosk(s, id, silent.kioskId, 'notified')
-    await untilKiosk(s, id, waiting.kioskId, 'downloaded')
     await untilKiosk(s, id, leaving.kioskId, 'notified')
+    await untilKiosk(s, id, waiting.kioskId, 'downloaded')
     await leaving.disconnect()
     await waitFor('leaving offline', async () => {
       const [row] = await s.db.query<{ state: string }>('SELECT state FROM kiosks WHERE id = $1', [leaving.kioskId])
@@ -468,19 +482,56 @@ describe('rollouts on a real broker, ingest and PGlite with simulated kiosks', (
     }
     const withPrinter = await kiosk(s, 'fw-1', 'succeed', { peripherals: [printer] })
     await kiosk(s, 'fw-2', 'succeed', { peripherals: [] })
-    const preview = await s.api<{ selected: number; excluded: Record<string, number> }>(
+    const scanner = {
+      ...printer,
+      deviceId: 'qr',
+      deviceClass: 'barcodeScanner' as const,
+      vendor: 'Honeywell',
+      model: 'Xenon 1900',
+    }
+    await kiosk(s, 'fw-3', 'succeed', { peripherals: [scanner] })
+    await kiosk(s, 'fw-4', 'succeed', { peripherals: [printer], department: 'tax' })
+    const preview = await s.api<{ selected: number; excluded: Record<string, number>; leftOut: unknown[] }>(
       'ada',
       'POST',
       '/api/rollouts/preview',
       { artifactId: 'art_fw_tm' },
     )
-    expect(preview.body).toMatchObject({ selected: 1, excluded: { incompatible: 1, notApproved: 0 } })
+    // Every kiosk left out is named with why, not only counted.
+    expect(preview.body).toMatchObject({ selected: 1, excluded: { incompatible: 2, notApproved: 1 } })
+    expect(
+      [...preview.body.leftOut].sort((a, b) =>
+        String((a as { kioskId: string }).kioskId).localeCompare((b as { kioskId: string }).kioskId),
+      ),
+    ).toEqual([
+      {
+        kioskId: 'fw-2',
+        reason: 'modelMismatch',
+        has: [],
+        needs: ['epson-tm-t20ii'],
+        detail: 'no epson-tm-t20ii (it has no devices)',
+      },
+      {
+        kioskId: 'fw-3',
+        reason: 'modelMismatch',
+        has: ['Honeywell Xenon 1900'],
+        needs: ['epson-tm-t20ii'],
+        detail: 'no epson-tm-t20ii (it has Honeywell Xenon 1900)',
+      },
+      {
+        kioskId: 'fw-4',
+        reason: 'notApproved',
+        has: ['tax'],
+        needs: ['public-security'],
+        detail: 'department tax has not approved the artifact (approved for public-security)',
+      },
+    ])
     const id = await createApproved(s, rolloutBody({ artifactId: 'art_fw_tm', groups: [{ percent: 100 }] }))
     await s.api('ada', 'POST', `/api/rollouts/${id}/start`, {})
     await untilStatus(s, id, 'completed')
     const update = withPrinter.state.requests[0]?.params as { device: unknown; kind: string }
     expect(update).toMatchObject({ kind: 'firmware', device: { vendor: 'epson', model: 'epson-tm-t20ii' } })
-    expect((await detail(s, id)).excluded).toEqual({ incompatible: 1, notApproved: 0 })
+    expect((await detail(s, id)).excluded).toEqual({ incompatible: 2, notApproved: 1 })
   })
 
   it('notifies a kiosk that was offline at its next birth, and continuous mode takes a new kiosk', async () => {

@@ -1,15 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { type ChildRun, collectOutput } from './child-output.ts'
 import { hasExited } from './stop-child.ts'
 
 const root = join(import.meta.dirname, '../..')
 const bin = join(root, 'drivers/cli/bin/kiosk-devices.mjs')
 
-export interface CliRun {
-  code: number | null
-  stdout: string
-  stderr: string
-}
+export type CliRun = ChildRun
 
 export interface CliProcess {
   child: ChildProcess
@@ -24,22 +21,11 @@ export interface CliProcess {
 /** Starts the real `kiosk-devices` bin (node + tsx), as a technician's `npx kiosk-devices …` would. */
 export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): CliProcess {
   const child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env })
-  let stdout = ''
-  let stderr = ''
-  child.stdout?.on('data', (c: Buffer) => {
-    stdout += c.toString()
-  })
-  child.stderr?.on('data', (c: Buffer) => {
-    stderr += c.toString()
-  })
-  const exited = new Promise<CliRun>((resolve, reject) => {
-    child.once('error', reject)
-    child.once('exit', (code) => resolve({ code, stdout, stderr }))
-  })
+  const { stdout, stderr, exited } = collectOutput(child)
   return {
     child,
-    stdout: () => stdout,
-    stderr: () => stderr,
+    stdout,
+    stderr,
     exited,
     async stop() {
       if (!hasExited(child)) child.kill('SIGTERM')

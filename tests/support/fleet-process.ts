@@ -21,8 +21,8 @@ export interface FleetProcess {
   start(): Promise<void>
   /** SIGKILL: no flush, no goodbye. */
   kill(): Promise<void>
-  /** SIGTERM: the graceful stop. */
-  stop(): Promise<void>
+  /** SIGTERM: the graceful stop; with `graceMs`, SIGKILL when it has not ended by then (resolves false). */
+  stop(graceMs?: number): Promise<boolean>
 }
 
 /** `settings` is the fleet config file (JSON); logs at info go to a line buffer for `ready`. */
@@ -91,11 +91,17 @@ export function fleetProcess(settings: Record<string, unknown>, name = 'fleet'):
       child = undefined
       if (c !== undefined) await stopChild(c, 'SIGKILL')
     },
-    async stop() {
+    async stop(graceMs?: number) {
       clearInterval(sampler)
       const c = child
       child = undefined
-      if (c !== undefined) await stopChild(c, 'SIGTERM')
+      if (c === undefined) return true
+      const stopped = stopChild(c, 'SIGTERM').then(() => true)
+      if (graceMs === undefined) return stopped
+      const late = new Promise<false>((r) => setTimeout(() => r(false), graceMs).unref())
+      if (await Promise.race([stopped, late])) return true
+      await stopChild(c, 'SIGKILL')
+      return false
     },
   }
   return proc

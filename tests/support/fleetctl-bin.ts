@@ -1,11 +1,8 @@
 import { spawn } from 'node:child_process'
+import { type ChildRun, collectOutput } from './child-output.ts'
 
-export interface FleetctlRun {
-  /** Exit code; null when a signal ended it. */
-  code: number | null
-  stdout: string
-  stderr: string
-}
+/** Exit code (null when a signal ended it), stdout and stderr. */
+export type FleetctlRun = ChildRun
 
 /** Starts the real fleetctl bin, as an operator would: its output so far, and the run once it exits. */
 export function startFleetctl(args: string[], env: Record<string, string> = {}, stdin = '') {
@@ -13,20 +10,9 @@ export function startFleetctl(args: string[], env: Record<string, string> = {}, 
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString()
-  })
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString()
-  })
+  const { stdout, exited } = collectOutput(child)
   child.stdin.end(stdin)
-  const exited = new Promise<FleetctlRun>((resolve, reject) => {
-    child.once('error', reject)
-    child.once('exit', (code) => resolve({ code, stdout, stderr }))
-  })
-  return { stdout: () => stdout, exited }
+  return { stdout, exited }
 }
 
 /** Runs the real fleetctl bin to its end. */

@@ -1,5 +1,5 @@
 /**
- * A NATS cluster with JetStream and the MQTT listener on loopback (Debian's `nats-server`): three
+ * A NATS cluster (or, with size 1, one server) with JetStream and the MQTT listener on loopback (Debian's `nats-server`): three
  * nodes on free ports, routes between them, MQTT state replicated on all three (`stream_replicas`).
  * Kiosks speak MQTT 3.1.1 to any node; the fleet pulls from JetStream.
  */
@@ -7,7 +7,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { freePort } from './free-port.ts'
 import { stopChild } from './stop-child.ts'
 import { waitFor } from './wait-for.ts'
@@ -43,7 +43,12 @@ const portOpen = (port: number) =>
     socket.once('error', () => resolve(false))
   })
 
-export async function startNatsCluster(size = 3): Promise<NatsCluster> {
+export interface NatsClusterOptions {
+  /** A config file every node includes, e.g. the `nats-auth.conf` of `fleet-server nats-config`. */
+  include?: string
+}
+
+export async function startNatsCluster(size = 3, options: NatsClusterOptions = {}): Promise<NatsCluster> {
   const binary = natsServerPath()
   const dir = mkdtempSync(join(tmpdir(), 'nats-cluster-'))
   const ports = await Promise.all(
@@ -63,11 +68,18 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
         `server_name: ${name}`,
         `listen: 127.0.0.1:${p.client}`,
         `jetstream { store_dir: "${join(dir, name)}" }`,
-        `cluster { name: fleet, listen: 127.0.0.1:${p.route}, routes: [${ports
-          .filter((_, j) => j !== i)
-          .map((q) => `nats://127.0.0.1:${q.route}`)
-          .join(', ')}] }`,
+        // One node is a standalone server: JetStream refuses a cluster block without routes.
+        ...(size === 1
+          ? []
+          : [
+              `cluster { name: fleet, listen: 127.0.0.1:${p.route}, routes: [${ports
+                .filter((_, j) => j !== i)
+                .map((q) => `nats://127.0.0.1:${q.route}`)
+                .join(', ')}] }`,
+            ]),
         `mqtt { listen: 127.0.0.1:${p.mqtt}, stream_replicas: ${Math.min(size, 3)}, max_ack_pending: 1000 }`,
+        // nats-server 2.9 resolves an include against the config file's folder, even an absolute path.
+        ...(options.include === undefined ? [] : [`include ${JSON.stringify(relative(dir, options.include))}`]),
         '',
       ].join('\n'),
     )

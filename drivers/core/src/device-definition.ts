@@ -60,7 +60,13 @@ export interface DeviceDefinition {
   /** USB ids; empty for devices wired to a plain UART and chosen by configuration. */
   match: UsbMatcher[]
   transport: DeviceTransportKind
-  defaults: { baudRate?: number }
+  defaults: {
+    baudRate?: number
+    /** Receipt printers: the length of a full paper roll of this model, mm (the paper-left estimate). */
+    rollLengthMm?: number
+    /** A4 printers: the sheets this model's trays hold when filled (the paper-left estimate). */
+    trayCapacitySheets?: number
+  }
   quirks: DeviceQuirks
   /** Where the facts come from, and what is not verified on hardware. */
   notes?: string

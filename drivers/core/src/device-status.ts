@@ -32,6 +32,8 @@ export interface DeviceIdentity {
   deviceClass: DeviceClass
   vendor: string
   model: string
+  /** The registry model id (`xprinter-xp-t58h`), when the device is a registry model; its first segment is the vendor id. */
+  modelId?: string
   serial: string
   firmware: string
   /** Hardware revision, where known (the device label or the driver); firmware compatibility names these. */

@@ -26,6 +26,10 @@ export interface DriverContext {
   baudRate?: number
   /** How often a device that never reports by itself is asked, ms. */
   statusPollMs?: number
+  /** This unit's paper roll length (receipt printers), mm, over the model's default. */
+  rollLengthMm?: number
+  /** This unit's tray capacity (A4 printers), sheets, over the model's default. */
+  trayCapacitySheets?: number
   logger: Logger
 }
 

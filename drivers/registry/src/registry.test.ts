@@ -60,6 +60,17 @@ describe('device registry', () => {
     const hid = allDefinitions.find((d) => d.transport === 'hid')!
     expect(definitionProblems({ ...hid, match: [] })[0]).toMatch(/at least one USB matcher/)
   })
+
+  it('needs a full roll length for receipt printers and a tray capacity for document printers', () => {
+    const receipt = allDefinitions.find((d) => d.id === 'epson-tm-t20ii')!
+    expect(definitionProblems({ ...receipt, defaults: {} })).toEqual([
+      'definition "epson-tm-t20ii": a receipt printer needs defaults.rollLengthMm',
+    ])
+    const a4 = allDefinitions.find((d) => d.id === 'generic-ipp-everywhere')!
+    expect(definitionProblems({ ...a4, defaults: {} })).toEqual([
+      'definition "generic-ipp-everywhere": a document printer needs defaults.trayCapacitySheets',
+    ])
+  })
 })
 
 describe('update support', () => {

@@ -42,6 +42,13 @@ export function definitionProblems(def: DeviceDefinition): string[] {
   if (def.transport === 'serial' && !(Number.isInteger(baud) && (baud ?? 0) > 0)) {
     problems.push(`${where}: a serial device needs defaults.baudRate`)
   }
+  // The paper-left estimate the fleet forecasts from starts at a full roll or tray of the model.
+  if (def.deviceClass === 'receiptPrinter' && !((def.defaults?.rollLengthMm ?? 0) > 0)) {
+    problems.push(`${where}: a receipt printer needs defaults.rollLengthMm`)
+  }
+  if (def.deviceClass === 'documentPrinter' && !((def.defaults?.trayCapacitySheets ?? 0) > 0)) {
+    problems.push(`${where}: a document printer needs defaults.trayCapacitySheets`)
+  }
   for (const key of Object.keys(def.quirks ?? {})) {
     if (!QUIRK_KEYS.includes(key as (typeof QUIRK_KEYS)[number])) problems.push(`${where}: unknown quirk ${key}`)
   }

@@ -20,7 +20,9 @@ export function formatBytes(n) {
 }
 
 export function artifactTarget(u, a) {
-  return a.kind === 'app' ? u.kioskApp : `${a.vendor ?? ''} / ${a.deviceModel ?? ''}`
+  if (a.kind === 'app') return u.kioskApp
+  if (a.kind === 'catalogue') return `${u.catalogueOf} ${a.department ?? ''}`
+  return `${a.vendor ?? ''} / ${a.deviceModel ?? ''}`
 }
 
 /**
@@ -156,7 +158,9 @@ export function renderArtifact(ctx, { artifact: a }, { onApprove, onRevoke }) {
                 u.machineTypes,
                 c.machineTypes?.length ? c.machineTypes.map((m) => t.machine[m] ?? m).join(u.listSeparator) : u.any,
               ),
-              a.kind === 'app' ? null : row(t.vendorModel, `${a.vendor ?? ''} / ${a.deviceModel ?? ''}`),
+              a.kind === 'app' || a.kind === 'catalogue'
+                ? null
+                : row(t.vendorModel, `${a.vendor ?? ''} / ${a.deviceModel ?? ''}`),
               row(u.hwRevisions, list(c.hwRevisions)),
               row(u.minAppVersion, c.minAppVersion || u.any),
             ),

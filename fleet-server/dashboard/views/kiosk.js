@@ -15,6 +15,12 @@ const COMMANDS = [
   'reboot',
 ]
 const CAN_COMMAND = new Set(['admin', 'department', 'site'])
+/** Who may see a kiosk's screen (the server's `captureScreen` permission): IT staff, not departments or vendors. */
+const CAN_SEE_SCREEN = new Set(['admin', 'site'])
+/** The API refuses these without `confirm` (protocol/src/http/commands.ts DISRUPTIVE_COMMANDS). */
+const DISRUPTIVE = new Set(['reboot', 'restart-agent', 'enter-maintenance'])
+
+const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => values[k] ?? '')
 
 function historyChart(ctx, history) {
   const rows = [...history].reverse()
@@ -60,18 +66,24 @@ function commandsPanel(ctx, kiosk) {
   })
   const send = async (command) => {
     const params = command === 'enter-maintenance' ? { reason: reason.value || '—' } : {}
+    const disruptive = DISRUPTIVE.has(command)
+    if (disruptive && !window.confirm(fill(t.confirmCommand, { command: t.commandNames[command], kiosk: kiosk.id }))) {
+      return
+    }
     output.textContent = '…'
     const response = await fetch(`/api/kiosks/${encodeURIComponent(kiosk.id)}/commands/${command}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ params }),
+      body: JSON.stringify(disruptive ? { params, confirm: kiosk.id } : { params }),
     })
     const body = await response.json()
     output.dataset.status = body.status ?? 'error'
     output.textContent =
       command === 'collect-logs' && body.status === 'ok'
         ? body.data.lines.join('\n')
-        : `${t.commandNames[command]}: ${JSON.stringify(body.data ?? body.error ?? body, null, 2)}`
+        : body.status === 'queued'
+          ? `${t.commandNames[command]}: ${fill(t.commandQueued, { expires: time(body.expiresAt, ctx.lang) })}`
+          : `${t.commandNames[command]}: ${JSON.stringify(body.data ?? body.error ?? body, null, 2)}`
   }
   return h(
     'section.panel',
@@ -89,7 +101,169 @@ function commandsPanel(ctx, kiosk) {
   )
 }
 
-export function renderKiosk(ctx, { kiosk, history, events, alerts }) {
+/**
+ * The kiosk's screen as last captured (`screenshot`), with the time it was taken; a button takes a
+ * new one. While a citizen is served the kiosk refuses, and the panel says so.
+ */
+function screenPanel(ctx, kiosk) {
+  const { t } = ctx
+  const base = `/api/kiosks/${encodeURIComponent(kiosk.id)}/screenshot`
+  const figure = h('figure.screenshot', {})
+  const status = h('p.screenshot-status', { role: 'status' })
+  const show = async () => {
+    const response = await fetch(base)
+    if (!response.ok) {
+      figure.replaceChildren(h('p.empty', {}, t.screenshotNone))
+      return
+    }
+    const shot = await response.json()
+    figure.replaceChildren(
+      h('img', {
+        src: `${base}/image?t=${encodeURIComponent(shot.transaction)}`,
+        alt: fill(t.screenshotAlt, { kiosk: kiosk.id }),
+        width: shot.width,
+        height: shot.height,
+      }),
+      h('figcaption', {}, fill(t.screenshotTaken, { at: time(shot.takenAt, ctx.lang), by: shot.requestedBy ?? '—' })),
+    )
+  }
+  const take = async () => {
+    status.textContent = '…'
+    const response = await fetch(`/api/kiosks/${encodeURIComponent(kiosk.id)}/commands/screenshot`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ params: {} }),
+    })
+    const body = await response.json()
+    status.dataset.status = body.data?.taken ? 'ok' : 'error'
+    status.textContent = body.data?.taken
+      ? ''
+      : body.data?.refused
+        ? (t.screenshotRefused[body.data.refused] ?? body.data.refused)
+        : (body.error?.message ?? body.message ?? body.status ?? '')
+    if (body.data?.taken) await show()
+  }
+  void show()
+  return h(
+    'section.panel.screen-panel',
+    {},
+    h('h2', {}, t.screenshot),
+    h('p.muted.note', {}, t.screenshotNote),
+    h('button', { type: 'button', dataset: { action: 'screenshot' }, onclick: () => take() }, t.screenshotTake),
+    status,
+    figure,
+  )
+}
+
+function commandLog(ctx, commands) {
+  const { t } = ctx
+  return h(
+    'section.panel.command-log',
+    {},
+    h('h2', {}, t.commandLog),
+    commands.length === 0
+      ? h('p.empty', {}, '—')
+      : h(
+          'ul.events',
+          {},
+          commands.map((c) =>
+            h(
+              'li',
+              { dataset: { transaction: c.transaction, status: c.status } },
+              `${time(c.requestedAt, ctx.lang)} ${t.commandNames[c.command] ?? c.command} — `,
+              h(`span.command-status.${c.status}`, {}, t.commandStatus[c.status] ?? c.status),
+              c.requestedBy ? ` · ${c.requestedBy}` : '',
+            ),
+          ),
+        ),
+  )
+}
+
+/** A peripheral's status cell: live, or "unknown" with the last known status while the kiosk is offline. */
+function statusCell(ctx, kiosk, status) {
+  const { t } = ctx
+  if (kiosk.live) return h('td', {}, h(`span.status.${statusClass(status)}`, {}, statusText(t, status)))
+  return h(
+    'td',
+    {},
+    h('span.status.off.unknown', {}, t.unknownState),
+    status ? h('small.last-known', {}, ` ${t.lastKnown}: ${statusText(t, status)}`) : null,
+  )
+}
+
+function serviceItem(ctx, kiosk, s) {
+  const { t } = ctx
+  const name = t.service[s.serviceId] ?? s.serviceId
+  if (!kiosk.live) {
+    const last =
+      s.lastKnownAvailable === undefined
+        ? ''
+        : ` (${t.lastKnown}: ${s.lastKnownAvailable ? t.available : t.unavailableShort})`
+    return h('li', { class: 'unknown' }, `${name}: ${t.unknownState}${last}`)
+  }
+  return h(
+    'li',
+    { class: s.available ? 'ok' : 'bad' },
+    `${name}: ${s.available ? t.available : `${t.unavailableShort} (${s.blockedBy.join(', ')})`}`,
+  )
+}
+
+/**
+ * Each printer's paper forecast (`GET /api/paper-forecast?kioskId=`): what is left, used per day
+ * over the last week, and the days until it runs out; nothing for a kiosk whose printers report no
+ * paper counters.
+ * @param {any} ctx
+ * @param {any} kiosk
+ * @param {import('@kiosk-fleet/protocol/http').PaperForecastRow[]} paper
+ */
+function paperPanel(ctx, kiosk, paper) {
+  const { t } = ctx
+  if (paper.length === 0) return null
+  const p = t.paperForecast
+  const days = (f) =>
+    f.daysLeft === null ? p.unknown : f.daysLeft === 0 ? p.empty : p.days.replace('{days}', f.daysLeft.toFixed(1))
+  const level = (f) => (f.daysLeft === null ? 'off' : f.daysLeft < 1 ? 'bad' : f.daysLeft < 3 ? 'warn' : 'ok')
+  return h(
+    'section.panel.paper-forecast',
+    {},
+    h('h2', {}, p.title),
+    h(
+      'table.grid',
+      {},
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          [p.printer, p.left, p.perDay, p.daysLeft].map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        paper.map((f) => {
+          const device = kiosk.peripherals.find((x) => x.deviceId === f.deviceId)
+          return h(
+            'tr',
+            { dataset: { deviceId: f.deviceId } },
+            h('th', { scope: 'row' }, t.device[device?.deviceClass] ?? f.deviceId),
+            h('td.num', {}, `${Math.round(f.remaining)} ${p.unit[f.unit]}`),
+            h('td.num', {}, f.usedPerDay === null ? '—' : `${Math.round(f.usedPerDay)} ${p.unit[f.unit]}`),
+            h(
+              'td',
+              { title: f.emptyAt ? `${p.emptyAt} ${time(f.emptyAt, ctx.lang)}` : '' },
+              h(`span.status.${level(f)}`, {}, days(f)),
+            ),
+          )
+        }),
+      ),
+    ),
+    h('p.muted.note', {}, p.note),
+  )
+}
+
+export function renderKiosk(ctx, { kiosk, history, events, alerts, commands = [], paper = [] }) {
   const { t } = ctx
   return h(
     'div.kiosk-page',
@@ -99,6 +273,9 @@ export function renderKiosk(ctx, { kiosk, history, events, alerts }) {
       'h2.title',
       {},
       h(`span.badge.${kiosk.state}`, {}, t.state[kiosk.state] ?? kiosk.state),
+      kiosk.mode && kiosk.mode !== 'inService'
+        ? h(`span.badge.mode.${kiosk.mode}`, {}, t.modeNames[kiosk.mode] ?? kiosk.mode)
+        : null,
       ` ${kiosk.id} `,
       h(
         'small',
@@ -106,6 +283,13 @@ export function renderKiosk(ctx, { kiosk, history, events, alerts }) {
         `${t.machine[kiosk.machineType] ?? kiosk.machineType ?? ''} · ${kiosk.site?.name ?? '—'} · ${t.app} ${kiosk.appVersion ?? '—'} · ${t.lastSeen} ${time(kiosk.lastSeenAt, ctx.lang)}`,
       ),
     ),
+    kiosk.live
+      ? null
+      : h(
+          'p.offline-notice',
+          { role: 'status' },
+          fill(t.offlineNotice, { at: time(kiosk.lastReportAt ?? kiosk.lastSeenAt, ctx.lang) }),
+        ),
     h(
       'div.columns',
       {},
@@ -139,12 +323,13 @@ export function renderKiosk(ctx, { kiosk, history, events, alerts }) {
                   h('td', {}, `${p.vendor ?? ''} ${p.model ?? ''}`),
                   h('td', {}, p.serial || '—'),
                   h('td', {}, p.firmware || '—'),
-                  h('td', {}, h(`span.status.${statusClass(p.status)}`, {}, statusText(t, p.status))),
+                  statusCell(ctx, kiosk, p.status),
                 ),
               ),
             ),
           ),
         ),
+        paperPanel(ctx, kiosk, paper),
         h(
           'section.panel',
           {},
@@ -152,13 +337,7 @@ export function renderKiosk(ctx, { kiosk, history, events, alerts }) {
           h(
             'ul.services-list',
             {},
-            kiosk.services.map((s) =>
-              h(
-                'li',
-                { class: s.available ? 'ok' : 'bad' },
-                `${t.service[s.serviceId] ?? s.serviceId}: ${s.available ? t.available : `${t.unavailableShort} (${s.blockedBy.join(', ')})`}`,
-              ),
-            ),
+            kiosk.services.map((s) => serviceItem(ctx, kiosk, s)),
           ),
         ),
         h('section.panel', {}, h('h2', {}, t.history), historyChart(ctx, history)),
@@ -167,6 +346,8 @@ export function renderKiosk(ctx, { kiosk, history, events, alerts }) {
         'div',
         {},
         CAN_COMMAND.has(ctx.me.role) ? commandsPanel(ctx, kiosk) : null,
+        CAN_SEE_SCREEN.has(ctx.me.role) ? screenPanel(ctx, kiosk) : null,
+        commandLog(ctx, commands),
         h(
           'section.panel',
           {},

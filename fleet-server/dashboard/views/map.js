@@ -1,78 +1,145 @@
-// A map of sites that needs no tile server: sites projected into an SVG, with an optional raster
-// tile layer (Web Mercator, {z}/{x}/{y}) when a tile URL is configured.
+// The site map: Leaflet and leaflet.markercluster (classic scripts served from their npm packages,
+// window.L) over the configured base map — none by default: the clustered sites on a plain ground,
+// which needs no network. A cluster takes the colour of its worst site and rings the shares of each;
+// live refreshes redraw only the sites that changed, keeping the zoom, the place and an open popup.
 import { h } from '../dom.js'
 
-const NS = 'http://www.w3.org/2000/svg'
-const svg = (tag, attrs = {}, ...children) => {
-  const el = document.createElementNS(NS, tag)
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v))
-  for (const c of children) el.append(c instanceof Node ? c : document.createTextNode(String(c)))
-  return el
-}
-
-const mercator = (lat, lon, zoom) => {
-  const scale = 256 * 2 ** zoom
-  const x = ((lon + 180) / 360) * scale
-  const s = Math.sin((lat * Math.PI) / 180)
-  const y = (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * scale
-  return { x, y }
-}
+/** Site statuses of `GET /api/map`, worst first, and their colours (style.css). */
+const STATUSES = ['offline', 'fault', 'ok', 'closed', 'empty']
+const COLOURS = { offline: '#b3261e', fault: '#c98a00', ok: '#1e7b3a', closed: '#5b7fa6', empty: '#a3adb8' }
 
 /**
  * @param {{ t: Record<string, any> }} ctx
- * @param {import('@kiosk-fleet/protocol/http').SiteSummary[]} sites
- * @param {{ width?: number, height?: number, tileUrl?: string }} [options]
+ * @param {{ map: import('@kiosk-fleet/protocol/http').MapSites, baseMap: import('@kiosk-fleet/protocol/http').BaseMapView }} data
+ * @returns {{ element: HTMLElement, update: (map: import('@kiosk-fleet/protocol/http').MapSites) => void, remove: () => void }}
  */
-export function siteMap(ctx, sites, { width = 560, height = 360, tileUrl = undefined } = {}) {
-  const placed = sites.filter((s) => typeof s.latitude === 'number' && typeof s.longitude === 'number')
-  if (placed.length === 0) return h('p.empty', {}, '—')
-  // Pick the largest zoom at which every site fits, with a margin.
-  let zoom = 18
-  let points
-  for (; zoom > 1; zoom--) {
-    points = placed.map((s) => ({ site: s, ...mercator(s.latitude, s.longitude, zoom) }))
-    const xs = points.map((p) => p.x)
-    const ys = points.map((p) => p.y)
-    if (Math.max(...xs) - Math.min(...xs) < width * 0.7 && Math.max(...ys) - Math.min(...ys) < height * 0.7) break
+export function siteMap(ctx, { map, baseMap }) {
+  const t = ctx.t.siteMap
+  const L = /** @type {any} */ (globalThis).L
+  if (typeof L?.markerClusterGroup !== 'function') {
+    const missing = h('p.error', { role: 'alert' }, t.missing)
+    return { element: missing, update: () => undefined, remove: () => undefined }
   }
-  const cx = (Math.max(...points.map((p) => p.x)) + Math.min(...points.map((p) => p.x))) / 2
-  const cy = (Math.max(...points.map((p) => p.y)) + Math.min(...points.map((p) => p.y))) / 2
-  const left = cx - width / 2
-  const top = cy - height / 2
-  const root = svg('svg', {
-    viewBox: `0 0 ${width} ${height}`,
-    role: 'img',
-    'aria-label': ctx.t.map,
-    class: 'site-map',
+  const container = h(`div.site-map.base-${baseMap.kind}`, { role: 'region', 'aria-label': t.title })
+  const legend = h('ul.map-legend')
+  const note = h('p.map-note')
+  const leaflet = L.map(container, { maxZoom: baseMap.maxZoom, minZoom: 3 })
+  for (const layer of baseMap.layers) {
+    L.tileLayer(layer.url, {
+      maxZoom: baseMap.maxZoom,
+      ...(layer.subdomains ? { subdomains: layer.subdomains } : {}),
+      attribution: layer.attribution ?? '',
+    }).addTo(leaflet)
+  }
+  const clusters = L.markerClusterGroup({
+    chunkedLoading: true,
+    showCoverageOnHover: false,
+    maxClusterRadius: 56,
+    iconCreateFunction: (cluster) => clusterIcon(L, t, cluster),
   })
-  root.append(svg('rect', { width, height, class: 'map-bg' }))
-  if (tileUrl) {
-    for (let tx = Math.floor(left / 256); tx <= Math.floor((left + width) / 256); tx++) {
-      for (let ty = Math.floor(top / 256); ty <= Math.floor((top + height) / 256); ty++) {
-        const href = tileUrl.replace('{z}', String(zoom)).replace('{x}', String(tx)).replace('{y}', String(ty))
-        root.append(svg('image', { href, x: tx * 256 - left, y: ty * 256 - top, width: 256, height: 256 }))
-      }
-    }
-  } else {
-    for (let i = 1; i < 6; i++) {
-      root.append(svg('line', { x1: (width * i) / 6, y1: 0, x2: (width * i) / 6, y2: height, class: 'map-grid' }))
-      root.append(svg('line', { x1: 0, y1: (height * i) / 6, x2: width, y2: (height * i) / 6, class: 'map-grid' }))
-    }
-  }
-  for (const p of points) {
-    const x = p.x - left
-    const y = p.y - top
-    const state =
-      p.site.kiosks === 0 ? 'none' : p.site.online === p.site.kiosks ? 'ok' : p.site.online === 0 ? 'bad' : 'warn'
-    const r = p.site.kind === 'townCentre' ? 9 : 6
-    const marker = svg(
-      'g',
-      { class: `map-site ${state}`, 'data-site-id': p.site.id },
-      svg('title', {}, `${p.site.name}: ${p.site.online}/${p.site.kiosks}`),
-      svg('circle', { cx: x, cy: y, r }),
-      svg('text', { x: x + r + 4, y: y + 4 }, `${p.site.name} ${p.site.online}/${p.site.kiosks}`),
+  leaflet.addLayer(clusters)
+
+  /** Site id → its marker and the row it shows: a refresh touches only the sites that changed. */
+  const shown = new Map()
+  let bounds
+  const icon = ([, , kind, , , , , , status]) =>
+    L.divIcon({
+      className: `site-marker status-${status} ${kind}`,
+      iconSize: kind === 'townCentre' ? [18, 18] : [14, 14],
+    })
+  const popup = (entry) => {
+    const [id, name, , , , kiosks, offline, faults, status] = entry.row
+    return h(
+      'div.site-popup',
+      { dataset: { siteId: id } },
+      h('b', {}, name),
+      h('p', {}, `${t.status[status]} · ${t.kiosks} ${kiosks} · ${t.offline} ${offline} · ${t.faults} ${faults}`),
+      h('a', { href: `#/kiosks?site=${encodeURIComponent(id)}` }, t.openKiosks),
     )
-    root.append(marker)
   }
-  return h('div.map-wrap', {}, root)
+  const update = (next) => {
+    const counts = Object.fromEntries(STATUSES.map((s) => [s, 0]))
+    const added = []
+    const changed = []
+    const gone = new Set(shown.keys())
+    for (const row of next.sites) {
+      const [id, name, , lat, lon, , , , status] = row
+      counts[status]++
+      gone.delete(id)
+      const entry = shown.get(id)
+      if (entry?.row.join('\u0000') === row.join('\u0000')) continue
+      if (entry && entry.row[3] === lat && entry.row[4] === lon) {
+        Object.assign(entry.marker.options, { status, title: `${name} · ${t.status[status]}` })
+        entry.marker.setIcon(icon(row))
+        entry.row = row
+        changed.push(entry.marker)
+        continue
+      }
+      if (entry) clusters.removeLayer(entry.marker)
+      const created = {
+        row,
+        marker: L.marker([lat, lon], { icon: icon(row), title: `${name} · ${t.status[status]}`, status }),
+      }
+      created.marker.bindPopup(() => popup(created))
+      shown.set(id, created)
+      added.push(created.marker)
+    }
+    clusters.removeLayers([...gone].map((id) => shown.get(id).marker))
+    for (const id of gone) shown.delete(id)
+    clusters.addLayers(added)
+    // Clusters holding a site whose status changed redraw their colour and ring.
+    if (changed.length > 0) clusters.refreshClusters(changed)
+    legend.replaceChildren(
+      ...STATUSES.map((s) =>
+        h(`li.status-${s}`, {}, h('span.swatch', { 'aria-hidden': 'true' }), `${t.status[s]} ${counts[s]}`),
+      ),
+    )
+    note.textContent = next.unplaced > 0 ? t.unplaced.replace('{n}', String(next.unplaced)) : ''
+    bounds = next.sites.length > 0 ? L.latLngBounds(next.sites.map((s) => [s[3], s[4]])) : undefined
+  }
+  update(map)
+
+  // Leaflet measures its container: fit the sites once it is on screen, follow its size after.
+  let fitted = false
+  const resize = new ResizeObserver(() => {
+    if (container.clientWidth === 0) return
+    leaflet.invalidateSize()
+    if (fitted) return
+    fitted = true
+    if (bounds) leaflet.fitBounds(bounds, { padding: [24, 24] })
+    else leaflet.setView([35, 105], 4)
+  })
+  resize.observe(container)
+
+  return {
+    element: h('section.panel.map-page', {}, h('h2', {}, t.title), legend, container, note),
+    update,
+    remove: () => {
+      resize.disconnect()
+      leaflet.remove()
+    },
+  }
+}
+
+/** A cluster: its site count, coloured by its worst site, ringed by the share of each status. */
+function clusterIcon(L, t, cluster) {
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0]))
+  for (const marker of cluster.getAllChildMarkers()) counts[marker.options.status]++
+  const total = cluster.getChildCount()
+  const worst = STATUSES.find((s) => counts[s] > 0) ?? 'empty'
+  let from = 0
+  const stops = STATUSES.filter((s) => counts[s] > 0).map((s) => {
+    const to = from + (counts[s] / total) * 100
+    const stop = `${COLOURS[s]} ${from}% ${to}%`
+    from = to
+    return stop
+  })
+  const title = STATUSES.filter((s) => counts[s] > 0)
+    .map((s) => `${t.status[s]} ${counts[s]}`)
+    .join(' · ')
+  const ring = h('div', { title: `${t.sites} ${total}: ${title}` }, h('span', {}, total))
+  // Through the CSSOM (the CSP allows no style attribute).
+  ring.style.background = `conic-gradient(${stops.join(', ')})`
+  const size = total < 10 ? 32 : total < 100 ? 40 : 48
+  return L.divIcon({ html: ring, className: `site-cluster status-${worst}`, iconSize: L.point(size, size) })
 }

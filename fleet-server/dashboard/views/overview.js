@@ -1,6 +1,6 @@
-// Fleet overview: counts, breakdowns by machine type, department and county, the site tree and map.
+// Fleet overview: counts, breakdowns by machine type, department and county, and the site tree (the
+// map has its own page, #/map).
 import { h } from '../dom.js'
-import { siteMap } from './map.js'
 
 function breakdownTable(ctx, title, rows, label) {
   const { t } = ctx
@@ -99,9 +99,9 @@ function siteTree(ctx, sites) {
 
 /**
  * @param {any} ctx
- * @param {{ overview: import('@kiosk-fleet/protocol/http').FleetOverview, sites: import('@kiosk-fleet/protocol/http').SiteSummary[], config: { tileUrl?: string } }} data
+ * @param {{ overview: import('@kiosk-fleet/protocol/http').FleetOverview, sites: import('@kiosk-fleet/protocol/http').SiteSummary[] }} data
  */
-export function renderOverview(ctx, { overview, sites, config }) {
+export function renderOverview(ctx, { overview, sites }) {
   const { t } = ctx
   const card = (label, value, cls = '') =>
     h(`div.stat${cls ? `.${cls}` : ''}`, {}, h('span', {}, label), h('b', {}, value))
@@ -129,12 +129,7 @@ export function renderOverview(ctx, { overview, sites, config }) {
     h(
       'div.columns',
       {},
-      h(
-        'div',
-        {},
-        siteTree(ctx, sites),
-        h('section.panel', {}, h('h2', {}, t.map), siteMap(ctx, sites, { tileUrl: config.tileUrl })),
-      ),
+      h('div', {}, siteTree(ctx, sites)),
       h(
         'div',
         {},

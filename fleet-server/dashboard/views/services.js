@@ -108,6 +108,47 @@ function serviceRow(ctx, s) {
 }
 
 /**
+ * The availability report export: a range of days (the window by default), by site or by service,
+ * one row per range or per day; the link downloads the CSV (`/api/services/availability-report.csv`,
+ * the session cookie goes with it), always within the user's scope.
+ * @param {any} ctx
+ * @param {{ from: string, to: string }} window
+ */
+function reportExport(ctx, window) {
+  const { t } = ctx
+  const r = t.servicePage.report
+  const from = h('input', { type: 'date', name: 'from', value: window.from, required: true })
+  const to = h('input', { type: 'date', name: 'to', value: window.to, required: true })
+  const by = h(
+    'select',
+    { name: 'by' },
+    h('option', { value: 'site' }, r.bySite),
+    h('option', { value: 'service' }, r.byService),
+  )
+  const per = h(
+    'select',
+    { name: 'per' },
+    h('option', { value: 'range' }, r.perRange),
+    h('option', { value: 'day' }, r.perDay),
+  )
+  const link = h('a.button.export-csv', { download: '' }, r.exportCsv)
+  const update = () => {
+    const query = new URLSearchParams({ from: from.value, to: to.value, by: by.value, per: per.value })
+    link.setAttribute('href', `/api/services/availability-report.csv?${query}`)
+  }
+  for (const input of [from, to, by, per]) input.addEventListener('change', update)
+  update()
+  const field = (label, input) => h('label', {}, h('span', {}, label), input)
+  return h(
+    'section.panel.report-export',
+    { 'aria-labelledby': 'report-export-title' },
+    h('h3', { id: 'report-export-title' }, r.title),
+    h('p.muted.note', {}, r.note),
+    h('div.report-fields', {}, field(r.from, from), field(r.to, to), field(r.by, by), field(r.per, per), link),
+  )
+}
+
+/**
  * The services page: one panel per department of the catalogue, services kiosks report that it
  * does not know last.
  * @param {any} ctx
@@ -145,6 +186,7 @@ export function renderServices(ctx, { overview }) {
         `${t.servicePage.windowNote.replace('{days}', overview.window.days)} (${overview.window.from} – ${overview.window.to}) · ${t.servicePage.unknownNote}`,
       ),
     ),
+    reportExport(ctx, overview.window),
     h(
       'div.departments',
       {},

@@ -74,9 +74,18 @@ export class ApiClient {
     path: string,
     init: { headers?: Record<string, string>; body?: string | Uint8Array<ArrayBuffer>; signal?: AbortSignal } = {},
   ): Promise<RawResponse> {
-    let response: Response
+    const response = await this.#send(method, path, init)
+    return { status: response.status, headers: response.headers, text: await response.text() }
+  }
+
+  /** The fetch with the token; a network failure becomes `unreachable`, with the cause and a CA hint. */
+  async #send(
+    method: HttpMethod,
+    path: string,
+    init: { headers?: Record<string, string>; body?: string | Uint8Array<ArrayBuffer>; signal?: AbortSignal },
+  ): Promise<Response> {
     try {
-      response = await this.#fetch(`${this.server}${path}`, {
+      return await this.#fetch(`${this.server}${path}`, {
         method,
         headers: {
           ...(this.#token === undefined ? {} : { authorization: `Bearer ${this.#token}` }),
@@ -85,7 +94,6 @@ export class ApiClient {
         ...(init.body === undefined ? {} : { body: init.body }),
         ...(init.signal === undefined ? {} : { signal: init.signal }),
       })
-      return { status: response.status, headers: response.headers, text: await response.text() }
     } catch (err) {
       const cause = (err as Error & { cause?: Error }).cause
       const hint = isCertificateError(cause)
@@ -113,6 +121,15 @@ export class ApiClient {
 
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path)
+  }
+
+  /** A binary answer (a screenshot) as bytes; failures as for `request`. */
+  async download(path: string): Promise<Buffer> {
+    const response = await this.#send('GET', path, {})
+    if (!response.ok) {
+      throw this.failure({ status: response.status, headers: response.headers, text: await response.text() })
+    }
+    return Buffer.from(await response.arrayBuffer())
   }
 
   post<T>(path: string, body?: unknown): Promise<T> {

@@ -20,6 +20,8 @@ export interface PushOptions {
   version: string
   vendor?: string | undefined
   model?: string | undefined
+  /** The department of a catalogue bundle (kind `catalogue`). */
+  department?: string | undefined
   machineTypes: string[]
   hwRevisions: string[]
   minAppVersion?: string | undefined
@@ -55,7 +57,10 @@ export async function pushArtifact(client: ApiClient, io: Io, o: PushOptions): P
     throw new FleetctlError(`cannot read ${o.file}: ${err.message}`, EXIT.usage)
   })
   if (!info.isFile()) throw new FleetctlError(`${o.file} is not a file`, EXIT.usage)
-  if (o.kind !== 'app' && (o.vendor === undefined || o.model === undefined)) {
+  if (o.kind === 'catalogue' && o.department === undefined) {
+    throw new FleetctlError('a catalogue bundle needs its department', EXIT.usage)
+  }
+  if ((o.kind === 'firmware' || o.kind === 'config') && (o.vendor === undefined || o.model === undefined)) {
     throw new FleetctlError(`a ${o.kind} artifact needs --vendor and --model`, EXIT.usage)
   }
   if (o.kind === 'config') {
@@ -108,6 +113,7 @@ export async function pushArtifact(client: ApiClient, io: Io, o: PushOptions): P
       version: o.version,
       ...(o.vendor === undefined ? {} : { vendor: o.vendor }),
       ...(o.model === undefined ? {} : { deviceModel: o.model }),
+      ...(o.department === undefined ? {} : { department: o.department }),
       fileName: basename(o.file),
       length,
       sha256,
@@ -154,7 +160,7 @@ export async function pushArtifact(client: ApiClient, io: Io, o: PushOptions): P
   if (artifact.status === 'signing') {
     if (keys.length === 0) {
       throw new FleetctlError(
-        `${artifact.id} is uploaded and waits for ${artifact.vendor}'s signatures: run the same command again with --key vendor-key.json`,
+        `${artifact.id} is uploaded and waits for ${artifact.department ?? artifact.vendor}'s signatures: run the same command again with --key key.json`,
         EXIT.failed,
       )
     }
@@ -189,6 +195,7 @@ async function findSameArtifact(
       a.version === o.version &&
       (a.vendor ?? undefined) === o.vendor &&
       (a.deviceModel ?? undefined) === o.model &&
+      (a.department ?? undefined) === o.department &&
       a.sha256?.toLowerCase() === sha256 &&
       a.status !== 'rejected' &&
       a.status !== 'revoked',

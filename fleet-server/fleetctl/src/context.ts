@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises'
 import { ApiClient, EXIT, FleetctlError } from './api-client.ts'
 import { fetchTrustingCaFile } from './ca-fetch.ts'
 import { credentialsPath, readLogin, type StoredLogin } from './credentials.ts'
@@ -13,6 +14,8 @@ export interface Io {
   outTerminal?: { write(text: string): void; rows: number } | undefined
   /** Registers a Ctrl-C handler; returns its removal. */
   onInterrupt?(handler: () => void): () => void
+  /** Asks a question on the terminal and resolves with the line typed; undefined when stdin is not a terminal. */
+  ask?(question: string): Promise<string> | undefined
   /** The global `--cacert <pem>` of this run (main.ts), before FLEETCTL_CACERT and the stored login's. */
   cacert?: string | undefined
 }
@@ -33,6 +36,17 @@ export const processIo: Io = {
   onInterrupt(handler) {
     process.on('SIGINT', handler)
     return () => process.off('SIGINT', handler)
+  },
+  ask(question) {
+    if (!process.stdin.isTTY) return undefined
+    return (async () => {
+      const prompt = createInterface({ input: process.stdin, output: process.stderr })
+      try {
+        return await prompt.question(question)
+      } finally {
+        prompt.close()
+      }
+    })()
   },
   readStdin: async () => {
     let data = ''

@@ -9,6 +9,7 @@ import { registerKiosks } from './commands/kiosks.ts'
 import { registerLogin } from './commands/login.ts'
 import { registerRollouts } from './commands/rollouts.ts'
 import { registerServices } from './commands/services.ts'
+import { registerSilences } from './commands/silences.ts'
 import { registerUsers } from './commands/users.ts'
 import { type Io, processIo } from './context.ts'
 
@@ -30,6 +31,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   registerKiosks(program, run)
   registerCommand(program, run)
   registerAlerts(program, run)
+  registerSilences(program, run)
   registerAudit(program, run)
   registerArtifacts(program, run)
   registerRollouts(program, run)

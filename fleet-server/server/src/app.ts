@@ -4,6 +4,7 @@ import fastifyRateLimit from '@fastify/rate-limit'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { BaseMapView } from '@kiosk-fleet/protocol/http'
 import Fastify, { type FastifyPluginAsync, LogController } from 'fastify'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
@@ -17,34 +18,53 @@ import { AuthThrottle, DEFAULT_THROTTLE_POLICY, type ThrottlePolicy } from './au
 import type { IdentityRepo } from './auth/identity-repo.ts'
 import { principalHook } from './auth/principal-hook.ts'
 import { userRoutes } from './auth/user-routes.ts'
+import type { CommandQueue } from './commands/command-queue.ts'
 import type { CommandSender } from './commands/command-sender.ts'
+import type { ScreenshotStore } from './commands/screenshot-store.ts'
 import type { Database } from './db/database.ts'
 import { enrolmentPlugin } from './enrolment/enrolment-plugin.ts'
 import { fleetErrorHandler } from './error-handler.ts'
 import type { Ingestor } from './ingest/ingestor.ts'
+import type { CommandDefaults } from './kiosks/kiosk-routes.ts'
 import { kiosksPlugin } from './kiosks/kiosks-plugin.ts'
+import { KnownNames } from './known-names/known-names.ts'
+import { knownNamesHook } from './known-names/known-names-hook.ts'
 import type { LiveHub } from './live/live-hub.ts'
+import { mapRoutes } from './map/map-routes.ts'
 import { createFleetMetrics } from './metrics/fleet-metrics.ts'
+import { httpMetricsHook } from './metrics/http-metrics.ts'
 import { opsPlugin } from './ops/ops-plugin.ts'
+import { paperRoutes } from './paper/paper-routes.ts'
 import { helmetOptions, rateLimitOptions } from './security/http-security.ts'
 import type { CatalogueProvider } from './services/catalogue-dir.ts'
 import { servicesPlugin } from './services/services-plugin.ts'
 import { registerUpdateMetrics } from './updates/update-metrics.ts'
 import type { UpdateRuntime } from './updates/update-runtime.ts'
 import { updatesPlugin } from './updates/updates-plugin.ts'
+import { vendorsPlugin } from './vendors/vendors-plugin.ts'
+import type { SharedViews } from './views/shared-views.ts'
 
 export { DASHBOARD_DIR } from './ops/dashboard-routes.ts'
+
+export interface DashboardDependencies {
+  baseMap: BaseMapView
+  tileDir?: string | undefined
+}
 
 export interface AppDependencies {
   db: Database
   ingestor: Ingestor
   commands: CommandSender
+  /** Commands waiting for offline kiosks (commands/command-queue.ts). */
+  commandQueue: CommandQueue
+  /** Kiosks' latest screenshots (commands/screenshot-store.ts). */
+  screenshots: ScreenshotStore
   live: LiveHub
   identity: IdentityRepo
   audit: AuditLog
   alerts: AlertEngine
   mqttConnected: () => boolean
-  commandDefaults: { timeoutMs: number; ttlMs: number }
+  commandDefaults: CommandDefaults
   auth: {
     sessionTtlMs: number
     secureCookies: boolean
@@ -53,7 +73,8 @@ export interface AppDependencies {
     loginPerMinute?: number
     enrolPerMinute?: number
   }
-  dashboard: { tileUrl?: string | undefined }
+  /** The site map's base map (map/base-map.ts resolveBaseMap) and, for `folder`, the tiles' directory. */
+  dashboard: DashboardDependencies
   logger: Logger
   /** HTTPS certificate and key, and the reverse proxies whose X-Forwarded-* are believed (docs/operations.md). */
   http?: { https?: { cert: Buffer; key: Buffer } | undefined; trustProxy?: string | undefined }
@@ -71,6 +92,11 @@ export interface AppDependencies {
   catalogue: CatalogueProvider
   /** Time source of the services page's window (tests); `Date.now` when unset. */
   clock?: () => number
+  /**
+   * The overview, sites, site tree and map, shared per scope for a short while (views/shared-views.ts,
+   * fleet-server.ts; route tests share for 0 ms, i.e. read fresh).
+   */
+  views: SharedViews
 }
 
 /**
@@ -89,7 +115,7 @@ export async function buildApp(deps: AppDependencies) {
   app.setErrorHandler(fleetErrorHandler)
 
   // Security headers on every response; rate limits on the routes that ask (login, enrolment).
-  await app.register(fastifyHelmet, helmetOptions(deps.dashboard.tileUrl))
+  await app.register(fastifyHelmet, helmetOptions(deps.dashboard.baseMap))
   await app.register(fastifyRateLimit, rateLimitOptions(deps.audit))
   await app.register(fastifyCookie)
   await app.register(fastifySwagger, {
@@ -112,10 +138,13 @@ export async function buildApp(deps: AppDependencies) {
 
   app.decorateRequest('principal', null)
   app.addHook('onRequest', principalHook(deps.identity))
+  // A write naming an unknown department, site or user is refused (routes' `config.knownNames`).
+  app.addHook('preHandler', knownNamesHook(new KnownNames({ db: deps.db, catalogue: deps.catalogue })))
 
   const metrics =
     deps.metrics?.registry ??
     createFleetMetrics({ ingestor: deps.ingestor, db: deps.db, mqttConnected: deps.mqttConnected })
+  app.addHook('onResponse', httpMetricsHook(metrics))
   if (deps.updates !== undefined) {
     registerUpdateMetrics(metrics, deps.updates)
     await app.register(updatesPlugin, { updates: deps.updates })
@@ -144,10 +173,16 @@ export async function buildApp(deps: AppDependencies) {
   await app.register(kiosksPlugin, {
     db: deps.db,
     commands: deps.commands,
+    commandQueue: deps.commandQueue,
     audit: deps.audit,
     commandDefaults: deps.commandDefaults,
+    screenshots: deps.screenshots,
+    views: deps.views,
   })
   await app.register(servicesPlugin, { db: deps.db, catalogue: deps.catalogue, now: deps.clock ?? Date.now })
+  await app.register(vendorsPlugin, { db: deps.db, now: deps.clock ?? Date.now })
+  await app.register(paperRoutes, { db: deps.db, now: deps.clock ?? Date.now })
+  await app.register(mapRoutes, { map: deps.views.map, tileDir: deps.dashboard.tileDir })
   await app.register(opsPlugin, {
     db: deps.db,
     ingestor: deps.ingestor,
@@ -155,7 +190,7 @@ export async function buildApp(deps: AppDependencies) {
     mqttConnected: deps.mqttConnected,
     metrics,
     metricsAccess: { token: deps.metrics?.token, ownListener: deps.metrics?.ownListener === true },
-    dashboard: deps.dashboard,
+    dashboard: { baseMap: deps.dashboard.baseMap },
   })
   return app
 }

@@ -9,6 +9,10 @@ export type { FleetErrorCode } from '@kiosk-fleet/protocol/http'
  */
 export const FleetErrorCodes = {
   kioskNotFound: 'ERR_FLEET_KIOSK_NOT_FOUND',
+  screenshotNotFound: 'ERR_FLEET_SCREENSHOT_NOT_FOUND',
+  confirmationRequired: 'ERR_FLEET_CONFIRMATION_REQUIRED',
+  siteNotFound: 'ERR_FLEET_SITE_NOT_FOUND',
+  tileNotFound: 'ERR_FLEET_TILE_NOT_FOUND',
   alertNotFound: 'ERR_FLEET_ALERT_NOT_FOUND',
   silenceNotFound: 'ERR_FLEET_SILENCE_NOT_FOUND',
   silenceInvalid: 'ERR_FLEET_SILENCE_INVALID',
@@ -28,9 +32,17 @@ export const FleetErrorCodes = {
   lockedOut: 'ERR_FLEET_LOCKED_OUT',
   rateLimited: 'ERR_FLEET_RATE_LIMITED',
   userNotFound: 'ERR_FLEET_USER_NOT_FOUND',
+  // Admin screens: users and known names (README "Users").
+  passwordChangeRequired: 'ERR_FLEET_PASSWORD_CHANGE_REQUIRED',
+  lastAdmin: 'ERR_FLEET_LAST_ADMIN',
+  selfLockout: 'ERR_FLEET_SELF_LOCKOUT',
+  unknownDepartment: 'ERR_FLEET_UNKNOWN_DEPARTMENT',
+  unknownSite: 'ERR_FLEET_UNKNOWN_SITE',
+  unknownUser: 'ERR_FLEET_UNKNOWN_USER',
   // Citizen services (the services page).
   serviceNotFound: 'ERR_FLEET_SERVICE_NOT_FOUND',
   serviceCatalogueInvalid: 'ERR_FLEET_SERVICE_CATALOGUE_INVALID',
+  reportRangeInvalid: 'ERR_FLEET_REPORT_RANGE_INVALID',
   // Signed updates (docs/updates.md "HTTP API").
   updatesNotInitialised: 'ERR_FLEET_UPDATES_NOT_INITIALISED',
   metadataNotFound: 'ERR_FLEET_UPDATE_METADATA_NOT_FOUND',
@@ -45,6 +57,7 @@ export const FleetErrorCodes = {
   vendorForbidden: 'ERR_FLEET_VENDOR_FORBIDDEN',
   vendorMismatch: 'ERR_FLEET_VENDOR_MISMATCH',
   unknownUpdateVendor: 'ERR_FLEET_UNKNOWN_UPDATE_VENDOR',
+  unknownUpdateDepartment: 'ERR_FLEET_UNKNOWN_UPDATE_DEPARTMENT',
   unknownDeviceModel: 'ERR_FLEET_UNKNOWN_DEVICE_MODEL',
   modelTakesNoFirmware: 'ERR_FLEET_MODEL_TAKES_NO_FIRMWARE',
   modelTakesNoConfig: 'ERR_FLEET_MODEL_TAKES_NO_CONFIG',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { hostname } from 'node:os'
-import { createCodecs } from '@kiosk-fleet/protocol'
+import { type CatalogueBundle, createCodecs, type ScreenshotData } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
 import type { AlertEngine } from './alerts/alert-engine.ts'
 import { createAlertModule } from './alerts/alert-module.ts'
@@ -13,7 +13,9 @@ import { createBrokerAuthenticator } from './broker/broker-authenticator.ts'
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded-broker.ts'
 import { fleetMqttUsername } from './broker/fleet-mqtt-user.ts'
 import { KioskCredentials, newKioskPassword } from './broker/kiosk-credentials.ts'
+import { CommandQueue } from './commands/command-queue.ts'
 import { CommandSender } from './commands/command-sender.ts'
+import { ScreenshotStore, withoutImage } from './commands/screenshot-store.ts'
 import type { FleetConfig } from './config/schema.ts'
 import type { Database } from './db/database.ts'
 import { migrate } from './db/migrate.ts'
@@ -30,6 +32,7 @@ import { SessionLeases } from './ingest/session-leases.ts'
 import { KioskRepo } from './kiosks/kiosk-repo.ts'
 import { startLiveFanout } from './live/live-fanout.ts'
 import { LiveHub } from './live/live-hub.ts'
+import { resolveBaseMap } from './map/base-map.ts'
 import { createFleetMetrics } from './metrics/fleet-metrics.ts'
 import { createRolloutService, type RolloutModule } from './rollouts/index.ts'
 import { startMetricsListener } from './security/metrics-access.ts'
@@ -38,6 +41,13 @@ import { embeddedBrokerTls, enrolmentCa, httpsOptions, mqttClientTls } from './t
 import { type DeviceModelCatalog, deviceModelCatalog } from './updates/device-models.ts'
 import type { RepositoryLifetimes } from './updates/tuf-repository.ts'
 import { startUpdateRuntime, type UpdateRuntime } from './updates/update-runtime.ts'
+import { createSharedViews } from './views/shared-views.ts'
+
+/**
+ * How long open dashboards of one scope share an answer of the overview, sites, site tree and map
+ * (views/shared-views.ts, docs/operations.md).
+ */
+const SHARED_VIEWS_MAX_AGE_MS = 1000
 
 export interface FleetServer {
   httpUrl: string
@@ -95,8 +105,12 @@ export async function startFleetServer(
   if (config.mqtt.url !== undefined) mqttClientTls(config.mqtt, config.mqtt.url)
   const brokerCa = enrolmentCa(config)
   // The service catalogue is read before anything starts: a missing or invalid folder stops the
-  // server with ERR_FLEET_SERVICE_CATALOGUE_INVALID, every error listed.
-  const catalogue = catalogueDirProvider(config.services.catalogueDir ?? DEFAULT_CATALOGUE_DIR, log)
+  // server with ERR_FLEET_SERVICE_CATALOGUE_INVALID, every error listed. Departments' published
+  // bundles are laid over it once the update repository runs (`updates` below).
+  let publishedBundles = async (): Promise<CatalogueBundle[]> => []
+  const catalogue = catalogueDirProvider(config.services.catalogueDir ?? DEFAULT_CATALOGUE_DIR, log, () =>
+    publishedBundles(),
+  )
   const db = await openDatabase(config.database, log)
   await migrate(db, logger.child({ mod: 'fleet.db' }))
 
@@ -104,6 +118,15 @@ export async function startFleetServer(
   const clientId = config.mqtt.clientId ?? `fleet-${hostname()}`
   const kiosks = new KioskRepo(db)
   const live = new LiveHub(kiosks, logger.child({ mod: 'fleet.live' }))
+  // The overview, sites, site tree and map each read the whole fleet: open dashboards share one answer
+  // per scope for up to a second.
+  const baseMap = resolveBaseMap(config.dashboard)
+  const views = createSharedViews({
+    db,
+    datum: baseMap.datum,
+    clock: options.clock ?? Date.now,
+    maxAgeMs: SHARED_VIEWS_MAX_AGE_MS,
+  })
   // This process among the replicas (live fan-out, session leases); new at every start.
   const replicaId = randomUUID()
   const fanout = await startLiveFanout({
@@ -113,6 +136,7 @@ export async function startFleetServer(
     logger: logger.child({ mod: 'fleet.live' }),
   })
   let commands: CommandSender | undefined
+  let commandQueue: CommandQueue | undefined
   let rollouts: RolloutModule | undefined
   const audit = new AuditLog(db)
   const alertModule = createAlertModule({
@@ -121,19 +145,37 @@ export async function startFleetServer(
     audit,
     logger,
     // Dashboards re-read what they show for these kiosks, alerts included.
-    onEvents: (events) => live.changed(events.map((e) => e.alert.kioskId)),
+    onEvents: (events) => {
+      views.invalidate()
+      live.changed(events.map((e) => e.alert.kioskId))
+    },
   })
   const alerts = alertModule.engine
+  const ingestStore = new IngestStore(db)
   const ingestor = new Ingestor({
-    store: new IngestStore(db),
+    store: ingestStore,
     codecs,
     logger: logger.child({ mod: 'fleet.ingest' }),
     ...config.ingest,
     // Split across replicas, each sees part of every kiosk's stream: its "gaps" are its siblings' messages.
     trackGaps: config.mqtt.sharedGroup === undefined && config.mqtt.jetstream === undefined,
+    onMissing: (runs) => {
+      ingestStore
+        .recordMissing(runs, Date.now())
+        .then((ids) => (config.alerts.enabled ? alerts.evaluate(ids) : undefined))
+        .catch((err: unknown) => log.warn({ err }, 'missing messages could not be recorded'))
+    },
     onWritten: (result) => {
       live.changed(result.changedKiosks)
+      // New kiosks count at once; other changes within the shared views' age.
+      if (result.births.length > 0) views.invalidate()
       rollouts?.onIngested(result)
+      // Kiosks back: their queued commands, claimed once whichever replica ingested the birth.
+      if (result.births.length > 0) {
+        void commandQueue
+          ?.kiosksReturned(result.births)
+          .catch((err: unknown) => log.warn({ err }, 'queued commands not handed over'))
+      }
       if (config.alerts.enabled) void alerts.evaluate(result.changedKiosks)
       for (const kioskId of result.unknownKiosks) {
         log.info({ kioskId }, 'kiosk seen without a birth, asking for rebirth')
@@ -233,6 +275,7 @@ export async function startFleetServer(
           })
         })()
       : undefined
+  const screenshots = new ScreenshotStore({ db, keepMs: config.commands.screenshotKeepMs })
   commands = new CommandSender({
     publish: async (topic, payload) => {
       await mqtt.client.publishAsync(topic, payload, { qos: 1 })
@@ -240,6 +283,24 @@ export async function startFleetServer(
     codecs,
     db,
     logger: logger.child({ mod: 'fleet.commands' }),
+    // Another replica's screenshot (or a late one): its picture is not kept, only what was taken.
+    onUnwaitedResponse: (kioskId, command, outcome) =>
+      commandQueue?.onResponse(
+        kioskId,
+        command === 'screenshot' && outcome.data !== undefined
+          ? { ...outcome, data: withoutImage(outcome.data as ScreenshotData) }
+          : outcome,
+      ),
+    keep: (kioskId, command, outcome, requestedBy) =>
+      command === 'screenshot' ? screenshots.keep(kioskId, outcome, requestedBy) : Promise.resolve(outcome),
+  })
+  const sender = commands
+  commandQueue = new CommandQueue({
+    db,
+    publish: (row) => sender.publishRequest(row),
+    logger: logger.child({ mod: 'fleet.commands' }),
+    answerTimeoutMs: config.commands.timeoutMs,
+    sweepMs: config.commands.queueSweepMs,
   })
 
   const identity = new IdentityRepo(db)
@@ -257,6 +318,7 @@ export async function startFleetServer(
         ...(options.updateLifetimes === undefined ? {} : { lifetimes: options.updateLifetimes }),
       })
     : undefined
+  if (updates !== undefined) publishedBundles = () => updates.service.publishedCatalogueBundles(updates.store)
 
   const deviceModels = options.deviceModels ?? deviceModelCatalog([])
   if (config.rollouts.enabled) {
@@ -273,16 +335,23 @@ export async function startFleetServer(
     })
   }
 
-  const metricsRegistry = createFleetMetrics({ ingestor, db, mqttConnected: () => mqtt.client.connected })
+  const metricsRegistry = createFleetMetrics({
+    ingestor,
+    db,
+    mqttConnected: () => mqtt.client.connected,
+    notifications: alertModule.notifier,
+  })
   const app = await buildApp({
     db,
     ingestor,
     commands,
+    commandQueue,
+    screenshots,
     live,
     identity,
     audit,
     alerts,
-    dashboard: config.dashboard,
+    dashboard: { baseMap, tileDir: config.dashboard.tileDir },
     auth: {
       sessionTtlMs: config.auth.sessionTtlMs,
       secureCookies: config.auth.secureCookies,
@@ -293,12 +362,17 @@ export async function startFleetServer(
     http: { https, trustProxy: config.http.trustProxy },
     metrics: { token: config.metrics.token, ownListener: config.metrics.port !== undefined, registry: metricsRegistry },
     mqttConnected: () => mqtt.client.connected,
-    commandDefaults: config.commands,
+    commandDefaults: {
+      timeoutMs: config.commands.timeoutMs,
+      ttlMs: config.commands.ttlMs,
+      queueTtlMs: config.commands.queueTtlMs,
+    },
     logger,
     updates,
     rollouts: rollouts?.routes,
     alertOps: alertModule.routes,
     catalogue,
+    views,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     enrolment: {
       brokerUrl: config.broker.publicUrl ?? mqttUrl,
@@ -320,6 +394,7 @@ export async function startFleetServer(
 
   await alertModule.start()
   rollouts?.start()
+  commandQueue.start()
 
   const address = await app.listen({ host: config.http.host, port: config.http.port })
   const metricsListener =
@@ -348,6 +423,7 @@ export async function startFleetServer(
     rollouts,
     async stop() {
       clearInterval(pruneTimer)
+      await commandQueue?.stop()
       await rollouts?.stop()
       await updates?.stop()
       // Commits and acknowledges what was taken, then disconnects; the rest waits in the broker

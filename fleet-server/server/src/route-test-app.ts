@@ -3,12 +3,17 @@
 import { createCodecs, sampleBirth, sampleHealth } from '@kiosk-fleet/protocol'
 import pino from 'pino'
 import { AlertEngine } from './alerts/alert-engine.ts'
+import { createAlertModule } from './alerts/alert-module.ts'
+import type { NotificationStats } from './alerts/alert-notifier.ts'
 import { DEFAULT_ALERT_POLICY } from './alerts/alert-rules.ts'
-import { buildApp, type FleetApp } from './app.ts'
+import { buildApp, type DashboardDependencies, type FleetApp } from './app.ts'
 import { AuditLog } from './audit/audit-log.ts'
 import { IdentityRepo } from './auth/identity-repo.ts'
 import type { Role } from './auth/roles.ts'
+import { CommandQueue } from './commands/command-queue.ts'
 import { CommandSender } from './commands/command-sender.ts'
+import { ScreenshotStore } from './commands/screenshot-store.ts'
+import { loadFleetConfig } from './config/load-fleet-config.ts'
 import type { Database } from './db/database.ts'
 import { migrate } from './db/migrate.ts'
 import { openPgliteDatabase } from './db/pglite-database.ts'
@@ -17,7 +22,11 @@ import { IngestStore } from './ingest/ingest-store.ts'
 import { Ingestor } from './ingest/ingestor.ts'
 import { KioskRepo } from './kiosks/kiosk-repo.ts'
 import { LiveHub } from './live/live-hub.ts'
+import { resolveBaseMap } from './map/base-map.ts'
+import { createFleetMetrics } from './metrics/fleet-metrics.ts'
+import { createRolloutService } from './rollouts/index.ts'
 import { DEFAULT_CATALOGUE_DIR, loadCatalogueDir } from './services/catalogue-dir.ts'
+import { createSharedViews, type SharedViews } from './views/shared-views.ts'
 
 export const PASSWORD = 'correct horse battery'
 /** The Prometheus scrape token of route tests (`metrics.token`). */
@@ -26,7 +35,7 @@ export const USERS: Record<Role, { id: string; departments?: string[]; sites?: s
   admin: { id: 'ada' },
   department: { id: 'dora', departments: ['public-security'] },
   site: { id: 'sam', sites: ['site-b'] },
-  vendor: { id: 'vic', vendors: ['Epson'] },
+  vendor: { id: 'vic', vendors: ['epson'] },
   auditor: { id: 'aud' },
 }
 
@@ -35,6 +44,12 @@ export interface RouteTestApp {
   db: Database
   audit: AuditLog
   published: { topic: string; payload: string }[]
+  commands: CommandSender
+  commandQueue: CommandQueue
+  /** The app's ingestor (real store on the same database), for tests that feed it messages. */
+  ingestor: Ingestor
+  /** The overview, sites, site tree and map as the routes read them (tests call `invalidate()` as fleet-server.ts does). */
+  views: SharedViews
   /** Cookie header of a logged-in session per role. */
   cookies: Record<Role, string>
   close(): Promise<void>
@@ -43,7 +58,18 @@ export interface RouteTestApp {
 export interface RouteTestAppOptions {
   /** The app's time source (the services page's window); `Date.now` when unset. */
   clock?: () => number
+  /** Also serve the rollout routes (no engine ticking) and the silence routes, as fleet-server.ts wires them. */
+  rolloutsAndSilences?: boolean
+  /** An alert notifier whose deliveries `/metrics` counts (fleet_alert_notifications_total). */
+  notifications?: { readonly stats: NotificationStats }
+  /** The site map's base map and tile folder (default: no base map). */
+  dashboard?: DashboardDependencies
+  /** How long callers of one scope share the views' answers (default 0: fresh for every request). */
+  sharedViewsMaxAgeMs?: number
 }
+
+/** A 1×1 PNG, the picture the test app's kiosks answer `screenshot` with. */
+const ONE_PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='
 
 export async function createRouteTestApp(options: RouteTestAppOptions = {}): Promise<RouteTestApp> {
   const logger = pino({ level: 'silent' })
@@ -79,41 +105,90 @@ export async function createRouteTestApp(options: RouteTestAppOptions = {}): Pro
   const commands: CommandSender = new CommandSender({
     publish: async (topic, payload) => {
       published.push({ topic, payload })
-      // Answer `ping` as a kiosk would, through the response path the MQTT client uses.
-      if (!topic.endsWith('/ping')) return
+      // Answer `ping` and `screenshot` as a kiosk would, through the response path the MQTT client uses.
+      const command = topic.endsWith('/ping') ? 'ping' : topic.endsWith('/screenshot') ? 'screenshot' : undefined
+      if (command === undefined) return
       const [, , kioskId] = topic.split('/')
       const { transaction } = JSON.parse(payload) as { transaction: string }
-      const response = { transaction, ts: 1, status: 'ok', data: { receivedAt: 1, appVersion: '0.1.0' } }
+      const data =
+        command === 'ping'
+          ? { receivedAt: 1, appVersion: '0.1.0' }
+          : { taken: true, takenAt: at, mimeType: 'image/png', width: 1, height: 1, image: ONE_PIXEL_PNG }
+      const response = { transaction, ts: 1, status: 'ok', data }
       queueMicrotask(() =>
-        commands.handleResponse(kioskId ?? '', 'ping', new TextEncoder().encode(JSON.stringify(response))),
+        commands.handleResponse(kioskId ?? '', command, new TextEncoder().encode(JSON.stringify(response))),
       )
     },
     codecs,
     db,
     logger,
+    onUnwaitedResponse: (kioskId, _command, outcome) => commandQueue.onResponse(kioskId, outcome),
+    keep: (kioskId, command, outcome, requestedBy) =>
+      command === 'screenshot' ? screenshots.keep(kioskId, outcome, requestedBy) : Promise.resolve(outcome),
+  })
+  const screenshots = new ScreenshotStore({ db, keepMs: 60_000 })
+  const commandQueue = new CommandQueue({
+    db,
+    publish: (row) => commands.publishRequest(row),
+    logger,
+    answerTimeoutMs: 300,
+    sweepMs: 60_000,
   })
   const audit = new AuditLog(db)
   const catalogue = loadCatalogueDir(DEFAULT_CATALOGUE_DIR)
   // The clock just after the seeded reports: kiosk-a's receipt printer is low on paper (alert 1).
   const alerts = new AlertEngine({ db, policy: DEFAULT_ALERT_POLICY, logger, now: () => at + 1000 })
   await alerts.evaluate()
+  const fleetConfig = loadFleetConfig({})
+  const rollouts = options.rolloutsAndSilences
+    ? createRolloutService({ db, commands, audit, logger, deviceModels: () => undefined })
+    : undefined
+  const alertOps = options.rolloutsAndSilences
+    ? createAlertModule({ db, config: fleetConfig.alerts, audit, logger })
+    : undefined
+  const ingestor = new Ingestor({
+    store: new IngestStore(db),
+    codecs,
+    logger,
+    maxBatch: 10,
+    maxDelayMs: 10,
+    maxQueue: 100,
+  })
+  const registry = createFleetMetrics({
+    ingestor,
+    db,
+    mqttConnected: () => true,
+    notifications: options.notifications,
+  })
+  const dashboard = options.dashboard ?? { baseMap: resolveBaseMap({ baseMap: 'none' }) }
+  const views = createSharedViews({
+    db,
+    datum: dashboard.baseMap.datum,
+    clock: options.clock ?? Date.now,
+    maxAgeMs: options.sharedViewsMaxAgeMs ?? 0,
+  })
   const app = await buildApp({
     db,
-    ingestor: new Ingestor({ store: new IngestStore(db), codecs, logger, maxBatch: 10, maxDelayMs: 10, maxQueue: 100 }),
+    ingestor,
     commands,
+    commandQueue,
+    screenshots,
     live: new LiveHub(new KioskRepo(db), logger),
     identity,
     audit,
     alerts,
     mqttConnected: () => true,
-    commandDefaults: { timeoutMs: 300, ttlMs: 1000 },
+    commandDefaults: { timeoutMs: 300, ttlMs: 1000, queueTtlMs: 3_600_000 },
     auth: { sessionTtlMs: 3_600_000, secureCookies: false },
-    metrics: { token: METRICS_TOKEN },
-    dashboard: {},
+    metrics: { token: METRICS_TOKEN, registry },
+    dashboard,
+    views,
     logger,
     // The demo catalogue of the repository (kiosk/catalogue/departments), as the fleet-server's default.
     catalogue: async () => catalogue,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(rollouts === undefined ? {} : { rollouts: rollouts.routes }),
+    ...(alertOps === undefined ? {} : { alertOps: alertOps.routes }),
   })
 
   const cookies = {} as Record<Role, string>
@@ -132,9 +207,15 @@ export async function createRouteTestApp(options: RouteTestAppOptions = {}): Pro
     db,
     audit,
     published,
+    commands,
+    commandQueue,
+    ingestor,
+    views,
     cookies,
     async close() {
       await alerts.stop()
+      await alertOps?.stop()
+      await rollouts?.stop()
       await app.close()
       await db.close()
     },

@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import type { DeviceClass as DriverDeviceClass, DeviceState as DriverDeviceState } from '@drivers/core'
 import { allDefinitions, createRegistry } from '@drivers/registry'
 import { driverFactoryFor } from '@drivers/registry/drivers'
@@ -9,7 +10,8 @@ import {
   type HealthPayload,
 } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
-import { DEFAULT_CATALOGUE_DIR, loadCatalogueDir } from './catalogue/catalogue-files.ts'
+import { DEFAULT_CATALOGUE_DIR, loadCatalogueDir, readCatalogueFiles } from './catalogue/catalogue-files.ts'
+import { CatalogueOverlay, startingCatalogue } from './catalogue/catalogue-overlay.ts'
 import { CatalogueStore } from './catalogue/catalogue-store.ts'
 import { DEFAULT_OFFER } from './catalogue/default-offer.ts'
 import { ServiceAvailabilityModel } from './catalogue/service-availability.ts'
@@ -30,10 +32,14 @@ import { KioskReporter } from './mqtt/kiosk-reporter.ts'
 import { mqttTlsOptions } from './mqtt/mqtt-tls.ts'
 import { Outbox } from './mqtt/outbox.ts'
 import { SessionCounter } from './mqtt/session-counter.ts'
+import type { ScreenCapturer } from './screen/screen-capturer.ts'
+import { createScreenshotHandler } from './screen/screenshot-command.ts'
+import { ShellScreenLink } from './screen/shell-screen-link.ts'
 import { TransactionCounter } from './sessions/transaction-counter.ts'
 import { type CitizenServices, startCitizenServices } from './ui-server/citizen-services.ts'
 import { effectiveAppVersion } from './updates/app-release.ts'
 import { createUpdateService, updateDirs } from './updates/create-update-service.ts'
+import { catalogueUpdates } from './updates/kind-installers.ts'
 import { KioskUpdateHost } from './updates/kiosk-update-host.ts'
 import type { UpdateService } from './updates/update-service.ts'
 
@@ -59,6 +65,8 @@ export interface KioskAgentOptions {
   system?: { restartAgent: () => void; reboot: (argv: string[]) => void }
   /** Fetch of the update agent, metadata and downloads (tests bind it to their server); by default one trusting `updates.tls.ca`. */
   fetch?: typeof fetch
+  /** What `screenshot` captures the screen with instead of the shell (tests); with neither it answers `noDisplay`. */
+  screenCapturer?: ScreenCapturer
 }
 
 export interface KioskAgent {
@@ -112,8 +120,11 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
   const devices = new DeviceManager({ peripherals })
   const transactions = new TransactionCounter({ dataDir: config.dataDir, logger: log })
   let citizen: CitizenServices | undefined
+  const catalogueDir = config.catalogue.dir ?? DEFAULT_CATALOGUE_DIR
+  // Departments' bundles from the fleet, laid over the image's catalogue (docs/updates.md "Service catalogues").
+  const overlay = new CatalogueOverlay(join(config.dataDir, 'catalogue'), () => readCatalogueFiles(catalogueDir))
   const catalogue = new CatalogueStore({
-    catalogue: options.catalogue ?? loadCatalogueDir(config.catalogue.dir ?? DEFAULT_CATALOGUE_DIR),
+    catalogue: options.catalogue ?? startingCatalogue(overlay, () => loadCatalogueDir(catalogueDir), log),
     offer: config.catalogue.offer ?? DEFAULT_OFFER[config.machineType],
     busy: () => citizen?.sessions.current !== undefined,
     logger: logger.child({ mod: 'agent.catalogue' }),
@@ -180,11 +191,14 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
           restartAgent:
             options.system?.restartAgent ?? (() => log.warn('update: no supervisor hook to restart the agent')),
         }),
+        catalogue: catalogueUpdates(overlay, catalogue),
         ...(options.fetch ? { fetch: options.fetch } : {}),
         logger: logger.child({ mod: 'agent.updates' }),
       })
     : undefined
 
+  // The shell's window captures, unless a capturer was handed in (tests: Chromium over CDP).
+  const shellScreen = new ShellScreenLink({ logger: logger.child({ mod: 'agent.screen' }) })
   // When the current MQTT connection came up (monotonic): tells a wrong clock from a stale request.
   let linkUpAt: number | undefined
   const link = new KioskLink({
@@ -211,6 +225,11 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
           recordHealth: () => reporter.recordHealth(),
           currentMode: serviceMode,
           logger: logger.child({ mod: 'agent.remote' }),
+        }),
+        screenshot: createScreenshotHandler({
+          capturer: () => options.screenCapturer ?? (shellScreen.connected ? shellScreen : undefined),
+          sessions: () => citizen?.sessions,
+          logger: logger.child({ mod: 'agent.screenshot' }),
         }),
       },
     }),
@@ -269,6 +288,7 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
           gateway,
           transactions,
           maintenance,
+          moreHandlers: shellScreen.handlers(),
           logger: logger.child({ mod: 'agent.ui' }),
         })
         // Every finished session shows in the counts at once.

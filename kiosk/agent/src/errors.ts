@@ -17,4 +17,5 @@ export const KioskErrorCodes = {
   mqttTls: 'ERR_KIOSK_MQTT_TLS',
   updatesTls: 'ERR_KIOSK_UPDATES_TLS',
   catalogueInvalid: 'ERR_KIOSK_CATALOGUE_INVALID',
+  screenshotTooLarge: 'ERR_KIOSK_SCREENSHOT_TOO_LARGE',
 } as const

@@ -10,6 +10,7 @@
 import { join } from 'node:path'
 import { app, BrowserWindow, ipcMain, Menu, session } from 'electron'
 import { IPC, type ShellInfo } from './bridge.ts'
+import { startCaptureLink } from './capture-link.ts'
 import { CrashPolicy } from './crash-policy.ts'
 import { readUiEndpoint, shellConfigFrom, type UiEndpoint } from './shell-config.ts'
 
@@ -103,6 +104,19 @@ function start(): void {
     }
   })
   showUi()
+  // The fleet's `screenshot`: the agent asks (never during a citizen session), this window answers.
+  startCaptureLink({
+    endpoint: () => readUiEndpoint(config.dataDir),
+    connect: (url, protocols) => new WebSocket(url, protocols),
+    capture: async ({ maxSide, quality }) => {
+      const image = await wc.capturePage()
+      const size = image.getSize()
+      const scale = Math.min(1, maxSide / Math.max(size.width, size.height))
+      const small = scale < 1 ? image.resize({ width: Math.round(size.width * scale), quality: 'good' }) : image
+      return { mimeType: 'image/jpeg', bytes: small.toJPEG(quality), ...small.getSize() }
+    },
+    onError: (message) => process.stderr.write(`kiosk-shell: ${message}\n`),
+  })
 }
 
 app.on('window-all-closed', () => app.quit())

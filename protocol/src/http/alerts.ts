@@ -20,3 +20,12 @@ export const AlertView = Type.Object({
   assignedTo: Type.Union([Type.String(), Type.Null()]),
 })
 export type AlertView = Static<typeof AlertView>
+
+/** One page of `GET /api/alerts`: `total` counts every match, not only this page. */
+export const AlertPage = Type.Object({
+  total: Type.Number(),
+  offset: Type.Number(),
+  limit: Type.Number(),
+  alerts: Type.Array(AlertView),
+})
+export type AlertPage = Static<typeof AlertPage>

@@ -17,6 +17,8 @@ export const ArtifactView = Type.Object({
   kind: ArtifactKindSchema,
   version: Type.String(),
   vendor: Type.Union([Type.String(), Type.Null()]),
+  /** The department whose catalogue bundle this is (kind `catalogue`); null otherwise. */
+  department: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   deviceModel: Type.Union([Type.String(), Type.Null()]),
   deviceClass: Type.Union([Type.String(), Type.Null()]),
   targetPath: Type.String(),

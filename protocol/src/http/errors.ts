@@ -35,6 +35,16 @@ export const FLEET_ERRORS = {
   ERR_FLEET_CONFLICT: { httpStatus: 409, message: 'it exists already' },
   // Kiosks, alerts, enrolment
   ERR_FLEET_KIOSK_NOT_FOUND: { httpStatus: 404, message: 'no such kiosk' },
+  ERR_FLEET_SCREENSHOT_NOT_FOUND: {
+    httpStatus: 404,
+    message: 'no screenshot of this kiosk (none taken, or it expired)',
+  },
+  ERR_FLEET_CONFIRMATION_REQUIRED: {
+    httpStatus: 428,
+    message: 'a disruptive command needs confirm: true or the kiosk or site id',
+  },
+  ERR_FLEET_SITE_NOT_FOUND: { httpStatus: 404, message: 'no such site' },
+  ERR_FLEET_TILE_NOT_FOUND: { httpStatus: 404, message: 'no such map tile in dashboard.tileDir' },
   ERR_FLEET_ALERT_NOT_FOUND: { httpStatus: 404, message: 'no such open alert' },
   ERR_FLEET_SILENCE_NOT_FOUND: { httpStatus: 404, message: 'no such running silence' },
   ERR_FLEET_SILENCE_INVALID: { httpStatus: 400, message: 'a silence needs an expiry within 30 days' },
@@ -47,9 +57,16 @@ export const FLEET_ERRORS = {
   ERR_FLEET_LOCKED_OUT: { httpStatus: 429, message: 'too many failures: locked for a while' },
   ERR_FLEET_RATE_LIMITED: { httpStatus: 429, message: 'too many requests from this address' },
   ERR_FLEET_USER_NOT_FOUND: { httpStatus: 404, message: 'no such user' },
+  ERR_FLEET_PASSWORD_CHANGE_REQUIRED: { httpStatus: 403, message: 'choose your own password first' },
+  ERR_FLEET_LAST_ADMIN: { httpStatus: 409, message: 'the last enabled admin must stay an enabled admin' },
+  ERR_FLEET_SELF_LOCKOUT: { httpStatus: 409, message: 'you cannot disable yourself or drop your own admin role' },
+  ERR_FLEET_UNKNOWN_DEPARTMENT: { httpStatus: 400, message: 'unknown department' },
+  ERR_FLEET_UNKNOWN_SITE: { httpStatus: 400, message: 'unknown site' },
+  ERR_FLEET_UNKNOWN_USER: { httpStatus: 400, message: 'unknown user' },
   // Citizen services (the services page)
   ERR_FLEET_SERVICE_NOT_FOUND: { httpStatus: 404, message: 'no such service' },
   ERR_FLEET_SERVICE_CATALOGUE_INVALID: { httpStatus: null, message: 'the service catalogue is unusable' },
+  ERR_FLEET_REPORT_RANGE_INVALID: { httpStatus: 400, message: 'the report range is not valid' },
   ERR_FLEET_BACKUP_INVALID: { httpStatus: null, message: 'not a usable backup' },
   ERR_FLEET_RESTORE_NOT_EMPTY: { httpStatus: null, message: 'the database already holds fleet data' },
   // Update repository and artifacts
@@ -72,6 +89,10 @@ export const FLEET_ERRORS = {
   ERR_FLEET_VENDOR_FORBIDDEN: { httpStatus: 403, message: 'that vendor is outside your scope' },
   ERR_FLEET_VENDOR_MISMATCH: { httpStatus: 400, message: "vendor differs from the model's vendor" },
   ERR_FLEET_UNKNOWN_UPDATE_VENDOR: { httpStatus: 400, message: "the model's vendor has no signing keys" },
+  ERR_FLEET_UNKNOWN_UPDATE_DEPARTMENT: {
+    httpStatus: 400,
+    message: "the catalogue bundle's department has no signing keys",
+  },
   ERR_FLEET_UNKNOWN_DEVICE_MODEL: { httpStatus: 400, message: 'the device registry has no such model' },
   ERR_FLEET_MODEL_TAKES_NO_FIRMWARE: { httpStatus: 400, message: 'the model takes no firmware' },
   ERR_FLEET_MODEL_TAKES_NO_CONFIG: { httpStatus: 400, message: 'the model takes no config' },

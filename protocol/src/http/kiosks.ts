@@ -9,7 +9,11 @@ export const PeripheralView = Type.Object({
   deviceId: Type.String(),
   deviceClass: Nullable(Type.String()),
   vendor: Nullable(Type.String()),
+  /** The canonical vendor id (protocol/src/vendor-id.ts): what a vendor user's scope names. */
+  vendorId: Type.Optional(Nullable(Type.String())),
   model: Nullable(Type.String()),
+  /** The registry model id the kiosk reported, when the device is a registry model. */
+  modelId: Type.Optional(Nullable(Type.String())),
   serial: Nullable(Type.String()),
   firmware: Nullable(Type.String()),
   hwRevision: Type.Optional(Nullable(Type.String())),
@@ -44,14 +48,29 @@ export const KioskView = Type.Object({
   lastSeenAt: Nullable(Type.String()),
   healthIntervalMs: NullableNumber,
   site: Type.Union([SiteView, Type.Null()]),
+  /**
+   * Whether `peripherals[].status`, `services` and `mode` are current: false while the kiosk is not
+   * online, when they are only what it last reported (`lastReportAt`).
+   */
+  live: Type.Boolean(),
+  /** When the last health snapshot (services, mode) was taken. */
+  lastReportAt: Nullable(Type.String()),
+  /** `inService`, `outOfService` or `maintenance`, from the last health snapshot (last known when not `live`). */
+  mode: Nullable(Type.String()),
   peripherals: Type.Array(PeripheralView),
   services: Type.Array(
     Type.Object({
       serviceId: Type.String(),
+      /** Available now: never while the kiosk is offline (then `reason` is `unknown`). */
       available: Type.Boolean(),
       blockedBy: Type.Array(Type.String()),
-      /** Why it is unavailable: `peripheral`, `gatewayDown` (the department's gateway failing), `identityUnavailable`. */
+      /**
+       * Why it is unavailable: `peripheral`, `gatewayDown` (the department's gateway failing),
+       * `identityUnavailable`; `unknown` while the kiosk is offline.
+       */
       reason: Type.Optional(Type.String()),
+      /** Offline kiosk: whether the service was available in its last report. */
+      lastKnownAvailable: Type.Optional(Type.Boolean()),
     }),
   ),
 })
@@ -64,6 +83,41 @@ export const SiteSummary = Type.Object({
   online: Type.Number(),
 })
 export type SiteSummary = Static<typeof SiteSummary>
+
+/** Counts of one node of the site tree (`GET /api/sites/tree`): kiosks the caller may see there. */
+const NodeCounts = {
+  kiosks: Type.Number(),
+  online: Type.Number(),
+  offline: Type.Number(),
+  /** Kiosks with a peripheral in fault or needing attention (paper out, jammed, cover open). */
+  faults: Type.Number(),
+}
+
+/** A station or centre in the site tree. */
+export const SiteTreeSite = Type.Object({ ...SiteView.properties, ...NodeCounts })
+export type SiteTreeSite = Static<typeof SiteTreeSite>
+
+/** A town in the site tree, with its sites (the town centre first). */
+export const SiteTreeTown = Type.Object({ town: Type.String(), ...NodeCounts, sites: Type.Array(SiteTreeSite) })
+export type SiteTreeTown = Static<typeof SiteTreeTown>
+
+/** A county (with its city) in the site tree, with its towns. */
+export const SiteTreeCounty = Type.Object({
+  city: Type.String(),
+  county: Type.String(),
+  ...NodeCounts,
+  towns: Type.Array(SiteTreeTown),
+})
+export type SiteTreeCounty = Static<typeof SiteTreeCounty>
+
+/** One page of `GET /api/kiosks`: `total` counts every match, not only this page. */
+export const KioskPage = Type.Object({
+  total: Type.Number(),
+  offset: Type.Number(),
+  limit: Type.Number(),
+  kiosks: Type.Array(KioskView),
+})
+export type KioskPage = Static<typeof KioskPage>
 
 export const KioskIdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' }) })
 

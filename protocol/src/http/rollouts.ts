@@ -78,5 +78,31 @@ export interface RolloutPreview {
   selected: number
   matched: number
   excluded: RolloutExclusions
+  /** The first 50 kiosks that match the filter but are left out, each with why (docs/updates.md "Rollouts"). */
+  leftOut: RolloutLeftOutKiosk[]
   groups: number[]
+}
+
+/**
+ * Why a kiosk that matches a rollout's filter is left out: it runs another machine type than the
+ * artifact is for, an app older than it needs, has no device of its model, only devices of other
+ * hardware revisions, or its department has not approved the artifact.
+ */
+export type RolloutLeftOutReason =
+  | 'machineTypeMismatch'
+  | 'appTooOld'
+  | 'modelMismatch'
+  | 'hwRevisionMismatch'
+  | 'notApproved'
+
+/** One left-out kiosk of a preview: the reason, what the kiosk has against what the artifact needs, and a sentence. */
+export interface RolloutLeftOutKiosk {
+  kioskId: string
+  reason: RolloutLeftOutReason
+  /** What the kiosk has: its machine type, app version, device models (`epson-tm-t20ii rev M267A`), revisions or department. */
+  has: string[]
+  /** What the artifact needs: machine types, minimum app version, device model, hardware revisions, or the approved departments. */
+  needs: string[]
+  /** The same as a sentence, e.g. `no epson-tm-t20ii (it has generic-escpos-80mm)`. */
+  detail: string
 }

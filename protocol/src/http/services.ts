@@ -121,3 +121,55 @@ export const ServiceKiosksPage = Type.Object({
 export type ServiceKiosksPage = Static<typeof ServiceKiosksPage>
 
 export const ServiceIdParams = Type.Object({ id: Type.String({ pattern: '^[a-z][a-z0-9-]{1,63}$' }) })
+
+/** How an availability report groups: per site and service, or per service over every site in scope. */
+export const AVAILABILITY_REPORT_BY = ['site', 'service'] as const
+export type AvailabilityReportBy = (typeof AVAILABILITY_REPORT_BY)[number]
+
+/** The longest range one report covers (days). */
+export const AVAILABILITY_REPORT_MAX_DAYS = 366
+
+/** `GET /api/services/availability-report` (JSON) and `GET /api/services/availability-report.csv` (the same rows). */
+export const AvailabilityReportQuery = Type.Object({
+  from: Type.String({ format: 'date', description: 'first day at the sites (Asia/Shanghai), included' }),
+  to: Type.String({ format: 'date', description: 'last day, included' }),
+  by: Type.Union(
+    AVAILABILITY_REPORT_BY.map((b) => Type.Literal(b)),
+    { default: 'site' },
+  ),
+  /** `range`: one row per site/service over the whole range; `day`: one row per day too. */
+  per: Type.Union([Type.Literal('range'), Type.Literal('day')], { default: 'range' }),
+})
+export type AvailabilityReportQuery = Static<typeof AvailabilityReportQuery>
+
+/**
+ * One row of an availability report: how long a service was usable in the opening hours of the
+ * kiosks offering it. `openHours` sums each kiosk's opening hours (two kiosks open 8 h: 16);
+ * `usableHours` is the part in which the kiosk reported the service available. A kiosk that was
+ * offline, or did not report, during opening hours counts as not usable then.
+ */
+export const AvailabilityReportRow = Type.Object({
+  site: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
+  serviceId: Type.String(),
+  serviceName: Type.Union([LocalizedName, Type.Null()]),
+  /** The catalogue's department of the service; null for a service the catalogue does not know. */
+  department: Type.Union([Type.String(), Type.Null()]),
+  /** The day (`per=day`), or null for the whole range. */
+  day: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
+  /** Kiosks in scope that reported the service in the range. */
+  kiosks: Type.Integer({ minimum: 0 }),
+  openHours: Type.Number({ minimum: 0 }),
+  usableHours: Type.Number({ minimum: 0 }),
+  /** usableHours / openHours, 0..1; null when nothing was open. */
+  share: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]),
+})
+export type AvailabilityReportRow = Static<typeof AvailabilityReportRow>
+
+export const AvailabilityReport = Type.Object({
+  from: Type.String({ format: 'date' }),
+  to: Type.String({ format: 'date' }),
+  by: Type.Union(AVAILABILITY_REPORT_BY.map((b) => Type.Literal(b))),
+  per: Type.Union([Type.Literal('range'), Type.Literal('day')]),
+  rows: Type.Array(AvailabilityReportRow),
+})
+export type AvailabilityReport = Static<typeof AvailabilityReport>

@@ -55,5 +55,5 @@ export const ACTIVE_ROLLOUT_STATES: readonly KioskRolloutState[] = [
 export const ARTIFACT_STATUSES = ['uploading', 'signing', 'ready', 'rejected', 'revoked'] as const
 export type ArtifactStatus = (typeof ARTIFACT_STATUSES)[number]
 
-export const ARTIFACT_KINDS = ['app', 'firmware', 'config'] as const
+export const ARTIFACT_KINDS = ['app', 'firmware', 'config', 'catalogue'] as const
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number]

@@ -85,6 +85,24 @@ export const LocalApiCommands = {
     { reason: Type.Optional(Type.Union([Type.Literal('completed'), Type.Literal('canceled')])) },
     { additionalProperties: false },
   ),
+  /**
+   * The kiosk shell offers to capture the screen (the fleet's `screenshot` command): the command
+   * stays open; each capture the agent wants comes as a `Shell.CaptureRequestEvent`
+   * `{captureId, maxSide, quality}` on it, answered with `Shell.CaptureResult`.
+   */
+  'Shell.ServeCapture': Empty,
+  'Shell.CaptureResult': Type.Object(
+    {
+      captureId: Type.String({ pattern: '^[A-Za-z0-9-]{8,64}$' }),
+      mimeType: Type.Optional(Type.Union([Type.Literal('image/jpeg'), Type.Literal('image/png')])),
+      width: Type.Optional(Type.Integer({ minimum: 1, maximum: 8192 })),
+      height: Type.Optional(Type.Integer({ minimum: 1, maximum: 8192 })),
+      /** base64; absent with `error` when the shell could not capture. */
+      image: Type.Optional(Type.String({ maxLength: 3_000_000 })),
+      error: Type.Optional(Type.String({ maxLength: 300 })),
+    },
+    { additionalProperties: false },
+  ),
 } as const
 export type LocalApiCommandName = keyof typeof LocalApiCommands
 export type LocalApiPayload<N extends LocalApiCommandName> = Static<(typeof LocalApiCommands)[N]>
@@ -216,5 +234,6 @@ export const LOCAL_API_EVENTS = [
   'Session.ScanUnreadableEvent',
   'Session.PreparingDocumentEvent',
   'Session.PrintingEvent',
+  'Shell.CaptureRequestEvent',
 ] as const
 export type LocalApiEventName = (typeof LOCAL_API_EVENTS)[number]

@@ -26,6 +26,15 @@ export const Peripheral = Type.Object(
     deviceClass: DeviceClass,
     vendor: Type.String({ minLength: 1, maxLength: 64 }),
     model: Type.String({ minLength: 1, maxLength: 64 }),
+    modelId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: '^[a-z0-9]+(-[a-z0-9]+)*$',
+        description:
+          "the device registry's model id (`xprinter-xp-t58h`); its first segment is the canonical vendor id. Absent for a device the registry does not describe",
+      }),
+    ),
     serial: Type.String({
       maxLength: 64,
       description: 'device serial number (of the device, never of a citizen card)',

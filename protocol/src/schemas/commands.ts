@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox'
 import { commandRequest, commandResponse } from './command.ts'
 import { DeviceState, Id, Sequence, Timestamp } from './common.ts'
 import { HealthPayload } from './health.ts'
+import { ScreenshotData, ScreenshotParams } from './screenshot.ts'
 import { CancelUpdateData, CancelUpdateParams, UpdateAccepted, UpdateParams } from './updates.ts'
 
 const NoParams = Type.Object({}, { additionalProperties: false })
@@ -88,6 +89,12 @@ export const Commands = {
       },
       { additionalProperties: false },
     ),
+  },
+  screenshot: {
+    summary:
+      "what the kiosk's screen shows, downscaled JPEG; refused (`taken: false, refused: 'sessionActive'`) while a citizen is served",
+    params: ScreenshotParams,
+    data: ScreenshotData,
   },
   update: {
     summary:

@@ -1,13 +1,24 @@
 import { type Static, Type } from '@sinclair/typebox'
 import { Id, Timestamp } from './common.ts'
 
-/** What an artifact changes: the kiosk app (A/B release), a peripheral's firmware or its configuration. */
-export const ArtifactKind = Type.Union([Type.Literal('app'), Type.Literal('firmware'), Type.Literal('config')])
+/**
+ * What an artifact changes: the kiosk app (A/B release), a peripheral's firmware or its configuration,
+ * or one department's part of the service catalogue (a `kiosk-catalogue-bundle/1` file).
+ */
+export const ArtifactKind = Type.Union([
+  Type.Literal('app'),
+  Type.Literal('firmware'),
+  Type.Literal('config'),
+  Type.Literal('catalogue'),
+])
 export type ArtifactKind = Static<typeof ArtifactKind>
 
-/** A TUF target path: `app/<version>/<file>`, `firmware/<vendor>/<model>/<file>`, `config/<vendor>/<model>/<file>`. */
+/**
+ * A TUF target path: `app/<version>/<file>`, `firmware/<vendor>/<model>/<file>`,
+ * `config/<vendor>/<model>/<file>`, `catalogue/<department>/<file>`.
+ */
 export const TargetPath = Type.String({
-  pattern: '^(app|firmware|config)(/[A-Za-z0-9._-]+){2,3}$',
+  pattern: '^(app|firmware|config|catalogue)(/[A-Za-z0-9._-]+){2,3}$',
   maxLength: 256,
   description: 'TUF target path; the kiosk looks it up in verified metadata, never trusts the notification',
 })

@@ -21,7 +21,9 @@ function receiptTransport(address: string, baudRate: number): Transport {
 export const driverFactory: DriverFactory = (context) => {
   const { model, baudRate, logger } = context
   const quirks = model.quirks.escpos
+  const rollLengthMm = context.rollLengthMm ?? model.defaults.rollLengthMm
   const printer = new EscPosPrinter({
+    ...(rollLengthMm === undefined ? {} : { rollLengthMm }),
     transport: receiptTransport(requireAddress(context), baudRate ?? model.defaults.baudRate ?? 115200),
     logger,
     ...(quirks ? { profile: profileFromQuirks(quirks) } : {}),

@@ -5,7 +5,13 @@ import { attr, type IppAttribute } from '../codec/message.ts'
 import { IppPrinter, ippHttpUrl } from './ipp-printer.ts'
 
 /** An in-memory IPP printer behind an injected fetch: it speaks the real codec both ways. */
-function fakePrinter(state: { reasons: string[]; jobStates: number[]; httpStatus?: number; garbage?: boolean }) {
+function fakePrinter(state: {
+  reasons: string[]
+  jobStates: number[]
+  httpStatus?: number
+  garbage?: boolean
+  impressions?: number
+}) {
   const requests: number[] = []
   const fakeFetch = (async (_url: string | URL | Request, init?: RequestInit) => {
     const request = decodeIppMessage(new Uint8Array(init?.body as Uint8Array))
@@ -20,6 +26,9 @@ function fakePrinter(state: { reasons: string[]; jobStates: number[]; httpStatus
             attr('job-id', 'integer', 7),
             attr('job-state', 'enum', state.jobStates.shift() ?? 9),
             attr('job-state-reasons', 'keyword', 'none'),
+            ...(state.impressions === undefined
+              ? []
+              : [attr('job-impressions-completed', 'integer', state.impressions)]),
           ]
     const body = encodeIppMessage({
       version: [2, 0],
@@ -33,7 +42,7 @@ function fakePrinter(state: { reasons: string[]; jobStates: number[]; httpStatus
     })
     return new Response(body, { headers: { 'content-type': 'application/ipp' } })
   }) as typeof globalThis.fetch
-  return { fetch: fakeFetch, requests }
+  return { fetch: fakeFetch, requests, state }
 }
 
 const pdf = new TextEncoder().encode('%PDF-1.7\n')
@@ -55,6 +64,24 @@ describe('IppPrinter', () => {
     const result = await printer.printPdf(pdf, { jobName: 'x' })
     expect(result).toMatchObject({ ok: true, value: { jobId: 7, state: 'completed' } })
     expect(fake.requests).toEqual([0x000b, 0x0002, 0x0009, 0x0009, 0x0009])
+  })
+
+  it('counts the sheets printed and what is left in the trays until a refill', async () => {
+    const fake = fakePrinter({ reasons: ['none'], jobStates: [9, 9], impressions: 3 })
+    const printer = new IppPrinter({ url: 'ipp://p/ipp/print', fetch: fake.fetch, trayCapacitySheets: 10 })
+    await printer.printPdf(pdf, { jobName: 'a' })
+    expect(printer.getCounters()).toMatchObject({ sheetsPrinted: 3, sheetsRemaining: 7 })
+    // A printer that does not say: one sheet per copy.
+    delete fake.state.impressions
+    await printer.printPdf(pdf, { jobName: 'b', copies: 2 })
+    expect(printer.getCounters()).toMatchObject({ sheetsPrinted: 5, sheetsRemaining: 5 })
+    // Paper low, then back: refilled, the count of what is left starts again.
+    fake.state.reasons = ['media-low']
+    await printer.refreshStatus()
+    fake.state.reasons = ['none']
+    await printer.refreshStatus()
+    expect(printer.getCounters()).toMatchObject({ sheetsPrinted: 5, sheetsRemaining: 10 })
+    expect(() => new IppPrinter({ url: 'ipp://p/', trayCapacitySheets: 0 })).toThrow(/trayCapacitySheets/)
   })
 
   it('refuses to submit when the printer reports media-empty, and says so in its status', async () => {

@@ -42,6 +42,11 @@ export interface IppPrinterOptions {
   requestTimeoutMs?: number
   jobPollIntervalMs?: number
   jobTimeoutMs?: number
+  /**
+   * Sheets the trays hold when filled (default 250, one standard A4 tray): `sheetsRemaining` is
+   * this minus the sheets printed since the printer last came back from paper low or out.
+   */
+  trayCapacitySheets?: number
 }
 
 /** ipp://host/path → http://host:631/path (RFC 8010 §4, RFC 3510). */
@@ -75,7 +80,17 @@ export class IppPrinter implements DocumentPrinter {
   readonly #jobTimeoutMs: number
   readonly #status = new DeviceStatusModel({ state: 'offline' })
   readonly #events = new TypedEvents<PrinterEvents>()
-  readonly #counters = { jobs: 0, jobsFailed: 0, jobsRefused: 0, requests: 0, requestErrors: 0, invalidResponses: 0 }
+  readonly #counters = {
+    jobs: 0,
+    jobsFailed: 0,
+    jobsRefused: 0,
+    requests: 0,
+    requestErrors: 0,
+    invalidResponses: 0,
+    sheetsPrinted: 0,
+  }
+  readonly #trayCapacity: number
+  #sheetsSinceRefill = 0
   #requestId = 0
 
   constructor(options: IppPrinterOptions) {
@@ -87,8 +102,15 @@ export class IppPrinter implements DocumentPrinter {
     this.#timeoutMs = options.requestTimeoutMs ?? 10_000
     this.#pollMs = options.jobPollIntervalMs ?? 500
     this.#jobTimeoutMs = options.jobTimeoutMs ?? 120_000
+    const capacity = options.trayCapacitySheets ?? 250
+    if (!Number.isInteger(capacity) || capacity <= 0)
+      throw new TypeError(`IppPrinterOptions.trayCapacitySheets must be a positive integer, got ${capacity}`)
+    this.#trayCapacity = capacity
     this.#log = (options.logger ?? pino({ level: 'silent' })).child({ mod: 'driver.ipp', device: options.url })
     this.#status.onChanged((next, previous) => {
+      // Paper back after low or out: the trays were refilled.
+      const short = (paper: string | undefined) => paper === 'low' || paper === 'out'
+      if (short(previous.paper) && !short(next.paper) && next.paper !== 'jammed') this.#sheetsSinceRefill = 0
       this.#log[next.state === 'online' || next.state === 'busy' ? 'info' : 'warn']({ status: next }, 'status changed')
       this.#events.emit('statusChanged', next, previous)
     })
@@ -98,8 +120,9 @@ export class IppPrinter implements DocumentPrinter {
     return this.#status.status
   }
 
+  /** Counters, with `sheetsPrinted` and the `sheetsRemaining` estimate the fleet's paper forecast reads. */
   getCounters(): DeviceCounters {
-    return { ...this.#counters }
+    return { ...this.#counters, sheetsRemaining: Math.max(0, this.#trayCapacity - this.#sheetsSinceRefill) }
   }
 
   on<K extends keyof PrinterEvents>(event: K, listener: (...args: PrinterEvents[K]) => void): () => void {
@@ -175,17 +198,22 @@ export class IppPrinter implements DocumentPrinter {
       return this.#failed(fail('hardwareError', `job ${jobId} ${job.state}: ${job.reasons.join(', ')}`, 'jobAborted'))
     }
     this.#counters.jobs++
-    log.info({ state: job.state, durationMs: result.durationMs }, 'job done')
+    // The sheets the printer says it printed (job-impressions-completed, simplex), else one per copy.
+    const sheets = job.impressions > 0 ? job.impressions : (options.copies ?? 1)
+    this.#counters.sheetsPrinted += sheets
+    this.#sheetsSinceRefill += sheets
+    log.info({ state: job.state, durationMs: result.durationMs, sheets }, 'job done')
     return ok(result)
   }
 
-  #jobState(message: IppMessage): { state: DocumentJobState; reasons: string[] } {
+  #jobState(message: IppMessage): { state: DocumentJobState; reasons: string[]; impressions: number } {
     const value = firstValue(message, 'job', 'job-state')
     const state = typeof value === 'number' ? JobStates[value as keyof typeof JobStates] : undefined
     const reasons = (attributeValues(message, 'job', 'job-state-reasons') ?? []).filter(
       (v): v is string => typeof v === 'string',
     )
-    return { state: state ?? 'pending', reasons }
+    const impressions = firstValue(message, 'job', 'job-impressions-completed')
+    return { state: state ?? 'pending', reasons, impressions: typeof impressions === 'number' ? impressions : 0 }
   }
 
   #failed<T>(result: { ok: false; error: T }): { ok: false; error: T } {

@@ -26,4 +26,20 @@ describe('driver factories', () => {
     expect(bound?.device.getStatus()).toEqual({ state: 'offline' })
     expect(typeof bound?.printTestPage).toBe('function')
   })
+
+  it("starts a printer's paper-left estimate at the model's full roll or tray, or the unit's own", () => {
+    const logger = pino({ level: 'silent' })
+    const build = (id: string, address: string, unit: { rollLengthMm?: number; trayCapacitySheets?: number } = {}) => {
+      const model = allDefinitions.find((d) => d.id === id)
+      if (model === undefined) throw new Error(`${id} missing`)
+      return driverFactoryFor(model)?.({ model, address, logger, ...unit }).device.getCounters()
+    }
+    expect(build('epson-tm-t20ii', 'tcp://127.0.0.1:9')?.paperRemainingMm).toBe(75_000)
+    expect(build('gprinter-gp-58mbiii', 'tcp://127.0.0.1:9')?.paperRemainingMm).toBe(28_000)
+    expect(build('epson-tm-t20ii', 'tcp://127.0.0.1:9', { rollLengthMm: 40_000 })?.paperRemainingMm).toBe(40_000)
+    expect(build('generic-ipp-everywhere', 'ipp://127.0.0.1:9/ipp/print')?.sheetsRemaining).toBe(250)
+    expect(
+      build('generic-ipp-everywhere', 'ipp://127.0.0.1:9/ipp/print', { trayCapacitySheets: 550 })?.sheetsRemaining,
+    ).toBe(550)
+  })
 })

@@ -69,6 +69,10 @@ export function registerArtifacts(program: Command, io: Io): void {
     .option('--chunk-size <size>', 'upload chunk size, e.g. 256k or 1M', '1M')
     .option('--retries <n>', 'retries per chunk after a broken connection', '5')
     .option('--json', 'machine-readable output (no progress bar)')
+    .option(
+      '-q, --quiet',
+      'print only the artifact id (no progress bar), for scripts: ART=$(fleetctl artifacts push … -q)',
+    )
     .action(
       async (
         file: string,
@@ -85,6 +89,7 @@ export function registerArtifacts(program: Command, io: Io): void {
           chunkSize: string
           retries: string
           json?: boolean
+          quiet?: boolean
         },
       ) => {
         if (!KINDS.includes(o.kind as ArtifactKind)) {
@@ -103,9 +108,10 @@ export function registerArtifacts(program: Command, io: Io): void {
           keyFiles: o.key ?? [],
           chunkSize: parseSize(o.chunkSize, '--chunk-size'),
           retries: o.retries === '0' ? 0 : parsePositiveInt(o.retries, '--retries'),
-          json: Boolean(o.json),
+          json: Boolean(o.json || o.quiet),
         })
         if (o.json) return printJson(io, artifact)
+        if (o.quiet) return io.out(artifact.id)
         io.out(`${artifact.id} ${artifact.status}: ${artifact.targetPath} (${formatBytes(artifact.length ?? 0)})`)
         if (artifact.status === 'ready') {
           io.out(`next: a department approves it — fleetctl artifacts approve ${artifact.id} --department D`)

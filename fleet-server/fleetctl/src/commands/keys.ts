@@ -15,7 +15,7 @@ import {
 export function registerKeys(program: Command, io: Io): void {
   program
     .command('keys')
-    .description("a vendor's signing keys (kept on the vendor's machine)")
+    .description("a vendor's or department's signing keys (kept on its own machine)")
     .command('generate')
     .description('create an ed25519 key pair file (0600) and print its public key for the fleet admin')
     .requiredOption('--out <file>', 'where to write the key pair (never overwritten)')
@@ -30,18 +30,43 @@ export function registerKeys(program: Command, io: Io): void {
       printJson(io, publicKeyOf(pair))
     })
 
-  const vendors = program.command('vendors').description("vendors' delegated signing roles in the update repository")
-  vendors
+  for (const publisher of PUBLISHERS) registerPublisher(program, io, publisher)
+}
+
+/** Who signs with keys the fleet never holds: vendors (firmware, config) and departments (catalogue bundles). */
+const PUBLISHERS = [
+  {
+    command: 'vendors',
+    noun: 'vendor',
+    api: '/api/update-vendors',
+    listKey: 'vendors',
+    description: "vendors' delegated signing roles in the update repository (firmware and config)",
+    files: 'files',
+  },
+  {
+    command: 'departments',
+    noun: 'department',
+    api: '/api/update-departments',
+    listKey: 'departments',
+    description: "departments' delegated signing roles in the update repository (their catalogue bundles)",
+    files: 'bundles',
+  },
+] as const
+
+function registerPublisher(program: Command, io: Io, p: (typeof PUBLISHERS)[number]): void {
+  const group = program.command(p.command).description(p.description)
+  group
     .command('list')
     .option('--json', 'machine-readable output')
     .action(async (o: { json?: boolean }) => {
-      const { vendors: all } = await loggedInClient(io).get<{
-        vendors: { id: string; name: string; threshold: number; publicKeys: Record<string, unknown> }[]
-      }>('/api/update-vendors')
+      const answer = await loggedInClient(io).get<
+        Record<string, { id: string; name: string; threshold: number; publicKeys: Record<string, unknown> }[]>
+      >(p.api)
+      const all = answer[p.listKey] ?? []
       if (o.json) return printJson(io, all)
       io.out(
         table(
-          ['VENDOR', 'NAME', 'KEYS', 'THRESHOLD', 'KEY IDS'],
+          [p.noun.toUpperCase(), 'NAME', 'KEYS', 'THRESHOLD', 'KEY IDS'],
           all.map((v) => {
             const ids = Object.keys(v.publicKeys)
             return [v.id, v.name, ids.length, v.threshold, ids.map((id) => id.slice(0, 12)).join(' ')]
@@ -49,28 +74,28 @@ export function registerKeys(program: Command, io: Io): void {
         ),
       )
     })
-  vendors
+  group
     .command('add <id>')
-    .description("register or rotate a vendor's keys (admin): the old keys stop signing")
-    .requiredOption('--name <name>', 'vendor name')
+    .description(`register or rotate a ${p.noun}'s keys (admin): the old keys stop signing`)
+    .requiredOption('--name <name>', `${p.noun} name`)
     .requiredOption('--key <file>', 'public key (or key pair) file; repeat for more keys', collect)
     .option('--threshold <n>', 'signatures needed', '1')
     .option('--json', 'machine-readable output')
     .action(async (id: string, o: { name: string; key: string[]; threshold: string; json?: boolean }) => {
       const publicKeys: VendorPublicKey[] = o.key.map((file) => readPublicKey(file))
-      const answer = await loggedInClient(io).post('/api/update-vendors', {
+      const answer = await loggedInClient(io).post(p.api, {
         id,
         name: o.name,
         publicKeys,
         threshold: Number(o.threshold),
       })
       if (o.json) printJson(io, answer)
-      else io.out(`vendor ${id} registered with ${publicKeys.length} key(s), threshold ${o.threshold}`)
+      else io.out(`${p.noun} ${id} registered with ${publicKeys.length} key(s), threshold ${o.threshold}`)
     })
-  vendors
+  group
     .command('resign <id>')
     .description(
-      'renew your vendor role for another year and take its revoked files out, signed locally (checked first against the role you published)',
+      `renew your ${p.noun} role for another year and take its revoked ${p.files} out, signed locally (checked first against the role you published)`,
     )
     .requiredOption('--key <file>', 'your key pair file; repeat to meet the threshold', collect)
     .option('--after-restore', 'the fleet was restored from a backup: sign a version above its restore floor')
@@ -78,10 +103,8 @@ export function registerKeys(program: Command, io: Io): void {
     .action(async (id: string, o: { key: string[]; afterRestore?: boolean; json?: boolean }) => {
       const keys = o.key.map((file) => readVendorKey(file))
       const client = loggedInClient(io)
-      const vendor = encodeURIComponent(id)
-      const request = await client.get<{ role: string; metadata: unknown }>(
-        `/api/update-vendors/${vendor}/signing-request`,
-      )
+      const base = `${p.api}/${encodeURIComponent(id)}`
+      const request = await client.get<{ role: string; metadata: unknown }>(`${base}/signing-request`)
       const current = await client.raw('GET', `/updates/metadata/${encodeURIComponent(request.role)}.json`)
       if (current.status !== 200 && current.status !== 404) throw client.failure(current)
       const published = current.status === 200 ? (JSON.parse(current.text) as unknown) : undefined
@@ -89,7 +112,7 @@ export function registerKeys(program: Command, io: Io): void {
         afterRestore: o.afterRestore === true,
       })
       const answer = await client.post<{ role: string; version: number; expires: string; dropped: string[] }>(
-        `/api/update-vendors/${vendor}/signatures`,
+        `${base}/signatures`,
         { signatures },
       )
       if (o.json) return printJson(io, answer)

@@ -18,11 +18,17 @@ export function exitCodeOf(rollout: Rollout): number {
   return EXIT.ok
 }
 
+const excludedTotal = (preview: Preview) => Object.values(preview.excluded ?? {}).reduce((n, v) => n + v, 0)
+
 function describePreview(io: Io, preview: Preview): void {
   io.out(
     `${preview.selected} kiosk(s) selected${preview.matched === undefined ? '' : ` of ${preview.matched} matching the filter`}`,
   )
   for (const [reason, n] of Object.entries(preview.excluded ?? {})) if (n > 0) io.out(`  excluded ${reason}: ${n}`)
+  const leftOut = preview.leftOut ?? []
+  if (leftOut.length > 0)
+    io.out(`left out${leftOut.length < excludedTotal(preview) ? ` (the first ${leftOut.length})` : ''}:`)
+  for (const k of leftOut) io.out(`    ${k.kioskId}: ${k.reason} — ${k.detail}`)
   const sizes = preview.groups ?? []
   if (sizes.length > 0) io.out(`groups: ${sizes.map((n, i) => `${i + 1}: ${n}`).join(' · ')}`)
 }
@@ -37,15 +43,30 @@ async function getRollout(client: ApiClient, id: string, withKiosks: boolean): P
   return kiosks?.kiosks === undefined ? rollout : { ...rollout, kiosks: kiosks.kiosks }
 }
 
-export function registerRollouts(program: Command, io: Io): void {
-  const rollouts = program
-    .command('rollouts')
-    .description('staged rollouts of an artifact to kiosks, group by group, with thresholds')
+export interface RolloutCreateOptions {
+  name: string
+  machineTypes?: string[]
+  departments?: string[]
+  sites?: string[]
+  deviceModels?: string[]
+  firmware?: string[]
+  appVersions?: string[]
+  groups: string
+  success: string
+  error: string
+  minSample: string
+  window?: boolean
+  immediate?: boolean
+  timeout: string
+  continuous?: boolean
+  preview?: boolean
+  json?: boolean
+  quiet?: boolean
+}
 
-  rollouts
-    .command('create')
-    .description('create a rollout (it waits for approval by someone else, then `start`)')
-    .requiredOption('--artifact <id>', 'the artifact to roll out')
+/** The options of creating a rollout (`rollouts create`, `services rollout`): filter, groups, thresholds, install mode. */
+export function withRolloutOptions(command: Command): Command {
+  return command
     .requiredOption('--name <name>', 'a name people will recognise')
     .option('--machine-types <types>', 'only these machine types (comma separated)', list)
     .option('--departments <ids>', 'only kiosks of these departments', list)
@@ -63,67 +84,62 @@ export function registerRollouts(program: Command, io: Io): void {
     .option('--continuous', 'kiosks that match later join the last started group')
     .option('--preview', 'only show how many kiosks would be selected and the group sizes')
     .option('--json', 'machine-readable output')
-    .action(
-      async (o: {
-        artifact: string
-        name: string
-        machineTypes?: string[]
-        departments?: string[]
-        sites?: string[]
-        deviceModels?: string[]
-        firmware?: string[]
-        appVersions?: string[]
-        groups: string
-        success: string
-        error: string
-        minSample: string
-        window?: boolean
-        immediate?: boolean
-        timeout: string
-        continuous?: boolean
-        preview?: boolean
-        json?: boolean
-      }) => {
-        if (o.window && o.immediate) throw new FleetctlError('choose one of --window and --immediate', EXIT.usage)
-        const body = {
-          name: o.name,
-          artifactId: o.artifact,
-          filter: {
-            machineTypes: o.machineTypes ?? [],
-            departments: o.departments ?? [],
-            sites: o.sites ?? [],
-            deviceModels: o.deviceModels ?? [],
-            firmware: o.firmware ?? [],
-            appVersions: o.appVersions ?? [],
-          },
-          groups: parseGroups(o.groups),
-          successThreshold: parseFraction(o.success, '--success'),
-          errorThreshold: parseFraction(o.error, '--error'),
-          errorMinSample: parsePositiveInt(o.minSample, '--min-sample'),
-          installMode: o.immediate ? 'immediate' : 'window',
-          kioskTimeoutMs: parseDuration(o.timeout, '--timeout'),
-          continuous: Boolean(o.continuous),
-        }
-        const client = loggedInClient(io)
-        if (o.preview) {
-          const preview = await client.post<Preview>('/api/rollouts/preview', body)
-          if (o.json) printJson(io, preview)
-          else describePreview(io, preview)
-          return
-        }
-        const rollout = await client.post<Rollout>('/api/rollouts', body)
-        if (o.json) return printJson(io, rollout)
-        const selected = rollout.groupCounts?.reduce((n, g) => n + g.size, 0)
-        io.out(
-          `${rollout.id} created (${rollout.status})${selected === undefined ? '' : `: ${selected} kiosk(s) in ${rollout.groups.length} group(s)`}`,
-        )
-        for (const [reason, n] of Object.entries(rollout.excluded ?? {}))
-          if (n > 0) io.out(`  excluded ${reason}: ${n}`)
-        if (rollout.status === 'awaitingApproval') {
-          io.out(`next: another admin or department user runs: fleetctl rollouts approve ${rollout.id}`)
-        }
-      },
-    )
+    .option('-q, --quiet', 'print only the rollout id, for scripts: RO=$(fleetctl rollouts create … -q)')
+}
+
+/** Creates (or with --preview only previews) a rollout of `artifactId`. */
+export async function createRollout(io: Io, artifactId: string, o: RolloutCreateOptions): Promise<void> {
+  if (o.window && o.immediate) throw new FleetctlError('choose one of --window and --immediate', EXIT.usage)
+  const body = {
+    name: o.name,
+    artifactId,
+    filter: {
+      machineTypes: o.machineTypes ?? [],
+      departments: o.departments ?? [],
+      sites: o.sites ?? [],
+      deviceModels: o.deviceModels ?? [],
+      firmware: o.firmware ?? [],
+      appVersions: o.appVersions ?? [],
+    },
+    groups: parseGroups(o.groups),
+    successThreshold: parseFraction(o.success, '--success'),
+    errorThreshold: parseFraction(o.error, '--error'),
+    errorMinSample: parsePositiveInt(o.minSample, '--min-sample'),
+    installMode: o.immediate ? 'immediate' : 'window',
+    kioskTimeoutMs: parseDuration(o.timeout, '--timeout'),
+    continuous: Boolean(o.continuous),
+  }
+  const client = loggedInClient(io)
+  if (o.preview) {
+    const preview = await client.post<Preview>('/api/rollouts/preview', body)
+    if (o.json) printJson(io, preview)
+    else describePreview(io, preview)
+    return
+  }
+  const rollout = await client.post<Rollout>('/api/rollouts', body)
+  if (o.json) return printJson(io, rollout)
+  if (o.quiet) return io.out(rollout.id)
+  const selected = rollout.groupCounts?.reduce((n, g) => n + g.size, 0)
+  io.out(
+    `${rollout.id} created (${rollout.status})${selected === undefined ? '' : `: ${selected} kiosk(s) in ${rollout.groups.length} group(s)`}`,
+  )
+  for (const [reason, n] of Object.entries(rollout.excluded ?? {})) if (n > 0) io.out(`  excluded ${reason}: ${n}`)
+  if (rollout.status === 'awaitingApproval') {
+    io.out(`next: another admin or department user runs: fleetctl rollouts approve ${rollout.id}`)
+  }
+}
+
+export function registerRollouts(program: Command, io: Io): void {
+  const rollouts = program
+    .command('rollouts')
+    .description('staged rollouts of an artifact to kiosks, group by group, with thresholds')
+
+  withRolloutOptions(
+    rollouts
+      .command('create')
+      .description('create a rollout (it waits for approval by someone else, then `start`)')
+      .requiredOption('--artifact <id>', 'the artifact to roll out'),
+  ).action((o: RolloutCreateOptions & { artifact: string }) => createRollout(io, o.artifact, o))
 
   rollouts
     .command('list')

@@ -9,8 +9,12 @@ import {
 } from '@kiosk-fleet/protocol'
 import type { Command } from 'commander'
 import { EXIT, FleetctlError } from '../api-client.ts'
-import { type Io, printJson } from '../context.ts'
+import { pushArtifact } from '../artifact-push.ts'
+import { type Io, loggedInClient, printJson } from '../context.ts'
+import { collect, list, parsePositiveInt, parseSize } from '../options.ts'
+import { formatBytes } from '../progress.ts'
 import { table } from '../table.ts'
+import { createRollout, type RolloutCreateOptions, withRolloutOptions } from './rollouts.ts'
 
 /** Every `.json` file under a catalogue folder, paths relative to it (`tax/services/x.json`). */
 export function catalogueFiles(dir: string): CatalogueFile[] {
@@ -89,4 +93,71 @@ export function registerServices(program: Command, io: Io): void {
         `${o.out}: ${o.department} ${o.version}, ${read.catalogue.services.length} services, ${read.catalogue.templates.length} templates, ${bytes.length} bytes`,
       )
     })
+
+  services
+    .command('push <bundle>')
+    .description(
+      "upload a department's bundle (from `services bundle`), checked first, and sign it with the department's keys",
+    )
+    .requiredOption('--key <file>', "the department's TUF key pair file (repeat for a threshold of keys)", collect)
+    .option('--machine-types <types>', 'only kiosks of these machine types may load it; default any', list)
+    .option('--min-app-version <version>', 'lowest kiosk app version that runs it')
+    .option('--notes <text>', 'what changed, for the approvers')
+    .option('--chunk-size <size>', 'upload chunk size, e.g. 256k or 1M', '1M')
+    .option('--retries <n>', 'retries per chunk after a broken connection', '5')
+    .option('--json', 'machine-readable output (no progress bar)')
+    .action(
+      async (
+        file: string,
+        o: {
+          key: string[]
+          machineTypes?: string[]
+          minAppVersion?: string
+          notes?: string
+          chunkSize: string
+          retries: string
+          json?: boolean
+        },
+      ) => {
+        let bytes: Buffer
+        try {
+          bytes = readFileSync(file)
+        } catch (err) {
+          throw new FleetctlError(`cannot read ${file}: ${(err as Error).message}`, EXIT.usage)
+        }
+        // The fleet checks again at upload; a bundle with errors is not sent at all.
+        const read = readCatalogueBundle(bytes)
+        if (!read.ok) {
+          if (o.json) printJson(io, { ok: false, errors: read.errors })
+          else io.err(formatCatalogueErrors(read.errors))
+          throw new FleetctlError(`${read.errors.length} error(s) in ${file}; nothing uploaded`, EXIT.failed)
+        }
+        const artifact = await pushArtifact(loggedInClient(io), io, {
+          file,
+          kind: 'catalogue',
+          version: read.bundle.version,
+          department: read.bundle.department,
+          machineTypes: o.machineTypes ?? [],
+          hwRevisions: [],
+          minAppVersion: o.minAppVersion,
+          notes: o.notes,
+          keyFiles: o.key,
+          chunkSize: parseSize(o.chunkSize, '--chunk-size'),
+          retries: o.retries === '0' ? 0 : parsePositiveInt(o.retries, '--retries'),
+          json: Boolean(o.json),
+        })
+        if (o.json) return printJson(io, artifact)
+        io.out(`${artifact.id} ${artifact.status}: ${artifact.targetPath} (${formatBytes(artifact.length ?? 0)})`)
+        if (artifact.status === 'ready') {
+          io.out(`next: the kiosks' departments approve it — fleetctl artifacts approve ${artifact.id} --department D`)
+          io.out(`then: fleetctl services rollout ${artifact.id} --name "…"`)
+        }
+      },
+    )
+
+  withRolloutOptions(
+    services
+      .command('rollout <artifact-id>')
+      .description('roll a pushed catalogue bundle out to kiosks, group by group (as `rollouts create`)'),
+  ).action((artifactId: string, o: RolloutCreateOptions) => createRollout(io, artifactId, o))
 }

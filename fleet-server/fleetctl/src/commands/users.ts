@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { EXIT, FleetctlError } from '../api-client.ts'
 import { type Io, loggedInClient, printJson } from '../context.ts'
+import { list } from '../options.ts'
 import { table } from '../table.ts'
 
 interface User {
@@ -17,7 +18,9 @@ async function newPassword(io: Io, fromStdin: boolean | undefined): Promise<stri
   return password
 }
 
-/** `users`: list, disable, enable, set a password, lift a lockout (admin); `users passwd` alone changes your own. */
+const ROLES = ['admin', 'department', 'site', 'vendor', 'auditor'] as const
+
+/** `users`: list, add, disable, enable, set a password, lift a lockout (admin); `users passwd` alone changes your own. */
 export function registerUsers(program: Command, io: Io): void {
   const users = program
     .command('users')
@@ -36,6 +39,48 @@ export function registerUsers(program: Command, io: Io): void {
         ),
       )
     })
+
+  users
+    .command('add <user>')
+    .description('create a user with a role and its scope (admin); the password from standard input')
+    .requiredOption('--role <role>', ROLES.join(' | '))
+    .requiredOption('--name <name>', 'display name')
+    .option('--departments <ids>', 'department scope (role department), comma separated', list)
+    .option('--sites <ids>', 'site scope (role site), comma separated', list)
+    .option('--vendors <ids>', 'vendor ids (role vendor), comma separated, e.g. epson', list)
+    .option('--password-stdin', 'read the password (12+ characters) from standard input')
+    .option('--json', 'machine-readable output')
+    .action(
+      async (
+        user: string,
+        o: {
+          role: string
+          name: string
+          departments?: string[]
+          sites?: string[]
+          vendors?: string[]
+          passwordStdin?: boolean
+          json?: boolean
+        },
+      ) => {
+        if (!(ROLES as readonly string[]).includes(o.role)) {
+          throw new FleetctlError(`--role must be one of ${ROLES.join(', ')}`, EXIT.usage)
+        }
+        const password = await newPassword(io, o.passwordStdin)
+        const answer = await loggedInClient(io).post<{ user: User }>('/api/users', {
+          id: user,
+          displayName: o.name,
+          password,
+          role: o.role,
+          ...(o.departments ? { departments: o.departments } : {}),
+          ...(o.sites ? { sites: o.sites } : {}),
+          ...(o.vendors ? { vendors: o.vendors } : {}),
+        })
+        if (o.json) return printJson(io, answer.user)
+        const scope = [...(o.departments ?? []), ...(o.sites ?? []), ...(o.vendors ?? [])]
+        io.out(`${user} created (${o.role}${scope.length > 0 ? `: ${scope.join(', ')}` : ''})`)
+      },
+    )
 
   for (const [name, disabled] of [
     ['disable', true],

@@ -86,6 +86,46 @@ describe('AlertEngine', () => {
     await e.stop()
   })
 
+  it("joins evaluations asked while one runs into one, each caller getting its own kiosks' events", async () => {
+    const K2 = 'hx-tc01-id-02'
+    await write((b) => {
+      b.births.push({ kioskId: K2, payload: sampleBirth({ kioskId: K2, seq: 1 }), receivedAt: clock })
+      b.states.push({ kioskId: K2, payload: { state: 'online', session: 1, ts: clock }, receivedAt: clock })
+    })
+    await receipt({ state: 'userError', paper: 'out' })
+    await write((b) =>
+      b.health.push({
+        kioskId: K2,
+        payload: sampleHealth({
+          seq: 2,
+          ts: clock,
+          peripherals: [{ deviceId: 'receipt', status: { state: 'userError', paper: 'out' }, counters: {} }],
+        }),
+        receivedAt: clock,
+      }),
+    )
+    // Each evaluation is one transaction: count them.
+    let transactions = 0
+    const counted: Database = Object.assign(Object.create(db) as Database, {
+      transaction: ((fn) => {
+        transactions += 1
+        return db.transaction(fn)
+      }) as Database['transaction'],
+    })
+    const e = new AlertEngine({ db: counted, policy: DEFAULT_ALERT_POLICY, logger, now: () => clock })
+    const first = e.evaluate([K])
+    await new Promise((r) => setImmediate(r))
+    // The first one has started: these two wait behind it as one evaluation of both kiosks.
+    const second = e.evaluate([K2])
+    const third = e.evaluate([K])
+    const names = (events: AlertEvent[]) => events.map((x) => `${x.kind}:${x.alert.kioskId}:${x.alert.rule}`)
+    expect(names(await first)).toEqual([`raised:${K}:paperOut`])
+    expect(names(await second)).toEqual([`raised:${K2}:paperOut`])
+    expect(names(await third)).toEqual([])
+    expect(transactions).toBe(2)
+    await e.stop()
+  })
+
   it('waits raiseAfterMs before raising a device fault, and does not flap on a short glitch', async () => {
     const { e, kinds } = engine()
     await receipt({ state: 'hardwareError', errorCode: 'cutterError' })

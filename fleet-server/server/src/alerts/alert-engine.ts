@@ -41,6 +41,12 @@ export interface AlertEvent {
   alert: AlertRecord
 }
 
+/** An evaluation waiting its turn; `ids` undefined: every kiosk. */
+interface QueuedEvaluation {
+  ids: Set<string> | undefined
+  run: Promise<AlertEvent[]>
+}
+
 interface AlertRow {
   id: number
   rule: string
@@ -124,6 +130,8 @@ export class AlertEngine {
   readonly #schedules: ScheduleStore
   #timer: ReturnType<typeof setTimeout> | undefined
   #running: Promise<unknown> = Promise.resolve()
+  /** The evaluation waiting behind the running one: later calls add their kiosks to it (undefined ids: all). */
+  #queued: QueuedEvaluation | undefined
   #stopped = false
 
   constructor(options: AlertEngineOptions) {
@@ -143,11 +151,34 @@ export class AlertEngine {
     return this.#running
   }
 
-  /** Re-evaluates the given kiosks (all when undefined); evaluations never overlap. */
+  /**
+   * Re-evaluates the given kiosks (all when undefined); evaluations never overlap. Calls made while
+   * one runs join the single evaluation queued behind it (ingest asks after every batch: one
+   * evaluation per batch queued one after another fell ever further behind a busy fleet). Each
+   * caller gets the events of its own kiosks.
+   */
   evaluate(kioskIds?: string[]): Promise<AlertEvent[]> {
-    const run = this.#running.then(() => this.#evaluate(kioskIds))
-    this.#running = run.catch((err: unknown) => this.#o.logger.error({ err }, 'alert evaluation failed'))
-    return run
+    let queued = this.#queued
+    if (queued === undefined) {
+      const entry: QueuedEvaluation = {
+        ids: kioskIds === undefined ? undefined : new Set(kioskIds),
+        run: Promise.resolve([]),
+      }
+      entry.run = this.#running.then(() => {
+        // Started: later calls queue the next evaluation.
+        if (this.#queued === entry) this.#queued = undefined
+        return this.#evaluate(entry.ids === undefined ? undefined : [...entry.ids])
+      })
+      this.#running = entry.run.catch((err: unknown) => this.#o.logger.error({ err }, 'alert evaluation failed'))
+      this.#queued = entry
+      queued = entry
+    } else if (queued.ids !== undefined) {
+      if (kioskIds === undefined) queued.ids = undefined
+      else for (const id of kioskIds) queued.ids.add(id)
+    }
+    if (kioskIds === undefined) return queued.run
+    const mine = new Set(kioskIds)
+    return queued.run.then((events) => events.filter((e) => mine.has(e.alert.kioskId)))
   }
 
   async #evaluate(kioskIds: string[] | undefined): Promise<AlertEvent[]> {

@@ -58,6 +58,12 @@ export interface AlertNotifierOptions {
   sleep?: (ms: number) => Promise<void>
 }
 
+/** Deliveries by channel (`webhook`, `wecom`, `dingtalk`, `email`) and outcome. */
+export interface NotificationStats {
+  sent: Record<string, number>
+  failed: Record<string, number>
+}
+
 /**
  * Sends raised and resolved alerts, grouped per rule, site and department (alerts raised within
  * `groupWaitMs` of the first go out as one message: one network outage at a station is one
@@ -75,6 +81,8 @@ export class AlertNotifier {
   readonly #inFlight = new Set<Promise<void>>()
   #escalationTimer: ReturnType<typeof setInterval> | undefined
   #closed = false
+  /** Deliveries per channel since start, after retries (the `fleet_alert_notifications_total` metric). */
+  readonly stats: NotificationStats = { sent: {}, failed: {} }
 
   constructor(options: AlertNotifierOptions) {
     this.#o = options
@@ -239,6 +247,8 @@ export class AlertNotifier {
         'alert notification failed',
       )
     }
+    const tally = error === undefined ? this.stats.sent : this.stats.failed
+    tally[channel] = (tally[channel] ?? 0) + 1
     const record = {
       kind: n.kind,
       channel,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
 import { principalOf, requirePermission } from '../auth/guard.ts'
-import type { Principal } from '../auth/roles.ts'
+import { kioskScope, type Principal } from '../auth/roles.ts'
 import type { Queryable } from '../db/database.ts'
 import { FleetError, FleetErrorCodes } from '../errors.ts'
 import { NotifySettingsSchema } from './alert-config.ts'
@@ -83,7 +83,8 @@ export const alertOpsRoutes: FastifyPluginAsyncTypebox<AlertOpsRoutesOptions> = 
     {
       preValidation: requirePermission('readFleet'),
       schema: {
-        summary: 'Silences, running ones by default (`all=true` for ended and expired ones too)',
+        summary:
+          'Silences, running ones by default (`all=true` for ended and expired ones too): fleet-wide ones and those of kiosks and sites in scope',
         querystring: Type.Object({
           all: Type.Boolean({ default: false }),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
@@ -92,7 +93,11 @@ export const alertOpsRoutes: FastifyPluginAsyncTypebox<AlertOpsRoutesOptions> = 
       },
     },
     async (request) => ({
-      silences: await o.silences.list({ active: !request.query.all, limit: request.query.limit }),
+      silences: await o.silences.list({
+        active: !request.query.all,
+        limit: request.query.limit,
+        kioskScope: kioskScope(principalOf(request), 4),
+      }),
     }),
   )
 
@@ -104,6 +109,15 @@ export const alertOpsRoutes: FastifyPluginAsyncTypebox<AlertOpsRoutesOptions> = 
         summary: 'Silence alerts of a kiosk, a site and/or a rule until an expiry, with a reason (audited)',
         body: SilenceBody,
         response: { 201: SilenceView, 400: Problem, 403: Problem },
+      },
+      config: {
+        knownNames: (request) => {
+          const { siteId, kioskId } = request.body as { siteId?: string; kioskId?: string }
+          // Only an admin's names are checked here: other roles' kiosk and site are checked against their
+          // scope, whose answer does not tell an unknown name from one outside it.
+          if (request.principal?.role !== 'admin') return {}
+          return { sites: siteId === undefined ? [] : [siteId], kiosks: kioskId === undefined ? [] : [kioskId] }
+        },
       },
     },
     async (request, reply) => {

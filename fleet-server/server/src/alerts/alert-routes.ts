@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { AlertView, ErrorBody } from '@kiosk-fleet/protocol/http'
+import { AlertPage, AlertView, ErrorBody } from '@kiosk-fleet/protocol/http'
 import { Type } from '@sinclair/typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
 import { principalOf, requirePermission } from '../auth/guard.ts'
 import { FleetError, FleetErrorCodes } from '../errors.ts'
 import type { AlertEngine } from './alert-engine.ts'
-import type { AlertRepo } from './alert-repo.ts'
+import { ALERT_STATE_FILTERS, type AlertRepo } from './alert-repo.ts'
 
 export interface AlertRoutesOptions {
   alerts: AlertRepo
@@ -22,25 +22,33 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async 
     {
       preValidation: requirePermission('readFleet'),
       schema: {
-        summary: 'Alerts within your scope, most severe and newest first',
+        summary: 'Alerts within your scope, most severe and newest first: one page, with the count of all matches',
         querystring: Type.Object({
           state: Type.Union(
-            ['open', 'active', 'cleared', 'resolved', 'all'].map((s) => Type.Literal(s)),
+            ALERT_STATE_FILTERS.map((s) => Type.Literal(s)),
             { default: 'open' },
           ),
           kiosk: Type.Optional(Type.String()),
+          site: Type.Optional(Type.String()),
+          rule: Type.Optional(Type.String()),
+          severity: Type.Optional(Type.Union(['info', 'warning', 'critical'].map((s) => Type.Literal(s)))),
+          from: Type.Optional(Type.String({ format: 'date-time', description: 'raised at or after' })),
+          to: Type.Optional(Type.String({ format: 'date-time', description: 'raised before' })),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
+          offset: Type.Integer({ minimum: 0, default: 0 }),
         }),
-        response: { 200: Type.Object({ alerts: Type.Array(AlertView) }) },
+        response: { 200: AlertPage },
       },
     },
-    async (request) => ({
-      alerts: await alerts.list(principalOf(request), {
-        state: request.query.state as 'open',
-        kioskId: request.query.kiosk,
-        limit: request.query.limit,
-      }),
-    }),
+    async (request) => {
+      const { state, kiosk, site, rule, severity, from, to, limit, offset } = request.query
+      const page = await alerts.list(
+        principalOf(request),
+        { state, kioskId: kiosk, siteId: site, rule, severity, from, to },
+        { limit, offset },
+      )
+      return { ...page, limit, offset }
+    },
   )
 
   app.post(
@@ -82,7 +90,13 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRoutesOptions> = async 
           { userId: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]) },
           { additionalProperties: false },
         ),
-        response: { 200: AlertView, 404: ErrorBody },
+        response: { 200: AlertView, 400: ErrorBody, 404: ErrorBody },
+      },
+      config: {
+        knownNames: (request) => {
+          const { userId } = request.body as { userId: string | null }
+          return { users: userId === null ? undefined : [userId] }
+        },
       },
     },
     async (request, _reply) => {

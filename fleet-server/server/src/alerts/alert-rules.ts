@@ -1,4 +1,5 @@
 import type { HealthPayload } from '@kiosk-fleet/protocol'
+import type { PaperForecast } from '../paper/paper-forecast.ts'
 
 /** The alert rules of the fleet (README.md "Alerts"): each is a pure condition over a kiosk's latest state. */
 export const ALERT_RULES = [
@@ -6,10 +7,12 @@ export const ALERT_RULES = [
   'deviceFault',
   'paperOut',
   'paperLow',
+  'paperForecast',
   'samErrors',
   'serviceUnavailable',
   'outboxBacklog',
   'updateMetadataStale',
+  'messagesMissing',
 ] as const
 export type AlertRuleId = (typeof ALERT_RULES)[number]
 export type Severity = 'info' | 'warning' | 'critical'
@@ -23,7 +26,7 @@ export interface RuleSettings {
   clearAfterMs: number
   /** A latched alert stays until acknowledged even after its condition cleared. */
   latched: boolean
-  /** Rule-specific threshold: SAM errors per hour, outbox records. */
+  /** Rule-specific threshold: SAM errors per hour, outbox records, days of paper left. */
   threshold: number
 }
 
@@ -68,6 +71,17 @@ export const DEFAULT_ALERT_POLICY: AlertPolicy = {
       latched: false,
       threshold: 0,
     },
+    // Paper runs out within `threshold` days at the week's rate (paper/paper-forecast.ts): time to
+    // send someone with paper before the printer stops. The forecast moves with every print, so
+    // clearing waits an hour.
+    paperForecast: {
+      enabled: true,
+      severity: 'warning',
+      raiseAfterMs: 0,
+      clearAfterMs: 60 * 60_000,
+      latched: false,
+      threshold: 3,
+    },
     samErrors: { enabled: true, severity: 'warning', raiseAfterMs: 0, clearAfterMs: 0, latched: true, threshold: 5 },
     serviceUnavailable: {
       enabled: true,
@@ -92,6 +106,16 @@ export const DEFAULT_ALERT_POLICY: AlertPolicy = {
       raiseAfterMs: 60 * 60_000,
       clearAfterMs: 0,
       latched: false,
+      threshold: 0,
+    },
+    // Messages the kiosk sent never reached the fleet (a broker dropped them, or the kiosk lost its
+    // outbox): latched, so someone looks even after it stopped.
+    messagesMissing: {
+      enabled: true,
+      severity: 'warning',
+      raiseAfterMs: 0,
+      clearAfterMs: 0,
+      latched: true,
       threshold: 0,
     },
   },
@@ -136,6 +160,11 @@ export interface KioskSnapshot {
   peripherals: PeripheralSnapshot[]
   /** Per reader device id: SAM errors counted in the last hour (from health history). */
   samErrorsLastHour: Record<string, number>
+  /** Messages of this kiosk that never arrived (ingest/seq-gaps.ts), and when that was last seen. */
+  missingMessages?: number
+  missingAt?: number | null
+  /** Per printer device id that reports paper counters: when its paper runs out. */
+  paperForecasts?: Record<string, PaperForecast>
 }
 
 export interface Condition {
@@ -148,6 +177,9 @@ export interface Condition {
   /** When the condition began, if the data says (offline since…); otherwise "now". */
   since?: number
 }
+
+/** A kiosk's missing messages raise `messagesMissing` for this long after they were noticed (it is latched). */
+const MISSING_WINDOW_MS = 60 * 60_000
 
 const FAULT_STATES = new Set(['hardwareError', 'noDevice', 'offline', 'powerOff'])
 
@@ -187,6 +219,18 @@ export function conditionsOf(k: KioskSnapshot, policy: AlertPolicy, now: number)
     if (s.paper === 'out' || s.paper === 'jammed')
       add('paperOut', p.deviceId, p.deviceClass, `${p.deviceId} paper ${s.paper}`)
     else if (s.paper === 'low') add('paperLow', p.deviceId, p.deviceClass, `${p.deviceId} paper low`)
+    const forecast = k.paperForecasts?.[p.deviceId]
+    const forecastDays = settingsFor(policy, 'paperForecast', k.machineType, p.deviceClass).threshold
+    // Out of paper already is paperOut's; this one warns before.
+    if (forecast?.daysLeft != null && forecast.daysLeft > 0 && forecast.daysLeft < forecastDays) {
+      const perDay = Math.round(forecast.usedPerDay ?? 0)
+      add(
+        'paperForecast',
+        p.deviceId,
+        p.deviceClass,
+        `${p.deviceId} runs out of paper in about ${forecast.daysLeft.toFixed(1)} days (${forecast.remaining} ${forecast.unit} left, ${perDay} ${forecast.unit} a day)`,
+      )
+    }
     const sam = k.samErrorsLastHour[p.deviceId] ?? 0
     const samSettings = settingsFor(policy, 'samErrors', k.machineType, p.deviceClass)
     if (sam > samSettings.threshold)
@@ -208,6 +252,18 @@ export function conditionsOf(k: KioskSnapshot, policy: AlertPolicy, now: number)
   const pending = k.health?.outbox.pending ?? 0
   if (pending > settingsFor(policy, 'outboxBacklog', k.machineType).threshold) {
     add('outboxBacklog', '', null, `${pending} messages waiting in the kiosk's outbox`)
+  }
+  if (k.missingAt != null && now - k.missingAt < MISSING_WINDOW_MS) {
+    const n = k.missingMessages ?? 0
+    if (n > settingsFor(policy, 'messagesMissing', k.machineType).threshold) {
+      add(
+        'messagesMissing',
+        '',
+        null,
+        `${n} message(s) of this kiosk never reached the fleet (last ${new Date(k.missingAt).toISOString()}): a broker dropped them or the kiosk lost its outbox`,
+        k.missingAt,
+      )
+    }
   }
   const updates = k.health?.updates
   if (updates?.metadataStale === true) {

@@ -35,6 +35,12 @@ function openRanges(day: number, schedule: MaintenanceSchedule): Range[] {
   return hours.map((h) => [clock(h.start), clock(h.end)] as Range).filter(([s, e]) => s < e)
 }
 
+/** How long the site is open on a date (`YYYY-MM-DD` at the sites), in ms: 0 on a holiday or closure. */
+export function openMsOn(date: string, schedule: MaintenanceSchedule): number {
+  const day = Math.floor(Date.parse(`${date}T00:00:00Z`) / DAY_MS)
+  return openRanges(day, schedule).reduce((sum, [s, e]) => sum + (e - s) * MINUTE_MS, 0)
+}
+
 export interface SiteOpenness {
   open: boolean
   /** Today is a holiday or a planned closure of the site (closed all day). */

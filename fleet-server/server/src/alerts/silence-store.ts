@@ -78,12 +78,33 @@ export class SilenceStore {
     return toSilence(row as SilenceRow)
   }
 
-  /** Silences not ended and not expired (or all, newest first). */
-  async list(filter: { active: boolean; limit: number }): Promise<Silence[]> {
+  /**
+   * Silences not ended and not expired (or all, newest first). With a kiosk scope (an SQL condition on
+   * `k`, its parameters numbered from $4, as `kioskScope` makes it), only fleet-wide silences and those
+   * naming a kiosk, or a site with a kiosk, in that scope.
+   */
+  async list(filter: {
+    active: boolean
+    limit: number
+    kioskScope?: { sql: string; params: unknown[] }
+  }): Promise<Silence[]> {
+    const scope = filter.kioskScope
+    const inScope =
+      scope === undefined || scope.sql === 'true'
+        ? ''
+        : `AND ((s.kiosk_id IS NULL AND s.site_id IS NULL)
+              OR EXISTS (SELECT 1 FROM kiosks k
+                         WHERE (k.id = s.kiosk_id OR (s.kiosk_id IS NULL AND k.site_id = s.site_id)) AND (${scope.sql})))`
     const rows = await this.db.query<SilenceRow>(
-      `SELECT * FROM alert_silences WHERE NOT $1::boolean OR (ended_at IS NULL AND expires_at > $2::timestamptz)
-       ORDER BY created_at DESC, id DESC LIMIT $3`,
-      [filter.active, new Date(this.now()).toISOString(), filter.limit],
+      `SELECT s.* FROM alert_silences s
+       WHERE (NOT $1::boolean OR (s.ended_at IS NULL AND s.expires_at > $2::timestamptz)) ${inScope}
+       ORDER BY s.created_at DESC, s.id DESC LIMIT $3`,
+      [
+        filter.active,
+        new Date(this.now()).toISOString(),
+        filter.limit,
+        ...(inScope === '' ? [] : (scope?.params ?? [])),
+      ],
     )
     return rows.map(toSilence)
   }

@@ -1,5 +1,6 @@
 import type { HealthPayload } from '@kiosk-fleet/protocol'
 import type { Queryable } from '../db/database.ts'
+import { loadPaperBaselines, paperForecastsOf } from '../paper/paper-baselines.ts'
 import type { KioskSnapshot, PeripheralSnapshot } from './alert-rules.ts'
 
 const ms = (v: unknown): number | null =>
@@ -7,7 +8,8 @@ const ms = (v: unknown): number | null =>
 
 /**
  * Loads what the rules look at for the given kiosks (or all): latest state, peripherals, last
- * health, and SAM errors over the last hour from the reader counters in the health history.
+ * health, SAM errors over the last hour from the reader counters in the health history, and when
+ * each printer's paper runs out from its counters over the last week.
  */
 export async function loadSnapshots(
   db: Queryable,
@@ -24,14 +26,17 @@ export async function loadSnapshots(
     last_seen_at: unknown
     health_interval_ms: number | null
     last_health: HealthPayload | null
+    missing_messages: number | string
+    missing_at: unknown
     peripherals: PeripheralSnapshot[]
   }>(
     `SELECT k.id, k.machine_type, k.department, k.site_id, k.state, k.state_changed_at, k.last_seen_at,
-            k.health_interval_ms, k.last_health,
+            k.health_interval_ms, h.last_health, k.missing_messages, k.missing_at,
             coalesce((SELECT json_agg(json_build_object('deviceId', p.device_id, 'deviceClass', p.device_class,
                                                         'status', p.status, 'counters', p.counters))
                       FROM peripherals p WHERE p.kiosk_id = k.id), '[]'::json) AS peripherals
-     FROM kiosks k WHERE $1::text[] IS NULL OR k.id = ANY($1::text[])`,
+     FROM kiosks k LEFT JOIN kiosk_health h ON h.kiosk_id = k.id
+     WHERE $1::text[] IS NULL OR k.id = ANY($1::text[])`,
     [kioskIds ?? null],
   )
   const hourAgo = new Date(now - 3_600_000).toISOString()
@@ -42,6 +47,7 @@ export async function loadSnapshots(
     [kioskIds ?? null, hourAgo],
   )
   const baselineOf = new Map(baselines.map((b) => [b.kiosk_id, b.body]))
+  const paperBaselines = await loadPaperBaselines(db, kioskIds, now)
   return rows.map((r) => {
     const samErrorsLastHour: Record<string, number> = {}
     const baseline = baselineOf.get(r.id)
@@ -64,6 +70,9 @@ export async function loadSnapshots(
       health: r.last_health,
       peripherals: r.peripherals,
       samErrorsLastHour,
+      missingMessages: Number(r.missing_messages),
+      missingAt: ms(r.missing_at),
+      paperForecasts: paperForecastsOf(r.last_health, paperBaselines.get(r.id)),
     }
   })
 }

@@ -25,6 +25,51 @@ export type VerifyResult =
   | { ok: true; entries: number }
   | { ok: false; entries: number; brokenAt: number; reason: string }
 
+/** A search of the audit log (`GET /api/audit`, the audit screen, the export). Absent fields match all. */
+export interface AuditFilter {
+  actor?: string | undefined
+  /** An exact action, or a prefix ending in `*` (`user.*`). */
+  action?: string | undefined
+  target?: string | undefined
+  outcome?: AuditEntry['outcome'] | undefined
+  /** ISO time, inclusive. */
+  since?: string | undefined
+  /** ISO time, exclusive. */
+  until?: string | undefined
+  /** Free text, case-insensitive, in actor, action, target, address and details. */
+  text?: string | undefined
+  /** Only entries older than this sequence number (the older pages of `fleetctl audit`). */
+  beforeSeq?: number | undefined
+}
+
+const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
+
+/** The SQL condition of a filter, its parameters numbered from `$1`. */
+function whereOf(filter: AuditFilter): { sql: string; params: unknown[] } {
+  const parts: string[] = []
+  const params: unknown[] = []
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value)
+    parts.push(sql(`$${params.length}`))
+  }
+  if (filter.actor !== undefined) add((p) => `actor = ${p}`, filter.actor)
+  if (filter.action?.endsWith('*')) add((p) => `action LIKE ${p}`, `${likeEscape(filter.action.slice(0, -1))}%`)
+  else if (filter.action !== undefined) add((p) => `action = ${p}`, filter.action)
+  if (filter.target !== undefined) add((p) => `target = ${p}`, filter.target)
+  if (filter.outcome !== undefined) add((p) => `outcome = ${p}`, filter.outcome)
+  if (filter.since !== undefined) add((p) => `ts >= ${p}::timestamptz`, filter.since)
+  if (filter.until !== undefined) add((p) => `ts < ${p}::timestamptz`, filter.until)
+  if (filter.beforeSeq !== undefined) add((p) => `seq < ${p}`, filter.beforeSeq)
+  if (filter.text !== undefined && filter.text.trim() !== '') {
+    add(
+      (p) =>
+        `(actor ILIKE ${p} OR action ILIKE ${p} OR coalesce(target, '') ILIKE ${p} OR coalesce(ip, '') ILIKE ${p} OR details::text ILIKE ${p})`,
+      `%${likeEscape(filter.text.trim())}%`,
+    )
+  }
+  return { sql: parts.length === 0 ? 'true' : parts.join(' AND '), params }
+}
+
 export const GENESIS_HASH = '0'.repeat(64)
 const AUDIT_LOCK = 746_1002
 
@@ -119,29 +164,39 @@ export class AuditLog {
     })
   }
 
-  async list(options: {
-    limit: number
-    beforeSeq?: number | undefined
-    actor?: string | undefined
-    action?: string | undefined
-  }): Promise<AuditRecord[]> {
-    const rows = await this.db.query<Row>(
-      `SELECT * FROM audit_log
-       WHERE ($1::bigint IS NULL OR seq < $1) AND ($2::text IS NULL OR actor = $2) AND ($3::text IS NULL OR action = $3)
-       ORDER BY seq DESC LIMIT $4`,
-      [options.beforeSeq ?? null, options.actor ?? null, options.action ?? null, options.limit],
-    )
-    return rows.map(toRecord)
+  async list(options: AuditFilter & { limit: number }): Promise<AuditRecord[]> {
+    return (await this.search(options, { limit: options.limit, offset: 0, total: false })).entries
   }
 
-  /** Every record, oldest first, in pages (for export and verification). */
-  async *all(db: Queryable = this.db, pageSize = 1000): AsyncGenerator<AuditRecord> {
+  /** One page of matching entries, newest first, with how many match in all (`total`, unless asked not to count). */
+  async search(
+    filter: AuditFilter,
+    page: { limit: number; offset: number; total?: boolean },
+  ): Promise<{ entries: AuditRecord[]; total: number }> {
+    const where = whereOf(filter)
+    const n = where.params.length
+    const rows = await this.db.query<Row>(
+      `SELECT * FROM audit_log WHERE ${where.sql} ORDER BY seq DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
+      [...where.params, page.limit, page.offset],
+    )
+    if (page.total === false) return { entries: rows.map(toRecord), total: rows.length }
+    const [count] = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_log WHERE ${where.sql}`,
+      where.params,
+    )
+    return { entries: rows.map(toRecord), total: count?.n ?? 0 }
+  }
+
+  /** Every record matching `filter` (all by default), oldest first, in pages (for export and verification). */
+  async *all(db: Queryable = this.db, pageSize = 1000, filter: AuditFilter = {}): AsyncGenerator<AuditRecord> {
+    const where = whereOf(filter)
+    const n = where.params.length
     let after = 0
     for (;;) {
-      const rows = await db.query<Row>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [
-        after,
-        pageSize,
-      ])
+      const rows = await db.query<Row>(
+        `SELECT * FROM audit_log WHERE ${where.sql} AND seq > $${n + 1} ORDER BY seq LIMIT $${n + 2}`,
+        [...where.params, after, pageSize],
+      )
       for (const row of rows) yield toRecord(row)
       if (rows.length < pageSize) return
       after = rows.at(-1)?.seq ?? after

@@ -119,7 +119,7 @@ describe('account care', () => {
       headers: { cookie: t.cookies.admin },
       payload: { disabled: true },
     })
-    expect(disable.json()).toEqual({ status: 'ok' })
+    expect(disable.json()).toMatchObject({ status: 'ok', user: { userId: 'leaver', disabled: true } })
     expect((await t.app.inject({ url: '/api/me', headers: { cookie: session } })).statusCode).toBe(401)
     expect((await t.app.inject({ url: '/api/me', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401)
     expect((await login('leaver', password, nextAddress())).statusCode).toBe(401)

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { VENDOR_ID_PATTERN } from '@kiosk-fleet/protocol'
 import { ErrorBody } from '@kiosk-fleet/protocol/http'
 import { Type } from '@sinclair/typebox'
 import type { AuditLog } from '../audit/audit-log.ts'
@@ -24,17 +25,31 @@ export interface AuthRoutesOptions {
 /** `login:<name>`: the throttle key of a user name (unknown names too, so answers reveal nothing). */
 export const loginKey = (username: string): string => `login:${username.toLowerCase()}`
 
-const PrincipalView = Type.Object({
+export const PrincipalView = Type.Object({
   userId: Type.String(),
   displayName: Type.String(),
   role: Type.Union(ROLES.map((r) => Type.Literal(r))),
   departments: Type.Array(Type.String()),
   sites: Type.Array(Type.String()),
   vendors: Type.Array(Type.String()),
+  /** True after an admin reset the password: choose your own before anything else. */
+  mustChangePassword: Type.Optional(Type.Boolean()),
 })
 
+/** A user on the users screen. */
+export const UserView = Type.Composite([
+  PrincipalView,
+  Type.Object({ disabled: Type.Boolean(), mustChangePassword: Type.Boolean(), createdAt: Type.String() }),
+])
+
 const UserName = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,63}$' })
-const ScopeList = Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 200 }))
+export const ScopeList = Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 200 }))
+
+/** The departments and sites a user's scope names (checked against the known ones, known-names-hook.ts). */
+export const scopeNames = (body: unknown) => {
+  const { departments, sites } = body as { departments?: string[]; sites?: string[] }
+  return { departments, sites }
+}
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
   const { identity, audit } = options
@@ -124,7 +139,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   app.get(
     '/api/me',
     {
-      preValidation: requirePermission('readFleet'),
+      preValidation: requirePermission('readFleet', { whilePasswordChangeRequired: true }),
       schema: { response: { 200: Type.Object({ user: PrincipalView }) } },
     },
     async (request) => ({ user: principalOf(request) }),
@@ -168,7 +183,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     '/api/users',
     {
       preValidation: requirePermission('manageUsers'),
-      schema: { response: { 200: Type.Object({ users: Type.Array(PrincipalView) }) } },
+      schema: {
+        summary: 'Every user with role, scope, whether disabled and whether a one-time password is pending',
+        response: { 200: Type.Object({ users: Type.Array(UserView) }) },
+      },
     },
     async () => ({ users: await identity.listUsers() }),
   )
@@ -187,12 +205,16 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
             role: Type.Union(ROLES.map((r) => Type.Literal(r))),
             departments: ScopeList,
             sites: ScopeList,
-            vendors: ScopeList,
+            /** Canonical vendor ids (`epson`, not `Epson`): the same id uploads firmware and sees the devices. */
+            vendors: Type.Optional(
+              Type.Array(Type.String({ pattern: VENDOR_ID_PATTERN, maxLength: 64 }), { maxItems: 200 }),
+            ),
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ user: PrincipalView }), 409: ErrorBody },
+        response: { 201: Type.Object({ user: PrincipalView }), 400: ErrorBody, 409: ErrorBody },
       },
+      config: { knownNames: (request) => scopeNames(request.body) },
     },
     async (request, reply) => {
       const principal = principalOf(request)

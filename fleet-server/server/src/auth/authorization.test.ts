@@ -24,10 +24,17 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', url: '/api/kiosks/kiosk-a/health', allowed: PERMISSIONS.readFleet },
   { method: 'GET', url: '/api/kiosks/kiosk-a/events', allowed: PERMISSIONS.readFleet },
   { method: 'GET', url: '/api/sites', allowed: PERMISSIONS.readFleet },
+  { method: 'GET', url: '/api/sites/tree', allowed: PERMISSIONS.readFleet },
+  { method: 'GET', url: '/api/map', allowed: PERMISSIONS.readFleet },
   { method: 'GET', url: '/api/overview', allowed: PERMISSIONS.readFleet },
   { method: 'GET', url: '/api/services', allowed: PERMISSIONS.readFleet },
   { method: 'GET', url: '/api/services/id-progress/kiosks', allowed: PERMISSIONS.readFleet },
+  { method: 'GET', url: '/api/device-models/health', allowed: PERMISSIONS.readFleet },
   { method: 'POST', url: '/api/kiosks/kiosk-a/commands/ping', allowed: PERMISSIONS.commandKiosks },
+  // A screen is seen by IT staff only (kiosk-b: the site user's); the POST stores the picture the GETs read.
+  { method: 'POST', url: '/api/kiosks/kiosk-b/commands/screenshot', allowed: PERMISSIONS.captureScreen },
+  { method: 'GET', url: '/api/kiosks/kiosk-b/screenshot', allowed: PERMISSIONS.captureScreen },
+  { method: 'GET', url: '/api/kiosks/kiosk-b/screenshot/image', allowed: PERMISSIONS.captureScreen },
   { method: 'POST', url: '/api/tokens', payload: { name: 'cli' }, allowed: PERMISSIONS.readFleet },
   { method: 'GET', url: '/api/users', allowed: PERMISSIONS.manageUsers },
   {

@@ -9,11 +9,21 @@ declare module 'fastify' {
   }
 }
 
-/** preValidation: 401 without a valid session or token, 403 when the role lacks the permission. */
-export function requirePermission(permission: Permission) {
+/**
+ * preValidation: 401 without a valid session or token, 403 when the role lacks the permission, 403
+ * `ERR_FLEET_PASSWORD_CHANGE_REQUIRED` while the user holds a one-time password (only the routes that
+ * say `whilePasswordChangeRequired` answer then: who am I, change my password).
+ */
+export function requirePermission(permission: Permission, options: { whilePasswordChangeRequired?: boolean } = {}) {
   return async (request: FastifyRequest, _reply?: FastifyReply) => {
     const principal = request.principal
     if (principal === null) throw new FleetError(FleetErrorCodes.unauthenticated, 'log in or send an API token')
+    if (principal.mustChangePassword === true && options.whilePasswordChangeRequired !== true) {
+      throw new FleetError(
+        FleetErrorCodes.passwordChangeRequired,
+        'your password was reset: choose your own (POST /api/me/password) first',
+      )
+    }
     if (!can(principal, permission)) {
       throw new FleetError(FleetErrorCodes.forbidden, `role ${principal.role} may not ${permission}`)
     }

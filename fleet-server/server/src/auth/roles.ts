@@ -9,6 +9,8 @@ export interface Principal {
   departments: string[]
   sites: string[]
   vendors: string[]
+  /** Set after an admin reset the password: until the user chooses their own, only that is allowed (guard.ts). */
+  mustChangePassword?: boolean
 }
 
 /** What a route needs. Each permission lists the roles that hold it; scope is applied by the data layer. */
@@ -17,6 +19,11 @@ export const PERMISSIONS = {
   readFleet: ['admin', 'department', 'site', 'vendor', 'auditor'],
   /** Send remote commands to kiosks within scope. */
   commandKiosks: ['admin', 'department', 'site'],
+  /**
+   * See what a kiosk's screen shows (`screenshot`, within scope): IT staff only. Departments and
+   * vendors may send other commands or none, but never look at a screen in a public lobby.
+   */
+  captureScreen: ['admin', 'site'],
   /** Acknowledge and assign alerts within scope. */
   manageAlerts: ['admin', 'department', 'site'],
   /** Read, export and verify the audit log. */
@@ -26,8 +33,11 @@ export const PERMISSIONS = {
   manageKiosks: ['admin'],
   /** Ingest statistics and other operator views. */
   operate: ['admin'],
-  /** Upload artifacts: vendors for their own models, admins for kiosk app releases. */
-  pushArtifacts: ['admin', 'vendor'],
+  /**
+   * Upload artifacts: vendors for their own models, departments their own catalogue bundles, admins
+   * kiosk app releases (the artifact service checks which kind and whose).
+   */
+  pushArtifacts: ['admin', 'vendor', 'department'],
   /** Approve an artifact for a department's kiosks (department users for their own departments). */
   approveArtifacts: ['admin', 'department'],
   /** Register vendors' delegated TUF roles and revoke artifacts. */
@@ -60,7 +70,7 @@ export function kioskScope(principal: Principal, firstParam: number): { sql: str
       return { sql: `k.site_id = ANY($${firstParam}::text[])`, params: [principal.sites] }
     case 'vendor':
       return {
-        sql: `EXISTS (SELECT 1 FROM peripherals vp WHERE vp.kiosk_id = k.id AND vp.vendor = ANY($${firstParam}::text[]))`,
+        sql: `EXISTS (SELECT 1 FROM peripherals vp WHERE vp.kiosk_id = k.id AND vp.vendor_id = ANY($${firstParam}::text[]))`,
         params: [principal.vendors],
       }
   }

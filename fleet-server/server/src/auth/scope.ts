@@ -15,8 +15,9 @@ export function scopeView(principal: Principal, view: KioskView): KioskView | un
     case 'site':
       return view.site !== null && principal.sites.includes(view.site.id) ? view : undefined
     case 'vendor': {
-      const own = view.peripherals.filter((p) => p.vendor !== null && principal.vendors.includes(p.vendor))
-      return own.length > 0 ? { ...view, peripherals: own } : undefined
+      const own = view.peripherals.filter((p) => p.vendorId != null && principal.vendors.includes(p.vendorId))
+      // Service availability is the departments' business and names other vendors' devices: left out.
+      return own.length > 0 ? { ...view, peripherals: own, services: [] } : undefined
     }
   }
 }

@@ -20,6 +20,11 @@ export function newSecret(prefix: string): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`
 }
 
+/** A one-time password an admin hands over (96 bits, 16 characters, no look-alike-prone symbols but `-`/`_`). */
+export function newOneTimePassword(): string {
+  return randomBytes(12).toString('base64url')
+}
+
 /** Session and API tokens are high-entropy, so a fast hash is enough to store them. */
 export function tokenHash(secret: string): string {
   return createHash('sha256').update(secret).digest('hex')

@@ -9,6 +9,20 @@ export type BrokerUser = { kind: 'fleet' } | { kind: 'kiosk'; kioskId: string }
 /** `will` is the Last Will a client registers in CONNECT, checked before the broker accepts it. */
 export type BrokerAccess = 'publish' | 'subscribe' | 'will'
 
+/**
+ * What a kiosk may publish, as topic filters under `kiosk/v1/{its id}/`: the brokers' generated
+ * ACLs (mosquitto-config.ts, nats-config.ts) say this; isAllowed below says the same by topic kind.
+ */
+export const KIOSK_PUBLISH_LEAVES: readonly string[] = [
+  'birth',
+  'state',
+  'health',
+  'devices/+',
+  'events/+',
+  'res/+',
+  'deployments/+',
+]
+
 /** What a kiosk may publish: its own reports and responses, nothing else and nobody else's. */
 const KIOSK_PUBLISHES: ReadonlySet<string> = new Set([
   'birth',

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import type { Queryable } from '../db/database.ts'
 import { mosquittoHash, verifyMosquittoHash } from './mosquitto-hash.ts'
+import { natsBcryptHash } from './nats-hash.ts'
 
 export interface StoredKioskCredential {
   kioskId: string
   /** `$7$…` PBKDF2-SHA512, Mosquitto's password-file format. */
   passwordHash: string
+  /** `$2b$…` bcrypt of the same password, for NATS; undefined for credentials issued before migration 046. */
+  bcryptHash?: string | undefined
 }
 
 /** A fresh kiosk MQTT password: 256 random bits, base64url (no `:` for Mosquitto's password file). */
@@ -25,10 +28,11 @@ export class KioskCredentials {
   async issue(kioskId: string, options: { password?: string; enrolmentId?: string } = {}): Promise<string> {
     const password = options.password ?? newKioskPassword()
     await this.db.query(
-      `INSERT INTO kiosk_credentials (kiosk_id, password_hash, enrolment_id) VALUES ($1, $2, $3)
+      `INSERT INTO kiosk_credentials (kiosk_id, password_hash, bcrypt_hash, enrolment_id) VALUES ($1, $2, $3, $4)
        ON CONFLICT (kiosk_id) DO UPDATE
-         SET password_hash = EXCLUDED.password_hash, enrolment_id = EXCLUDED.enrolment_id, issued_at = now()`,
-      [kioskId, await mosquittoHash(password), options.enrolmentId ?? null],
+         SET password_hash = EXCLUDED.password_hash, bcrypt_hash = EXCLUDED.bcrypt_hash,
+             enrolment_id = EXCLUDED.enrolment_id, issued_at = now()`,
+      [kioskId, await mosquittoHash(password), await natsBcryptHash(password), options.enrolmentId ?? null],
     )
     return password
   }
@@ -43,9 +47,13 @@ export class KioskCredentials {
   }
 
   async list(): Promise<StoredKioskCredential[]> {
-    const rows = await this.db.query<{ kiosk_id: string; password_hash: string }>(
-      'SELECT kiosk_id, password_hash FROM kiosk_credentials ORDER BY kiosk_id',
+    const rows = await this.db.query<{ kiosk_id: string; password_hash: string; bcrypt_hash: string | null }>(
+      'SELECT kiosk_id, password_hash, bcrypt_hash FROM kiosk_credentials ORDER BY kiosk_id',
     )
-    return rows.map((r) => ({ kioskId: r.kiosk_id, passwordHash: r.password_hash }))
+    return rows.map((r) => ({
+      kioskId: r.kiosk_id,
+      passwordHash: r.password_hash,
+      bcryptHash: r.bcrypt_hash ?? undefined,
+    }))
   }
 }

@@ -6,6 +6,10 @@ export interface SentCommand {
   command: string
   requestedAt: number
   expiresAt: number
+  /** The command to a site or list this one is part of. */
+  batchId?: string | undefined
+  /** The user who sent it. */
+  requestedBy?: string | undefined
 }
 
 export interface CommandResult {
@@ -72,15 +76,19 @@ export class CommandLog {
   async #insert(rows: SentCommand[]): Promise<void> {
     if (rows.length === 0) return
     await this.#db.query(
-      `INSERT INTO commands (transaction, kiosk_id, command, requested_at, expires_at, status)
-       SELECT t, k, c, r, e, 'sent'
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[]) AS u(t, k, c, r, e)`,
+      `INSERT INTO commands (transaction, kiosk_id, command, requested_at, expires_at, status, sent_at, batch_id,
+                             requested_by)
+       SELECT t, k, c, r, e, 'sent', r, b, u
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[])
+         AS u(t, k, c, r, e, b, u)`,
       [
         rows.map((r) => r.transaction),
         rows.map((r) => r.kioskId),
         rows.map((r) => r.command),
         rows.map((r) => new Date(r.requestedAt).toISOString()),
         rows.map((r) => new Date(r.expiresAt).toISOString()),
+        rows.map((r) => r.batchId ?? null),
+        rows.map((r) => r.requestedBy ?? null),
       ],
     )
   }

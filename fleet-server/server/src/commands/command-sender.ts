@@ -25,6 +25,21 @@ export interface CommandSenderOptions {
   codecs: Codecs
   db: Database
   logger: Logger
+  /**
+   * A valid response no request of this process waits for: another replica's, or a queued command's
+   * (command-queue.ts records those, whichever replica sent them).
+   */
+  onUnwaitedResponse?: (kioskId: string, command: CommandName, response: CommandOutcome) => void
+  /**
+   * Sees each awaited outcome before it is recorded and answered, and may replace it (a screenshot's
+   * picture goes to its own expiring store, not the command log).
+   */
+  keep?: (
+    kioskId: string,
+    command: CommandName,
+    outcome: CommandOutcome,
+    requestedBy?: string,
+  ) => Promise<CommandOutcome>
 }
 
 interface Waiting {
@@ -71,7 +86,13 @@ export class CommandSender {
     kioskId: string,
     command: C,
     params: CommandParams<C>,
-    options: { ttlMs: number; timeoutMs: number; record?: boolean },
+    options: {
+      ttlMs: number
+      timeoutMs: number
+      record?: boolean
+      batchId?: string | undefined
+      requestedBy?: string | undefined
+    },
   ): Promise<CommandOutcome> {
     const transaction = randomBytes(12).toString('base64url')
     const issuedAt = Date.now()
@@ -79,7 +100,17 @@ export class CommandSender {
     const codec = this.#o.codecs.requests[command] as unknown as PayloadCodec<TSchema>
     const payload = codec.encode({ transaction, issuedAt, expiresAt, params })
     const record = options.record ?? true
-    if (record) await this.#log.recordSent({ transaction, kioskId, command, requestedAt: issuedAt, expiresAt })
+    if (record) {
+      await this.#log.recordSent({
+        transaction,
+        kioskId,
+        command,
+        requestedAt: issuedAt,
+        expiresAt,
+        batchId: options.batchId,
+        requestedBy: options.requestedBy,
+      })
+    }
     const outcome = new Promise<CommandOutcome>((resolve) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(transaction)
@@ -88,7 +119,8 @@ export class CommandSender {
       this.#waiting.set(transaction, { kioskId, command, resolve, timer })
     })
     await this.#o.publish(topics.request(kioskId, command), payload)
-    const result = await outcome
+    const answered = await outcome
+    const result = this.#o.keep ? await this.#o.keep(kioskId, command, answered, options.requestedBy) : answered
     if (record) {
       await this.#log.recordResult({
         transaction,
@@ -97,6 +129,27 @@ export class CommandSender {
       })
     }
     return result
+  }
+
+  /**
+   * Publishes a request whose transaction and expiry were fixed earlier (a queued command handed over
+   * on the kiosk's return); its answer comes through `onUnwaitedResponse`.
+   */
+  async publishRequest(row: {
+    transaction: string
+    kioskId: string
+    command: CommandName
+    params: unknown
+    expiresAt: number
+  }): Promise<void> {
+    const codec = this.#o.codecs.requests[row.command] as unknown as PayloadCodec<TSchema>
+    const payload = codec.encode({
+      transaction: row.transaction,
+      issuedAt: Date.now(),
+      expiresAt: row.expiresAt,
+      params: row.params,
+    })
+    await this.#o.publish(topics.request(row.kioskId, row.command), payload)
   }
 
   /** Fire-and-forget request (e.g. `rebirth` for a kiosk seen without a birth). */
@@ -121,15 +174,18 @@ export class CommandSender {
       return
     }
     const response = decoded.value
-    const entry = this.#waiting.get(response.transaction)
-    if (entry === undefined || entry.kioskId !== kioskId || entry.command !== command) return
-    clearTimeout(entry.timer)
-    this.#waiting.delete(response.transaction)
-    entry.resolve(
+    const outcome: CommandOutcome =
       response.status === 'ok'
         ? { transaction: response.transaction, status: 'ok', data: response.data }
-        : { transaction: response.transaction, status: 'error', error: response.error },
-    )
+        : { transaction: response.transaction, status: 'error', error: response.error }
+    const entry = this.#waiting.get(response.transaction)
+    if (entry === undefined || entry.kioskId !== kioskId || entry.command !== command) {
+      this.#o.onUnwaitedResponse?.(kioskId, command, outcome)
+      return
+    }
+    clearTimeout(entry.timer)
+    this.#waiting.delete(response.transaction)
+    entry.resolve(outcome)
   }
 
   cancelAll(): void {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { loadLayeredConfig } from '@kiosk-fleet/protocol'
+import { ConfigError, loadLayeredConfig } from '@kiosk-fleet/protocol'
+import { resolveBaseMap } from '../map/base-map.ts'
 import { type FleetConfig, FleetConfigSchema } from './schema.ts'
 
 /** Schema defaults < JSON file (a path, or its parsed values) < FLEET_* env. Throws ConfigError listing every bad path. */
@@ -11,5 +12,13 @@ export function loadFleetConfig(options: {
     typeof options.file === 'string'
       ? (JSON.parse(readFileSync(options.file, 'utf8')) as Record<string, unknown>)
       : (options.file ?? {})
-  return loadLayeredConfig(FleetConfigSchema, { file, env: options.env ?? {}, envPrefix: 'FLEET' })
+  const config = loadLayeredConfig(FleetConfigSchema, { file, env: options.env ?? {}, envPrefix: 'FLEET' })
+  // Settings that depend on each other: the base map's (a preset's key, a template's placeholders).
+  try {
+    resolveBaseMap(config.dashboard)
+  } catch (err) {
+    if (err instanceof TypeError) throw new ConfigError([`/dashboard: ${err.message}`])
+    throw err
+  }
+  return config
 }

@@ -1,4 +1,5 @@
 import { LogConfig, TlsFilesConfig } from '@kiosk-fleet/protocol'
+import { BASE_MAP_KINDS, MAP_DATUMS } from '@kiosk-fleet/protocol/http'
 import { type Static, Type } from '@sinclair/typebox'
 import { AlertsConfigSchema } from '../alerts/alert-config.ts'
 
@@ -132,6 +133,12 @@ export const FleetConfigSchema = Type.Object(
       {
         timeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
         ttlMs: Type.Integer({ minimum: 100, default: 30_000 }),
+        /** How long a command to an offline kiosk waits for it to return (the API's default `queueTtlMs`). */
+        queueTtlMs: Type.Integer({ minimum: 1000, default: 86_400_000 }),
+        /** How often queued commands are expired, and handed to kiosks that came back without a birth seen here. */
+        queueSweepMs: Type.Integer({ minimum: 100, default: 15_000 }),
+        /** How long a kiosk's latest screenshot is kept before it is deleted (never in the health history). */
+        screenshotKeepMs: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 900_000 }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -159,8 +166,31 @@ export const FleetConfigSchema = Type.Object(
     ),
     dashboard: Type.Object(
       {
-        /** Optional raster tiles for the site map, e.g. https://tiles.example/{z}/{x}/{y}.png (none: plain map). */
-        tileUrl: Type.Optional(Type.String({ pattern: '^https?://.*\\{z\\}.*\\{x\\}.*\\{y\\}' })),
+        /**
+         * The site map's base map (docs/operations.md "Site map"): `none` (no tiles, works offline),
+         * `tianditu` (天地图, needs `tiandituKey`), `amap` (高德, GCJ-02), `tiles` (`tileUrl`) or
+         * `folder` (`tileDir`, served by the fleet-server under /tiles/).
+         */
+        baseMap: Type.Union(
+          BASE_MAP_KINDS.map((k) => Type.Literal(k)),
+          { default: 'none' },
+        ),
+        /** `tiles`: a raster tile URL template with {z}, {x} and {y} in any order, and {s} in the host for a subdomain. */
+        tileUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+        /** The letters or digits {s} takes, e.g. `abc`. */
+        tileSubdomains: Type.Optional(Type.String({ pattern: '^[a-z0-9]{1,16}$' })),
+        /** `tiles`, `folder`: the tiles' datum; `gcj02` for tiles of a Chinese commercial map (sites are converted). */
+        tileDatum: Type.Union(
+          MAP_DATUMS.map((d) => Type.Literal(d)),
+          { default: 'wgs84' },
+        ),
+        /** `tianditu`: the browser key (tk) from console.tianditu.gov.cn; every dashboard user's browser sends it. */
+        tiandituKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{16,64}$' })),
+        /** `folder`: a directory of `{z}/{x}/{y}.png` tiles, served to logged-in users under /tiles/. */
+        tileDir: Type.Optional(Type.String({ minLength: 1 })),
+        /** Shown in the map's corner: the tiles' licence and 审图号 (the presets name their provider). */
+        tileAttribution: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        maxZoom: Type.Integer({ minimum: 1, maximum: 20, default: 18 }),
       },
       { additionalProperties: false, default: {} },
     ),

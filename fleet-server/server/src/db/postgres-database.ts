@@ -34,7 +34,9 @@ export async function openPostgresDatabase(options: {
     connectionString: options.url,
     max: options.max ?? 10,
     types,
-    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    // JIT compiling pays off for long analytical queries only; the fleet's are short and frequent, and
+    // a fleet-wide page query was costed high enough to spend ~1 s compiling each time (docs/operations.md).
+    options: ['-c jit=off', ...(options.schema === undefined ? [] : [`-c search_path=${options.schema}`])].join(' '),
   })
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined)

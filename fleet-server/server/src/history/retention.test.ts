@@ -40,10 +40,28 @@ describe('pruneHistory', () => {
       // The services' daily roll-up of the two old snapshots (two services each, per kiosk and per
       // department), kept 30 days by default.
       serviceAvailability: 8,
+      screenshots: 0,
     })
     const left = await db.query<{ seq: number }>('SELECT seq FROM health_history ORDER BY seq')
     expect(left.map((r) => r.seq)).toEqual([3, 4])
-    const [kiosk] = await db.query<{ health_seq: number }>("SELECT health_seq FROM kiosks WHERE id = 'k1'")
+    const [kiosk] = await db.query<{ health_seq: number }>("SELECT health_seq FROM kiosk_health WHERE kiosk_id = 'k1'")
     expect(kiosk?.health_seq).toBe(4)
+  })
+
+  it('deletes screenshots past their expiry, whatever the history policy', async () => {
+    const now = new Date('2026-11-24T00:00:00Z')
+    for (const [kioskId, expiresAt] of [
+      ['k-old', '2026-11-23T23:59:59Z'],
+      ['k-new', '2026-11-24T00:10:00Z'],
+    ]) {
+      await db.query(
+        `INSERT INTO screenshots (kiosk_id, transaction, taken_at, expires_at, mime_type, width, height, image)
+         VALUES ($1, $1, $2::timestamptz, $2::timestamptz, 'image/jpeg', 1, 1, '\\xffd8'::bytea)`,
+        [kioskId, expiresAt],
+      )
+    }
+    expect((await pruneHistory(db, { healthDays: 30, eventsDays: 180 }, now)).screenshots).toBe(1)
+    const left = await db.query<{ kiosk_id: string }>('SELECT kiosk_id FROM screenshots')
+    expect(left.map((r) => r.kiosk_id)).toEqual(['k-new'])
   })
 })

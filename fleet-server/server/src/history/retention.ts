@@ -11,13 +11,13 @@ export interface RetentionPolicy {
 /**
  * Deletes history older than the policy: health snapshots, status events, presence changes and days
  * of the services' availability roll-up (a day is dropped once it lies wholly before the cut).
- * Latest state (kiosks, peripherals) is never pruned. Safe to run on several replicas at once.
+ * Expired screenshots go too. Latest state (kiosks, peripherals) is never pruned. Safe to run on several replicas at once.
  */
 export async function pruneHistory(
   db: Queryable,
   policy: RetentionPolicy,
   now = new Date(),
-): Promise<{ health: number; events: number; presence: number; serviceAvailability: number }> {
+): Promise<{ health: number; events: number; presence: number; serviceAvailability: number; screenshots: number }> {
   const day = 86_400_000
   const healthBefore = new Date(now.getTime() - policy.healthDays * day).toISOString()
   const eventsBefore = new Date(now.getTime() - policy.eventsDays * day).toISOString()
@@ -33,6 +33,9 @@ export async function pruneHistory(
     presence: await count('DELETE FROM presence_history WHERE ts < $1::timestamptz', eventsBefore),
     serviceAvailability:
       (await count('DELETE FROM service_availability_daily WHERE day < $1::date', serviceDaysBefore)) +
-      (await count('DELETE FROM service_availability_department_daily WHERE day < $1::date', serviceDaysBefore)),
+      (await count('DELETE FROM service_availability_department_daily WHERE day < $1::date', serviceDaysBefore)) +
+      (await count('DELETE FROM service_availability_open_daily WHERE day < $1::date', serviceDaysBefore)),
+    // Screenshots carry their own expiry (commands.screenshotKeepMs); reads never show an expired one.
+    screenshots: await count('DELETE FROM screenshots WHERE expires_at < $1::timestamptz', now.toISOString()),
   }
 }

@@ -1,7 +1,9 @@
-import type { DeploymentStatusPayload } from '@kiosk-fleet/protocol'
+import { type DeploymentStatusPayload, vendorIdOfPeripheral } from '@kiosk-fleet/protocol'
 import type { Database, Queryable } from '../db/database.ts'
 import { rollUpServiceAvailability, type ServiceSnapshot } from '../services/availability-rollup.ts'
+import { rollUpOpenHours } from '../services/open-hours-rollup.ts'
 import { type IngestBatch, latestBy } from './ingest-batch.ts'
+import type { MissingRun } from './seq-gaps.ts'
 
 export interface WriteResult {
   /** Kiosks whose latest state changed in this batch (for live updates). */
@@ -37,6 +39,19 @@ function deploymentReports(batch: IngestBatch): WriteResult['deployments'] {
 export class IngestStore {
   constructor(private readonly db: Database) {}
 
+  /** Counts messages found missing per kiosk (ingest/seq-gaps.ts), for the `messagesMissing` alert. */
+  async recordMissing(runs: readonly MissingRun[], at: number): Promise<string[]> {
+    const perKiosk = new Map<string, number>()
+    for (const r of runs) perKiosk.set(r.kioskId, (perKiosk.get(r.kioskId) ?? 0) + r.to - r.from + 1)
+    const ids = [...perKiosk.keys()]
+    await this.db.query(
+      `UPDATE kiosks k SET missing_messages = k.missing_messages + m.n, missing_at = $3::timestamptz
+       FROM unnest($1::text[], $2::bigint[]) AS m(id, n) WHERE k.id = m.id`,
+      [ids, ids.map((id) => perKiosk.get(id)), new Date(at).toISOString()],
+    )
+    return ids
+  }
+
   writeBatch(batch: IngestBatch): Promise<WriteResult> {
     return this.db.transaction(async (tx) => {
       const changed = new Set<string>()
@@ -48,6 +63,7 @@ export class IngestStore {
       duplicates += await this.#health(tx, batch, changed, stored)
       await this.#deviceStatuses(tx, batch, changed)
       duplicates += await this.#events(tx, batch, changed)
+      await rollUpOpenHours(tx, stored)
       // Last: its fleet-wide rows stay locked only until this transaction commits.
       await rollUpServiceAvailability(tx, stored)
       return {
@@ -144,12 +160,13 @@ export class IngestStore {
     )
     if (rows.length === 0) return
     await tx.query(
-      `INSERT INTO peripherals (kiosk_id, device_id, device_class, vendor, model, serial, firmware, hw_revision)
+      `INSERT INTO peripherals (kiosk_id, device_id, device_class, vendor, model, serial, firmware, hw_revision,
+                                model_id, vendor_id)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                            $8::text[])
+                            $8::text[], $9::text[], $10::text[])
        ON CONFLICT (kiosk_id, device_id) DO UPDATE SET device_class = excluded.device_class,
          vendor = excluded.vendor, model = excluded.model, serial = excluded.serial, firmware = excluded.firmware,
-         hw_revision = excluded.hw_revision`,
+         hw_revision = excluded.hw_revision, model_id = excluded.model_id, vendor_id = excluded.vendor_id`,
       [
         rows.map((r) => r.kioskId),
         rows.map((r) => r.deviceId),
@@ -159,6 +176,8 @@ export class IngestStore {
         rows.map((r) => r.serial),
         rows.map((r) => r.firmware),
         rows.map((r) => r.hwRevision ?? null),
+        rows.map((r) => r.modelId ?? null),
+        rows.map((r) => vendorIdOfPeripheral(r)),
       ],
     )
   }
@@ -233,17 +252,27 @@ export class IngestStore {
       (h) => h.kioskId,
       (h) => h.payload.seq,
     )
+    // The report goes to kiosk_health (wide, hot); kiosks only learns when the kiosk was last seen.
     const applied = await tx.query<{ id: string }>(
-      `UPDATE kiosks k SET health_seq = h.seq, last_health = h.body::jsonb, last_health_at = h.ts,
-         last_seen_at = greatest(k.last_seen_at, h.received_at)
-       FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[])
-         AS h(id, seq, body, ts, received_at)
-       WHERE k.id = h.id AND k.health_seq < h.seq
+      `WITH h AS (
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[])
+           AS h(id, seq, body, ts, received_at)),
+       applied AS (
+         INSERT INTO kiosk_health AS kh (kiosk_id, health_seq, last_health, last_health_at)
+         SELECT h.id, h.seq, h.body::jsonb, h.ts FROM h JOIN kiosks k ON k.id = h.id
+         ON CONFLICT (kiosk_id) DO UPDATE
+           SET health_seq = excluded.health_seq, last_health = excluded.last_health,
+               last_health_at = excluded.last_health_at
+           WHERE kh.health_seq < excluded.health_seq
+         RETURNING kh.kiosk_id)
+       UPDATE kiosks k SET last_seen_at = greatest(k.last_seen_at, h.received_at)
+       FROM h JOIN applied ON applied.kiosk_id = h.id
+       WHERE k.id = h.id
        RETURNING k.id`,
       [
         latest.map((h) => h.kioskId),
         latest.map((h) => h.payload.seq),
-        latest.map((h) => JSON.stringify(h.payload)),
+        latest.map((h) => h.raw ?? JSON.stringify(h.payload)),
         latest.map((h) => iso(h.payload.ts)),
         latest.map((h) => iso(h.receivedAt)),
       ],

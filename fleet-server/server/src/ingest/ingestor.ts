@@ -5,6 +5,7 @@ import type { HandlerContext, InvalidReason } from './handlers/message-handler.t
 import { batchSize, emptyBatch, type IngestBatch } from './ingest-batch.ts'
 import type { IngestStore, WriteResult } from './ingest-store.ts'
 import { handleMessage, isStoredKind } from './message-handlers.ts'
+import { type MissingRun, SeqGapTracker } from './seq-gaps.ts'
 import { isMessageFault } from './store-failure.ts'
 
 export interface IngestorOptions {
@@ -22,7 +23,11 @@ export interface IngestorOptions {
    * replica then sees only part of a kiosk's stream and every "gap" would be a sibling's message.
    */
   trackGaps?: boolean
+  /** How long a skipped sequence number may arrive late (other topics overtake it) before it counts missing. */
+  gapGraceMs?: number
   onWritten?: (result: WriteResult) => void
+  /** Runs of a kiosk's sequence numbers found missing (after the grace period): record and alert. */
+  onMissing?: (runs: MissingRun[]) => void
   now?: () => number
 }
 
@@ -35,11 +40,16 @@ export interface IngestStats {
   failed: number
   batches: number
   queued: number
+  /** Runs of a kiosk's sequence numbers that never arrived (each counted once, after the grace period). */
   seqGaps: number
+  /** Messages in those runs. */
+  missingMessages: number
   /** Batch attempts that failed because the database was unreachable (the messages were held). */
   storeRetries: number
   /** Messages acknowledged to the broker (committed, duplicate, or deliberately refused). */
   acknowledged: number
+  /** Sum over committed messages of the time from receipt to commit (ms): lag = this / written+duplicates. */
+  commitLagMs: number
 }
 
 /** How a message reaches the ingestor: its topic and bytes, and how to acknowledge it. */
@@ -72,7 +82,7 @@ export class Ingestor {
   #timer: ReturnType<typeof setTimeout> | undefined
   #flushing: Promise<void> = Promise.resolve()
   #inFlight = 0
-  readonly #lastSeq = new Map<string, number>()
+  readonly #gaps: SeqGapTracker
   #retained = false
   readonly #roomWaiters: (() => void)[] = []
   readonly stats: IngestStats = {
@@ -84,8 +94,10 @@ export class Ingestor {
     batches: 0,
     queued: 0,
     seqGaps: 0,
+    missingMessages: 0,
     storeRetries: 0,
     acknowledged: 0,
+    commitLagMs: 0,
   }
   readonly #context: HandlerContext
 
@@ -93,6 +105,7 @@ export class Ingestor {
     this.#o = options
     this.#log = options.logger
     this.#now = options.now ?? Date.now
+    this.#gaps = new SeqGapTracker(options.gapGraceMs ?? 30_000, this.#now)
     const self = this
     this.#context = {
       codecs: options.codecs,
@@ -164,6 +177,7 @@ export class Ingestor {
   async flush(): Promise<void> {
     clearTimeout(this.#timer)
     this.#timer = undefined
+    this.#countMissing(this.#gaps.expired())
     const batch = this.#batch
     if (batchSize(batch) === 0) return this.#flushing
     const tickets = this.#tickets
@@ -192,7 +206,7 @@ export class Ingestor {
     let delay = this.#o.retryDelayMs ?? 200
     for (;;) {
       try {
-        this.#written(await this.#o.store.writeBatch(batch), size)
+        this.#written(await this.#o.store.writeBatch(batch), size, batch)
         return
       } catch (err) {
         if (isMessageFault(err)) break
@@ -204,7 +218,7 @@ export class Ingestor {
       let singleDelay = this.#o.retryDelayMs ?? 200
       for (;;) {
         try {
-          this.#written(await this.#o.store.writeBatch(single), 1)
+          this.#written(await this.#o.store.writeBatch(single), 1, single)
           break
         } catch (err) {
           if (isMessageFault(err)) {
@@ -225,7 +239,10 @@ export class Ingestor {
     return Math.min(delay * 2, MAX_RETRY_DELAY_MS)
   }
 
-  #written(result: WriteResult, size: number): void {
+  #written(result: WriteResult, size: number, batch: IngestBatch): void {
+    const now = this.#now()
+    for (const list of Object.values(batch) as { receivedAt: number }[][])
+      for (const item of list) this.stats.commitLagMs += Math.max(0, now - item.receivedAt)
     this.stats.batches += 1
     this.stats.written += size - result.duplicates
     this.stats.duplicates += result.duplicates
@@ -249,13 +266,18 @@ export class Ingestor {
    * here (an agent that lost its outbox, or a broker that dropped). Off with `trackGaps: false`.
    */
   #trackSeq(kioskId: string, seq: number): void {
-    if (this.#retained || this.#o.trackGaps === false) return
-    const last = this.#lastSeq.get(kioskId)
-    if (last !== undefined && seq > last + 1) {
+    if (this.#o.trackGaps === false) return
+    this.#countMissing(this.#gaps.seen(kioskId, seq, this.#retained))
+  }
+
+  #countMissing(runs: MissingRun[]): void {
+    if (runs.length > 0) this.#o.onMissing?.(runs)
+    for (const run of runs) {
+      const count = run.to - run.from + 1
       this.stats.seqGaps += 1
-      this.#log.warn({ kioskId, expected: last + 1, got: seq }, 'sequence gap')
+      this.stats.missingMessages += count
+      this.#log.warn({ kioskId: run.kioskId, from: run.from, to: run.to, count }, 'sequence gap: messages missing')
     }
-    if (last === undefined || seq > last) this.#lastSeq.set(kioskId, seq)
   }
 
   #invalid(ticket: AckTicket, reason: InvalidReason, topic: string, errors: string[]): undefined {

@@ -1,36 +1,54 @@
 import type { KioskView, PeripheralView } from '@kiosk-fleet/protocol/http'
-import { kioskScope, type Principal } from '../auth/roles.ts'
+import type { Principal } from '../auth/roles.ts'
 import { scopeView } from '../auth/scope.ts'
 import type { Queryable } from '../db/database.ts'
-
-export interface KioskFilter {
-  siteId?: string | undefined
-  machineType?: string | undefined
-  department?: string | undefined
-  state?: string | undefined
-  /** Page size and start (the list is ordered by county, site and id). */
-  limit?: number | undefined
-  offset?: number | undefined
-}
+import { type KioskFilter, kioskWhere } from './kiosk-query.ts'
 
 export type { KioskView, PeripheralView } from '@kiosk-fleet/protocol/http'
+export type { KioskFilter } from './kiosk-query.ts'
 
 const toIso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : null)
 
 const KIOSK_SELECT = `
   SELECT k.id, k.machine_type, k.department, k.app_version, k.state, k.state_changed_at, k.last_seen_at,
-         k.health_interval_ms, k.last_health -> 'services' AS services,
+         k.health_interval_ms, h.last_health -> 'services' AS services, h.last_health ->> 'mode' AS mode,
+         h.last_health_at,
          s.id AS site_id, s.name AS site_name, s.kind AS site_kind, s.city, s.county, s.town, s.latitude, s.longitude,
          coalesce((SELECT json_agg(json_build_object(
-             'deviceId', p.device_id, 'deviceClass', p.device_class, 'vendor', p.vendor, 'model', p.model,
+             'deviceId', p.device_id, 'deviceClass', p.device_class, 'vendor', p.vendor, 'vendorId', p.vendor_id,
+             'model', p.model, 'modelId', p.model_id,
              'serial', p.serial, 'firmware', p.firmware, 'hwRevision', p.hw_revision, 'status', p.status,
              'statusChangedAt', p.status_changed_at, 'counters', p.counters) ORDER BY p.device_id)
            FROM peripherals p WHERE p.kiosk_id = k.id), '[]'::json) AS peripherals
-  FROM kiosks k LEFT JOIN sites s ON s.id = k.site_id`
+  FROM kiosks k LEFT JOIN sites s ON s.id = k.site_id LEFT JOIN kiosk_health h ON h.kiosk_id = k.id`
 
 type KioskRow = Record<string, unknown>
 
+export interface KioskPageResult {
+  total: number
+  kiosks: KioskView[]
+}
+
+type ServiceView = KioskView['services'][number]
+
+/**
+ * An offline kiosk's services are not available now, whatever it last reported: `unknown`, with the
+ * last report kept as `lastKnownAvailable` (an offline kiosk used to look fully in service).
+ */
+function servicesOf(r: KioskRow, live: boolean): ServiceView[] {
+  const reported = (r.services as ServiceView[] | null) ?? []
+  if (live) return reported
+  return reported.map((s) => ({
+    serviceId: s.serviceId,
+    available: false,
+    blockedBy: [],
+    reason: 'unknown',
+    lastKnownAvailable: s.available,
+  }))
+}
+
 function toView(r: KioskRow): KioskView {
+  const live = r.state === 'online'
   return {
     id: r.id as string,
     machineType: (r.machine_type as string | null) ?? null,
@@ -40,6 +58,9 @@ function toView(r: KioskRow): KioskView {
     stateChangedAt: toIso(r.state_changed_at),
     lastSeenAt: toIso(r.last_seen_at),
     healthIntervalMs: (r.health_interval_ms as number | null) ?? null,
+    live,
+    lastReportAt: toIso(r.last_health_at),
+    mode: (r.mode as string | null) ?? null,
     site:
       r.site_id === null || r.site_id === undefined
         ? null
@@ -54,8 +75,23 @@ function toView(r: KioskRow): KioskView {
             longitude: (r.longitude as number | null) ?? null,
           },
     peripherals: r.peripherals as PeripheralView[],
-    services: (r.services as KioskView['services'] | null) ?? [],
+    services: servicesOf(r, live),
   }
+}
+
+/** A health snapshot with only the named peripherals, and nothing of the kiosk's citizen services. */
+function devicesOnly(body: Record<string, unknown>, devices: string[]): Record<string, unknown> {
+  const { services: _services, transactions: _transactions, peripherals, ...rest } = body
+  const list = Array.isArray(peripherals) ? (peripherals as { deviceId?: unknown }[]) : []
+  return { ...rest, peripherals: list.filter((p) => typeof p.deviceId === 'string' && devices.includes(p.deviceId)) }
+}
+
+/**
+ * The peripherals of a kiosk a principal may look into: undefined for all of them, or — for a
+ * vendor — the device ids of its own (the view is already scoped).
+ */
+export function visibleDevices(principal: Principal, view: KioskView): string[] | undefined {
+  return principal.role === 'vendor' ? view.peripherals.map((p) => p.deviceId) : undefined
 }
 
 function scoped(views: KioskView[], principal: Principal): KioskView[] {
@@ -66,24 +102,33 @@ function scoped(views: KioskView[], principal: Principal): KioskView[] {
 export class KioskRepo {
   constructor(private readonly db: Queryable) {}
 
-  /** Kiosks within the principal's scope (vendors see only their own peripherals). */
-  async list(filter: KioskFilter, principal: Principal): Promise<KioskView[]> {
-    const scope = kioskScope(principal, 1)
-    const where: string[] = [scope.sql]
-    const params: unknown[] = [...scope.params]
-    const add = (column: string, value: string | undefined) => {
-      if (value === undefined) return
-      params.push(value)
-      where.push(`${column} = $${params.length}`)
-    }
-    add('k.site_id', filter.siteId)
-    add('k.machine_type', filter.machineType)
-    add('k.department', filter.department)
-    add('k.state', filter.state)
-    params.push(filter.limit ?? 5000, filter.offset ?? 0)
-    const page = `LIMIT $${params.length - 1} OFFSET $${params.length}`
-    const sql = `${KIOSK_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY s.county, s.id, k.id ${page}`
-    return scoped((await this.db.query<KioskRow>(sql, params)).map(toView), principal)
+  /**
+   * One page of the kiosks within the principal's scope that match the filter (vendors see only
+   * their own peripherals), with the count of all matches. The order (county, site, id) is total,
+   * so consecutive pages neither repeat nor skip a kiosk.
+   */
+  async list(
+    filter: KioskFilter,
+    principal: Principal,
+    page: { limit: number; offset: number },
+  ): Promise<KioskPageResult> {
+    const where = kioskWhere(filter, principal)
+    const n = where.params.length
+    // The page's ids first, sorted on narrow rows; the wide view (health, peripherals) only for them.
+    const [rows, [count]] = await Promise.all([
+      this.db.query<KioskRow>(
+        `WITH page AS (
+           SELECT k.id FROM kiosks k LEFT JOIN sites s ON s.id = k.site_id WHERE ${where.sql}
+           ORDER BY s.county, s.id, k.id LIMIT $${n + 1} OFFSET $${n + 2})
+         ${KIOSK_SELECT} JOIN page ON page.id = k.id ORDER BY s.county, s.id, k.id`,
+        [...where.params, page.limit, page.offset],
+      ),
+      this.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM kiosks k LEFT JOIN sites s ON s.id = k.site_id WHERE ${where.sql}`,
+        where.params,
+      ),
+    ])
+    return { total: count?.n ?? 0, kiosks: scoped(rows.map(toView), principal) }
   }
 
   async byIds(ids: string[]): Promise<KioskView[]> {
@@ -93,22 +138,41 @@ export class KioskRepo {
     )
   }
 
+  /** The kiosks among `ids` within the principal's scope. */
+  async getMany(ids: string[], principal: Principal): Promise<KioskView[]> {
+    return scoped(await this.byIds(ids), principal)
+  }
+
   /** One kiosk, or undefined when it does not exist or lies outside the principal's scope. */
   async get(id: string, principal: Principal): Promise<KioskView | undefined> {
     return scoped(await this.byIds([id]), principal)[0]
   }
 
-  async healthHistory(id: string, options: { since?: string | undefined; limit: number }) {
+  /**
+   * Health snapshots, newest first. `devices` limits them to those peripherals (a vendor's own) and
+   * leaves out what concerns the kiosk's departments, not its devices (services, transactions).
+   */
+  async healthHistory(
+    id: string,
+    options: { since?: string | undefined; limit: number; devices?: string[] | undefined },
+  ) {
     const rows = await this.db.query<{ seq: number; ts: unknown; received_at: unknown; body: Record<string, unknown> }>(
       `SELECT seq, ts, received_at, body FROM health_history
        WHERE kiosk_id = $1 AND ($2::timestamptz IS NULL OR ts >= $2::timestamptz)
        ORDER BY ts DESC, seq DESC LIMIT $3`,
       [id, options.since ?? null, options.limit],
     )
-    return rows.map((r) => ({ seq: r.seq, ts: toIso(r.ts), receivedAt: toIso(r.received_at), health: r.body }))
+    const only = options.devices
+    return rows.map((r) => ({
+      seq: r.seq,
+      ts: toIso(r.ts),
+      receivedAt: toIso(r.received_at),
+      health: only === undefined ? r.body : devicesOnly(r.body, only),
+    }))
   }
 
-  async events(id: string, limit: number) {
+  /** Events, newest first; `devices` limits them to those peripherals' events. */
+  async events(id: string, limit: number, devices?: string[] | undefined) {
     const rows = await this.db.query<{
       seq: number
       ts: unknown
@@ -116,8 +180,10 @@ export class KioskRepo {
       device_id: string | null
       body: unknown
     }>(
-      'SELECT seq, ts, type, device_id, body FROM kiosk_events WHERE kiosk_id = $1 ORDER BY ts DESC, seq DESC LIMIT $2',
-      [id, limit],
+      `SELECT seq, ts, type, device_id, body FROM kiosk_events
+       WHERE kiosk_id = $1 AND ($3::text[] IS NULL OR device_id = ANY($3::text[]))
+       ORDER BY ts DESC, seq DESC LIMIT $2`,
+      [id, limit, devices ?? null],
     )
     return rows.map((r) => ({ seq: r.seq, ts: toIso(r.ts), type: r.type, deviceId: r.device_id, event: r.body }))
   }

@@ -1,20 +1,33 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { AuditLog } from '../audit/audit-log.ts'
+import type { CommandQueue } from '../commands/command-queue.ts'
 import type { CommandSender } from '../commands/command-sender.ts'
+import type { ScreenshotStore } from '../commands/screenshot-store.ts'
 import type { Database } from '../db/database.ts'
 import { KioskRepo } from './kiosk-repo.ts'
-import { kioskRoutes } from './kiosk-routes.ts'
-import { siteRoutes } from './site-routes.ts'
+import { type CommandDefaults, kioskRoutes } from './kiosk-routes.ts'
+import { screenshotRoutes } from './screenshot-routes.ts'
+import { type SiteRoutesOptions, siteRoutes } from './site-routes.ts'
 
 export interface KiosksPluginOptions {
   db: Database
   commands: CommandSender
+  commandQueue: CommandQueue
   audit: AuditLog
-  commandDefaults: { timeoutMs: number; ttlMs: number }
+  commandDefaults: CommandDefaults
+  /** Where `screenshot` pictures are kept (commands/screenshot-store.ts). */
+  screenshots: ScreenshotStore
+  /** The overview, sites and site tree, shared per scope (views/shared-views.ts). */
+  views: SiteRoutesOptions
 }
 
-/** The kiosks feature over HTTP: `/api/kiosks…` (views, history, commands), `/api/overview`, `/api/sites`. */
-export const kiosksPlugin: FastifyPluginAsync<KiosksPluginOptions> = async (app, { db, ...options }) => {
-  await app.register(kioskRoutes, { kiosks: new KioskRepo(db), ...options })
-  await app.register(siteRoutes, { db })
+/** The kiosks feature over HTTP: `/api/kiosks…` (views, history, commands, screenshots), `/api/overview`, `/api/sites`. */
+export const kiosksPlugin: FastifyPluginAsync<KiosksPluginOptions> = async (
+  app,
+  { db, screenshots, views, ...options },
+) => {
+  const kiosks = new KioskRepo(db)
+  await app.register(kioskRoutes, { kiosks, ...options })
+  await app.register(screenshotRoutes, { kiosks, screenshots, audit: options.audit })
+  await app.register(siteRoutes, { overview: views.overview, sites: views.sites, siteTree: views.siteTree })
 }

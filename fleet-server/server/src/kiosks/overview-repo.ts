@@ -4,11 +4,21 @@ import type { Queryable } from '../db/database.ts'
 
 export type { Breakdown, FleetOverview } from '@kiosk-fleet/protocol/http'
 
-/** Online kiosks with a peripheral in fault or needing attention, computed once per kiosk. */
-const FAULTED_KIOSKS = `SELECT fp.kiosk_id, bool_or(
+/**
+ * Online kiosks with a peripheral in fault or needing attention, computed once per kiosk; for a
+ * vendor only its own devices count (its scope's parameter is $1, the vendor ids).
+ */
+const faultedKiosks = (principal: Principal) => `SELECT fp.kiosk_id, bool_or(
     fp.status->>'state' IN ('hardwareError', 'noDevice', 'offline', 'powerOff', 'userError')
     OR fp.status->>'paper' IN ('out', 'jammed') OR fp.status->>'cover' = 'open') AS faulted
-  FROM peripherals fp GROUP BY fp.kiosk_id`
+  FROM peripherals fp ${principal.role === 'vendor' ? 'WHERE fp.vendor_id = ANY($1::text[])' : ''} GROUP BY fp.kiosk_id`
+
+/** A vendor counts only its own devices' alerts ($1 is its vendor ids). */
+const ownAlerts = (principal: Principal) =>
+  principal.role === 'vendor'
+    ? `AND EXISTS (SELECT 1 FROM peripherals vp2 WHERE vp2.kiosk_id = a.kiosk_id AND vp2.device_id = a.device_id
+                   AND vp2.vendor_id = ANY($1::text[]))`
+    : ''
 
 /** Fleet counts for the overview, within the caller's scope, in one round trip per breakdown. */
 export class OverviewRepo {
@@ -19,7 +29,7 @@ export class OverviewRepo {
     // One pass over the fleet, three breakdowns (GROUPING SETS), instead of a scan per breakdown.
     const [rows, alertRows] = await Promise.all([
       this.db.query<Breakdown & { dimension: 'machineType' | 'department' | 'county' }>(
-        `WITH f AS (${FAULTED_KIOSKS}),
+        `WITH f AS (${faultedKiosks(principal)}),
          k2 AS (
            SELECT k.machine_type, k.department, s.city || ' ' || s.county AS county, k.state,
                   coalesce(f.faulted, false) AND k.state = 'online' AS faulted
@@ -37,7 +47,7 @@ export class OverviewRepo {
       ),
       this.db.query<{ severity: string; n: number }>(
         `SELECT a.severity, count(*)::int AS n FROM alerts a JOIN kiosks k ON k.id = a.kiosk_id
-         WHERE ${scope.sql} AND a.state <> 'resolved' GROUP BY a.severity`,
+         WHERE ${scope.sql} ${ownAlerts(principal)} AND a.state <> 'resolved' GROUP BY a.severity`,
         scope.params,
       ),
     ])

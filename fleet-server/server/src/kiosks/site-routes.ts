@@ -1,22 +1,33 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { SiteSummary } from '@kiosk-fleet/protocol/http'
-import type { Static } from '@sinclair/typebox'
+import { type FleetOverview, SiteSummary, SiteTreeCounty } from '@kiosk-fleet/protocol/http'
 import { Type } from '@sinclair/typebox'
 import { principalOf, requirePermission } from '../auth/guard.ts'
-import { kioskScope } from '../auth/roles.ts'
-import type { Database } from '../db/database.ts'
-import { OverviewRepo } from './overview-repo.ts'
+import type { ScopedCache } from '../views/scoped-cache.ts'
+import { sendJson } from '../views/send-json.ts'
 
-/** `/api/overview` (fleet counts) and `/api/sites` (sites with their kiosk counts), scoped to the caller. */
-export const siteRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
-  const overview = new OverviewRepo(db)
+export interface SiteRoutesOptions {
+  /** Fleet counts of the caller's scope (views/shared-views.ts). */
+  overview: ScopedCache<FleetOverview>
+  /** `{ sites }` of the caller's scope, as JSON. */
+  sites: ScopedCache<string>
+  /** `{ counties }` of the caller's scope, as JSON. */
+  siteTree: ScopedCache<string>
+}
+
+/**
+ * `/api/overview` (fleet counts), `/api/sites` (sites with their kiosk counts) and `/api/sites/tree`
+ * (county → town → site with counts), scoped to the caller; answers shared per scope (views/).
+ * `/api/sites` and `/api/sites/tree` are sent as the JSON the views keep: their response schemas
+ * document the answer (the views serialise exactly those fields).
+ */
+export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, views) => {
   app.get(
     '/api/overview',
     {
       preValidation: requirePermission('readFleet'),
       schema: { summary: 'Fleet counts by state, machine type, department and county' },
     },
-    async (request) => overview.overview(principalOf(request)),
+    async (request) => views.overview.get(principalOf(request)),
   )
 
   app.get(
@@ -24,25 +35,24 @@ export const siteRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
     {
       preValidation: requirePermission('readFleet'),
       schema: {
+        summary: 'Sites holding kiosks in your scope (every site for fleet-wide roles), with kiosks and online',
         response: {
           200: Type.Object({ sites: Type.Array(SiteSummary) }),
         },
       },
     },
-    async (request) => {
-      // Sites that hold at least one kiosk the caller may see, with counts of those kiosks only.
-      const scope = kioskScope(principalOf(request), 1)
-      const admin = scope.sql === 'true'
-      return {
-        sites: await db.query<Static<typeof SiteSummary>>(
-          `SELECT s.id, s.name, s.kind, s.city, s.county, s.town, s.latitude, s.longitude,
-                  count(k.id)::int AS kiosks, count(k.id) FILTER (WHERE k.state = 'online')::int AS online
-           FROM sites s LEFT JOIN kiosks k ON k.site_id = s.id AND ${scope.sql}
-           GROUP BY s.id ${admin ? '' : 'HAVING count(k.id) > 0'}
-           ORDER BY s.city, s.county, s.town, s.kind, s.id`,
-          scope.params,
-        ),
-      }
+    async (request, reply) => sendJson(reply, await views.sites.get(principalOf(request))),
+  )
+
+  app.get(
+    '/api/sites/tree',
+    {
+      preValidation: requirePermission('readFleet'),
+      schema: {
+        summary: 'Counties, their towns and their sites, each with kiosks, online, offline and faults',
+        response: { 200: Type.Object({ counties: Type.Array(SiteTreeCounty) }) },
+      },
     },
+    async (request, reply) => sendJson(reply, await views.siteTree.get(principalOf(request))),
   )
 }

@@ -2,29 +2,35 @@ import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
+import type { BaseMapView } from '@kiosk-fleet/protocol/http'
 import type { FastifyPluginAsync } from 'fastify'
 import { requirePermission } from '../auth/guard.ts'
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('../../../dashboard', import.meta.url))
 
 export interface DashboardRoutesOptions {
-  dashboard: { tileUrl?: string | undefined }
+  dashboard: { baseMap: BaseMapView }
 }
 
-/** The dashboard's static files (plain JS, no build step), its settings and its chart library. */
+/** The dashboard's static files (plain JS, no build step), its settings, its chart and map libraries. */
 export const dashboardRoutes: FastifyPluginAsync<DashboardRoutesOptions> = async (app, { dashboard }) => {
   app.get(
     '/api/dashboard-config',
     { preValidation: requirePermission('readFleet'), schema: { hide: true } },
-    async () => ({
-      ...(dashboard.tileUrl === undefined ? {} : { tileUrl: dashboard.tileUrl }),
-    }),
+    async () => ({ baseMap: dashboard.baseMap }),
   )
   await app.register(fastifyStatic, { root: DASHBOARD_DIR, prefix: '/' })
-  // The chart library, served from its npm package (no CDN: kiosks' networks are closed).
-  await app.register(fastifyStatic, {
-    root: dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js')),
-    prefix: '/vendor/uplot/',
-    decorateReply: false,
-  })
+  // The chart and map libraries, served from their npm packages (no CDN: government networks are closed).
+  const require = createRequire(import.meta.url)
+  for (const [prefix, file] of [
+    ['uplot', 'uplot/dist/uPlot.iife.min.js'],
+    ['leaflet', 'leaflet/dist/leaflet.js'],
+    ['leaflet.markercluster', 'leaflet.markercluster/dist/leaflet.markercluster.js'],
+  ] as const) {
+    await app.register(fastifyStatic, {
+      root: dirname(require.resolve(file)),
+      prefix: `/vendor/${prefix}/`,
+      decorateReply: false,
+    })
+  }
 }

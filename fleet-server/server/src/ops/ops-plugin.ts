@@ -1,3 +1,4 @@
+import type { BaseMapView } from '@kiosk-fleet/protocol/http'
 import type { FastifyPluginAsync } from 'fastify'
 import type { Registry } from 'prom-client'
 import type { Database } from '../db/database.ts'
@@ -16,7 +17,7 @@ export interface OpsPluginOptions {
   metrics: Registry
   /** `/metrics` needs the scrape token or an admin; not served here when it has a listener of its own. */
   metricsAccess?: { token?: string | undefined; ownListener: boolean }
-  dashboard: { tileUrl?: string | undefined }
+  dashboard: { baseMap: BaseMapView }
 }
 
 /**

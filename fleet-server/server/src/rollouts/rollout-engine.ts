@@ -198,6 +198,8 @@ export class RolloutEngine {
     if (artifact.kind === 'app') return this.#c.kiosks.verifyingOnApp(tx, rollout.id, artifact.version)
     const rows = await this.#c.kiosks.verifyingWithPeripherals(tx, rollout.id)
     if (rows.length === 0) return []
+    // A catalogue bundle: the kiosk reported success once it loaded the catalogue; online is enough.
+    if (artifact.kind === 'catalogue') return rows.filter((r) => r.state === 'online').map((r) => r.kiosk_id)
     const model: DeviceModelInfo | undefined =
       artifact.deviceModel === null ? undefined : this.#c.deviceModels(artifact.deviceModel)
     return rows

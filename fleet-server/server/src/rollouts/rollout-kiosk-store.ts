@@ -56,12 +56,18 @@ export class RolloutKioskStore {
       app_version: string | null
       state: string | null
       peripherals:
-        | { vendor: string | null; model: string | null; firmware: string | null; state: string | null }[]
+        | {
+            vendor: string | null
+            model: string | null
+            modelId: string | null
+            firmware: string | null
+            state: string | null
+          }[]
         | string
     }>(
       `SELECT rk.kiosk_id, k.app_version, k.state,
-         coalesce((SELECT json_agg(json_build_object('vendor', p.vendor, 'model', p.model, 'firmware', p.firmware,
-                                                     'state', p.status->>'state'))
+         coalesce((SELECT json_agg(json_build_object('vendor', p.vendor, 'model', p.model, 'modelId', p.model_id,
+                                                     'firmware', p.firmware, 'state', p.status->>'state'))
                    FROM peripherals p WHERE p.kiosk_id = rk.kiosk_id), '[]'::json) AS peripherals
        FROM rollout_kiosks rk LEFT JOIN kiosks k ON k.id = rk.kiosk_id
        WHERE rk.rollout_id = $1 AND rk.state = 'verifying'`,

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { MachineType } from '@kiosk-fleet/protocol'
 import { ErrorBody } from '@kiosk-fleet/protocol/http'
 import { Type } from '@sinclair/typebox'
+import type { FastifyRequest } from 'fastify'
 import { principalOf, requirePermission } from '../auth/guard.ts'
 import { KIOSK_STATES, ROLLOUT_STATUSES } from './kiosk-states.ts'
 import type { RolloutAction, RolloutService } from './rollout-service.ts'
@@ -54,6 +55,12 @@ const PreviewBody = Type.Object(
   { additionalProperties: false },
 )
 
+/** The departments and sites a rollout's target names: a mistyped one is refused, not matched to nothing. */
+const targetNames = (request: FastifyRequest) => {
+  const { filter } = request.body as { filter?: { departments?: string[]; sites?: string[] } }
+  return { departments: filter?.departments, sites: filter?.sites }
+}
+
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }) })
 const ActionParams = Type.Object({
   id: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }),
@@ -92,6 +99,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<RolloutRoutesOptions> = as
         body: PreviewBody,
         response: errors,
       },
+      config: { knownNames: targetNames },
     },
     async (request, _reply) =>
       rollouts.preview(principalOf(request), { ...request.body, groups: request.body.groups ?? [{ percent: 100 }] }),
@@ -102,6 +110,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<RolloutRoutesOptions> = as
     {
       preValidation: manage,
       schema: { summary: 'Create a rollout (awaiting approval)', body: CreateRolloutBody, response: errors },
+      config: { knownNames: targetNames },
     },
     async (request, reply) => {
       const created = await rollouts.create(principalOf(request), request.body, request.ip)

@@ -5,7 +5,15 @@ import { assignGroups, groupEnds, shuffleStable } from './grouping.ts'
 import { applyReport, groupPassed, type KioskProgress, shouldHalt, timeoutStretch } from './kiosk-states.ts'
 import { deadlineOf, everyKioskHasOutcome } from './rollout-outcomes.ts'
 import { buildSchedule, DEFAULT_SITE_SCHEDULE, localDate } from './schedule.ts'
-import { type ArtifactInfo, type Candidate, classifyKiosk, EMPTY_FILTER, peripheralIsModel } from './selection.ts'
+import {
+  type ArtifactInfo,
+  type Candidate,
+  classifyKiosk,
+  EMPTY_FILTER,
+  incompatibility,
+  peripheralIsModel,
+  selectKiosks,
+} from './selection.ts'
 
 describe('compareVersions', () => {
   it('compares numerically, part by part', () => {
@@ -243,6 +251,91 @@ describe('selection', () => {
     // A device that never said which revision it is gets no revision-specific firmware.
     expect(classifyKiosk(withRevision(null), EMPTY_FILTER, fw, models)).toBe('incompatible')
     expect(classifyKiosk(withRevision(null), EMPTY_FILTER, artifact(), models)).toBeUndefined()
+  })
+  it('takes a reported registry model id at its word, whatever the display names say', () => {
+    expect(peripheralIsModel({ vendor: 'generic', model: 'ESC/POS 80 mm', modelId: printer.id }, printer)).toBe(true)
+    // The display names alone would match; the model id says it is another model.
+    expect(peripheralIsModel({ vendor: 'Xprinter', model: 'XP-T58H', modelId: 'generic-escpos-80mm' }, printer)).toBe(
+      false,
+    )
+  })
+  it('says why a kiosk is incompatible: a reason, what it has against what the artifact needs, a sentence', () => {
+    const a = (compatibility: ArtifactInfo['compatibility']) => artifact({ compatibility })
+    expect(incompatibility(kiosk(), a({ machineTypes: ['tax'] }), printer)).toEqual({
+      reason: 'machineTypeMismatch',
+      has: ['id'],
+      needs: ['tax'],
+      detail: 'machine type id, the artifact is for tax',
+    })
+    expect(incompatibility(kiosk(), a({ minAppVersion: '1.10.0' }), printer)).toEqual({
+      reason: 'appTooOld',
+      has: ['1.4.0'],
+      needs: ['1.10.0'],
+      detail: 'app 1.4.0, the artifact needs 1.10.0 or later',
+    })
+    const generic = kiosk({
+      peripherals: [
+        { vendor: 'generic', model: 'ESC/POS', modelId: 'generic-escpos-80mm', firmware: '1.0', state: 'online' },
+      ],
+    })
+    expect(incompatibility(generic, artifact(), printer)).toEqual({
+      reason: 'modelMismatch',
+      has: ['generic-escpos-80mm'],
+      needs: ['xprinter-xp-t58h'],
+      detail: 'no xprinter-xp-t58h (it has generic-escpos-80mm)',
+    })
+    expect(incompatibility(kiosk({ peripherals: [] }), artifact(), printer)).toMatchObject({
+      reason: 'modelMismatch',
+      has: [],
+      detail: 'no xprinter-xp-t58h (it has no devices)',
+    })
+    const revB = kiosk({
+      peripherals: [{ vendor: 'Xprinter', model: 'XP-T58H', firmware: '2.0', state: 'online', hwRevision: 'B' }],
+    })
+    expect(incompatibility(revB, a({ hwRevisions: ['A'] }), printer)).toEqual({
+      reason: 'hwRevisionMismatch',
+      has: ['B'],
+      needs: ['A'],
+      detail: 'xprinter-xp-t58h hardware revision B, the artifact is for A',
+    })
+    expect(incompatibility(kiosk(), artifact(), printer)).toBeUndefined()
+  })
+  it('lists every left-out kiosk with its reason, not approved ones too; filtered kiosks are not left out', () => {
+    const generic = kiosk({
+      id: 'k-2',
+      peripherals: [
+        { vendor: 'generic', model: 'ESC/POS', modelId: 'generic-escpos-80mm', firmware: '1.0', state: 'online' },
+      ],
+    })
+    const tax = kiosk({ id: 'k-3', department: 'tax' })
+    const elsewhere = kiosk({ id: 'k-4', siteId: 'site-b' })
+    const selection = selectKiosks(
+      [kiosk(), generic, tax, elsewhere],
+      { ...EMPTY_FILTER, sites: ['site-a'] },
+      artifact(),
+      models,
+    )
+    expect(selection).toEqual({
+      selected: ['k1'],
+      matched: 3,
+      excluded: { incompatible: 1, notApproved: 1 },
+      leftOut: [
+        {
+          kioskId: 'k-2',
+          reason: 'modelMismatch',
+          has: ['generic-escpos-80mm'],
+          needs: ['xprinter-xp-t58h'],
+          detail: 'no xprinter-xp-t58h (it has generic-escpos-80mm)',
+        },
+        {
+          kioskId: 'k-3',
+          reason: 'notApproved',
+          has: ['tax'],
+          needs: ['public-security'],
+          detail: 'department tax has not approved the artifact (approved for public-security)',
+        },
+      ],
+    })
   })
   it('excludes kiosks of departments that have not approved the artifact', () => {
     expect(classifyKiosk(kiosk({ department: 'tax' }), EMPTY_FILTER, artifact(), models)).toBe('notApproved')

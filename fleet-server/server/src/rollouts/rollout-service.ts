@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { RolloutPreview } from '@kiosk-fleet/protocol/http'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/audit-log.ts'
 import type { Principal } from '../auth/roles.ts'
@@ -167,14 +168,20 @@ export class RolloutService {
   async preview(
     principal: Principal,
     input: Pick<RolloutInput, 'artifactId' | 'filter' | 'groups'>,
-  ): Promise<{ selected: number; matched: number; excluded: SelectionResult['excluded']; groups: number[] }> {
+  ): Promise<RolloutPreview> {
     const filter = scopedFilter(principal, fullFilter(input.filter))
     const artifact = await this.#c.artifact(this.#c.db, input.artifactId)
     const selection = await this.#c.select(this.#c.db, filter, artifact)
     const groups = new Array(input.groups.length).fill(0) as number[]
     for (const a of assignGroups('preview', selection.selected, input.groups))
       groups[a.group] = (groups[a.group] ?? 0) + 1
-    return { selected: selection.selected.length, matched: selection.matched, excluded: selection.excluded, groups }
+    return {
+      selected: selection.selected.length,
+      matched: selection.matched,
+      excluded: selection.excluded,
+      leftOut: selection.leftOut,
+      groups,
+    }
   }
 
   async create(principal: Principal, input: RolloutInput, ip?: string): Promise<RolloutDetail> {

@@ -1,17 +1,19 @@
 import type { FastifyHelmetOptions } from '@fastify/helmet'
 import type { RateLimitPluginOptions } from '@fastify/rate-limit'
+import type { BaseMapView } from '@kiosk-fleet/protocol/http'
 import type { FastifyRequest } from 'fastify'
 import type { AuditLog } from '../audit/audit-log.ts'
 import { FleetError, FleetErrorCodes } from '../errors.ts'
+import { tileOrigins } from '../map/base-map.ts'
 
 /** The content security policy of the dashboard and API: own scripts and styles only, never framed. */
-export function contentSecurityPolicy(tileUrl: string | undefined): Record<string, string[]> {
-  const tiles = tileUrl === undefined ? [] : [new URL(tileUrl.replace(/\{[zxy]\}/g, '0')).origin]
+export function contentSecurityPolicy(baseMap: BaseMapView): Record<string, string[]> {
+  const tiles = tileOrigins(baseMap)
   return {
     defaultSrc: ["'self'"],
     scriptSrc: ["'self'"],
     styleSrc: ["'self'"],
-    // Map tiles come from the configured tile server (dashboard.tileUrl); charts draw on canvas.
+    // Map tiles come from the base map's tile hosts only (dashboard.baseMap); charts draw on canvas.
     imgSrc: ["'self'", 'data:', ...tiles],
     fontSrc: ["'self'"],
     // The live stream (/api/stream, server-sent events) and the API are same-origin.
@@ -24,9 +26,9 @@ export function contentSecurityPolicy(tileUrl: string | undefined): Record<strin
 }
 
 /** @fastify/helmet options: CSP with frame-ancestors 'none', X-Frame-Options DENY, nosniff, HSTS, no referrer. */
-export function helmetOptions(tileUrl: string | undefined): FastifyHelmetOptions {
+export function helmetOptions(baseMap: BaseMapView): FastifyHelmetOptions {
   return {
-    contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(tileUrl) },
+    contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(baseMap) },
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
   }

@@ -19,29 +19,8 @@ export interface ServiceSnapshot {
  * lock shared rows in opposite orders.
  */
 export async function rollUpServiceAvailability(tx: Queryable, snapshots: readonly ServiceSnapshot[]): Promise<void> {
-  const rows = new Map<string, { kioskId: string; day: string; serviceId: string; n: number; up: number }>()
-  for (const s of snapshots) {
-    const day = siteDay(s.ts)
-    for (const service of s.services) {
-      const key = `${s.kioskId}\u0000${day}\u0000${service.serviceId}`
-      let row = rows.get(key)
-      if (row === undefined) {
-        row = { kioskId: s.kioskId, day, serviceId: service.serviceId, n: 0, up: 0 }
-        rows.set(key, row)
-      }
-      row.n += 1
-      if (service.available) row.up += 1
-    }
-  }
-  if (rows.size === 0) return
-  const sorted = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row)
-  const params = [
-    sorted.map((r) => r.kioskId),
-    sorted.map((r) => r.day),
-    sorted.map((r) => r.serviceId),
-    sorted.map((r) => r.n),
-    sorted.map((r) => r.up),
-  ]
+  const params = tallyByKioskDayService(snapshots)
+  if (params === undefined) return
   await tx.query(
     `INSERT INTO service_availability_daily AS d (kiosk_id, day, service_id, snapshots, available)
      SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::int[], $5::int[])
@@ -60,4 +39,35 @@ export async function rollUpServiceAvailability(tx: Queryable, snapshots: readon
        SET snapshots = d.snapshots + excluded.snapshots, available = d.available + excluded.available`,
     params,
   )
+}
+
+/**
+ * Snapshots counted per kiosk, day at the sites and service, in key order (so two batches never lock
+ * shared rows in opposite orders), as the columns `unnest` takes: kiosk ids, days, service ids,
+ * snapshots, available. Undefined when there is nothing to count.
+ */
+export function tallyByKioskDayService(snapshots: Iterable<ServiceSnapshot>): unknown[][] | undefined {
+  const rows = new Map<string, { kioskId: string; day: string; serviceId: string; n: number; up: number }>()
+  for (const s of snapshots) {
+    const day = siteDay(s.ts)
+    for (const service of s.services) {
+      const key = `${s.kioskId}\u0000${day}\u0000${service.serviceId}`
+      let row = rows.get(key)
+      if (row === undefined) {
+        row = { kioskId: s.kioskId, day, serviceId: service.serviceId, n: 0, up: 0 }
+        rows.set(key, row)
+      }
+      row.n += 1
+      if (service.available) row.up += 1
+    }
+  }
+  if (rows.size === 0) return undefined
+  const sorted = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row)
+  return [
+    sorted.map((r) => r.kioskId),
+    sorted.map((r) => r.day),
+    sorted.map((r) => r.serviceId),
+    sorted.map((r) => r.n),
+    sorted.map((r) => r.up),
+  ]
 }

@@ -1,9 +1,10 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { bundleCatalogue, type CatalogueBundle, readCatalogueBundle } from '@kiosk-fleet/protocol'
 import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { catalogueDirProvider, DEFAULT_CATALOGUE_DIR, loadCatalogueDir } from './catalogue-dir.ts'
+import { catalogueDirProvider, DEFAULT_CATALOGUE_DIR, loadCatalogueDir, readCatalogueFiles } from './catalogue-dir.ts'
 
 let dir: string
 beforeEach(() => {
@@ -47,5 +48,25 @@ describe('the fleet reads the service catalogue from a folder', () => {
     rewrite(serviceFile(), '{ not json')
     expect(await name()).toBe('Invoices')
     expect(before).not.toBe('Invoices')
+  })
+
+  it('lays the bundles departments published over the folder, and keeps the last valid one when they clash', async () => {
+    let published: CatalogueBundle[] = []
+    const catalogue = catalogueDirProvider(dir, logger, async () => published)
+    const ids = async () => (await catalogue()).services.map((s) => s.id)
+    const tax = readCatalogueFiles(dir).filter((f) => f.path.startsWith('tax/'))
+    const withService = (id: string) => {
+      const copy = JSON.parse(String(tax.find((f) => f.path === 'tax/services/tax-invoice.json')?.content))
+      const files = [...tax, { path: `tax/services/${id}.json`, content: JSON.stringify({ ...copy, id }) }]
+      const read = readCatalogueBundle(bundleCatalogue('tax', id, files))
+      if (!read.ok) throw new Error('test bundle invalid')
+      return read.bundle
+    }
+    expect(await ids()).not.toContain('tax-published')
+    published = [withService('tax-published')]
+    expect(await ids()).toContain('tax-published')
+    // A bundle that clashes with another department's service id: the last valid catalogue stays.
+    published = [withService('hf-deposit-certificate')]
+    expect(await ids()).toContain('tax-published')
   })
 })

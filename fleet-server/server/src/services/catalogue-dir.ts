@@ -1,6 +1,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
-import { type Catalogue, type CatalogueFile, formatCatalogueErrors, validateCatalogue } from '@kiosk-fleet/protocol'
+import {
+  type Catalogue,
+  type CatalogueBundle,
+  type CatalogueFile,
+  formatCatalogueErrors,
+  overlayCatalogue,
+  validateCatalogue,
+} from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
 import { FleetError, FleetErrorCodes } from '../errors.ts'
 
@@ -46,28 +53,41 @@ export function loadCatalogueDir(dir: string): Catalogue {
 
 /**
  * The catalogue of a folder, loaded now (so a bad folder stops the start) and read again when a file
- * is added, removed or changed (size or modification time, checked on each call). A folder that
- * turns invalid while the server runs is logged and the last valid catalogue is kept.
+ * is added, removed or changed (size or modification time, checked on each call), with the bundles
+ * departments published through the fleet laid over it (`published`, as kiosks lay them over their
+ * image). A catalogue that turns invalid while the server runs is logged and the last valid one kept.
  */
-export function catalogueDirProvider(dir: string, logger: Logger): CatalogueProvider {
+export function catalogueDirProvider(
+  dir: string,
+  logger: Logger,
+  published: () => Promise<CatalogueBundle[]> = async () => [],
+): CatalogueProvider {
   const root = resolve(dir)
-  const signature = () =>
-    existsSync(root)
-      ? listFiles(root)
-          .map((f) => `${f.path}@${f.stamp}`)
-          .join('\n')
-      : ''
-  let seen = signature()
+  const signature = (bundles: CatalogueBundle[]) =>
+    [
+      ...(existsSync(root) ? listFiles(root).map((f) => `${f.path}@${f.stamp}`) : []),
+      ...bundles.map((b) => `bundle:${b.department}@${b.version}`),
+    ].join('\n')
+  let seen = signature([])
   let current = loadCatalogueDir(root)
   return async () => {
-    const now = signature()
+    const bundles = await published()
+    const now = signature(bundles)
     if (now === seen) return current
     seen = now
-    try {
-      current = loadCatalogueDir(root)
-      logger.info({ dir: root, digest: current.digest }, 'service catalogue reloaded')
-    } catch (err) {
-      logger.warn({ err, dir: root }, 'service catalogue changed and is invalid: keeping the last valid one')
+    const result = overlayCatalogue(existsSync(root) ? readCatalogueFiles(root) : [], bundles)
+    if (result.ok) {
+      current = result.catalogue
+      logger.info({ dir: root, digest: current.digest, bundles: bundles.length }, 'service catalogue reloaded')
+    } else {
+      logger.warn(
+        {
+          dir: root,
+          bundles: bundles.map((b) => `${b.department}@${b.version}`),
+          errors: formatCatalogueErrors(result.errors),
+        },
+        'service catalogue changed and is invalid: keeping the last valid one',
+      )
     }
     return current
   }

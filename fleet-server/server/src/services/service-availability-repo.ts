@@ -23,7 +23,8 @@ const REASON_OF = `CASE WHEN s ->> 'reason' IN ('peripheral', 'gatewayDown', 'id
 const AVAILABILITY_OF = `CASE WHEN k.state <> 'online' THEN 'unknown'
                               WHEN (s ->> 'available')::boolean THEN 'available' ELSE 'unavailable' END`
 /** A kiosk's services in its latest health, one row each (`s`). */
-const OFFERED = `kiosks k CROSS JOIN LATERAL jsonb_array_elements(k.last_health -> 'services') AS s`
+const OFFERED = `kiosks k JOIN kiosk_health kh ON kh.kiosk_id = k.id
+  CROSS JOIN LATERAL jsonb_array_elements(kh.last_health -> 'services') AS s`
 
 /**
  * Where a principal's share over days comes from. The whole fleet and a department's kiosks: the
@@ -54,7 +55,7 @@ function rolledUp(principal: Principal, firstParam: number): { from: string; whe
 
 /**
  * The services page's figures, always within a principal's scope (`kioskScope`): what the kiosks'
- * latest health says now (`kiosks.last_health`) and the daily roll-up over a window (written by
+ * latest health says now (`kiosk_health.last_health`) and the daily roll-up over a window (written by
  * ingest, services/availability-rollup.ts). Never reads `health_history`.
  */
 export class ServiceAvailabilityRepo {

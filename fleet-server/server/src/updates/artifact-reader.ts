@@ -1,6 +1,11 @@
 import type { Queryable } from '../db/database.ts'
 import type { ArtifactCompatibility, ArtifactKind, ArtifactStatus } from './artifact-repo.ts'
 
+/** Firmware and config go to one peripheral of a kiosk; app releases and catalogue bundles to the kiosk itself. */
+export function isDeviceArtifact(kind: ArtifactKind): boolean {
+  return kind === 'firmware' || kind === 'config'
+}
+
 /** What other features (rollouts) may know of an artifact: enough to select kiosks and notify them. */
 export interface ReleasedArtifact {
   id: string

@@ -1,6 +1,6 @@
 import type { Database, Queryable } from '../db/database.ts'
 
-export type ArtifactKind = 'app' | 'firmware' | 'config'
+export type ArtifactKind = 'app' | 'firmware' | 'config' | 'catalogue'
 export type ArtifactStatus = 'uploading' | 'signing' | 'ready' | 'rejected' | 'revoked'
 
 export interface ArtifactCompatibility {
@@ -22,6 +22,8 @@ export interface Artifact {
   kind: ArtifactKind
   version: string
   vendor: string | null
+  /** The department whose catalogue bundle this is (kind `catalogue`); null otherwise. */
+  department: string | null
   deviceModel: string | null
   deviceClass: string | null
   targetPath: string
@@ -57,6 +59,7 @@ interface ArtifactRow {
   kind: ArtifactKind
   version: string
   vendor: string | null
+  department: string | null
   device_model: string | null
   device_class: string | null
   target_path: string
@@ -94,6 +97,7 @@ function toArtifact(r: ArtifactRow): Artifact {
     kind: r.kind,
     version: r.version,
     vendor: r.vendor,
+    department: r.department,
     deviceModel: r.device_model,
     deviceClass: r.device_class,
     targetPath: r.target_path,
@@ -136,6 +140,8 @@ export type NewArtifact = Omit<Artifact, 'sha256' | 'length' | 'status' | 'statu
 export interface ArtifactListFilter {
   /** Only these vendors' artifacts (vendor users); undefined = all. */
   vendors?: string[] | undefined
+  /** Only these departments' catalogue bundles; undefined = all. */
+  departments?: string[] | undefined
   kind?: ArtifactKind | undefined
   status?: ArtifactStatus | undefined
   deviceModel?: string | undefined
@@ -183,8 +189,16 @@ export class ArtifactRepo {
        WHERE ($1::text[] IS NULL OR vendor = ANY($1::text[]))
          AND ($2::text IS NULL OR kind = $2) AND ($3::text IS NULL OR status = $3)
          AND ($4::text IS NULL OR device_model = $4)
+         AND ($6::text[] IS NULL OR department = ANY($6::text[]))
        ORDER BY created_at DESC, id LIMIT $5`,
-      [filter.vendors ?? null, filter.kind ?? null, filter.status ?? null, filter.deviceModel ?? null, filter.limit],
+      [
+        filter.vendors ?? null,
+        filter.kind ?? null,
+        filter.status ?? null,
+        filter.deviceModel ?? null,
+        filter.limit,
+        filter.departments ?? null,
+      ],
     )
     const ids = rows.map((r) => r.id)
     const approvals = await this.db.query<{
@@ -206,8 +220,8 @@ export class ArtifactRepo {
     const created = await this.db.transaction(async (tx) => {
       const inserted = await tx.query<{ id: string }>(
         `INSERT INTO artifacts (id, kind, version, vendor, device_model, device_class, target_path, sha256, length,
-                                compatibility, notes, status, uploaded_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, 'uploading', $12)
+                                compatibility, notes, status, uploaded_by, department)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, 'uploading', $12, $13)
          ON CONFLICT DO NOTHING RETURNING id`,
         [
           artifact.id,
@@ -222,6 +236,7 @@ export class ArtifactRepo {
           JSON.stringify(artifact.compatibility),
           artifact.notes,
           artifact.uploadedBy,
+          artifact.department,
         ],
       )
       if (inserted.length === 0) return false
@@ -234,6 +249,16 @@ export class ArtifactRepo {
     })
     if (created) this.onChanged(artifact.id)
     return created
+  }
+
+  /** Each department's newest `ready` catalogue bundle (revoked and rejected ones are not published). */
+  async latestCatalogueBundles(): Promise<Artifact[]> {
+    const rows = await this.db.query<ArtifactRow>(
+      `SELECT DISTINCT ON (department) * FROM artifacts
+       WHERE kind = 'catalogue' AND status = 'ready'
+       ORDER BY department, ready_at DESC, created_at DESC`,
+    )
+    return rows.map(toArtifact)
   }
 
   async existsForPath(targetPath: string): Promise<boolean> {
@@ -330,24 +355,28 @@ export class ArtifactRepo {
     await this.db.query('DELETE FROM tuf_metadata WHERE name = $1', [signingRequestName(artifactId)])
   }
 
-  async listVendors(): Promise<UpdateVendor[]> {
-    const rows = await this.db.query<VendorRow>('SELECT * FROM update_vendors ORDER BY id')
+  async listVendors(kind: PublisherKind = 'vendor'): Promise<UpdateVendor[]> {
+    const rows = await this.db.query<VendorRow>(`SELECT * FROM ${PUBLISHER_TABLES[kind]} ORDER BY id`)
     return rows.map(toVendor)
   }
 
-  async vendor(id: string): Promise<UpdateVendor | undefined> {
-    const [row] = await this.db.query<VendorRow>('SELECT * FROM update_vendors WHERE id = $1', [id])
+  async vendor(id: string, kind: PublisherKind = 'vendor'): Promise<UpdateVendor | undefined> {
+    const [row] = await this.db.query<VendorRow>(`SELECT * FROM ${PUBLISHER_TABLES[kind]} WHERE id = $1`, [id])
     return row === undefined ? undefined : toVendor(row)
   }
 
-  async saveVendor(vendor: Omit<UpdateVendor, 'createdAt'>): Promise<void> {
+  async saveVendor(vendor: Omit<UpdateVendor, 'createdAt'>, kind: PublisherKind = 'vendor'): Promise<void> {
     await this.db.query(
-      `INSERT INTO update_vendors (id, name, public_keys, threshold) VALUES ($1, $2, $3::jsonb, $4)
+      `INSERT INTO ${PUBLISHER_TABLES[kind]} (id, name, public_keys, threshold) VALUES ($1, $2, $3::jsonb, $4)
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, public_keys = EXCLUDED.public_keys, threshold = EXCLUDED.threshold`,
       [vendor.id, vendor.name, JSON.stringify(vendor.publicKeys), vendor.threshold],
     )
   }
 }
+
+/** Who holds a delegated role's keys: vendors (firmware, config) and departments (catalogue bundles). */
+export type PublisherKind = 'vendor' | 'department'
+const PUBLISHER_TABLES: Record<PublisherKind, string> = { vendor: 'update_vendors', department: 'update_departments' }
 
 /** Not a published file name: the metadata route only serves published roles. */
 function signingRequestName(artifactId: string): string {

@@ -53,12 +53,14 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<ArtifactRoutesOptions> = 
     {
       preValidation: requirePermission('pushArtifacts'),
       schema: {
-        summary: 'Announce an artifact (app release, firmware or config) and open its resumable upload',
+        summary:
+          "Announce an artifact (app release, firmware, config or a department's catalogue bundle) and open its resumable upload",
         body: Type.Object(
           {
             kind: Kind,
             version: Type.String({ pattern: ARTIFACT_VERSION_PATTERN }),
             vendor: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' })),
+            department: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{1,31}$' })),
             deviceModel: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,127}$' })),
             fileName: Type.String({ pattern: FILE_NAME_PATTERN }),
             length: Type.Integer({ minimum: 1 }),
@@ -296,7 +298,14 @@ export const artifactRoutes: FastifyPluginAsyncTypebox<ArtifactRoutesOptions> = 
         summary: "Approve the artifact for a department's kiosks",
         params: ArtifactId,
         body: Type.Object({ department: Department }, { additionalProperties: false }),
-        response: { 200: ArtifactView, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 200: ArtifactView, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+      config: {
+        // An admin's department is checked here; a department user's is refused unless it is one of
+        // their own (ERR_FLEET_DEPARTMENT_FORBIDDEN), and their scope names only known departments.
+        knownNames: (request) => ({
+          departments: request.principal?.role === 'admin' ? [(request.body as { department: string }).department] : [],
+        }),
       },
     },
     async (request) => service.approve(actor(request), request.params.id, request.body.department),

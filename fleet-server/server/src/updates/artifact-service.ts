@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Readable } from 'node:stream'
-import { MACHINE_TYPES } from '@kiosk-fleet/protocol'
+import { type CatalogueBundle, MACHINE_TYPES, readCatalogueBundle } from '@kiosk-fleet/protocol'
 import Ajv from 'ajv'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/audit-log.ts'
@@ -14,12 +14,14 @@ import type {
   ArtifactRepo,
   ArtifactUpload,
   ArtifactWithApprovals,
+  PublisherKind,
   UpdateVendor,
 } from './artifact-repo.ts'
 import type { DeviceModelCatalog, DeviceModelInfo } from './device-models.ts'
+import type { TufMetadataStore } from './metadata-store.ts'
 import type { TufPublicKeyJson } from './tuf-keys.ts'
 import { toModelKey } from './tuf-keys.ts'
-import type { TufRepository, VendorTargetInput } from './tuf-repository.ts'
+import { hashPrefixedTargetPath, type Publisher, type TufRepository, type VendorTargetInput } from './tuf-repository.ts'
 import { UpdateErrorCodes, UpdateRepositoryError } from './update-errors.ts'
 import type { UploadSpool } from './upload-spool.ts'
 
@@ -29,11 +31,19 @@ export const APP_VERSION_PATTERN = '^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?$
 export const ARTIFACT_VERSION_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'
 export const FILE_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$'
 const APP_VERSION = new RegExp(APP_VERSION_PATTERN)
+/** A department id, as catalogue definitions name departments. */
+const DEPARTMENT_ID = /^[a-z][a-z0-9-]{1,31}$/
+
+function asPublisherOf(vendorOrPublisher: string | Publisher): Publisher {
+  return typeof vendorOrPublisher === 'string' ? { kind: 'vendor', id: vendorOrPublisher } : vendorOrPublisher
+}
 
 export interface NewArtifactRequest {
   kind: ArtifactKind
   version: string
   vendor?: string | undefined
+  /** The department whose catalogue bundle it is (kind `catalogue`). */
+  department?: string | undefined
   deviceModel?: string | undefined
   fileName: string
   length: number
@@ -76,9 +86,19 @@ export function artifactTargetPath(
   fileName: string,
   vendor?: string,
   model?: string,
+  department?: string,
 ): string {
   if (kind === 'app') return `app/${version}/kiosk-app-${version}.tar.gz`
+  if (kind === 'catalogue') return `catalogue/${department}/${department}-${version}.json`
   return `${kind}/${vendor}/${model}/${fileName}`
+}
+
+/** Who signs an artifact's delegated role: its vendor, or for a catalogue bundle its department. */
+export function publisherOf(artifact: Pick<Artifact, 'kind' | 'vendor' | 'department'>): Publisher | undefined {
+  if (artifact.kind === 'catalogue' && artifact.department !== null)
+    return { kind: 'department', id: artifact.department }
+  if (artifact.vendor !== null) return { kind: 'vendor', id: artifact.vendor }
+  return undefined
 }
 
 /** Runs a repository call; its refusal becomes the HTTP error with the repository's code. */
@@ -93,9 +113,9 @@ async function asHttpError<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Where a vendor's pending re-sign request is kept (beside the artifacts' signing requests). */
-function vendorResignKey(vendor: string): string {
-  return `vendor-resign.${vendor}`
+/** Where a publisher's pending re-sign request is kept (beside the artifacts' signing requests). */
+function vendorResignKey(publisher: Publisher): string {
+  return `${publisher.kind}-resign.${publisher.id}`
 }
 
 /** The `custom` fields a kiosk reads from the verified target (kind, version, compatibility). */
@@ -104,6 +124,7 @@ export function targetCustom(artifact: Artifact): Record<string, unknown> {
     kind: artifact.kind,
     version: artifact.version,
     ...(artifact.deviceModel === null ? {} : { deviceModel: artifact.deviceModel }),
+    ...(artifact.department === null ? {} : { department: artifact.department }),
     machineTypes: artifact.compatibility.machineTypes,
     hwRevisions: artifact.compatibility.hwRevisions,
     ...(artifact.compatibility.minAppVersion === undefined
@@ -167,9 +188,14 @@ export class ArtifactService {
 
   // ---- vendors -------------------------------------------------------------------------------
 
+  /**
+   * Registers a publisher's delegated role (a vendor's, or a department's for its catalogue), or
+   * rotates its keys and threshold.
+   */
   async registerVendor(
     actor: Actor,
     input: { id: string; name: string; publicKeys: TufPublicKeyJson[]; threshold: number },
+    kind: PublisherKind = 'vendor',
   ): Promise<UpdateVendor> {
     const repo = this.repo()
     let keys: Record<string, TufPublicKeyJson>
@@ -179,26 +205,39 @@ export class ArtifactService {
       throw new FleetError(FleetErrorCodes.badRequest, `bad public key: ${(error as Error).message}`)
     }
     try {
-      await repo.addVendor(input.id, input.publicKeys, input.threshold, this.o.clock())
+      await repo.addVendor({ kind, id: input.id }, input.publicKeys, input.threshold, this.o.clock())
     } catch (error) {
       if (error instanceof UpdateRepositoryError) throw new FleetError(error.code, error.message)
       throw error
     }
-    await this.o.artifacts.saveVendor({ id: input.id, name: input.name, publicKeys: keys, threshold: input.threshold })
-    await this.audit(actor, 'updates.vendor.register', input.id, 'ok', {
+    await this.o.artifacts.saveVendor(
+      { id: input.id, name: input.name, publicKeys: keys, threshold: input.threshold },
+      kind,
+    )
+    await this.audit(actor, `updates.${kind}.register`, input.id, 'ok', {
       keyIds: Object.keys(keys),
       threshold: input.threshold,
     })
-    const vendor = await this.o.artifacts.vendor(input.id)
-    if (vendor === undefined) throw new Error('vendor vanished after saving')
+    const vendor = await this.o.artifacts.vendor(input.id, kind)
+    if (vendor === undefined) throw new Error(`${kind} vanished after saving`)
     return vendor
   }
 
-  private checkVendorScope(principal: Principal, vendor: string): void {
-    if (principal.role === 'vendor' && !principal.vendors.includes(vendor)) {
+  private checkVendorScope(principal: Principal, publisher: Publisher): void {
+    if (publisher.kind === 'vendor' && principal.role === 'vendor' && !principal.vendors.includes(publisher.id)) {
       throw new FleetError(
         FleetErrorCodes.vendorForbidden,
         `you act only for vendors ${principal.vendors.join(', ') || '(none)'}`,
+      )
+    }
+    if (
+      publisher.kind === 'department' &&
+      principal.role !== 'admin' &&
+      !principal.departments.includes(publisher.id)
+    ) {
+      throw new FleetError(
+        FleetErrorCodes.departmentForbidden,
+        `you act only for departments ${principal.departments.join(', ') || '(none)'}`,
       )
     }
   }
@@ -209,18 +248,23 @@ export class ArtifactService {
    */
   async vendorResignRequest(
     actor: Actor,
-    vendor: string,
+    vendorOrPublisher: string | Publisher,
   ): Promise<{ role: string; version: number; dropped: string[]; metadata: { signed: unknown; signatures: [] } }> {
-    this.checkVendorScope(actor.principal, vendor)
-    const revoked = await this.o.artifacts.list({ vendors: [vendor], status: 'revoked', limit: 10_000 })
+    const publisher = asPublisherOf(vendorOrPublisher)
+    this.checkVendorScope(actor.principal, publisher)
+    const revoked = await this.o.artifacts.list({
+      ...(publisher.kind === 'vendor' ? { vendors: [publisher.id] } : { departments: [publisher.id] }),
+      status: 'revoked',
+      limit: 10_000,
+    })
     const request = await asHttpError(() =>
       this.repo().vendorResignRequest(
-        vendor,
+        publisher,
         revoked.map((a) => a.targetPath),
         this.o.clock(),
       ),
     )
-    await this.o.artifacts.saveSigningRequest(vendorResignKey(vendor), request.signed)
+    await this.o.artifacts.saveSigningRequest(vendorResignKey(publisher), request.signed)
     return {
       role: request.role,
       version: request.version,
@@ -232,19 +276,21 @@ export class ArtifactService {
   /** Publishes the vendor's signatures over the stored re-sign request. */
   async submitVendorResign(
     actor: Actor,
-    vendor: string,
+    vendorOrPublisher: string | Publisher,
     input: { signatures: { keyid: string; sig: string }[] },
   ): Promise<{ role: string; version: number; expires: string; dropped: string[] }> {
-    this.checkVendorScope(actor.principal, vendor)
-    const signed = await this.o.artifacts.signingRequest(vendorResignKey(vendor))
+    const publisher = asPublisherOf(vendorOrPublisher)
+    this.checkVendorScope(actor.principal, publisher)
+    const signed = await this.o.artifacts.signingRequest(vendorResignKey(publisher))
     if (signed === undefined) {
       throw new FleetError(FleetErrorCodes.signingRequestStale, 'no re-sign request: GET …/signing-request first')
     }
-    const published = await this.publishSigned(actor, 'updates.vendor.resign', vendor, () =>
-      this.repo().publishVendorResign(vendor, { signed, signatures: input.signatures }, this.o.clock()),
+    const action = `updates.${publisher.kind}.resign`
+    const published = await this.publishSigned(actor, action, publisher.id, () =>
+      this.repo().publishVendorResign(publisher, { signed, signatures: input.signatures }, this.o.clock()),
     )
-    await this.o.artifacts.deleteSigningRequest(vendorResignKey(vendor))
-    await this.audit(actor, 'updates.vendor.resign', vendor, 'ok', {
+    await this.o.artifacts.deleteSigningRequest(vendorResignKey(publisher))
+    await this.audit(actor, action, publisher.id, 'ok', {
       version: published.version,
       expires: published.expires,
       dropped: published.dropped,
@@ -305,7 +351,13 @@ export class ArtifactService {
     }
     let vendor: string | null = null
     let model: DeviceModelInfo | undefined
-    if (req.kind === 'app') {
+    const department = req.kind === 'catalogue' ? (req.department ?? '') : null
+    if (req.kind !== 'catalogue' && req.department !== undefined) {
+      await refuse(FleetErrorCodes.artifactInvalid, `a ${req.kind} artifact has no department`)
+    }
+    if (req.kind === 'catalogue') {
+      await this.checkCatalogueRequest(req, principal, hwRevisions, refuse)
+    } else if (req.kind === 'app') {
       if (principal.role !== 'admin') {
         await refuse(FleetErrorCodes.appReleaseAdminOnly, 'kiosk app releases are pushed by an admin')
       }
@@ -319,6 +371,9 @@ export class ArtifactService {
         await refuse(FleetErrorCodes.artifactInvalid, 'hwRevisions apply to firmware and config, not app releases')
       }
     } else {
+      if (principal.role === 'department') {
+        await refuse(FleetErrorCodes.vendorForbidden, `a department pushes catalogue bundles, not ${req.kind}`)
+      }
       if (req.deviceModel === undefined) {
         await refuse(FleetErrorCodes.artifactInvalid, `a ${req.kind} artifact needs deviceModel`)
       }
@@ -368,7 +423,14 @@ export class ArtifactService {
         )
       }
     }
-    const targetPath = artifactTargetPath(req.kind, req.version, req.fileName, vendor ?? undefined, model?.id)
+    const targetPath = artifactTargetPath(
+      req.kind,
+      req.version,
+      req.fileName,
+      vendor ?? undefined,
+      model?.id,
+      department ?? undefined,
+    )
     const compatibility: ArtifactCompatibility = {
       machineTypes,
       hwRevisions,
@@ -382,6 +444,7 @@ export class ArtifactService {
         kind: req.kind,
         version: req.version,
         vendor,
+        department,
         deviceModel: model?.id ?? null,
         deviceClass: model?.deviceClass ?? null,
         targetPath,
@@ -409,6 +472,41 @@ export class ArtifactService {
     const session = await this.o.artifacts.upload(upload.id)
     if (artifact === undefined || session === undefined) throw new Error('artifact vanished after creation')
     return { artifact, upload: session }
+  }
+
+  /**
+   * A catalogue bundle: pushed by an admin or a user of its department, for a department with signing
+   * keys registered, versioned like vendor artifacts, with no device, vendor or hardware revisions.
+   */
+  private async checkCatalogueRequest(
+    req: NewArtifactRequest,
+    principal: Principal,
+    hwRevisions: string[],
+    refuse: (code: FleetErrorCode, message: string) => Promise<never>,
+  ): Promise<void> {
+    const department = req.department
+    if (department === undefined || !DEPARTMENT_ID.test(department)) {
+      await refuse(FleetErrorCodes.artifactInvalid, 'a catalogue artifact needs department (a department id)')
+    }
+    const id = department as string
+    if (principal.role !== 'admin' && !(principal.role === 'department' && principal.departments.includes(id))) {
+      await refuse(
+        FleetErrorCodes.departmentForbidden,
+        `catalogue bundles are pushed by an admin or a user of the department; you act for ${principal.departments.join(', ') || '(none)'}`,
+      )
+    }
+    if (req.vendor !== undefined || req.deviceModel !== undefined || hwRevisions.length > 0) {
+      await refuse(FleetErrorCodes.artifactInvalid, 'a catalogue bundle has no vendor, deviceModel or hwRevisions')
+    }
+    if (!new RegExp(ARTIFACT_VERSION_PATTERN).test(req.version)) {
+      await refuse(FleetErrorCodes.artifactInvalid, `catalogue version ${req.version} is not a safe version name`)
+    }
+    if ((await this.o.artifacts.vendor(id, 'department')) === undefined) {
+      await refuse(
+        FleetErrorCodes.unknownUpdateDepartment,
+        `department ${id} has no signing keys registered (POST /api/update-departments)`,
+      )
+    }
   }
 
   /** What a principal may see: vendor users only their vendors' artifacts. */
@@ -541,8 +639,19 @@ export class ArtifactService {
     return 'signing'
   }
 
-  /** An app release needs a valid release.json; firmware must parse as its model's image format. */
+  /**
+   * An app release needs a valid release.json; firmware must parse as its model's image format; a
+   * catalogue bundle must be its department's and version's, and a valid catalogue (every error listed).
+   */
   private async contentProblems(artifact: Artifact, upload: ArtifactUpload): Promise<string[]> {
+    if (artifact.kind === 'catalogue') {
+      const read = readCatalogueBundle(await this.o.spool.read(upload.id, upload.totalLength), {
+        department: artifact.department ?? '',
+        version: artifact.version,
+      })
+      if (read.ok) return []
+      return read.errors.map((e) => `${e.file}${e.pointer === '' ? '' : ` ${e.pointer}`}: ${e.message}`)
+    }
     if (artifact.kind === 'app') {
       const problems = await appReleaseProblems(
         await this.o.spool.read(upload.id, upload.totalLength),
@@ -584,11 +693,13 @@ export class ArtifactService {
   private async signingArtifact(
     actor: Actor,
     id: string,
-  ): Promise<{ artifact: Artifact; upload: ArtifactUpload; target: VendorTargetInput }> {
+  ): Promise<{ artifact: Artifact; publisher: Publisher; upload: ArtifactUpload; target: VendorTargetInput }> {
     const artifact = await this.get(actor.principal, id)
-    if (artifact.vendor === null) {
+    const publisher = publisherOf(artifact)
+    if (publisher === undefined) {
       throw new FleetError(FleetErrorCodes.artifactState, 'an app release is signed by the fleet, not a vendor')
     }
+    this.checkVendorScope(actor.principal, publisher)
     if (artifact.status !== 'signing') {
       throw new FleetError(FleetErrorCodes.artifactState, `artifact is ${artifact.status}, not waiting for signatures`)
     }
@@ -598,6 +709,7 @@ export class ArtifactService {
     }
     return {
       artifact,
+      publisher,
       upload,
       target: {
         path: artifact.targetPath,
@@ -613,10 +725,8 @@ export class ArtifactService {
     actor: Actor,
     id: string,
   ): Promise<{ role: string; version: number; metadata: { signed: unknown; signatures: [] } }> {
-    const { artifact, target } = await this.signingArtifact(actor, id)
-    const request = await asHttpError(() =>
-      this.repo().vendorSigningRequest(artifact.vendor as string, target, this.o.clock()),
-    )
+    const { publisher, target } = await this.signingArtifact(actor, id)
+    const request = await asHttpError(() => this.repo().vendorSigningRequest(publisher, target, this.o.clock()))
     await this.o.artifacts.saveSigningRequest(id, request.signed)
     return { role: request.role, version: request.version, metadata: { signed: request.signed, signatures: [] } }
   }
@@ -631,7 +741,7 @@ export class ArtifactService {
     id: string,
     input: { signatures?: { keyid: string; sig: string }[] | undefined; metadata?: unknown },
   ): Promise<Artifact> {
-    const { artifact, upload, target } = await this.signingArtifact(actor, id)
+    const { artifact, publisher, upload, target } = await this.signingArtifact(actor, id)
     let document: unknown = input.metadata
     if (document === undefined) {
       const signed = await this.o.artifacts.signingRequest(id)
@@ -642,7 +752,7 @@ export class ArtifactService {
     }
     const bytes = await this.o.spool.read(upload.id, upload.totalLength)
     await this.publishSigned(actor, 'artifact.sign', id, () =>
-      this.repo().publishVendorMetadata(artifact.vendor as string, document, target, bytes, this.o.clock()),
+      this.repo().publishVendorMetadata(publisher, document, target, bytes, this.o.clock()),
     )
     await this.o.artifacts.setStatus(id, ['signing'], 'ready')
     await this.o.artifacts.deleteSigningRequest(id)
@@ -703,6 +813,25 @@ export class ArtifactService {
       await this.audit(actor, 'artifact.revoke', id, 'ok', { reason, ...(unlisted ? { unlisted: true } : {}) })
     }
     return this.get(actor.principal, id)
+  }
+
+  /**
+   * Each department's newest published catalogue bundle, read back from the signed targets in `store`
+   * (what kiosks download), for the fleet's own view of the catalogue. One that no longer reads is
+   * logged and left out.
+   */
+  async publishedCatalogueBundles(store: Pick<TufMetadataStore, 'readTarget'>): Promise<CatalogueBundle[]> {
+    const out: CatalogueBundle[] = []
+    for (const artifact of await this.o.artifacts.latestCatalogueBundles()) {
+      const bytes =
+        artifact.sha256 === null
+          ? undefined
+          : await store.readTarget(hashPrefixedTargetPath(artifact.targetPath, artifact.sha256))
+      const read = bytes === undefined ? undefined : readCatalogueBundle(bytes)
+      if (read?.ok) out.push(read.bundle)
+      else this.o.logger.warn({ artifactId: artifact.id }, 'a published catalogue bundle could not be read back')
+    }
+    return out
   }
 
   /** Rejects uploads past their expiry and frees their spool files (run periodically). */

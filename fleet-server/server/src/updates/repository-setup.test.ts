@@ -12,7 +12,8 @@ import {
   setUpUpdateRepository,
 } from './repository-setup.ts'
 import { signNextRoot } from './root-metadata.ts'
-import type { TufKeyPairJson } from './tuf-keys.ts'
+import { createSigner, generateTufKeyPair, publicKeyOf, type TufKeyPairJson } from './tuf-keys.ts'
+import { departmentPublisher } from './tuf-repository.ts'
 import { DAY_MS, HOUR_MS } from './tuf-time.ts'
 
 const logger = pino({ level: 'silent' })
@@ -109,5 +110,34 @@ describe('update repository setup', () => {
     await refresher.runOnce()
     expect(warnings()).toHaveLength(1)
     expect(refresher.stats.rootExpires).toBe('2028-09-06T00:00:00Z')
+  })
+
+  it("warns from 60 days before a department's catalogue role expires", async () => {
+    const keys = await createDevelopmentUpdateKeys(join(await temp(), 'k'), NOW)
+    const store = new MemoryMetadataStore()
+    const state = await setUpUpdateRepository({ store, ...keys, now: NOW, logger })
+    if (!state.ready) throw new Error(state.reason)
+    const tax = generateTufKeyPair()
+    await state.repo.addVendor(departmentPublisher('tax'), [publicKeyOf(tax)], 1, NOW)
+    const bundle = new TextEncoder().encode('{}')
+    await state.repo.addVendorTarget(
+      departmentPublisher('tax'),
+      'catalogue/tax/tax-1.json',
+      bundle,
+      [createSigner(tax)],
+      NOW,
+    )
+    const records: Array<{ msg: string; department?: string; daysLeft?: number }> = []
+    const capture = pino({ level: 'info' }, { write: (line: string) => records.push(JSON.parse(line)) })
+    const refresher = new RepositoryRefresher(state.repo, {
+      intervalMs: 60_000,
+      clock: () => NOW + 320 * DAY_MS,
+      logger: capture,
+    })
+    await refresher.runOnce()
+    expect(Object.keys(refresher.stats.departmentRoleExpires)).toEqual(['tax'])
+    expect(records.filter((r) => r.msg.startsWith("a department's TUF role expires soon"))).toMatchObject([
+      { department: 'tax', daysLeft: 45 },
+    ])
   })
 })

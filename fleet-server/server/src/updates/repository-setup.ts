@@ -111,6 +111,8 @@ export interface RefreshStats {
   rootExpires?: string | undefined
   /** When each vendor's role expires (ISO), as of the last check. */
   vendorRoleExpires: Record<string, string>
+  /** When each department's catalogue role expires (ISO), as of the last check. */
+  departmentRoleExpires: Record<string, string>
   failures: number
   lastError?: string | undefined
 }
@@ -128,6 +130,7 @@ export class RepositoryRefresher {
     resigned: { targets: 0, snapshot: 0, timestamp: 0 },
     failures: 0,
     vendorRoleExpires: {},
+    departmentRoleExpires: {},
   }
   private timer: NodeJS.Timeout | undefined
   private running: Promise<void> = Promise.resolve()
@@ -172,6 +175,16 @@ export class RepositoryRefresher {
             expires,
             { vendor, expires },
             "a vendor's TUF role expires soon: the vendor re-signs it with fleetctl vendors resign",
+          )
+        }
+        // …and no kiosk loads that department's catalogue bundles.
+        this.stats.departmentRoleExpires = await this.repo.vendorRoleExpiries('department')
+        for (const [department, expires] of Object.entries(this.stats.departmentRoleExpires)) {
+          this.#warnIfExpiring(
+            now,
+            expires,
+            { department, expires },
+            "a department's TUF role expires soon: the department re-signs it with fleetctl departments resign",
           )
         }
         if (outcome.targets || outcome.snapshot || outcome.timestamp) {

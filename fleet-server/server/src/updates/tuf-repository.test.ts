@@ -5,7 +5,7 @@ import { MemoryMetadataStore } from './metadata-store.ts'
 import { signNextRoot } from './root-metadata.ts'
 import { testKeys } from './test-fixture.ts'
 import { createSigner, generateTufKeyPair, publicKeyOf } from './tuf-keys.ts'
-import { hashPrefixedTargetPath, TufRepository, vendorRoleName } from './tuf-repository.ts'
+import { departmentPublisher, hashPrefixedTargetPath, TufRepository, vendorRoleName } from './tuf-repository.ts'
 import { DAY_MS, HOUR_MS } from './tuf-time.ts'
 import { UpdateErrorCodes } from './update-errors.ts'
 
@@ -142,6 +142,43 @@ describe('TufRepository', () => {
     expect(await repo.vendorRoleExpiries()).toEqual({ acme: '2028-08-27T00:00:00Z' })
     const role = Metadata.fromJSON(MetadataKind.Targets, read(store, 'vendor-acme.json') as never)
     expect(Object.keys(role.signed.targets)).toEqual(['firmware/acme/r1/fw-2.bin'])
+  })
+
+  it("delegates a department only its catalogue/<id>/ bundles, signed with the department's own key", async () => {
+    const { store, repo } = await setup()
+    const tax = departmentPublisher('tax')
+    const taxKey = generateTufKeyPair()
+    const acme = generateTufKeyPair()
+    await repo.addVendor(tax, [publicKeyOf(taxKey)], 1, NOW)
+    await repo.addVendor('acme', [publicKeyOf(acme)], 1, NOW)
+    const roles = (
+      read(store, 'targets.json') as { signed: { delegations: { roles: { name: string; paths: string[] }[] } } }
+    ).signed.delegations.roles
+    expect(roles.find((r) => r.name === 'department-tax')?.paths).toEqual(['catalogue/tax/*'])
+    const bytes = new TextEncoder().encode('{"format":"kiosk-catalogue-bundle/1"}')
+    await repo.addVendorTarget(tax, 'catalogue/tax/tax-2026.12.json', bytes, [createSigner(taxKey)], NOW, {
+      kind: 'catalogue',
+      department: 'tax',
+    })
+    const top = Metadata.fromJSON(MetadataKind.Targets, read(store, 'targets.json') as never)
+    top.verifyDelegate(
+      'department-tax',
+      Metadata.fromJSON(MetadataKind.Targets, read(store, '1.department-tax.json') as never),
+    )
+    // Neither another department's bundle nor firmware for the department; no vendor signs a catalogue.
+    for (const path of ['catalogue/hrss/x.json', 'firmware/tax/m/fw.bin']) {
+      await expect(repo.addVendorTarget(tax, path, bytes, [createSigner(taxKey)], NOW)).rejects.toMatchObject({
+        code: UpdateErrorCodes.pathOutsideVendor,
+      })
+    }
+    await expect(
+      repo.addVendorTarget('acme', 'catalogue/tax/evil.json', bytes, [createSigner(acme)], NOW),
+    ).rejects.toMatchObject({ code: UpdateErrorCodes.pathOutsideVendor })
+    await expect(
+      repo.addVendorTarget(tax, 'catalogue/tax/other.json', bytes, [createSigner(acme)], NOW),
+    ).rejects.toMatchObject({ code: UpdateErrorCodes.keyNotDelegated })
+    expect(Object.keys(await repo.vendorRoleExpiries('department'))).toEqual(['tax'])
+    expect(Object.keys(await repo.vendorRoleExpiries())).toEqual([])
   })
 
   it('refuses a vendor path outside its prefix and another vendor key', async () => {

@@ -58,13 +58,50 @@ function delegationsJson(targets: Targets): DelegationsJson {
 
 const TARGET_PATH = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/
 
-export function vendorRoleName(vendor: string): string {
-  return `vendor-${vendor}`
+/**
+ * Who signs a delegated role with keys the fleet never holds: a device vendor (its firmware and
+ * config) or a department (its part of the service catalogue). Where a method takes `Publisher |
+ * string`, a string is a vendor id.
+ */
+export interface Publisher {
+  kind: 'vendor' | 'department'
+  id: string
 }
 
-/** The only paths a vendor's delegated role may sign: its firmware and config, per model or flat. */
+export function departmentPublisher(id: string): Publisher {
+  return { kind: 'department', id }
+}
+
+function asPublisher(publisher: Publisher | string): Publisher {
+  return typeof publisher === 'string' ? { kind: 'vendor', id: publisher } : publisher
+}
+
+/** The delegated role's name: `vendor-<id>` or `department-<id>`. */
+export function publisherRoleName(publisher: Publisher | string): string {
+  const p = asPublisher(publisher)
+  return `${p.kind}-${p.id}`
+}
+
+/**
+ * The only paths a publisher's delegated role may sign: a vendor its firmware and config, per model
+ * or flat; a department its catalogue bundles.
+ */
+export function publisherPaths(publisher: Publisher | string): string[] {
+  const { kind, id } = asPublisher(publisher)
+  if (kind === 'department') return [`catalogue/${id}/*`]
+  return [`firmware/${id}/*`, `firmware/${id}/*/*`, `config/${id}/*`, `config/${id}/*/*`]
+}
+
+export function vendorRoleName(vendor: string): string {
+  return publisherRoleName(vendor)
+}
+
 export function vendorPaths(vendor: string): string[] {
-  return [`firmware/${vendor}/*`, `firmware/${vendor}/*/*`, `config/${vendor}/*`, `config/${vendor}/*/*`]
+  return publisherPaths(vendor)
+}
+
+function describe(publisher: Publisher): string {
+  return `${publisher.kind} ${publisher.id}`
 }
 
 function sha256Hex(data: Uint8Array | string): string {
@@ -243,16 +280,17 @@ export class TufRepository {
   }
 
   /**
-   * When each vendor's published role expires (vendors that never published are left out). Only
-   * the vendor's keys renew it (`vendorResignRequest`).
+   * When each vendor's (or department's) published role expires, by id (those that never published
+   * are left out). Only the publisher's keys renew it (`vendorResignRequest`).
    */
-  vendorRoleExpiries(): Promise<Record<string, string>> {
+  vendorRoleExpiries(kind: Publisher['kind'] = 'vendor'): Promise<Record<string, string>> {
     return this.serialised(async () => {
       const top = await this.loadTargets('targets')
       const out: Record<string, string> = {}
       for (const name of Object.keys(top.signed.delegations?.roles ?? {})) {
+        if (!name.startsWith(`${kind}-`)) continue
         if ((await this.store.readMetadata(`${name}.json`)) === undefined) continue
-        out[name.replace(/^vendor-/, '')] = (await this.loadTargets(name)).signed.expires
+        out[name.slice(kind.length + 1)] = (await this.loadTargets(name)).signed.expires
       }
       return out
     })
@@ -264,19 +302,20 @@ export class TufRepository {
   }
 
   /**
-   * Delegates `firmware/<vendor>/…` and `config/<vendor>/…` (terminating) to the vendor's keys; for an
-   * existing vendor this replaces (rotates) its keys and threshold.
+   * Delegates `firmware/<vendor>/…` and `config/<vendor>/…` (a department: `catalogue/<department>/…`),
+   * terminating, to the publisher's keys; for an existing one this replaces (rotates) its keys and threshold.
    */
-  addVendor(vendor: string, keys: TufPublicKeyJson[], threshold: number, now: number): Promise<void> {
+  addVendor(publisher: Publisher | string, keys: TufPublicKeyJson[], threshold: number, now: number): Promise<void> {
+    const p = asPublisher(publisher)
     return this.serialised(async () => {
-      if (!VENDOR_ID.test(vendor)) {
-        throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, `bad vendor id: ${vendor}`)
+      if (!VENDOR_ID.test(p.id)) {
+        throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, `bad ${p.kind} id: ${p.id}`)
       }
       if (keys.length === 0 || !Number.isInteger(threshold) || threshold < 1 || threshold > keys.length) {
-        throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, 'vendor threshold must be 1..number of keys')
+        throw new UpdateRepositoryError(UpdateErrorCodes.invalidInput, `${p.kind} threshold must be 1..number of keys`)
       }
       const top = await this.loadTargets('targets')
-      const roleName = vendorRoleName(vendor)
+      const roleName = publisherRoleName(p)
       const delegations = delegationsJson(top.signed)
       for (const key of keys) delegations.keys[toModelKey(key).keyID] = { ...key, keyval: { ...key.keyval } }
       const role: DelegatedRoleJson = {
@@ -284,7 +323,7 @@ export class TufRepository {
         keyids: keys.map((key) => toModelKey(key).keyID),
         threshold,
         terminating: true,
-        paths: vendorPaths(vendor),
+        paths: publisherPaths(p),
       }
       delegations.roles = [...delegations.roles.filter((r) => r.name !== roleName), role]
       // Re-adding a vendor rotates its keys: keys no role lists any more are dropped.
@@ -300,7 +339,7 @@ export class TufRepository {
       )
       next.sign(this.signers.targets.sign)
       await this.writeRole('targets', next)
-      // The vendor's role is published with its first target, signed by the vendor.
+      // The publisher's role is published with its first target, signed by the publisher.
       await this.publishSnapshotWith(new Map([['targets.json', next.signed.version]]), now)
     })
   }
@@ -314,7 +353,7 @@ export class TufRepository {
         if (role.isDelegatedPath(path)) {
           throw new UpdateRepositoryError(
             UpdateErrorCodes.invalidInput,
-            `${path} belongs to the delegated role ${role.name}; add it with that vendor's keys`,
+            `${path} belongs to the delegated role ${role.name}; add it with that publisher's keys`,
           )
         }
       }
@@ -345,32 +384,23 @@ export class TufRepository {
    * A path outside the vendor's prefixes, or a key the vendor's role does not list, is refused.
    */
   addVendorTarget(
-    vendor: string,
+    publisher: Publisher | string,
     path: string,
     bytes: Uint8Array,
     vendorSigners: TufSigner[],
     now: number,
     custom?: Record<string, unknown>,
   ): Promise<void> {
+    const p = asPublisher(publisher)
     return this.serialised(async () => {
       checkTargetPath(path)
-      const roleName = vendorRoleName(vendor)
-      const top = await this.loadTargets('targets')
-      const role = top.signed.delegations?.roles?.[roleName]
-      if (role === undefined) {
-        throw new UpdateRepositoryError(UpdateErrorCodes.unknownVendor, `no delegated role for vendor ${vendor}`)
-      }
-      if (!role.isDelegatedPath(path)) {
-        throw new UpdateRepositoryError(
-          UpdateErrorCodes.pathOutsideVendor,
-          `${path} is outside ${vendor}'s paths (${(role.paths ?? []).join(', ')})`,
-        )
-      }
+      const roleName = publisherRoleName(p)
+      const { top, role } = await this.delegatedRole(p, path)
       const foreign = vendorSigners.filter((s) => !role.keyIDs.includes(s.keyId))
       if (foreign.length > 0 || new Set(vendorSigners.map((s) => s.keyId)).size < role.threshold) {
         throw new UpdateRepositoryError(
           UpdateErrorCodes.keyNotDelegated,
-          `vendor ${vendor} needs ${role.threshold} of its own delegated keys to sign ${path}`,
+          `${describe(p)} needs ${role.threshold} of its own delegated keys to sign ${path}`,
         )
       }
       const current = await this.loadTargetsOrEmpty(roleName, now)
@@ -442,11 +472,16 @@ export class TufRepository {
    * target of the same path). The vendor signs its `signed` part locally (`signVendorMetadata`) and
    * hands the signatures to `publishVendorMetadata`; the blob itself stays with the caller until then.
    */
-  vendorSigningRequest(vendor: string, target: VendorTargetInput, now: number): Promise<VendorSigningRequest> {
+  vendorSigningRequest(
+    publisher: Publisher | string,
+    target: VendorTargetInput,
+    now: number,
+  ): Promise<VendorSigningRequest> {
+    const p = asPublisher(publisher)
     return this.serialised(async () => {
       checkTargetPath(target.path)
-      const roleName = vendorRoleName(vendor)
-      await this.delegatedRole(vendor, target.path)
+      const roleName = publisherRoleName(p)
+      await this.delegatedRole(p, target.path)
       const current = await this.loadTargetsOrEmpty(roleName, now)
       const next = new Targets({
         version: this.nextVersion(current.signed.version),
@@ -465,14 +500,15 @@ export class TufRepository {
    * and every other target is one the role already listed (nothing the server has no blob for).
    */
   publishVendorMetadata(
-    vendor: string,
+    publisher: Publisher | string,
     metadataJson: unknown,
     target: VendorTargetInput,
     bytes: Uint8Array,
     now: number,
   ): Promise<{ role: string; version: number }> {
+    const p = asPublisher(publisher)
     return this.serialised(async () => {
-      const { roleName, metadata } = await this.checkVendorDocument(vendor, metadataJson, now, target.path)
+      const { roleName, metadata } = await this.checkVendorDocument(p, metadataJson, now, target.path)
       const added = metadata.signed.targets[target.path]
       if (added === undefined) {
         throw new UpdateRepositoryError(
@@ -505,13 +541,14 @@ export class TufRepository {
    * its own keys can). Nothing is added.
    */
   vendorResignRequest(
-    vendor: string,
+    publisher: Publisher | string,
     drop: readonly string[],
     now: number,
   ): Promise<VendorSigningRequest & { dropped: string[] }> {
+    const p = asPublisher(publisher)
     return this.serialised(async () => {
-      const roleName = vendorRoleName(vendor)
-      await this.vendorDelegation(vendor)
+      const roleName = publisherRoleName(p)
+      await this.vendorDelegation(p)
       const current = await this.loadTargetsOrEmpty(roleName, now)
       const dropped = drop.filter((path) => current.signed.targets[path] !== undefined)
       const next = new Targets({
@@ -526,12 +563,13 @@ export class TufRepository {
 
   /** Publishes a re-signed vendor role (see `vendorResignRequest`); returns the paths it no longer lists. */
   publishVendorResign(
-    vendor: string,
+    publisher: Publisher | string,
     metadataJson: unknown,
     now: number,
   ): Promise<{ role: string; version: number; expires: string; dropped: string[] }> {
+    const p = asPublisher(publisher)
     return this.serialised(async () => {
-      const { roleName, metadata, current } = await this.checkVendorDocument(vendor, metadataJson, now)
+      const { roleName, metadata, current } = await this.checkVendorDocument(p, metadataJson, now)
       await this.writeRole(roleName, metadata)
       await this.publishSnapshotWith(new Map([[`${roleName}.json`, metadata.signed.version]]), now)
       const dropped = Object.keys(current.signed.targets).filter((path) => metadata.signed.targets[path] === undefined)
@@ -544,9 +582,9 @@ export class TufRepository {
    * the next version, not expired, only the vendor's paths, and every target other than `adding`
    * exactly as the role already lists it.
    */
-  private async checkVendorDocument(vendor: string, metadataJson: unknown, now: number, adding?: string) {
-    const roleName = vendorRoleName(vendor)
-    const { top, role } = await this.vendorDelegation(vendor)
+  private async checkVendorDocument(publisher: Publisher, metadataJson: unknown, now: number, adding?: string) {
+    const roleName = publisherRoleName(publisher)
+    const { top, role } = await this.vendorDelegation(publisher)
     let metadata: Metadata<Targets>
     try {
       metadata = Metadata.fromJSON(MetadataKind.Targets, metadataJson as never)
@@ -574,7 +612,10 @@ export class TufRepository {
     }
     for (const [path, file] of Object.entries(metadata.signed.targets)) {
       if (!role.isDelegatedPath(path)) {
-        throw new UpdateRepositoryError(UpdateErrorCodes.pathOutsideVendor, `${path} is outside ${vendor}'s paths`)
+        throw new UpdateRepositoryError(
+          UpdateErrorCodes.pathOutsideVendor,
+          `${path} is outside ${describe(publisher)}'s paths`,
+        )
       }
       if (path === adding) continue
       const before = current.signed.targets[path]
@@ -631,21 +672,21 @@ export class TufRepository {
     return this.serialised(async () => (await this.loadTimestamp()).signed.expires)
   }
 
-  private async vendorDelegation(vendor: string) {
+  private async vendorDelegation(publisher: Publisher) {
     const top = await this.loadTargets('targets')
-    const role = top.signed.delegations?.roles?.[vendorRoleName(vendor)]
+    const role = top.signed.delegations?.roles?.[publisherRoleName(publisher)]
     if (role === undefined) {
-      throw new UpdateRepositoryError(UpdateErrorCodes.unknownVendor, `no delegated role for vendor ${vendor}`)
+      throw new UpdateRepositoryError(UpdateErrorCodes.unknownVendor, `no delegated role for ${describe(publisher)}`)
     }
     return { top, role }
   }
 
-  private async delegatedRole(vendor: string, path: string) {
-    const { top, role } = await this.vendorDelegation(vendor)
+  private async delegatedRole(publisher: Publisher, path: string) {
+    const { top, role } = await this.vendorDelegation(publisher)
     if (!role.isDelegatedPath(path)) {
       throw new UpdateRepositoryError(
         UpdateErrorCodes.pathOutsideVendor,
-        `${path} is outside ${vendor}'s paths (${(role.paths ?? []).join(', ')})`,
+        `${path} is outside ${describe(publisher)}'s paths (${(role.paths ?? []).join(', ')})`,
       )
     }
     return { top, role }

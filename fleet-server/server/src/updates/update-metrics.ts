@@ -46,6 +46,17 @@ export function registerUpdateMetrics(registry: Registry, updates: UpdateRuntime
     },
   })
   new Gauge({
+    name: 'fleet_tuf_department_role_expiry_timestamp_seconds',
+    help: "when each department's catalogue TUF role expires (only the department's keys renew it), as of the last refresh",
+    labelNames: ['department'] as const,
+    registers: [registry],
+    collect() {
+      this.reset()
+      const expiries = updates.refresher?.stats.departmentRoleExpires ?? {}
+      for (const [department, expires] of Object.entries(expiries)) this.set({ department }, Date.parse(expires) / 1000)
+    },
+  })
+  new Gauge({
     name: 'fleet_tuf_repository_ready',
     help: '1 when the update repository is initialised and its online keys loaded',
     registers: [registry],

@@ -19,8 +19,12 @@ export interface UpdateRepoRoutesOptions {
   notInitialised: () => string | undefined
 }
 
-/** Only published files: `timestamp.json`, `N.root.json`, `N.snapshot.json`, `N.targets.json`, `N.vendor-x.json`. */
-const PUBLISHED_METADATA = /^(timestamp|(\d+\.)?(root|snapshot|targets|vendor-[a-z0-9][a-z0-9-]{0,62}))\.json$/
+/**
+ * Only published files: `timestamp.json`, `N.root.json`, `N.snapshot.json`, `N.targets.json`, and the
+ * delegated roles `N.vendor-x.json`, `N.department-x.json`.
+ */
+const PUBLISHED_METADATA =
+  /^(timestamp|(\d+\.)?(root|snapshot|targets|(vendor|department)-[a-z0-9][a-z0-9-]{0,62}))\.json$/
 
 /** One `bytes=a-b`, `bytes=a-` or `bytes=-n` range; undefined = whole file, 'unsatisfiable' = 416. */
 export function parseRange(
@@ -234,6 +238,106 @@ export const updateRepoRoutes: FastifyPluginAsyncTypebox<UpdateRepoRoutesOptions
     },
     async (request) =>
       service.submitVendorResign({ principal: principalOf(request), ip: request.ip }, request.params.id, request.body),
+  )
+
+  const DepartmentBody = Type.Object(
+    {
+      ...VendorBody.properties,
+      id: Type.String({ pattern: '^[a-z][a-z0-9-]{1,31}$', description: 'the department id the catalogue uses' }),
+    },
+    { additionalProperties: false },
+  )
+  const DepartmentIdParams = Type.Object({ id: DepartmentBody.properties.id })
+
+  app.get(
+    '/api/update-departments',
+    {
+      preValidation: requirePermission('readFleet'),
+      schema: {
+        summary: 'Departments with a delegated TUF role for their catalogue bundles: public keys and threshold',
+        response: { 200: Type.Object({ departments: Type.Array(VendorView) }) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request)
+      const all = await artifacts.listVendors('department')
+      return {
+        departments: principal.role === 'department' ? all.filter((d) => principal.departments.includes(d.id)) : all,
+      }
+    },
+  )
+
+  app.post(
+    '/api/update-departments',
+    {
+      preValidation: requirePermission('manageUpdateRepository'),
+      // A mistyped department would get a role no bundle of the real one ever matches.
+      config: { knownNames: (request) => ({ departments: [(request.body as { id: string }).id] }) },
+      schema: {
+        summary: "Register a department's delegated role (signs catalogue/<id>/*), or rotate its keys and threshold",
+        body: DepartmentBody,
+        response: { 200: VendorView, 400: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request) =>
+      service.registerVendor({ principal: principalOf(request), ip: request.ip }, request.body, 'department'),
+  )
+
+  app.get(
+    '/api/update-departments/:id/signing-request',
+    {
+      preValidation: requirePermission('pushArtifacts'),
+      schema: {
+        summary: "The department role's next version to re-sign: a year more, its revoked bundles taken out",
+        params: DepartmentIdParams,
+        response: {
+          200: Type.Object({
+            role: Type.String(),
+            version: Type.Integer(),
+            dropped: Type.Array(Type.String()),
+            metadata: Type.Object({ signed: Type.Unknown(), signatures: Type.Array(Type.Unknown()) }),
+          }),
+          403: ErrorBody,
+          422: ErrorBody,
+          503: ErrorBody,
+        },
+      },
+    },
+    async (request) =>
+      service.vendorResignRequest(
+        { principal: principalOf(request), ip: request.ip },
+        { kind: 'department', id: request.params.id },
+      ),
+  )
+
+  app.post(
+    '/api/update-departments/:id/signatures',
+    {
+      preValidation: requirePermission('pushArtifacts'),
+      schema: {
+        summary: "The department's signatures over its re-sign request: the role is published",
+        params: DepartmentIdParams,
+        body: Type.Object({ signatures: Signatures }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            role: Type.String(),
+            version: Type.Integer(),
+            expires: Type.String(),
+            dropped: Type.Array(Type.String()),
+          }),
+          403: ErrorBody,
+          409: ErrorBody,
+          422: ErrorBody,
+          503: ErrorBody,
+        },
+      },
+    },
+    async (request) =>
+      service.submitVendorResign(
+        { principal: principalOf(request), ip: request.ip },
+        { kind: 'department', id: request.params.id },
+        request.body,
+      ),
   )
 
   app.post(

@@ -9,8 +9,23 @@ import {
   overlayCatalogue,
   readCatalogueBundle,
 } from '@kiosk-fleet/protocol'
+import type { Logger } from 'pino'
 import { KioskErrorCodes } from '../errors.ts'
 import { writeFileAtomic } from '../fs/atomic-write.ts'
+
+/**
+ * The catalogue a kiosk starts with: its image's with the installed bundles laid over it; when those
+ * no longer load together (a damaged file, an image whose catalogue changed under them), the image's
+ * alone, logged as an error, so the kiosk still serves citizens.
+ */
+export function startingCatalogue(overlay: CatalogueOverlay, image: () => Catalogue, logger: Logger): Catalogue {
+  try {
+    return overlay.compose()
+  } catch (err) {
+    logger.error({ err }, 'installed catalogue bundles do not load; running the catalogue of the image')
+    return image()
+  }
+}
 
 /** The version a department runs when no bundle of it was installed: the image's own files. */
 export const IMAGE_CATALOGUE = 'image'

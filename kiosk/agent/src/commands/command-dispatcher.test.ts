@@ -28,6 +28,7 @@ function setup(now = 1000, linkAgeMs?: number) {
       },
       update: async (params) => ({ deploymentId: params.deploymentId, outcome: 'accepted' }),
       'cancel-update': async (params) => ({ deploymentId: params.deploymentId, outcome: 'unknown' }),
+      screenshot: async () => ({ taken: false, refused: 'noDisplay' }),
       ...createRemoteCommandHandlers({
         peripherals: () => [],
         maintenance: new MaintenanceMode(),

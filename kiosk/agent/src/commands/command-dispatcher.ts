@@ -135,6 +135,8 @@ export class CommandDispatcher {
   }
 
   #remember(command: string, transaction: string, payload: string): CommandResponseOut {
+    // A redelivered read (a screenshot) is answered afresh rather than holding its image in memory.
+    if (payload.length > REMEMBER_MAX_CHARS) return { command, payload }
     this.#recent.set(transaction, payload)
     if (this.#recent.size > 256) {
       const oldest = this.#recent.keys().next().value
@@ -143,6 +145,9 @@ export class CommandDispatcher {
     return { command, payload }
   }
 }
+
+/** Answers longer than this are not cached for redeliveries (256 of them would hold 64 MB). */
+const REMEMBER_MAX_CHARS = 16 * 1024
 
 function extractTransaction(payload: Uint8Array): string | undefined {
   try {

@@ -111,6 +111,8 @@ describe('remote commands', () => {
     expect(text).not.toContain('11010519491231002X')
     expect(text).not.toContain('6222020200112233445')
     expect(text).toContain('[scrubbed]')
+    // The lines keep pino's timestamps (they used to be scrubbed as long digit runs).
+    for (const line of lines) expect(JSON.parse(line).time).toBe(Date.now())
     expect(truncated).toBe(false)
   })
 })

@@ -5,6 +5,7 @@ import { isUsable } from '../catalogue/service-availability.ts'
 import type { Peripheral } from '../devices/peripheral.ts'
 import { KioskErrorCodes } from '../errors.ts'
 import type { LogRing } from '../logging/log-ring.ts'
+import { scrubLogLine } from '../logging/log-scrub.ts'
 import type { CommandHandlers } from './command-dispatcher.ts'
 import type { MaintenanceMode } from './maintenance.ts'
 
@@ -18,9 +19,6 @@ interface TestPagePrinting {
 const canSelfTest = (p: object): p is SelfTesting => typeof (p as Partial<SelfTesting>).selfTest === 'function'
 const canPrintTestPage = (p: object): p is TestPagePrinting =>
   typeof (p as Partial<TestPagePrinting>).printTestPage === 'function'
-
-/** 18-character resident ID numbers and long digit runs (card numbers) are scrubbed from collected logs. */
-const PERSONAL_NUMBER = /\b\d{17}[\dXx]\b|\b\d{12,19}\b/g
 
 export interface RemoteCommandOptions {
   peripherals: () => Peripheral[]
@@ -40,7 +38,7 @@ export interface RemoteCommandOptions {
   actAfterMs?: number
 }
 
-type RemoteCommand = Exclude<CommandName, 'ping' | 'get-health' | 'rebirth' | 'update' | 'cancel-update'>
+type RemoteCommand = Exclude<CommandName, 'ping' | 'get-health' | 'rebirth' | 'update' | 'cancel-update' | 'screenshot'>
 
 /** Handlers of the commands IT staff send from the dashboard and fleetctl. */
 export function createRemoteCommandHandlers(o: RemoteCommandOptions): Pick<CommandHandlers, RemoteCommand> {
@@ -120,7 +118,7 @@ export function createRemoteCommandHandlers(o: RemoteCommandOptions): Pick<Comma
     },
     'collect-logs': async ({ maxLines }) => {
       const max = maxLines ?? 500
-      const lines = o.logRing.lines(max).map((line) => line.replace(PERSONAL_NUMBER, '[scrubbed]').slice(0, 8000))
+      const lines = o.logRing.lines(max).map((line) => scrubLogLine(line).slice(0, 8000))
       return { lines, truncated: o.logRing.size > lines.length }
     },
   }

@@ -52,6 +52,10 @@ export const PeripheralConfig = Type.Object(
     baudRate: Type.Optional(Type.Integer({ minimum: 1200, maximum: 921_600 })),
     /** How often the device manager asks a device that does not report by itself (IPP, SANE), ms. */
     statusPollMs: Type.Optional(Type.Integer({ minimum: 100, default: 5000 })),
+    /** Receipt printers: this unit's paper roll length, mm, when it differs from the model's (paper forecast). */
+    rollLengthMm: Type.Optional(Type.Integer({ minimum: 1000, maximum: 500_000 })),
+    /** A4 printers: this unit's tray capacity, sheets, when it differs from the model's (paper forecast). */
+    trayCapacitySheets: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
   },
   { additionalProperties: false },
 )

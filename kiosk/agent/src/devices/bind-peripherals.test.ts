@@ -1,4 +1,4 @@
-import { isAppError } from '@drivers/core'
+import { type DriverDevice, isAppError } from '@drivers/core'
 import { allDefinitions, createRegistry } from '@drivers/registry'
 import { driverFactoryFor } from '@drivers/registry/drivers'
 import pino from 'pino'
@@ -41,11 +41,34 @@ describe('binding peripherals by registry model', () => {
       deviceClass: 'receiptPrinter',
       vendor: 'Epson',
       model: 'TM-T88V',
+      modelId: 'epson-tm-t88v',
       serial: '',
       firmware: '',
       hwRevision: 'M244A',
     })
     expect((printer as DriverPeripheral<never>).device).toMatchObject({ description: 'escpos:tcp://127.0.0.1:9' })
+  })
+
+  it("hands a unit's own roll length and tray capacity to its driver (the paper forecast's full roll or tray)", () => {
+    const [receipt, a4] = bindPeripherals(
+      [
+        peripheral({
+          deviceId: 'receipt',
+          model: 'epson-tm-t20ii',
+          address: 'tcp://127.0.0.1:9',
+          rollLengthMm: 30_000,
+        }),
+        peripheral({
+          deviceId: 'a4',
+          model: 'generic-ipp-everywhere',
+          address: 'ipp://127.0.0.1:9/ipp/print',
+          trayCapacitySheets: 500,
+        }),
+      ],
+      options,
+    )
+    expect((receipt as DriverPeripheral<DriverDevice>).device.getCounters()).toMatchObject({ paperRemainingMm: 30_000 })
+    expect((a4 as DriverPeripheral<DriverDevice>).device.getCounters()).toMatchObject({ sheetsRemaining: 500 })
   })
 
   it('opens a USB model at its registry ids when no address is given', () => {

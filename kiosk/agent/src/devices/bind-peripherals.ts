@@ -20,7 +20,10 @@ export interface PeripheralBindingOptions {
 /** The model's name without a trailing note: `TM-T88V (USB id shared …)` is reported as `TM-T88V`. */
 const displayModel = (model: string): string => model.replace(/\s*\(.*\)\s*$/, '') || model
 
-function identityOf(config: PeripheralConfig, model: Pick<DeviceDefinition, 'deviceClass' | 'vendor' | 'model'>) {
+function identityOf(
+  config: PeripheralConfig,
+  model: Pick<DeviceDefinition, 'deviceClass' | 'vendor' | 'model'> & { id?: string },
+) {
   const identity: DeviceIdentity = {
     deviceClass: model.deviceClass,
     vendor: model.vendor,
@@ -28,6 +31,8 @@ function identityOf(config: PeripheralConfig, model: Pick<DeviceDefinition, 'dev
     serial: config.serial,
     firmware: config.firmware,
   }
+  // An emulated status model is no registry model: it reports no model id.
+  if (model.id !== undefined) identity.modelId = model.id
   if (config.hwRevision !== undefined) identity.hwRevision = config.hwRevision
   return identity
 }
@@ -77,6 +82,8 @@ export function bindPeripherals(
       address: addressFor(p, model),
       ...(p.baudRate === undefined ? {} : { baudRate: p.baudRate }),
       ...(p.statusPollMs === undefined ? {} : { statusPollMs: p.statusPollMs }),
+      ...(p.rollLengthMm === undefined ? {} : { rollLengthMm: p.rollLengthMm }),
+      ...(p.trayCapacitySheets === undefined ? {} : { trayCapacitySheets: p.trayCapacitySheets }),
       logger: options.logger.child({ deviceId: p.deviceId, model: model.id }),
     })
     const { selfTest, printTestPage, poll } = bound

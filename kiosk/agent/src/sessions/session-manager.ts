@@ -25,6 +25,8 @@ export class SessionManager {
   #current: CitizenSession | undefined
   #warnTimer: ReturnType<typeof setTimeout> | undefined
   #endTimer: ReturnType<typeof setTimeout> | undefined
+  #starts = 0
+  #lastEndedAt: number | undefined
 
   constructor(options: SessionManagerOptions) {
     if (options.idleWarningMs >= options.idleTimeoutMs) {
@@ -37,6 +39,16 @@ export class SessionManager {
     return this.#current
   }
 
+  /** Sessions started since the agent started: a change tells that one began in between. */
+  get starts(): number {
+    return this.#starts
+  }
+
+  /** When (epoch ms) the last session ended, if one has. */
+  get lastEndedAt(): number | undefined {
+    return this.#lastEndedAt
+  }
+
   on(listener: (event: SessionEvent) => void): () => void {
     return this.#events.on(listener)
   }
@@ -45,6 +57,7 @@ export class SessionManager {
   start(serviceId: string): CitizenSession {
     if (this.#current) this.end('canceled')
     const session = new CitizenSession(serviceId)
+    this.#starts += 1
     this.#current = session
     this.touch()
     return session
@@ -73,6 +86,7 @@ export class SessionManager {
     clearTimeout(this.#warnTimer)
     clearTimeout(this.#endTimer)
     this.#current = undefined
+    this.#lastEndedAt = Date.now()
     const outcome: SessionEndReason = reason === 'canceled' && session.outcome ? session.outcome : reason
     session.wipe()
     this.#options.transactions.record(session.serviceId, outcome)

@@ -19,7 +19,7 @@ import type { IdentityVerifier } from '../identity/identity-verifier.ts'
 import { remoteVerifierFrom } from '../identity/remote-identity-verifier.ts'
 import { createKioskCommands } from '../local-api/kiosk-commands.ts'
 import { kioskStatus } from '../local-api/kiosk-status.ts'
-import { LocalApi } from '../local-api/local-api-server.ts'
+import { type CommandHandler, LocalApi } from '../local-api/local-api-server.ts'
 import { SessionManager } from '../sessions/session-manager.ts'
 import type { TransactionCounter } from '../sessions/transaction-counter.ts'
 import { VoicePrompts } from '../voice/voice-prompts.ts'
@@ -76,6 +76,8 @@ export async function startCitizenServices(options: {
   maintenance?: MaintenanceMode
   /** The identity platform client when `identity.faceCheck` is `remote`. */
   remoteVerifier?: IdentityVerifier
+  /** More local API commands (the shell's screen captures, screen/shell-screen-link.ts). */
+  moreHandlers?: Record<string, CommandHandler>
   logger: Logger
 }): Promise<CitizenServices> {
   const { config, devices, catalogue, availability, logger } = options
@@ -152,6 +154,7 @@ export async function startCitizenServices(options: {
     allowedOrigins: () => ui.origins,
     logger: logger.child({ mod: 'agent.local-api' }),
     handlers: {
+      ...options.moreHandlers,
       ...kioskCommands,
       ...createIdentityCommands({
         sessions,

@@ -3,6 +3,7 @@ import { AppError } from '@drivers/core'
 import type { Logger } from 'pino'
 import type { AgentConfig } from '../config/schema.ts'
 import { KioskErrorCodes } from '../errors.ts'
+import type { CatalogueUpdates } from './kind-installers.ts'
 import { TufVerifier } from './tuf-verifier.ts'
 import { updateChannelFetch } from './update-channel-fetch.ts'
 import type { UpdateHost } from './update-host.ts'
@@ -27,6 +28,7 @@ export function updateDirs(config: Pick<AgentConfig, 'dataDir' | 'updates'>): {
 export function createUpdateService(options: {
   config: AgentConfig
   host: UpdateHost
+  catalogue?: CatalogueUpdates
   fetch?: typeof fetch
   logger: Logger
 }): UpdateService {
@@ -71,6 +73,7 @@ export function createUpdateService(options: {
     },
     verifier,
     host: options.host,
+    ...(options.catalogue ? { catalogue: options.catalogue } : {}),
     fetch: doFetch,
     logger: options.logger,
   })

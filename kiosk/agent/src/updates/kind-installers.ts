@@ -2,6 +2,8 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AppError } from '@drivers/core'
+import type { CatalogueOverlay } from '../catalogue/catalogue-overlay.ts'
+import type { CatalogueStore } from '../catalogue/catalogue-store.ts'
 import { updateCapabilitiesOf } from '../devices/device-updates.ts'
 import type { Peripheral } from '../devices/peripheral.ts'
 import { writeFileAtomic } from '../fs/atomic-write.ts'
@@ -64,6 +66,40 @@ export function firmwareInstaller(peripheral: Peripheral): UpdateInstaller {
       }
     },
     gc: () => [],
+  }
+}
+
+/** What the update agent needs of the catalogue: one installer per department, and its health check. */
+export interface CatalogueUpdates {
+  installer(department: string): UpdateInstaller
+  /** The kiosk runs `department`'s bundle `version`, or has it staged for the end of the session. */
+  loaded(department: string, version: string): boolean
+}
+
+/**
+ * A department's catalogue bundles through the overlay (validated with the whole catalogue before a
+ * byte is written, kept with the previous one) and the store, which swaps the catalogue between
+ * citizen sessions: no restart, and the update gate already waits for an idle kiosk.
+ */
+export function catalogueUpdates(overlay: CatalogueOverlay, store: CatalogueStore): CatalogueUpdates {
+  const running = (digest: string) => store.catalogue.digest === digest || store.stagedDigest === digest
+  return {
+    installer: (department) => ({
+      currentVersion: () => overlay.currentVersion(department),
+      async install(version, stagedPath) {
+        const bytes = new Uint8Array(await readFile(stagedPath))
+        store.stage(overlay.install(department, version, bytes))
+      },
+      switchTo: () => undefined,
+      rollbackTo(version) {
+        store.stage(overlay.rollbackTo(department, version))
+      },
+      gc: () => overlay.gc(),
+    }),
+    loaded(department, version) {
+      if (overlay.currentVersion(department) !== version) return false
+      return running(overlay.compose().digest)
+    },
   }
 }
 

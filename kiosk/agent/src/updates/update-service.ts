@@ -6,7 +6,7 @@ import type { Logger } from 'pino'
 import { updateCapabilitiesOf } from '../devices/device-updates.ts'
 import { AbInstaller } from './ab-installer.ts'
 import { effectiveAppVersion, unpackRelease } from './app-release.ts'
-import { appInstaller, configInstaller, firmwareInstaller } from './kind-installers.ts'
+import { appInstaller, type CatalogueUpdates, configInstaller, firmwareInstaller } from './kind-installers.ts'
 import { type DownloadLimits, downloadTarget, matches } from './target-downloader.ts'
 import { TufErrorCodes } from './tuf-errors.ts'
 import type { TrustedTarget, TufResult, TufVerifier } from './tuf-verifier.ts'
@@ -46,6 +46,8 @@ export interface UpdateServiceOptions {
   host: UpdateHost
   fetch?: typeof fetch
   store?: UpdateStateStore
+  /** Department catalogue bundles (kind `catalogue`); without it they are refused as unsupported. */
+  catalogue?: CatalogueUpdates
   now?: () => number
   logger: Logger
 }
@@ -172,7 +174,15 @@ export class UpdateService {
       ...(params.device ? { device: params.device } : {}),
       ...(params.deadline === undefined ? {} : { deadline: params.deadline }),
     }
-    if (params.kind !== 'app') {
+    if (params.kind === 'catalogue') {
+      if (this.#o.catalogue === undefined) {
+        this.#refuse(deploymentId, UpdateErrorCodes.unsupported, 'this kiosk takes no catalogue bundles')
+      }
+      if (this.#installerFor(artifact).currentVersion() === params.version) {
+        this.#o.host.publish({ deploymentId, state: 'success', version: params.version })
+        return { deploymentId, outcome: 'alreadyInstalled' }
+      }
+    } else if (params.kind !== 'app') {
       const device = params.device === undefined ? undefined : this.#o.host.findDevice(params.device)
       if (device === undefined) {
         this.#refuse(deploymentId, UpdateErrorCodes.deviceMissing, `no peripheral of model ${describe(params.device)}`)
@@ -379,6 +389,9 @@ export class UpdateService {
 
   async #healthyOnce(artifact: UpdateArtifact, version: string): Promise<boolean> {
     if (artifact.kind === 'app' || artifact.kind === undefined) return this.#o.host.appHealthy()
+    if (artifact.kind === 'catalogue') {
+      return this.#o.catalogue?.loaded(catalogueDepartment(artifact.target), version) ?? false
+    }
     const device = artifact.deviceId === undefined ? undefined : this.#o.host.deviceById(artifact.deviceId)
     if (device === undefined || device.status().state !== 'online') return false
     return artifact.kind === 'config' || device.identity.firmware === version
@@ -425,6 +438,12 @@ export class UpdateService {
   #installerFor(artifact: UpdateArtifact): UpdateInstaller {
     if (artifact.kind === 'app' || artifact.kind === undefined) {
       return appInstaller(this.#ab, this.#s.releasesDir, this.#s.baseAppVersion)
+    }
+    if (artifact.kind === 'catalogue') {
+      if (this.#o.catalogue === undefined) {
+        throw new AppError(UpdateErrorCodes.unsupported, 'this kiosk takes no catalogue bundles')
+      }
+      return this.#o.catalogue.installer(catalogueDepartment(artifact.target))
     }
     const device = artifact.deviceId === undefined ? undefined : this.#o.host.deviceById(artifact.deviceId)
     if (device === undefined) {
@@ -580,7 +599,10 @@ export function checkCustom(
   const problems: string[] = []
   if (c.kind !== kind) problems.push(`kind ${String(c.kind)} ≠ ${kind}`)
   if (c.version !== artifact.version) problems.push(`version ${String(c.version)} ≠ ${artifact.version}`)
-  if (kind !== 'app') {
+  if (kind === 'catalogue') {
+    const department = catalogueDepartment(artifact.target)
+    if (c.department !== department) problems.push(`department ${String(c.department)} ≠ ${department}`)
+  } else if (kind !== 'app') {
     const model = artifact.device?.model
     const vendor = artifact.device?.vendor
     const deviceModel = c.deviceModel
@@ -604,7 +626,7 @@ export function checkCustom(
       unmet.push(`machineTypes ${machineTypes.join(',')} leave out ${machineType}`)
   }
   const hwRevisions = c.hwRevisions
-  if (kind !== 'app' && Array.isArray(hwRevisions) && hwRevisions.length > 0) {
+  if ((kind === 'firmware' || kind === 'config') && Array.isArray(hwRevisions) && hwRevisions.length > 0) {
     // As the fleet's selection does: a device that states no revision is not assumed to fit.
     if (kiosk.hwRevision === undefined) unmet.push(`hwRevisions ${hwRevisions.join(',')}, the device states none`)
     else if (!hwRevisions.includes(kiosk.hwRevision))
@@ -636,6 +658,11 @@ function policyOf(artifact: UpdateArtifact): MaintenancePolicy {
     ...(s.makeUpWorkdays ? { makeUpWorkdays: s.makeUpWorkdays } : {}),
     ...(s.closedDaysAllDay === undefined ? {} : { closedDaysAllDay: s.closedDaysAllDay }),
   }
+}
+
+/** The department of a catalogue bundle's target path, `catalogue/<department>/<file>`. */
+function catalogueDepartment(target: string): string {
+  return target.split('/')[1] ?? ''
 }
 
 function describe(ref: { vendor: string; model: string } | undefined): string {

@@ -11,7 +11,7 @@ export interface UpdateArtifact {
   /** TUF target path of the artifact. */
   target: string
   /** What the artifact changes; absent in records written before kinds existed (= app). */
-  kind?: 'app' | 'firmware' | 'config'
+  kind?: 'app' | 'firmware' | 'config' | 'catalogue'
   /** firmware/config: the device model the notification named, and the peripheral chosen for it. */
   device?: { vendor: string; model: string }
   deviceId?: string

@@ -1,0 +1,53 @@
+import type { FleetOverview, MapDatum } from '@kiosk-fleet/protocol/http'
+import type { Queryable } from '../db/database.ts'
+import { OverviewRepo } from '../kiosks/overview-repo.ts'
+import { siteSummaries } from '../kiosks/site-summaries.ts'
+import { siteTree } from '../kiosks/site-tree.ts'
+import { mapSites } from '../map/map-sites.ts'
+import { ScopedCache, type ScopedCacheOptions } from './scoped-cache.ts'
+
+export interface SharedViewsOptions {
+  db: Queryable
+  /** The base map's datum: the map's positions are answered in it. */
+  datum: MapDatum
+  /** Time source: the map's status now (opening hours) and the answers' age. */
+  clock: () => number
+  /** How long callers of one scope share an answer, ms (0: every caller gets a fresh answer). */
+  maxAgeMs: number
+}
+
+/**
+ * The dashboard's views of the whole fleet, each one query over every kiosk, shared per scope
+ * (scoped-cache.ts). The big ones are kept as the JSON they are sent as (`/api/sites` and
+ * `/api/sites/tree` are about 600 KiB at 20,000 kiosks): callers sharing an answer share its
+ * serialisation too.
+ */
+export interface SharedViews {
+  /** `GET /api/overview`: fleet counts. */
+  overview: ScopedCache<FleetOverview>
+  /** `GET /api/sites` as JSON: `{ sites }`. */
+  sites: ScopedCache<string>
+  /** `GET /api/sites/tree` as JSON: `{ counties }`. */
+  siteTree: ScopedCache<string>
+  /** `GET /api/map` as JSON (MapSites). */
+  map: ScopedCache<string>
+  /** Something these views show changed (a new kiosk, an alert raised or resolved): drops every answer of every view. */
+  invalidate(): void
+}
+
+export function createSharedViews({ db, datum, clock, maxAgeMs }: SharedViewsOptions): SharedViews {
+  const overviewRepo = new OverviewRepo(db)
+  const cache = <T>(compute: ScopedCacheOptions<T>['compute']) => new ScopedCache<T>({ compute, maxAgeMs, now: clock })
+  const views = {
+    overview: cache((principal) => overviewRepo.overview(principal)),
+    sites: cache(async (principal) => JSON.stringify({ sites: await siteSummaries(db, principal) })),
+    siteTree: cache(async (principal) => JSON.stringify({ counties: await siteTree(db, principal) })),
+    map: cache(async (principal) => JSON.stringify(await mapSites(db, principal, datum, clock()))),
+  }
+  return {
+    ...views,
+    invalidate() {
+      for (const view of Object.values(views)) view.invalidate()
+    },
+  }
+}
