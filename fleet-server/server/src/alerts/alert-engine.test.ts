@@ -1,6 +1,6 @@
 import { sampleBirth, sampleHealth } from '@kiosk-fleet/protocol'
 import pino from 'pino'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Database } from '../db/database.ts'
 import { migrate } from '../db/migrate.ts'
 import { openPgliteDatabase } from '../db/pglite-database.ts'
@@ -176,6 +176,42 @@ describe('AlertEngine', () => {
     clock += 1
     await e.evaluate([K])
     expect(kinds()).toEqual(['raised:kioskOffline:'])
+    await e.stop()
+  })
+
+  it('waits again when its timer fires a moment early by the clock, and then reports the kiosk offline', async () => {
+    // Timers and the wall clock disagree by a millisecond now and then: the engine's timer fired
+    // with nothing due yet, evaluated no kiosk, never re-armed, and the offline kiosk went unreported.
+    let clockReads = 0
+    const events: AlertEvent[] = []
+    const e = new AlertEngine({
+      db,
+      policy: offlineAfter(30),
+      logger,
+      now: () => {
+        clockReads += 1
+        return clock
+      },
+      onEvents: (batch) => events.push(...batch),
+    })
+    await write((b) =>
+      b.states.push({
+        kioskId: K,
+        payload: { state: 'offline', session: 1, ts: T0, reason: 'lastWill' },
+        receivedAt: T0,
+      }),
+    )
+    await e.evaluate([K])
+    expect(e.dueAt(K)).toBe(T0 + 30)
+    // The timer (30 ms) fires while this clock still stands before the deadline…
+    const readsBefore = clockReads
+    await vi.waitFor(() => expect(clockReads).toBeGreaterThan(readsBefore), { timeout: 10_000, interval: 5 })
+    expect(events).toEqual([])
+    // …and when the clock reaches it, the engine, still armed, raises the alert on its own.
+    clock = T0 + 30
+    await vi.waitFor(() => expect(events.map((x) => `${x.kind}:${x.alert.rule}`)).toEqual(['raised:kioskOffline']), {
+      timeout: 10_000,
+    })
     await e.stop()
   })
 

@@ -107,6 +107,9 @@ function group<R extends { kiosk_id: string }>(rows: R[]): Map<string, R[]> {
 const key = (rule: string, kioskId: string, deviceId: string) => `${rule}\u0000${kioskId}\u0000${deviceId}`
 const ALERT_LOCK = 746_1004
 
+/** How soon a due evaluation that failed (database unreachable) is tried again. */
+const RETRY_AFTER_FAILURE_MS = 5_000
+
 export interface AlertEngineOptions {
   db: Database
   policy: AlertPolicy
@@ -367,8 +370,16 @@ export class AlertEngine {
     this.#timer = setTimeout(() => {
       const now = this.#now()
       const dueKiosks = [...this.#due].filter(([, at]) => at <= now).map(([id]) => id)
+      // A timer may fire a millisecond early by the wall clock: nothing is due yet, so wait again
+      // (evaluating no kiosk would not re-arm, and the offline kiosk would never be reported).
+      if (dueKiosks.length === 0) return this.#arm()
       for (const id of dueKiosks) this.#due.delete(id)
-      void this.evaluate(dueKiosks)
+      this.evaluate(dueKiosks).catch(() => {
+        // Logged by evaluate; the kiosks stay due and are tried again instead of being forgotten.
+        const retryAt = this.#now() + RETRY_AFTER_FAILURE_MS
+        for (const id of dueKiosks) if (!this.#due.has(id)) this.#due.set(id, retryAt)
+        this.#arm()
+      })
     }, delay)
     this.#timer.unref()
   }
