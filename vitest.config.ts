@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
+    reporters: ['default', './tests/support/flaky-reporter.ts'],
     projects: [
       {
         test: {
@@ -28,6 +29,10 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Each file starts its own brokers, ptys and schemas; two cores cannot take more.
           maxWorkers: 2,
+          // One retry: on a shared machine a test waiting for a broker, a database and a browser at
+          // once can miss a deadline; a real regression fails twice. Retried passes are listed at
+          // the end of the run (tests/support/flaky-reporter.ts) so each flake is still fixed.
+          retry: 1,
         },
       },
     ],
