@@ -70,6 +70,29 @@ export class IngestLoad {
     return (perClient * this.clients.length) / ((performance.now() - started) / 1000)
   }
 
+  /**
+   * The highest steady rate the fleet keeps up with, msg/s: a burst commits in large batches and so
+   * overstates what a steady stream of small batches sustains. Starting at `estimate`, each trial
+   * offers a steady load for `seconds`; the first that is kept (≥ 95 % committed, with no backlog
+   * left behind) is the answer, otherwise the next trial offers 90 % of what the last one kept.
+   */
+  async steadyRate(
+    estimate: number,
+    seconds: number,
+    report: (line: string) => void = () => undefined,
+  ): Promise<number> {
+    let rate = estimate
+    for (let trial = 1; trial <= 5; trial++) {
+      const run = await this.paced(rate)
+      await new Promise((r) => setTimeout(r, seconds * 1000))
+      const { offered, kept } = await run.stop()
+      report(`  trial ${trial}: offered ${offered.toFixed(0)} msg/s, kept ${kept.toFixed(0)} msg/s`)
+      if (kept >= 0.95 * offered) return offered
+      rate = 0.9 * kept
+    }
+    return rate
+  }
+
   /** A steady `rate` msg/s spread over the kiosks in 50 ms ticks, until stopped. */
   async paced(rate: number): Promise<PacedRun> {
     const tickMs = 50
