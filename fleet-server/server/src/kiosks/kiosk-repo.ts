@@ -2,6 +2,7 @@ import type { KioskView, PeripheralView } from '@kiosk-fleet/protocol/http'
 import type { Principal } from '../auth/roles.ts'
 import { scopeView } from '../auth/scope.ts'
 import type { Queryable } from '../db/database.ts'
+import { type DirectoryEntry, directoryAnswers, matchDirectory } from './kiosk-directory.ts'
 import { type KioskFilter, kioskWhere } from './kiosk-query.ts'
 
 export type { KioskView, PeripheralView } from '@kiosk-fleet/protocol/http'
@@ -100,7 +101,15 @@ function scoped(views: KioskView[], principal: Principal): KioskView[] {
 
 /** Read side of the fleet's latest state, shaped for the API and the dashboard. */
 export class KioskRepo {
-  constructor(private readonly db: Queryable) {}
+  /**
+   * @param directory the scope's kiosk directory, shared for a moment between requests
+   *   (views/shared-views.ts): list pages searched and filtered on it read only their own kiosks from
+   *   the database. Without it every list page is one search of the database.
+   */
+  constructor(
+    private readonly db: Queryable,
+    private readonly directory?: (principal: Principal) => Promise<DirectoryEntry[]>,
+  ) {}
 
   /**
    * One page of the kiosks within the principal's scope that match the filter (vendors see only
@@ -112,6 +121,18 @@ export class KioskRepo {
     principal: Principal,
     page: { limit: number; offset: number },
   ): Promise<KioskPageResult> {
+    if (this.directory !== undefined && directoryAnswers(filter)) {
+      const matches = matchDirectory(await this.directory(principal), filter)
+      const ids = matches.slice(page.offset, page.offset + page.limit).map((e) => e.id)
+      const views = new Map((await this.byIds(ids)).map((v) => [v.id, v]))
+      return {
+        total: matches.length,
+        kiosks: scoped(
+          ids.flatMap((id) => views.get(id) ?? []),
+          principal,
+        ),
+      }
+    }
     const where = kioskWhere(filter, principal)
     const n = where.params.length
     // The page's ids first, sorted on narrow rows; the wide view (health, peripherals) only for them.

@@ -1,5 +1,6 @@
 import type { FleetOverview, MapDatum } from '@kiosk-fleet/protocol/http'
 import type { Queryable } from '../db/database.ts'
+import { type DirectoryEntry, loadDirectory } from '../kiosks/kiosk-directory.ts'
 import { OverviewRepo } from '../kiosks/overview-repo.ts'
 import { siteSummaries } from '../kiosks/site-summaries.ts'
 import { siteTree } from '../kiosks/site-tree.ts'
@@ -17,7 +18,7 @@ export interface SharedViewsOptions {
 }
 
 /**
- * The dashboard's views of the whole fleet, each one query over every kiosk, shared per scope
+ * The dashboard's views of the whole fleet (and the kiosk list's directory), each one query over every kiosk, shared per scope
  * (scoped-cache.ts). The big ones are kept as the JSON they are sent as (`/api/sites` and
  * `/api/sites/tree` are about 600 KiB at 20,000 kiosks): callers sharing an answer share its
  * serialisation too.
@@ -31,6 +32,8 @@ export interface SharedViews {
   siteTree: ScopedCache<string>
   /** `GET /api/map` as JSON (MapSites). */
   map: ScopedCache<string>
+  /** The kiosks `GET /api/kiosks` searches, filters and pages (kiosks/kiosk-directory.ts). */
+  directory: ScopedCache<DirectoryEntry[]>
   /** Something these views show changed (a new kiosk, an alert raised or resolved): drops every answer of every view. */
   invalidate(): void
 }
@@ -43,6 +46,7 @@ export function createSharedViews({ db, datum, clock, maxAgeMs }: SharedViewsOpt
     sites: cache(async (principal) => JSON.stringify({ sites: await siteSummaries(db, principal) })),
     siteTree: cache(async (principal) => JSON.stringify({ counties: await siteTree(db, principal) })),
     map: cache(async (principal) => JSON.stringify(await mapSites(db, principal, datum, clock()))),
+    directory: cache((principal) => loadDirectory(db, principal)),
   }
   return {
     ...views,

@@ -1,0 +1,96 @@
+import type { Principal } from '../auth/roles.ts'
+import type { Queryable } from '../db/database.ts'
+import { type KioskFilter, kioskWhere } from './kiosk-query.ts'
+
+/**
+ * One kiosk of a scope's directory: what the kiosk list searches, filters and sorts on, without its
+ * devices or health. At 20,000 kiosks a scope's directory is about 2 MB.
+ */
+export interface DirectoryEntry {
+  id: string
+  siteId: string | null
+  siteName: string | null
+  town: string | null
+  county: string | null
+  machineType: string | null
+  department: string | null
+  state: string
+  appVersion: string | null
+}
+
+/** The filters a directory answers; the others look into devices or health and go to the database. */
+const DIRECTORY_FILTERS = new Set<keyof KioskFilter>([
+  'q',
+  'siteId',
+  'county',
+  'town',
+  'machineType',
+  'department',
+  'state',
+  'appVersion',
+])
+
+/** Whether every filter set in `filter` is one a directory answers. */
+export function directoryAnswers(filter: KioskFilter): boolean {
+  return Object.entries(filter).every(
+    ([name, value]) => value === undefined || DIRECTORY_FILTERS.has(name as keyof KioskFilter),
+  )
+}
+
+/**
+ * The kiosks of a principal's scope in the list's order (county, site, id: the database's collation,
+ * NULLs last), with the fields a directory filters on. Scoped by the same SQL as every other read.
+ */
+export async function loadDirectory(db: Queryable, principal: Principal): Promise<DirectoryEntry[]> {
+  const where = kioskWhere({}, principal)
+  const rows = await db.query<{
+    id: string
+    site_id: string | null
+    site_name: string | null
+    town: string | null
+    county: string | null
+    machine_type: string | null
+    department: string | null
+    state: string
+    app_version: string | null
+  }>(
+    `SELECT k.id, k.site_id, s.name AS site_name, s.town, s.county, k.machine_type, k.department, k.state,
+            k.app_version
+     FROM kiosks k LEFT JOIN sites s ON s.id = k.site_id WHERE ${where.sql}
+     ORDER BY s.county, s.id, k.id`,
+    where.params,
+  )
+  return rows.map((r) => ({
+    id: r.id,
+    siteId: r.site_id,
+    siteName: r.site_name,
+    town: r.town,
+    county: r.county,
+    machineType: r.machine_type,
+    department: r.department,
+    state: r.state,
+    appVersion: r.app_version,
+  }))
+}
+
+/**
+ * The entries that match a directory filter (directoryAnswers), in the directory's order: `q` is a
+ * case-insensitive part of the kiosk id, site name, town or county (as the database's ILIKE), the
+ * others are equal.
+ */
+export function matchDirectory(entries: readonly DirectoryEntry[], filter: KioskFilter): DirectoryEntry[] {
+  const q = filter.q?.trim().toLowerCase() ?? ''
+  const has = (value: string | null) => value?.toLowerCase().includes(q) === true
+  const equal = (value: string | null, wanted: string | undefined) => wanted === undefined || value === wanted
+  return entries.filter(
+    (e) =>
+      (q === '' || has(e.id) || has(e.siteName) || has(e.town) || has(e.county)) &&
+      equal(e.siteId, filter.siteId) &&
+      equal(e.county, filter.county) &&
+      equal(e.town, filter.town) &&
+      equal(e.machineType, filter.machineType) &&
+      equal(e.department, filter.department) &&
+      equal(e.state, filter.state) &&
+      equal(e.appVersion, filter.appVersion),
+  )
+}
