@@ -146,7 +146,7 @@ export async function startFleetServer(
     logger,
     // Dashboards re-read what they show for these kiosks, alerts included.
     onEvents: (events) => {
-      views.invalidate()
+      views.alertsChanged()
       live.changed(events.map((e) => e.alert.kioskId))
     },
   })

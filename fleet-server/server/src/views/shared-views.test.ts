@@ -23,6 +23,7 @@ async function get(url: '/api/sites', role: Role): Promise<SiteSummaries>
 async function get(url: '/api/sites/tree', role: Role): Promise<SiteTree>
 async function get(url: '/api/map', role: Role): Promise<MapSites>
 async function get(url: '/api/overview', role: Role): Promise<FleetOverview>
+async function get(url: `/api/kiosks?${string}`, role: Role): Promise<{ total: number; kiosks: { id: string }[] }>
 async function get(url: string, role: Role): Promise<unknown> {
   const response = await t.app.inject({ method: 'GET', url, headers: { cookie: t.cookies[role] } })
   expect(response.statusCode).toBe(200)
@@ -39,7 +40,7 @@ const mapSiteIds = (answer: MapSites) => answer.sites.map((row) => row[0]).sort(
 /** The `kiosks` column of one site's map row. */
 const mapKiosks = (answer: MapSites, siteId: string) => answer.sites.find((row) => row[0] === siteId)?.[5]
 
-describe('shared views (/api/sites, /api/sites/tree, /api/map)', () => {
+describe('shared views (/api/sites, /api/sites/tree, /api/map, the kiosk list)', () => {
   it('never hands a site-scoped user the answer shared by fleet-wide roles, nor the other way round', async () => {
     t.views.invalidate()
     // The admin's answers are computed and kept first.
@@ -79,6 +80,7 @@ describe('shared views (/api/sites, /api/sites/tree, /api/map)', () => {
     expect(treeKiosks(await get('/api/sites/tree', 'admin'))).toBe(2)
     expect(mapKiosks(await get('/api/map', 'site'), 'site-b')).toBe(1)
     expect((await get('/api/overview', 'admin')).total).toBe(2)
+    expect((await get('/api/kiosks?site=site-b', 'admin')).total).toBe(1)
 
     // A kiosk is born at site-b (the real ingest path, on the same database).
     const siteB = { ...sampleBirth().site, id: 'site-b', name: '柳湾村便民服务站', kind: 'villageStation' as const }
@@ -96,6 +98,10 @@ describe('shared views (/api/sites, /api/sites/tree, /api/map)', () => {
     expect(treeKiosks(await get('/api/sites/tree', 'admin'))).toBe(2)
     expect(mapKiosks(await get('/api/map', 'site'), 'site-b')).toBe(1)
     expect((await get('/api/overview', 'admin')).total).toBe(2)
+    // An alert raised or resolved drops the views that count alerts, not the kiosk list's directory.
+    t.views.alertsChanged()
+    expect((await get('/api/overview', 'admin')).total).toBe(3)
+    expect((await get('/api/kiosks?site=site-b', 'admin')).total).toBe(1)
 
     t.views.invalidate()
     expect(kioskCount(await get('/api/sites', 'admin'), 'site-b')).toBe(2)
@@ -103,5 +109,7 @@ describe('shared views (/api/sites, /api/sites/tree, /api/map)', () => {
     expect(treeKiosks(await get('/api/sites/tree', 'admin'))).toBe(3)
     expect(mapKiosks(await get('/api/map', 'site'), 'site-b')).toBe(2)
     expect((await get('/api/overview', 'admin')).total).toBe(3)
+    const list = await get('/api/kiosks?site=site-b', 'admin')
+    expect([list.total, list.kiosks.map((k) => k.id).includes('kiosk-c')]).toEqual([2, true])
   })
 })

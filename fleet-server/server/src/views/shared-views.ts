@@ -34,24 +34,32 @@ export interface SharedViews {
   map: ScopedCache<string>
   /** The kiosks `GET /api/kiosks` searches, filters and pages (kiosks/kiosk-directory.ts). */
   directory: ScopedCache<DirectoryEntry[]>
-  /** Something these views show changed (a new kiosk, an alert raised or resolved): drops every answer of every view. */
+  /** A kiosk is new (or born again): drops every answer of every view. */
   invalidate(): void
+  /** An alert was raised or resolved: drops the answers that count or colour by alerts (not the directory). */
+  alertsChanged(): void
 }
 
 export function createSharedViews({ db, datum, clock, maxAgeMs }: SharedViewsOptions): SharedViews {
   const overviewRepo = new OverviewRepo(db)
   const cache = <T>(compute: ScopedCacheOptions<T>['compute']) => new ScopedCache<T>({ compute, maxAgeMs, now: clock })
-  const views = {
+  const fleetViews = {
     overview: cache((principal) => overviewRepo.overview(principal)),
     sites: cache(async (principal) => JSON.stringify({ sites: await siteSummaries(db, principal) })),
     siteTree: cache(async (principal) => JSON.stringify({ counties: await siteTree(db, principal) })),
     map: cache(async (principal) => JSON.stringify(await mapSites(db, principal, datum, clock()))),
-    directory: cache((principal) => loadDirectory(db, principal)),
+  }
+  const directory = cache((principal) => loadDirectory(db, principal))
+  const alertsChanged = () => {
+    for (const view of Object.values(fleetViews)) view.invalidate()
   }
   return {
-    ...views,
+    ...fleetViews,
+    directory,
+    alertsChanged,
     invalidate() {
-      for (const view of Object.values(views)) view.invalidate()
+      alertsChanged()
+      directory.invalidate()
     },
   }
 }
