@@ -26,7 +26,10 @@ export default defineConfig({
           include: ['tests/integration/**/*.int.test.ts', 'tests/e2e/**/*.e2e.test.ts'],
           globalSetup: ['tests/support/global-setup.ts'],
           testTimeout: 60_000,
-          hookTimeout: 60_000,
+          // A file's beforeAll starts its brokers, databases (PGlite migrating all its migrations) and
+          // repositories; beside a browser running face models that took over 60 s (kiosk-launcher in
+          // CI), and a failed hook is not retried.
+          hookTimeout: 180_000,
           // Each file starts its own brokers, ptys and schemas; two cores cannot take more.
           maxWorkers: 2,
           // One retry: on a shared machine a test waiting for a broker, a database and a browser at
