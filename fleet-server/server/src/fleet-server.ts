@@ -48,6 +48,8 @@ import { createSharedViews } from './views/shared-views.ts'
  * (views/shared-views.ts, docs/operations.md).
  */
 const SHARED_VIEWS_MAX_AGE_MS = 1000
+/** …and served up to this much longer while the next caller's refresh runs: no request waits for one. */
+const SHARED_VIEWS_STALE_MS = 2000
 
 export interface FleetServer {
   httpUrl: string
@@ -126,6 +128,7 @@ export async function startFleetServer(
     datum: baseMap.datum,
     clock: options.clock ?? Date.now,
     maxAgeMs: SHARED_VIEWS_MAX_AGE_MS,
+    staleMs: SHARED_VIEWS_STALE_MS,
   })
   // This process among the replicas (live fan-out, session leases); new at every start.
   const replicaId = randomUUID()

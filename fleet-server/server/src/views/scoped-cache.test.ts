@@ -135,4 +135,75 @@ describe('scoped cache', () => {
     fail = false
     expect((await cache.get(principal('admin'))).total).toBe(7)
   })
+
+  it('serves the last answer while its replacement is computed, then the replacement; one query', async () => {
+    let now = 0
+    const repo = counting()
+    const cache = new ScopedCache<Answer>({ compute: repo.compute, maxAgeMs: 1000, staleMs: 4000, now: () => now })
+    expect((await cache.get(principal('admin'))).total).toBe(1)
+    now = 1500
+    repo.hold()
+    // Past its age: served at once, and a refresh started that every later caller shares.
+    expect((await cache.get(principal('admin'))).total).toBe(1)
+    expect((await cache.get(principal('auditor'))).total).toBe(1)
+    expect(repo.calls).toHaveLength(2)
+    repo.release()
+    await new Promise((r) => setImmediate(r))
+    expect((await cache.get(principal('admin'))).total).toBe(2)
+    // The replacement's age counts from when its query started.
+    now = 2400
+    expect((await cache.get(principal('admin'))).total).toBe(2)
+    expect(repo.calls).toHaveLength(2)
+  })
+
+  it('makes callers wait once an answer is older than its age and the stale allowance', async () => {
+    let now = 0
+    const repo = counting()
+    const cache = new ScopedCache<Answer>({ compute: repo.compute, maxAgeMs: 1000, staleMs: 4000, now: () => now })
+    await cache.get(principal('admin'))
+    now = 5000
+    expect((await cache.get(principal('admin'))).total).toBe(2)
+  })
+
+  it('does not install a refresh that an invalidation overtook', async () => {
+    let now = 0
+    const repo = counting()
+    const cache = new ScopedCache<Answer>({ compute: repo.compute, maxAgeMs: 1000, staleMs: 4000, now: () => now })
+    await cache.get(principal('admin'))
+    now = 1500
+    repo.hold()
+    expect((await cache.get(principal('admin'))).total).toBe(1) // refresh 2 started
+    cache.invalidate()
+    const fresh = cache.get(principal('admin')) // query 3, after the change
+    repo.release()
+    expect((await fresh).total).toBe(3)
+    await new Promise((r) => setImmediate(r))
+    expect((await cache.get(principal('admin'))).total).toBe(3)
+  })
+
+  it('keeps serving the last answer when a refresh fails, and the next caller tries again', async () => {
+    let now = 0
+    let fail = false
+    let n = 0
+    const cache = new ScopedCache<Answer>({
+      compute: async () => {
+        n += 1
+        if (fail) throw new Error('connection lost')
+        return { total: n }
+      },
+      maxAgeMs: 1000,
+      staleMs: 4000,
+      now: () => now,
+    })
+    await cache.get(principal('admin'))
+    now = 1500
+    fail = true
+    expect((await cache.get(principal('admin'))).total).toBe(1)
+    await new Promise((r) => setImmediate(r))
+    fail = false
+    expect((await cache.get(principal('admin'))).total).toBe(1)
+    await new Promise((r) => setImmediate(r))
+    expect(n).toBe(3)
+    expect((await cache.get(principal('admin'))).total).toBe(3)
+  })
 })

@@ -15,6 +15,8 @@ export interface SharedViewsOptions {
   clock: () => number
   /** How long callers of one scope share an answer, ms (0: every caller gets a fresh answer). */
   maxAgeMs: number
+  /** How much longer an answer is served while the next caller's refresh runs, ms (default 0). */
+  staleMs?: number
 }
 
 /**
@@ -40,9 +42,10 @@ export interface SharedViews {
   alertsChanged(): void
 }
 
-export function createSharedViews({ db, datum, clock, maxAgeMs }: SharedViewsOptions): SharedViews {
+export function createSharedViews({ db, datum, clock, maxAgeMs, staleMs }: SharedViewsOptions): SharedViews {
   const overviewRepo = new OverviewRepo(db)
-  const cache = <T>(compute: ScopedCacheOptions<T>['compute']) => new ScopedCache<T>({ compute, maxAgeMs, now: clock })
+  const cache = <T>(compute: ScopedCacheOptions<T>['compute']) =>
+    new ScopedCache<T>({ compute, maxAgeMs, staleMs, now: clock })
   const fleetViews = {
     overview: cache((principal) => overviewRepo.overview(principal)),
     sites: cache(async (principal) => JSON.stringify({ sites: await siteSummaries(db, principal) })),
