@@ -16,7 +16,12 @@ export interface DirectoryEntry {
   department: string | null
   state: string
   appVersion: string | null
+  /** The kiosk id, site name, town and county in lower case, apart: what `q` searches. */
+  searchText: string
 }
+
+/** Between the fields of `searchText`: no search term holds it, so none matches across two fields. */
+const FIELD_SEPARATOR = '\u0000'
 
 /** The filters a directory answers; the others look into devices or health and go to the database. */
 const DIRECTORY_FILTERS = new Set<keyof KioskFilter>([
@@ -61,6 +66,10 @@ export async function loadDirectory(db: Queryable, principal: Principal): Promis
     where.params,
   )
   return rows.map((r) => ({
+    searchText: [r.id, r.site_name, r.town, r.county]
+      .filter((v) => v !== null)
+      .join(FIELD_SEPARATOR)
+      .toLowerCase(),
     id: r.id,
     siteId: r.site_id,
     siteName: r.site_name,
@@ -80,11 +89,11 @@ export async function loadDirectory(db: Queryable, principal: Principal): Promis
  */
 export function matchDirectory(entries: readonly DirectoryEntry[], filter: KioskFilter): DirectoryEntry[] {
   const q = filter.q?.trim().toLowerCase() ?? ''
-  const has = (value: string | null) => value?.toLowerCase().includes(q) === true
+  if (q.includes(FIELD_SEPARATOR)) return []
   const equal = (value: string | null, wanted: string | undefined) => wanted === undefined || value === wanted
   return entries.filter(
     (e) =>
-      (q === '' || has(e.id) || has(e.siteName) || has(e.town) || has(e.county)) &&
+      (q === '' || e.searchText.includes(q)) &&
       equal(e.siteId, filter.siteId) &&
       equal(e.county, filter.county) &&
       equal(e.town, filter.town) &&
