@@ -87,19 +87,23 @@ export async function loadDirectory(db: Queryable, principal: Principal): Promis
  * case-insensitive part of the kiosk id, site name, town or county (as the database's ILIKE), the
  * others are equal.
  */
-export function matchDirectory(entries: readonly DirectoryEntry[], filter: KioskFilter): DirectoryEntry[] {
+export function matchDirectory(entries: readonly DirectoryEntry[], filter: KioskFilter): readonly DirectoryEntry[] {
   const q = filter.q?.trim().toLowerCase() ?? ''
   if (q.includes(FIELD_SEPARATOR)) return []
-  const equal = (value: string | null, wanted: string | undefined) => wanted === undefined || value === wanted
-  return entries.filter(
-    (e) =>
-      (q === '' || e.searchText.includes(q)) &&
-      equal(e.siteId, filter.siteId) &&
-      equal(e.county, filter.county) &&
-      equal(e.town, filter.town) &&
-      equal(e.machineType, filter.machineType) &&
-      equal(e.department, filter.department) &&
-      equal(e.state, filter.state) &&
-      equal(e.appVersion, filter.appVersion),
-  )
+  // Only the filters that are set are tested: the unfiltered first page is the directory itself.
+  const tests: ((e: DirectoryEntry) => boolean)[] = []
+  if (q !== '') tests.push((e) => e.searchText.includes(q))
+  for (const [field, wanted] of [
+    ['siteId', filter.siteId],
+    ['county', filter.county],
+    ['town', filter.town],
+    ['machineType', filter.machineType],
+    ['department', filter.department],
+    ['state', filter.state],
+    ['appVersion', filter.appVersion],
+  ] as const) {
+    if (wanted !== undefined) tests.push((e) => e[field] === wanted)
+  }
+  if (tests.length === 0) return entries
+  return entries.filter((e) => tests.every((test) => test(e)))
 }
