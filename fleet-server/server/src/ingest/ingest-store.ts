@@ -253,13 +253,22 @@ export class IngestStore {
       (h) => h.payload.seq,
     )
     // The report goes to kiosk_health (wide, hot); kiosks only learns when the kiosk was last seen.
+    // As above, one JSON array of the reports as received: node-pg escaped each 1–2 KB report again
+    // as an element of a text[] literal.
+    const reports = latest
+      .map(
+        (h) =>
+          `{"k":${JSON.stringify(h.kioskId)},"s":${h.payload.seq},"t":${h.payload.ts},"r":${h.receivedAt},"b":${h.raw ?? JSON.stringify(h.payload)}}`,
+      )
+      .join(',')
     const applied = await tx.query<{ id: string }>(
       `WITH h AS (
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[], $5::timestamptz[])
-           AS h(id, seq, body, ts, received_at)),
+         SELECT e->>'k' AS id, (e->>'s')::bigint AS seq, e->'b' AS body,
+                to_timestamp((e->>'t')::float8 / 1000) AS ts, to_timestamp((e->>'r')::float8 / 1000) AS received_at
+         FROM jsonb_array_elements($1::jsonb) AS e),
        applied AS (
          INSERT INTO kiosk_health AS kh (kiosk_id, health_seq, last_health, last_health_at)
-         SELECT h.id, h.seq, h.body::jsonb, h.ts FROM h JOIN kiosks k ON k.id = h.id
+         SELECT h.id, h.seq, h.body, h.ts FROM h JOIN kiosks k ON k.id = h.id
          ON CONFLICT (kiosk_id) DO UPDATE
            SET health_seq = excluded.health_seq, last_health = excluded.last_health,
                last_health_at = excluded.last_health_at
@@ -269,13 +278,7 @@ export class IngestStore {
        FROM h JOIN applied ON applied.kiosk_id = h.id
        WHERE k.id = h.id
        RETURNING k.id`,
-      [
-        latest.map((h) => h.kioskId),
-        latest.map((h) => h.payload.seq),
-        latest.map((h) => h.raw ?? JSON.stringify(h.payload)),
-        latest.map((h) => iso(h.payload.ts)),
-        latest.map((h) => iso(h.receivedAt)),
-      ],
+      [`[${reports}]`],
     )
     const appliedIds = new Set(applied.map((r) => r.id))
     for (const id of appliedIds) changed.add(id)
