@@ -3,15 +3,15 @@ import { type FleetOverview, SiteSummary, SiteTreeCounty } from '@kiosk-fleet/pr
 import { Type } from '@sinclair/typebox'
 import { principalOf, requirePermission } from '../auth/guard.ts'
 import type { ScopedCache } from '../views/scoped-cache.ts'
-import { sendJson } from '../views/send-json.ts'
+import { type SharedJson, sendJson } from '../views/send-json.ts'
 
 export interface SiteRoutesOptions {
   /** Fleet counts of the caller's scope (views/shared-views.ts). */
   overview: ScopedCache<FleetOverview>
   /** `{ sites }` of the caller's scope, as JSON. */
-  sites: ScopedCache<string>
+  sites: ScopedCache<SharedJson>
   /** `{ counties }` of the caller's scope, as JSON. */
-  siteTree: ScopedCache<string>
+  siteTree: ScopedCache<SharedJson>
 }
 
 /**
@@ -41,7 +41,7 @@ export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (a
         },
       },
     },
-    async (request, reply) => sendJson(reply, await views.sites.get(principalOf(request))),
+    async (request, reply) => sendJson(request, reply, await views.sites.get(principalOf(request))),
   )
 
   app.get(
@@ -53,6 +53,6 @@ export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (a
         response: { 200: Type.Object({ counties: Type.Array(SiteTreeCounty) }) },
       },
     },
-    async (request, reply) => sendJson(reply, await views.siteTree.get(principalOf(request))),
+    async (request, reply) => sendJson(request, reply, await views.siteTree.get(principalOf(request))),
   )
 }

@@ -6,11 +6,11 @@ import { Type } from '@sinclair/typebox'
 import { principalOf, requirePermission } from '../auth/guard.ts'
 import { FleetError, FleetErrorCodes } from '../errors.ts'
 import type { ScopedCache } from '../views/scoped-cache.ts'
-import { sendJson } from '../views/send-json.ts'
+import { type SharedJson, sendJson } from '../views/send-json.ts'
 
 export interface MapRoutesOptions {
   /** The sites of the caller's scope as MapSites JSON, shared per scope (views/shared-views.ts, map-sites.ts). */
-  map: ScopedCache<string>
+  map: ScopedCache<SharedJson>
   /** `dashboard.tileDir` when the base map is `folder`: served under /tiles/. */
   tileDir?: string | undefined
 }
@@ -37,7 +37,7 @@ export const mapRoutes: FastifyPluginAsyncTypebox<MapRoutesOptions> = async (app
         response: { 200: MapSites },
       },
     },
-    async (request, reply) => sendJson(reply, await map.get(principalOf(request))),
+    async (request, reply) => sendJson(request, reply, await map.get(principalOf(request))),
   )
 
   app.get(

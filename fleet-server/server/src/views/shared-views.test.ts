@@ -1,9 +1,11 @@
+import { gunzipSync } from 'node:zlib'
 import { sampleBirth } from '@kiosk-fleet/protocol'
 import { type FleetOverview, MapSites, SiteSummary, SiteTreeCounty } from '@kiosk-fleet/protocol/http'
 import { type Static, Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRouteTestApp, type RouteTestApp } from '../route-test-app.ts'
+import { acceptsGzip } from './send-json.ts'
 
 const encode = (payload: unknown) => new TextEncoder().encode(JSON.stringify(payload))
 const SiteSummaries = Type.Object({ sites: Type.Array(SiteSummary) })
@@ -111,5 +113,30 @@ describe('shared views (/api/sites, /api/sites/tree, /api/map, the kiosk list)',
     expect((await get('/api/overview', 'admin')).total).toBe(3)
     const list = await get('/api/kiosks?site=site-b', 'admin')
     expect([list.total, list.kiosks.map((k) => k.id).includes('kiosk-c')]).toEqual([2, true])
+  })
+
+  it('sends the big views gzipped to a client that takes gzip, the same JSON once unpacked', async () => {
+    for (const url of ['/api/sites', '/api/sites/tree', '/api/map']) {
+      const plain = await t.app.inject({ url, headers: { cookie: t.cookies.admin } })
+      const packed = await t.app.inject({
+        url,
+        headers: { cookie: t.cookies.admin, 'accept-encoding': 'br;q=1, gzip;q=0.8' },
+      })
+      expect(plain.headers['content-encoding']).toBeUndefined()
+      expect(packed.headers['content-encoding']).toBe('gzip')
+      expect(packed.headers.vary).toMatch(/accept-encoding/i)
+      expect(JSON.parse(gunzipSync(packed.rawPayload).toString())).toEqual(plain.json())
+    }
+  })
+})
+
+describe('Accept-Encoding', () => {
+  it('takes gzip when listed or by *, not when refused with q=0', () => {
+    expect(acceptsGzip('gzip, deflate, br')).toBe(true)
+    expect(acceptsGzip('GZIP;q=0.5')).toBe(true)
+    expect(acceptsGzip('*')).toBe(true)
+    expect(acceptsGzip('gzip;q=0, br')).toBe(false)
+    expect(acceptsGzip('identity')).toBe(false)
+    expect(acceptsGzip(undefined)).toBe(false)
   })
 })

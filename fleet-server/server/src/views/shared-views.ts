@@ -6,6 +6,7 @@ import { siteSummaries } from '../kiosks/site-summaries.ts'
 import { siteTree } from '../kiosks/site-tree.ts'
 import { mapSites } from '../map/map-sites.ts'
 import { ScopedCache, type ScopedCacheOptions } from './scoped-cache.ts'
+import { type SharedJson, sharedJson } from './send-json.ts'
 
 export interface SharedViewsOptions {
   db: Queryable
@@ -29,11 +30,11 @@ export interface SharedViews {
   /** `GET /api/overview`: fleet counts. */
   overview: ScopedCache<FleetOverview>
   /** `GET /api/sites` as JSON: `{ sites }`. */
-  sites: ScopedCache<string>
+  sites: ScopedCache<SharedJson>
   /** `GET /api/sites/tree` as JSON: `{ counties }`. */
-  siteTree: ScopedCache<string>
+  siteTree: ScopedCache<SharedJson>
   /** `GET /api/map` as JSON (MapSites). */
-  map: ScopedCache<string>
+  map: ScopedCache<SharedJson>
   /** The kiosks `GET /api/kiosks` searches, filters and pages (kiosks/kiosk-directory.ts). */
   directory: ScopedCache<DirectoryEntry[]>
   /** A kiosk is new (or born again): drops every answer of every view. */
@@ -48,9 +49,9 @@ export function createSharedViews({ db, datum, clock, maxAgeMs, staleMs }: Share
     new ScopedCache<T>({ compute, maxAgeMs, staleMs, now: clock })
   const fleetViews = {
     overview: cache((principal) => overviewRepo.overview(principal)),
-    sites: cache(async (principal) => JSON.stringify({ sites: await siteSummaries(db, principal) })),
-    siteTree: cache(async (principal) => JSON.stringify({ counties: await siteTree(db, principal) })),
-    map: cache(async (principal) => JSON.stringify(await mapSites(db, principal, datum, clock()))),
+    sites: cache(async (principal) => sharedJson({ sites: await siteSummaries(db, principal) })),
+    siteTree: cache(async (principal) => sharedJson({ counties: await siteTree(db, principal) })),
+    map: cache(async (principal) => sharedJson(await mapSites(db, principal, datum, clock()))),
   }
   const directory = cache((principal) => loadDirectory(db, principal))
   const alertsChanged = () => {
