@@ -42,17 +42,19 @@ export class AlertRepo {
   ): Promise<AlertPageResult> {
     const { sql, params } = this.where(principal, filter)
     const n = params.length
+    // Fleet-wide roles see every alert: the kiosks join, there only to scope, would read all kiosks.
+    const from =
+      principal.role === 'admin' || principal.role === 'auditor'
+        ? 'alerts a'
+        : 'alerts a JOIN kiosks k ON k.id = a.kiosk_id'
     const [rows, [count]] = await Promise.all([
       this.db.query<Parameters<typeof toAlertRecord>[0]>(
-        `SELECT a.* FROM alerts a JOIN kiosks k ON k.id = a.kiosk_id WHERE ${sql}
+        `SELECT a.* FROM ${from} WHERE ${sql}
          ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.raised_at DESC, a.id DESC
          LIMIT $${n + 1} OFFSET $${n + 2}`,
         [...params, page.limit, page.offset ?? 0],
       ),
-      this.db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM alerts a JOIN kiosks k ON k.id = a.kiosk_id WHERE ${sql}`,
-        params,
-      ),
+      this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from} WHERE ${sql}`, params),
     ])
     return { total: count?.n ?? 0, alerts: rows.map(toAlertRecord) }
   }
