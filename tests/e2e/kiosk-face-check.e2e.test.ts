@@ -36,6 +36,10 @@ describe('face check on the kiosk: the holder passes, others and still photos do
       machineType: 'tax',
       mqttUrl: stack.mqttUrl,
       identity: { faceCheck: 'onDevice' },
+      // The face models run on Chromium's software renderer here: one check takes up to two minutes
+      // on a loaded CI machine (seconds on a kiosk's GPU), and the default 90 s idle reset ended the
+      // citizen's session between the second and third try ('noSession' in CI).
+      ui: { idleTimeoutMs: 600_000 },
     })
     card = { ...fixtureCard('resident-zhang-san'), photoWlt: cardPhotoOf(holder, dir) }
   }, 240_000)
