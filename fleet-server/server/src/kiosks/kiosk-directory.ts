@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/roles.ts'
 import type { Queryable } from '../db/database.ts'
-import { type KioskFilter, kioskWhere } from './kiosk-query.ts'
+import { KIOSK_LIST_ORDER, type KioskFilter, kioskWhere } from './kiosk-query.ts'
 
 /**
  * One kiosk of a scope's directory: what the kiosk list searches, filters and sorts on, without its
@@ -62,7 +62,7 @@ export async function loadDirectory(db: Queryable, principal: Principal): Promis
     `SELECT k.id, k.site_id, s.name AS site_name, s.town, s.county, k.machine_type, k.department, k.state,
             k.app_version
      FROM kiosks k LEFT JOIN sites s ON s.id = k.site_id WHERE ${where.sql}
-     ORDER BY s.county, s.id, k.id`,
+     ORDER BY ${KIOSK_LIST_ORDER}`,
     where.params,
   )
   return rows.map((r) => ({

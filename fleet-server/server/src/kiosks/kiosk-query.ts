@@ -23,6 +23,12 @@ export interface KioskFilter {
 export const PERIPHERAL_FAULT = `(p.status->>'state' IN ('hardwareError', 'noDevice', 'offline', 'powerOff', 'userError')
   OR p.status->>'paper' IN ('out', 'jammed') OR p.status->>'cover' = 'open')`
 
+/**
+ * The kiosk list's order over `kiosks k LEFT JOIN sites s`: total, so pages neither repeat nor skip a
+ * kiosk; the database's list and the directory's (kiosk-directory.ts) both sort by it.
+ */
+export const KIOSK_LIST_ORDER = 's.county, s.id, k.id'
+
 /** `%`, `_` and `\` of a search term taken literally in ILIKE. */
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
 

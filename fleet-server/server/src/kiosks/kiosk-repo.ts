@@ -3,7 +3,7 @@ import type { Principal } from '../auth/roles.ts'
 import { scopeView } from '../auth/scope.ts'
 import type { Queryable } from '../db/database.ts'
 import { type DirectoryEntry, directoryAnswers, matchDirectory } from './kiosk-directory.ts'
-import { type KioskFilter, kioskWhere } from './kiosk-query.ts'
+import { KIOSK_LIST_ORDER, type KioskFilter, kioskWhere } from './kiosk-query.ts'
 
 export type { KioskView, PeripheralView } from '@kiosk-fleet/protocol/http'
 export type { KioskFilter } from './kiosk-query.ts'
@@ -140,8 +140,8 @@ export class KioskRepo {
       this.db.query<KioskRow>(
         `WITH page AS (
            SELECT k.id FROM kiosks k LEFT JOIN sites s ON s.id = k.site_id WHERE ${where.sql}
-           ORDER BY s.county, s.id, k.id LIMIT $${n + 1} OFFSET $${n + 2})
-         ${KIOSK_SELECT} JOIN page ON page.id = k.id ORDER BY s.county, s.id, k.id`,
+           ORDER BY ${KIOSK_LIST_ORDER} LIMIT $${n + 1} OFFSET $${n + 2})
+         ${KIOSK_SELECT} JOIN page ON page.id = k.id ORDER BY ${KIOSK_LIST_ORDER}`,
         [...where.params, page.limit, page.offset],
       ),
       this.db.query<{ n: number }>(
