@@ -1,4 +1,5 @@
 import { codeFromDigits } from './code-mask.js'
+import { askedPinInput, pinLength } from './service-screens.js'
 
 /**
  * The citizen's way through any service definition, as the agent's plan says: identify (ID card,
@@ -41,14 +42,17 @@ export function createFlowActions(ctx) {
     await nextInput()
   }
 
-  /** Asks the next input the definition names, or runs the query when all are given. */
-  async function nextInput(error) {
+  /**
+   * Asks the next input the definition names, or runs the query when all are given. `triesLeft`:
+   * the department's count of wrong PINs left, after a wrong one.
+   */
+  async function nextInput(error, triesLeft) {
     const inputs = state.session.inputs
     const input = inputs.find((i) => !(i.id in state.given))
     if (!input) return query()
     state.currentInput = input
     if (input.kind === 'code') return askCode(input, error)
-    if (input.kind === 'pin') return go('pin', { input: '', error })
+    if (input.kind === 'pin') return go('pin', { input: '', error, pinTriesLeft: triesLeft })
     if (input.kind === 'option') return go('option', { error })
     if (input.kind === 'dateRange') return go('period', { error })
     if (input.kind === 'documentScan') return go('scan', { error })
@@ -77,8 +81,14 @@ export function createFlowActions(ctx) {
     }
     const code = result.errorCode
     if (['pinWrong', 'pinFormat'].includes(code)) {
-      state.pin = undefined
-      return go('pin', { input: '', error: messageFor(result), pinTriesLeft: result.triesLeft })
+      // The social-security PIN of the identity, else the service's own PIN input (a query password).
+      const pinInput = state.session.inputs.find((i) => i.kind === 'pin')
+      if (state.session.identify.includes('pin') || !pinInput) {
+        state.pin = undefined
+        return go('pin', { input: '', error: messageFor(result), pinTriesLeft: result.triesLeft })
+      }
+      delete state.given[pinInput.id]
+      return nextInput(messageFor(result), result.triesLeft)
     }
     const input = state.currentInput
     if (
@@ -107,15 +117,18 @@ export function createFlowActions(ctx) {
     retryCard: () => readCard(true),
     startFace: () => ctx.runFaceCheck(() => afterIdentity(false)),
     key(k) {
-      const max = state.screen === 'pin' ? 6 : 40
+      const max = state.screen === 'pin' ? pinLength(state) : 40
       if (k === 'clear') state.input = ''
       else if (k === 'back') state.input = state.input.slice(0, -1)
       else if (state.input.length < max) state.input += k
       state.error = undefined
       render()
     },
+    /** The PIN screen asks a service's PIN input (kept as that input) or the identity's PIN. */
     async submitPin() {
-      state.pin = state.input
+      const input = askedPinInput(state)
+      if (input) state.given[input.id] = state.input
+      else state.pin = state.input
       await nextInput()
     },
     async submitCode() {

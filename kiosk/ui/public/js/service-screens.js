@@ -89,22 +89,38 @@ export function codeScreen(t, s, act) {
   )
 }
 
-/** The social-security PIN: dots only, never the digits. */
+/**
+ * The service's PIN input the PIN screen asks now (a query password), or undefined when it asks
+ * the social-security PIN of the identity. Asked as an input, it is the current input not yet given.
+ */
+export function askedPinInput(s) {
+  const input = s.currentInput
+  return input?.kind === 'pin' && !(input.id in s.given) ? input : undefined
+}
+
+/** How many digits the PIN screen takes: the input's `length`, 6 for the social-security PIN. */
+export const pinLength = (s) => askedPinInput(s)?.length ?? 6
+
+/** A PIN, of the identity or a service's own input: dots only, never the digits. */
 export function pinScreen(t, s, act) {
+  const input = askedPinInput(s)
+  const length = pinLength(s)
+  const heading = input ? loc(input.label, s.lang) : t.enterPin
+  const hint = input ? (input.hint ? loc(input.hint, s.lang) : t.pinInputHint(length)) : t.enterPinHint
   return h(
     'section',
-    { class: 'screen keypad-screen', 'data-screen': 'pin' },
+    { class: 'screen keypad-screen', 'data-screen': 'pin', 'data-input': input?.id, 'data-length': length },
     banner(t, s),
-    h('h1', {}, t.enterPin),
-    h('p', { class: 'hint' }, t.enterPinHint),
-    h('output', { class: 'entry', 'aria-live': 'polite', 'aria-label': t.enterPin }, '●'.repeat(s.input.length) || ' '),
+    h('h1', {}, heading),
+    h('p', { class: 'hint' }, hint),
+    h('output', { class: 'entry', 'aria-live': 'polite', 'aria-label': heading }, '●'.repeat(s.input.length) || ' '),
     s.error ? h('p', { class: 'error', role: 'alert' }, s.error) : null,
     s.pinTriesLeft !== undefined ? h('p', { class: 'tries', role: 'status' }, t.pinTriesLeft(s.pinTriesLeft)) : null,
     keypad(t, act),
     h(
       'div',
       { class: 'actions' },
-      button(t.confirm, act.submitPin, 'primary', { disabled: s.input.length < 6 }),
+      button(t.confirm, act.submitPin, 'primary', { disabled: s.input.length < length }),
       button(t.cancel, act.home, 'secondary'),
     ),
   )
