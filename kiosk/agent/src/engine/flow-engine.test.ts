@@ -1,12 +1,27 @@
-import type { DeviceClass } from '@drivers/core'
-import type { ServiceDefinition, ServiceInput } from '@kiosk-fleet/protocol'
+import { existsSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import {
+  type DeviceClass,
+  DeviceStatusModel,
+  type DocumentScanner,
+  type DocumentScannerEvents,
+  type DocumentScannerFailureDetail,
+  fail,
+  ok,
+  type Result,
+  type ScanOptions,
+  type ScanOutcome,
+} from '@drivers/core'
+import type { GatewayRequest, ServiceDefinition, ServiceInput } from '@kiosk-fleet/protocol'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_CATALOGUE_DIR, DEFAULT_DEMO_GATEWAY_DIR, loadCatalogueDir } from '../catalogue/catalogue-files.ts'
 import { CatalogueStore } from '../catalogue/catalogue-store.ts'
 import { ServiceAvailabilityModel } from '../catalogue/service-availability.ts'
 import { DeviceManager } from '../devices/device-manager.ts'
+import { DriverPeripheral } from '../devices/driver-peripheral.ts'
 import { EmulatedPeripheral } from '../devices/emulated-peripheral.ts'
+import type { Peripheral } from '../devices/peripheral.ts'
 import { CircuitBreakerGateway } from '../gateway/circuit-breaker.ts'
 import { DEMO_PIN } from '../gateway/demo-data.ts'
 import { DemoGateway } from '../gateway/demo-gateway.ts'
@@ -29,14 +44,64 @@ const CLASSES: DeviceClass[] = [
 ]
 const CODES: Record<string, string> = { noticeCode: 'LZ20260115-0789', creditTail: '20260115' }
 
-function rig(gateway: DepartmentGateway = new DemoGateway({ dataDir: DEFAULT_DEMO_GATEWAY_DIR })) {
-  const peripherals = CLASSES.map(
-    (deviceClass) =>
-      new EmulatedPeripheral({
-        deviceId: deviceClass,
-        identity: { deviceClass, vendor: 'v', model: 'm', serial: '', firmware: '' },
-      }),
+/** The smallest PNG signature plus a marker: what the fake flatbed writes as a page. */
+const PAGE_BYTES = Buffer.from('89504e470d0a1a0a' + Buffer.from('page one').toString('hex'), 'hex')
+
+/** A flatbed that writes one page where it is told (or jams), as SaneScanner does through scanimage. */
+class FakeFlatbed implements DocumentScanner {
+  readonly description = 'fake flatbed'
+  readonly #status = new DeviceStatusModel({ state: 'online' })
+  jam = false
+  /** Every file the scan wrote, and the options it got. */
+  readonly written: string[] = []
+  options: ScanOptions | undefined
+  getStatus() {
+    return this.#status.status
+  }
+  getCounters() {
+    return {}
+  }
+  async listDevices() {
+    return ok([])
+  }
+  async scan(outPattern: string, options?: ScanOptions): Promise<Result<ScanOutcome, DocumentScannerFailureDetail>> {
+    this.options = options
+    if (this.jam) return fail('hardwareError', 'paper jammed', 'mediaJam')
+    writeFileSync(outPattern, PAGE_BYTES)
+    this.written.push(outPattern)
+    return ok({ pages: [{ path: outPattern, bytes: PAGE_BYTES.length }], pageCount: 1, durationMs: 1 })
+  }
+  cancel() {
+    // A scan here is over before anyone could cancel it.
+  }
+  on<K extends keyof DocumentScannerEvents>(event: K, listener: (...args: DocumentScannerEvents[K]) => void) {
+    if (event !== 'statusChanged') return () => undefined
+    return this.#status.onChanged(listener as (...args: DocumentScannerEvents['statusChanged']) => void)
+  }
+}
+
+function rig(
+  gateway: DepartmentGateway = new DemoGateway({ dataDir: DEFAULT_DEMO_GATEWAY_DIR }),
+  scanner?: DocumentScanner,
+  log = logger,
+) {
+  const identity = (deviceClass: DeviceClass) => ({ deviceClass, vendor: 'v', model: 'm', serial: '', firmware: '' })
+  // Emulated peripherals have a status only; a scan needs a device service behind the scanner.
+  const peripherals = CLASSES.filter((c) => !(scanner && c === 'documentScanner')).map(
+    (deviceClass) => new EmulatedPeripheral({ deviceId: deviceClass, identity: identity(deviceClass) }),
   )
+  const scannerPeripheral = scanner
+    ? new DriverPeripheral({
+        deviceId: 'documentScanner',
+        identity: identity('documentScanner'),
+        device: scanner,
+        open: async () => undefined,
+        close: async () => undefined,
+        reopen: { initialMs: 100, maxMs: 100 },
+        logger,
+      })
+    : undefined
+  const all: Peripheral[] = [...peripherals, ...(scannerPeripheral ? [scannerPeripheral] : [])]
   const catalogue = new CatalogueStore({
     catalogue: loadCatalogueDir(DEFAULT_CATALOGUE_DIR),
     offer: ['*'],
@@ -46,12 +111,12 @@ function rig(gateway: DepartmentGateway = new DemoGateway({ dataDir: DEFAULT_DEM
   const breaker = new CircuitBreakerGateway(gateway, { failureThreshold: 2, openMs: 60_000 })
   const availability = new ServiceAvailabilityModel({
     catalogue,
-    peripherals,
+    peripherals: all,
     circuit: (d) => breaker.state(d),
     // A kiosk with its face check configured, so face-checked services count as offered.
     identityReady: () => true,
   })
-  const devices = new DeviceManager({ peripherals })
+  const devices = new DeviceManager({ peripherals: all })
   const engine = new FlowEngine({
     catalogue,
     gateway: breaker,
@@ -59,16 +124,17 @@ function rig(gateway: DepartmentGateway = new DemoGateway({ dataDir: DEFAULT_DEM
     availability,
     kioskId: 'unit-01',
     verifyBaseUrl: 'https://zwfw.example.gov.cn/verify',
-    logger,
+    logger: log,
     now: () => new Date('2026-01-15T10:00:00+08:00'),
   })
-  return { engine, catalogue, availability, peripherals, breaker }
+  return { engine, catalogue, availability, peripherals, scannerPeripheral, breaker }
 }
 
 function sampleInput(input: ServiceInput): unknown {
   if (input.kind === 'code') return CODES[input.id]
   if (input.kind === 'option') return input.options[0]?.value
   if (input.kind === 'dateRange') return { from: '2025-02', to: '2026-01' }
+  if (input.kind === 'pin') return '246810'.padEnd(input.length, '0').slice(0, input.length)
   return undefined
 }
 
@@ -208,5 +274,77 @@ describe('flow engine rules', () => {
     expect(ids).toContain('queue-ticket')
     expect(ids).not.toContain('id-progress')
     expect(ids).not.toContain('hf-withdrawal-progress')
+  })
+})
+
+/** A gateway that answers as the demo's does and keeps every request it got. */
+function recordingGateway() {
+  const demo = new DemoGateway({ dataDir: DEFAULT_DEMO_GATEWAY_DIR })
+  const requests: { department: string; operation: string; request: GatewayRequest }[] = []
+  const gateway: DepartmentGateway = {
+    call: (department, operation, request) => {
+      requests.push({ department, operation, request })
+      return demo.call(department, operation, request)
+    },
+  }
+  return { gateway, requests }
+}
+
+describe('a document scan input', () => {
+  async function scanRig() {
+    const flatbed = new FakeFlatbed()
+    const recorded = recordingGateway()
+    const r = rig(recorded.gateway, flatbed)
+    await r.scannerPeripheral?.start()
+    const service = r.catalogue.service('tax-document-scan') as ServiceDefinition
+    const session = new CitizenSession(service.id)
+    session.identify(citizen)
+    return { ...r, ...recorded, flatbed, service, session }
+  }
+
+  it('scans the pages into the session, leaves no file behind, and the query sends them as the mapped param', async () => {
+    const { engine, service, session, flatbed, requests } = await scanRig()
+    expect(await engine.scan(session, service, 'papers')).toEqual({ ok: true, value: { pages: 1 } })
+    expect(flatbed.options).toMatchObject({ format: 'png', maxPages: 1 })
+    // Read into the session, the page file and its folder are gone at once.
+    expect(flatbed.written).toHaveLength(1)
+    expect(existsSync(dirname(flatbed.written[0] ?? ''))).toBe(false)
+    expect(requests).toHaveLength(0)
+    // What the UI sends for the input ({scanned: n}) is not what goes to the gateway: the session's pages are.
+    const result = await engine.query(session, service, { inputs: { papers: { scanned: 1 } } })
+    expect(requests.map((r) => [r.department, r.operation])).toEqual([['tax', 'tax-document-submit']])
+    expect(requests[0]?.request.params).toEqual({
+      pages: { pages: [{ mediaType: 'image/png', dataBase64: PAGE_BYTES.toString('base64') }] },
+    })
+    if (!result.ok) throw new Error(result.errorCode)
+    // The demo gateway answers with the number of pages it received.
+    expect(result.value.items[0]?.lines).toContainEqual({ label: { zh: '页数', en: 'Pages' }, value: '1' })
+    expect(result.value.items[0]?.title.zh).toMatch(/^受理编号 SS\d{6}$/)
+  })
+
+  it("without a scan the query asks for it, and a jam is the scanner's reason; neither calls the gateway", async () => {
+    const { engine, service, session, flatbed, requests } = await scanRig()
+    expect(await engine.query(session, service, { inputs: {} })).toMatchObject({ ok: false, errorCode: 'scanMissing' })
+    flatbed.jam = true
+    expect(await engine.scan(session, service, 'papers')).toMatchObject({
+      ok: false,
+      completionCode: 'hardwareError',
+      errorCode: 'mediaJam',
+    })
+    expect(await engine.query(session, service, { inputs: {} })).toMatchObject({ ok: false, errorCode: 'scanMissing' })
+    expect(await engine.scan(session, service, 'nope')).toMatchObject({ ok: false, errorCode: 'inputMissing' })
+    expect(requests).toHaveLength(0)
+  })
+
+  it('a kiosk whose scanner has no working driver says so', async () => {
+    const { engine, catalogue } = rig()
+    const service = catalogue.service('tax-document-scan') as ServiceDefinition
+    const session = new CitizenSession(service.id)
+    session.identify(citizen)
+    expect(await engine.scan(session, service, 'papers')).toMatchObject({
+      ok: false,
+      completionCode: 'deviceNotReady',
+      errorCode: 'scannerNotReady',
+    })
   })
 })
