@@ -45,7 +45,7 @@ function serviceDoc(): string {
     '',
     "Validation (`validateCatalogue` in protocol/src/services, `fleetctl services validate <dir>`) checks every file against the schemas below and then what a schema cannot: the file name is the id, the folder is the department, every gateway parameter names an input of the service (`input.<id>`, `input.<id>.<field>`), the chosen record (`record.<field>`, only in `gateway.document`), `identity.pin` or a literal (`=value`); every template an output names exists and is of the output's kind; every placeholder parses and uses a known formatter; the peripherals named cover the identity, inputs and output. It lists every error of every file at once; a kiosk never loads a catalogue with an error.",
     '',
-    "Placeholders: `{{path}}` or `{{path|formatter}}` over the step's data — in views `record.*`, `input.*`, `now`; in templates `document.*` (the gateway's document), `record.*`, `records`, `citizen.maskedName`, `citizen.maskedIdNumber`, `now`, and `row.*` in table columns. Formatters: `yuan`, `date`, `upper`.",
+    "Placeholders: `{{path}}` or `{{path|formatter}}` over the step's data — in views `record.*`, `input.*`, `now`; in templates `document.*` (the gateway's document), `record.*`, `records`, `citizen.maskedName`, `citizen.maskedIdNumber`, `now`, and `row.*` in table columns. Formatters: `yuan`, `date`, `upper`. A `pin` input goes to the gateway call only: `input.<id>` of a PIN is empty in views and templates.",
     '',
     `Categories: ${Object.entries(SERVICE_CATEGORIES)
       .map(([id, n]) => `\`${id}\` (${n.zh})`)

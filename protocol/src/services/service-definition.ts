@@ -80,7 +80,11 @@ export const CodeInput = Type.Object(
   { additionalProperties: false },
 )
 
-/** The social-security PIN (checked by the department or the card). */
+/**
+ * A PIN or password of the service itself, checked by the department (a housing-fund query
+ * password): typed on the keypad as dots, `length` digits, sent in the gateway call only and never
+ * filled into a view or a document. Not the social-security PIN of the `idOrSsCardPin` identity.
+ */
 export const PinInput = Type.Object(
   { kind: Type.Literal('pin'), ...InputBase, length: Type.Integer({ minimum: 4, maximum: 8, default: 6 }) },
   { additionalProperties: false },

@@ -48,7 +48,7 @@ describe('service catalogue validation', () => {
     expect(result.catalogue.digest).toMatch(/^[0-9a-f]{64}$/)
     // Every input kind and output kind of the schema is used by some demo service.
     const inputs = new Set(result.catalogue.services.flatMap((s) => s.inputs.map((i) => i.kind)))
-    expect([...inputs].sort()).toEqual(['code', 'dateRange', 'documentScan', 'option'])
+    expect([...inputs].sort()).toEqual(['code', 'dateRange', 'documentScan', 'option', 'pin'])
     expect(new Set(result.catalogue.services.map((s) => s.output.kind))).toEqual(
       new Set(['a4', 'receipt', 'screen', 'qr']),
     )

@@ -28,7 +28,7 @@ import { DemoGateway } from '../gateway/demo-gateway.ts'
 import type { DepartmentGateway } from '../gateway/department-gateway.ts'
 import { CitizenSession } from '../sessions/citizen-session.ts'
 import { FlowEngine } from './flow-engine.ts'
-import { codeFromScan, maskPattern } from './inputs.ts'
+import { codeFromScan, maskPattern, shownInputs } from './inputs.ts'
 
 const logger = pino({ level: 'silent' })
 const citizen = { idNumber: '11010119900307002X', name: '张三' }
@@ -346,5 +346,69 @@ describe('a document scan input', () => {
       completionCode: 'deviceNotReady',
       errorCode: 'scannerNotReady',
     })
+  })
+})
+
+describe('a PIN input (a query password)', () => {
+  const PASSWORD = '246810'
+
+  it('goes to the gateway call only: never into the result view, the logs, or what a document is filled with', async () => {
+    const lines: string[] = []
+    const log = pino({ level: 'trace' }, { write: (line: string) => lines.push(line) })
+    const { gateway, requests } = recordingGateway()
+    const { engine, catalogue } = rig(gateway, undefined, log)
+    const service = catalogue.service('hf-annual-statement') as ServiceDefinition
+    expect(service.inputs).toMatchObject([{ kind: 'pin', id: 'queryPassword', length: 6 }])
+    // A careless definition that would show the password: the engine leaves it out.
+    const careless: ServiceDefinition = {
+      ...service,
+      view: {
+        ...service.view,
+        record: {
+          ...service.view.record,
+          lines: [
+            ...service.view.record.lines,
+            { label: { zh: '密码', en: 'PIN' }, value: 'x{{input.queryPassword}}' },
+          ],
+        },
+      },
+    }
+    for (const s of [service, careless]) {
+      const session = new CitizenSession(s.id)
+      session.identify(citizen)
+      const result = await engine.query(session, s, { inputs: { queryPassword: PASSWORD } })
+      if (!result.ok) throw new Error(result.errorCode)
+      expect(result.value.items.map((i) => i.title.zh)).toEqual([
+        '2025年度 年末余额 38,652.20 元',
+        '2024年度 年末余额 31,286.40 元',
+      ])
+      expect(JSON.stringify(result.value)).not.toContain(PASSWORD)
+    }
+    expect(requests.map((r) => r.request.params)).toEqual([{ password: PASSWORD }, { password: PASSWORD }])
+    expect(lines.length).toBeGreaterThan(0)
+    expect(lines.join('\n')).not.toContain(PASSWORD)
+    expect(shownInputs(service, { queryPassword: PASSWORD, period: { from: '2025-01', to: '2025-12' } })).toEqual({
+      period: { from: '2025-01', to: '2025-12' },
+    })
+  })
+
+  it('takes exactly its length in digits, checked before any gateway call', async () => {
+    const { gateway, requests } = recordingGateway()
+    const { engine, catalogue } = rig(gateway)
+    const service = catalogue.service('hf-annual-statement') as ServiceDefinition
+    const session = new CitizenSession(service.id)
+    session.identify(citizen)
+    for (const wrong of ['24681', '2468100', '24681a', undefined]) {
+      expect(await engine.query(session, service, { inputs: { queryPassword: wrong } })).toMatchObject({
+        ok: false,
+        errorCode: 'pinFormat',
+      })
+    }
+    const four: ServiceDefinition = {
+      ...service,
+      inputs: [{ ...(service.inputs[0] as Extract<ServiceInput, { kind: 'pin' }>), length: 4 }],
+    }
+    expect(await engine.query(session, four, { inputs: { queryPassword: '2468' } })).toMatchObject({ ok: true })
+    expect(requests.map((r) => r.request.params)).toEqual([{ password: '2468' }])
   })
 })

@@ -21,7 +21,7 @@ import type { DeviceManager } from '../devices/device-manager.ts'
 import type { DepartmentGateway } from '../gateway/department-gateway.ts'
 import { maskIdNumber, maskName } from '../gateway/mask.ts'
 import type { CitizenSession, CitizenView } from '../sessions/citizen-session.ts'
-import { checkInputs, resolveParam } from './inputs.ts'
+import { checkInputs, resolveParam, shownInputs } from './inputs.ts'
 import { receiptFromTemplate } from './receipt-output.ts'
 import { viewItems } from './render-view.ts'
 import { type StepFailure, type StepResult, stepFail, stepOk } from './step-result.ts'
@@ -136,7 +136,7 @@ export class FlowEngine {
       kind: service.view.kind,
       title: service.view.title,
       empty: service.view.empty,
-      items: viewItems(service.view, records, inputs.value),
+      items: viewItems(service.view, records, shownInputs(service, inputs.value)),
       output: {
         kind: output.kind,
         ...('action' in output ? { action: output.action } : {}),
@@ -175,7 +175,7 @@ export class FlowEngine {
       records: chosen,
       record: chosen[0],
       document,
-      input: session.recall('inputs'),
+      input: shownInputs(service, session.recall<Record<string, unknown>>('inputs') ?? {}),
       citizen: citizen ? { maskedName: maskName(citizen.name), maskedIdNumber: maskIdNumber(citizen.idNumber) } : {},
       now: (this.#o.now ?? (() => new Date()))().toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }),
     }

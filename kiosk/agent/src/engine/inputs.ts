@@ -68,6 +68,15 @@ export function checkInputs(
   return stepOk(values)
 }
 
+/**
+ * The checked inputs a result view or a document may show: a PIN input (a query password) goes to
+ * the gateway call only, never onto the screen, a receipt or an A4 page.
+ */
+export function shownInputs(service: ServiceDefinition, values: Record<string, unknown>): Record<string, unknown> {
+  const secret = new Set(service.inputs.filter((i) => i.kind === 'pin').map((i) => i.id))
+  return Object.fromEntries(Object.entries(values).filter(([id]) => !secret.has(id)))
+}
+
 /** A gateway parameter from its source: `input.x`, `input.x.field`, `record.x`, `identity.pin`, `=literal`. */
 export function resolveParam(
   source: string,
