@@ -5,7 +5,8 @@
  *     services the kiosk had before catalogues;
  *  2. menu render in Debian Chromium (touch → first page of tiles) with 200 vs 7 services;
  *  3. card-to-result for a service run by the flow engine (ID card presented → progress shown),
- *     next to the ID-card reader's own wire time for the same read (bytes × 10 bits at 115200 baud).
+ *     next to the ID-card reader's own wire time for the same read (bytes × 10 bits at 115200 baud;
+ *     the emulated reader is paced at that rate, as a real reader's line is).
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -115,7 +116,12 @@ try {
   console.log(`menu render, 7 services:   ${r7.toFixed(1)} ms — ratio ${(r200 / r7).toFixed(2)}×`)
 
   // Card to result: an ID kiosk, the engine running id-progress against the demo gateway.
-  const rig = await startKioskRig({ kioskId: 'bench-cat-card', machineType: 'id', mqttUrl: stack.mqttUrl })
+  const rig = await startKioskRig({
+    kioskId: 'bench-cat-card',
+    machineType: 'id',
+    mqttUrl: stack.mqttUrl,
+    pacedReader: true,
+  })
   const card = fixtureCard('resident-zhang-san')
   const page = await (await browser.newContext({ viewport: { width: 1080, height: 1920 } })).newPage()
   await page.goto(rig.uiUrl)
@@ -144,6 +150,9 @@ try {
       wires.push((bytes * 10 * 1000) / 115200)
     }
     await page.click('text=办理完成')
+    // The kiosk asks for the card back ("请取走您的身份证") until it is lifted, as a citizen does.
+    await page.locator('[data-screen="takeCard"]').waitFor()
+    rig.reader.removeCard()
   }
   const total = median(totals)
   const wire = median(wires)
