@@ -90,17 +90,27 @@ export async function startKioskRig(options: {
   /** Open the social-security card reader on this pcscd reader (tests/support/pcscd.ts) instead of emulating it. */
   pcscReaderName?: string
   /**
+   * Open the document scanner on this SANE device (`test:0` of createSaneTestBackend, with
+   * SANE_CONFIG_DIR set in this process) instead of emulating it, so the scan step really scans.
+   */
+  saneDevice?: string
+  /**
    * The agent's `identity` settings. Default: the face check goes to a demo identity platform
    * (answering `match`; `rig.identityPlatform.setDecision` changes it), so flows are tested without
    * loading face models; tests/e2e/kiosk-face-check runs the on-device models.
    */
   identity?: Record<string, unknown>
+  /** Pace the emulated ID-card reader's replies at 115200 baud, as a real reader's line is (benchmarks). */
+  pacedReader?: boolean
 }): Promise<KioskRig> {
   const needs = NEEDS[options.machineType]
   const cleanups: (() => Promise<void>)[] = []
   const readerPty = await createPtyPair()
   cleanups.push(() => readerPty.close())
-  const reader = new Ga467Emulator({ transport: new SerialTransport({ path: readerPty.deviceEnd, baudRate: 115200 }) })
+  const reader = new Ga467Emulator({
+    transport: new SerialTransport({ path: readerPty.deviceEnd, baudRate: 115200 }),
+    ...(options.pacedReader ? { baudRate: 115200 } : {}),
+  })
   await reader.start()
   cleanups.push(() => reader.stop())
   const peripherals: Record<string, unknown>[] = [
@@ -157,6 +167,8 @@ export async function startKioskRig(options: {
         model: 'generic-pcsc-reader',
         address: options.pcscReaderName,
       })
+    } else if (deviceClass === 'documentScanner' && options.saneDevice) {
+      peripherals.push({ deviceId, model: 'generic-sane-scanner', address: options.saneDevice })
     } else peripherals.push({ deviceId, emulated: { deviceClass, vendor: 'demo', model: 'emulated' } })
   }
   let identityPlatform: DemoIdentityPlatform | undefined
