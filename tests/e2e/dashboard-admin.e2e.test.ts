@@ -5,53 +5,30 @@
  * was searched), an artifact uploaded through the resumable API, and a rollout created after its
  * preview.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type FleetServer, KioskCredentials } from '@fleet/server'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testAppReleaseOfSize } from '../support/artifact-bytes.ts'
-import { launchChromium, screenshot, seriousA11yViolations } from '../support/browser.ts'
-import { createTestDatabase, type TestDatabase } from '../support/databases.ts'
+import { screenshot, seriousA11yViolations } from '../support/browser.ts'
+import { startUpdateDashboard, type UpdateDashboard } from '../support/dashboard-page.ts'
 import { TEST_ADMIN_PASSWORD } from '../support/fleet.ts'
 import { SimKiosk } from '../support/rollout-sim.ts'
-import { createTestUpdateKeys, startUpdateFleet, type TestUpdateKeys, testUser } from '../support/update-keys.ts'
+import { testUser } from '../support/update-keys.ts'
 import { waitFor } from '../support/wait-for.ts'
 
-async function logIn(page: Page, fleet: FleetServer, user: string, password: string): Promise<void> {
-  await page.goto(`${fleet.httpUrl}/`)
-  await page.fill('#login input[name=username]', user)
-  await page.fill('#login input[name=password]', password)
-  await page.click('#login button[type=submit]')
-  await page.locator('#who', { hasText: user }).waitFor()
-}
-
 describe('dashboard admin screens in Chromium', () => {
-  let keys: TestUpdateKeys & { cleanup(): Promise<void> }
-  let database: TestDatabase
+  let dashboard: UpdateDashboard
   let fleet: FleetServer
-  let browser: Browser
   let admin: Page
-  const work = mkdtempSync(join(tmpdir(), 'dashboard-admin-'))
-  const kiosks: SimKiosk[] = []
 
   beforeAll(async () => {
-    keys = await createTestUpdateKeys()
-    database = await createTestDatabase('pglite')
-    fleet = await startUpdateFleet({ database, updatesDir: join(work, 'repo'), keys })
-    browser = await launchChromium()
-    admin = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })
-    await logIn(admin, fleet, 'admin', TEST_ADMIN_PASSWORD)
+    dashboard = await startUpdateDashboard('dashboard-admin')
+    fleet = dashboard.fleet
+    admin = await dashboard.openAs('admin', TEST_ADMIN_PASSWORD)
   })
-  afterAll(async () => {
-    for (const k of kiosks) await k.disconnect().catch(() => undefined)
-    await browser?.close()
-    await fleet?.stop()
-    await database?.drop()
-    await keys?.cleanup()
-    rmSync(work, { recursive: true, force: true })
-  })
+  afterAll(() => dashboard?.stop())
 
   it('creates users (a mistyped department refused), disables one at once and resets a password to a one-time one', async () => {
     await admin.click('#nav a[data-route=users]')
@@ -78,8 +55,7 @@ describe('dashboard admin screens in Chromium', () => {
     expect(await seriousA11yViolations(admin)).toEqual([])
 
     // tax-lead is working in the dashboard; disabling them stops their session on its next request.
-    const taxPage = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })
-    await logIn(taxPage, fleet, 'tax-lead', 'tax-lead-password-123')
+    const taxPage = await dashboard.openAs('tax-lead', 'tax-lead-password-123')
     admin.once('dialog', (dialog) => dialog.accept())
     await admin.click('tr[data-user-id="tax-lead"] button.disable')
     await admin.locator('tr[data-user-id="tax-lead"][data-disabled="true"]').waitFor()
@@ -94,8 +70,7 @@ describe('dashboard admin screens in Chromium', () => {
     const oneTime = (await admin.locator('code.one-time').textContent()) as string
     expect(oneTime.length).toBeGreaterThanOrEqual(12)
     await screenshot(admin, 'dashboard-users-reset')
-    const policePage = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })
-    await logIn(policePage, fleet, 'police-lead', oneTime)
+    const policePage = await dashboard.openAs('police-lead', oneTime)
     await policePage.locator('form.password-change').waitFor()
     expect(await policePage.locator('#nav').isVisible()).toBe(false)
     await screenshot(policePage, 'dashboard-password-change')
@@ -142,7 +117,7 @@ describe('dashboard admin screens in Chromium', () => {
 
   it('uploads an app release in chunks and creates a rollout after previewing its selection', async () => {
     const bytes = testAppReleaseOfSize('3.0.0', 9 * 1024 * 1024)
-    const file = join(work, 'kiosk-app-3.0.0.tar.gz')
+    const file = join(dashboard.work, 'kiosk-app-3.0.0.tar.gz')
     writeFileSync(file, bytes)
     await admin.click('#nav a[data-route=artifacts]')
     await admin.click('a.button.upload')
@@ -192,7 +167,7 @@ describe('dashboard admin screens in Chromium', () => {
         password,
       })
       await kiosk.connect()
-      kiosks.push(kiosk)
+      dashboard.kiosks.push(kiosk)
     }
     await waitFor('three kiosks online', async () => {
       const rows = await fleet.db.query<{ id: string }>(`SELECT id FROM kiosks WHERE state = 'online'`)

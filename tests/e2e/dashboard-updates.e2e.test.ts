@@ -4,18 +4,14 @@
  * and a rollout whose per-group progress and per-kiosk states change live as kiosks report.
  */
 import { createHash } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { type FleetServer, KioskCredentials } from '@fleet/server'
-import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testAppReleaseOfSize } from '../support/artifact-bytes.ts'
-import { launchChromium, screenshot, seriousA11yViolations } from '../support/browser.ts'
-import { createTestDatabase, type TestDatabase } from '../support/databases.ts'
+import { screenshot, seriousA11yViolations } from '../support/browser.ts'
+import { startUpdateDashboard, type UpdateDashboard } from '../support/dashboard-page.ts'
 import { TEST_ADMIN_PASSWORD } from '../support/fleet.ts'
 import { SimKiosk } from '../support/rollout-sim.ts'
-import { createTestUpdateKeys, startUpdateFleet, type TestUpdateKeys, testUser } from '../support/update-keys.ts'
+import { testUser } from '../support/update-keys.ts'
 import { waitFor } from '../support/wait-for.ts'
 
 type Auth = { authorization: string }
@@ -58,45 +54,23 @@ async function pushApp(fleet: FleetServer, admin: Auth, version: string, machine
   return created.artifact.id
 }
 
-async function logIn(page: Page, fleet: FleetServer, user: string, password: string): Promise<void> {
-  await page.goto(`${fleet.httpUrl}/`)
-  await page.fill('#login input[name=username]', user)
-  await page.fill('#login input[name=password]', password)
-  await page.click('#login button[type=submit]')
-  await page.locator('#who', { hasText: user }).waitFor()
-}
-
 describe('dashboard update pages in Chromium', () => {
-  let keys: TestUpdateKeys & { cleanup(): Promise<void> }
-  let database: TestDatabase
+  let dashboard: UpdateDashboard
   let fleet: FleetServer
-  let browser: Browser
   let admin: Auth
-  const work = mkdtempSync(join(tmpdir(), 'dashboard-updates-'))
-  const kiosks: SimKiosk[] = []
 
   beforeAll(async () => {
-    keys = await createTestUpdateKeys()
-    database = await createTestDatabase('pglite')
-    fleet = await startUpdateFleet({ database, updatesDir: join(work, 'repo'), keys })
-    browser = await launchChromium()
+    dashboard = await startUpdateDashboard('dashboard-updates')
+    fleet = dashboard.fleet
     admin = await testUser(fleet, 'it-admin', 'admin')
     await testUser(fleet, 'police-it', 'department', { departments: ['public-security'] })
   })
-  afterAll(async () => {
-    for (const k of kiosks) await k.disconnect().catch(() => undefined)
-    await browser?.close()
-    await fleet?.stop()
-    await database?.drop()
-    await keys?.cleanup()
-    rmSync(work, { recursive: true, force: true })
-  })
+  afterAll(() => dashboard?.stop())
 
   it('lists artifacts, shows one with compatibility, and a department user approves it for its department', async () => {
     const id = await pushApp(fleet, admin, '1.1.0', ['id', 'comprehensive'])
     await pushApp(fleet, admin, '1.0.9', [])
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })
-    await logIn(page, fleet, 'police-it', 'police-it-password-123')
+    const page = await dashboard.openAs('police-it', 'police-it-password-123')
     await page.click('#nav a[data-route=artifacts]')
     const row = page.locator(`tr[data-artifact-id="${id}"]`)
     await row.waitFor()
@@ -127,8 +101,7 @@ describe('dashboard update pages in Chromium', () => {
     await page.close()
 
     // The admin sees the approval in the list and may revoke.
-    const adminPage = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })
-    await logIn(adminPage, fleet, 'admin', TEST_ADMIN_PASSWORD)
+    const adminPage = await dashboard.openAs('admin', TEST_ADMIN_PASSWORD)
     await adminPage.goto(`${fleet.httpUrl}/#/artifacts`)
     await adminPage.locator(`tr[data-artifact-id="${id}"]`, { hasText: '公安' }).waitFor()
     await adminPage.close()
@@ -148,7 +121,7 @@ describe('dashboard update pages in Chromium', () => {
         password,
       })
       await kiosk.connect()
-      kiosks.push(kiosk)
+      dashboard.kiosks.push(kiosk)
     }
     await waitFor('three kiosks online', async () => {
       const rows = await fleet.db.query<{ id: string }>(`SELECT id FROM kiosks WHERE state = 'online'`)
@@ -168,8 +141,7 @@ describe('dashboard update pages in Chromium', () => {
     })
 
     // A department user who did not create it approves and starts it from the page.
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })
-    await logIn(page, fleet, 'police-it', 'police-it-password-123')
+    const page = await dashboard.openAs('police-it', 'police-it-password-123')
     await page.click('#nav a[data-route=rollouts]')
     await page.locator(`tr[data-rollout-id="${rollout.id}"]`, { hasText: '待审批' }).waitFor()
     await screenshot(page, 'dashboard-rollouts')
@@ -193,13 +165,13 @@ describe('dashboard update pages in Chromium', () => {
     await page.evaluate(() => {
       ;(window as unknown as { stayed: boolean }).stayed = true
     })
-    await kiosks.find((k) => k.kioskId === first)?.windowOpens()
+    await dashboard.kiosks.find((k) => k.kioskId === first)?.windowOpens()
     await page.locator(`tr[data-kiosk-id="${first}"][data-state="succeeded"]`).waitFor()
     await page.locator('li[data-group="0"] [role=progressbar][aria-valuenow="100"]').waitFor()
     // The second group follows: its kiosks are notified and wait for their window too.
     await page.locator('li[data-group="1"].current').waitFor()
     await expect.poll(() => page.locator('tr[data-state="downloaded"]').count(), { timeout: 30_000 }).toBe(2)
-    for (const k of kiosks) await k.windowOpens()
+    for (const k of dashboard.kiosks) await k.windowOpens()
     await page.locator('.rollout-page[data-status="completed"]').waitFor()
     await page.locator('li[data-group="1"] [role=progressbar][aria-valuenow="100"]').waitFor()
     // The bar is drawn, not only announced: the CSP once dropped its width (a style attribute).
