@@ -10,35 +10,16 @@
 import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { ConfigError } from '@kiosk-fleet/protocol'
-import pino from 'pino'
-import { loadFleetConfig } from '../config/load-fleet-config.ts'
-import { migrate } from '../db/migrate.ts'
-import { FleetErrorCodes } from '../errors.ts'
-import { openDatabase } from '../fleet-server.ts'
-import { fleetMqttUsername } from './fleet-mqtt-user.ts'
-import { KioskCredentials } from './kiosk-credentials.ts'
+import { BrokerConfigCommand } from './broker-config-cli.ts'
 import { fleetReplicaUsers, mosquittoConf, writeMosquittoAuthFiles } from './mosquitto-config.ts'
 
-const USAGE =
+const command = new BrokerConfigCommand(
+  'mosquitto-config',
   'usage: fleet-server mosquitto-config --out DIR [--config fleet.json] [--replicas N] [--listener PORT]' +
-  ' [--persistence-dir DIR] [--outbox-per-kiosk N]'
-
-function fail(message: string): never {
-  process.stderr.write(`fleet-server mosquitto-config: ${message}\n`)
-  process.exit(2)
-}
-
-let values: {
-  out?: string | undefined
-  config?: string | undefined
-  replicas?: string | undefined
-  listener?: string | undefined
-  'persistence-dir'?: string | undefined
-  'outbox-per-kiosk'?: string | undefined
-}
-try {
-  values = parseArgs({
+    ' [--persistence-dir DIR] [--outbox-per-kiosk N]',
+)
+const values = command.parse(() =>
+  parseArgs({
     options: {
       out: { type: 'string' },
       config: { type: 'string', short: 'c' },
@@ -47,65 +28,33 @@ try {
       'persistence-dir': { type: 'string' },
       'outbox-per-kiosk': { type: 'string' },
     },
-  }).values
-} catch (err) {
-  fail(`${(err as Error).message}\n${USAGE}`)
-}
-if (values.out === undefined) fail(USAGE)
-const positive = (name: string, text: string | undefined, fallback: number): number => {
-  if (text === undefined) return fallback
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a positive integer\n${USAGE}`)
-  return n
-}
-const replicas = positive('replicas', values.replicas, 1)
-const outboxPerKiosk = positive('outbox-per-kiosk', values['outbox-per-kiosk'], 50_000)
+  }),
+)
+const out = resolve(values.out)
+const replicas = command.positive('replicas', values.replicas, 1)
+const outboxPerKiosk = command.positive('outbox-per-kiosk', values['outbox-per-kiosk'], 50_000)
 
-let config: ReturnType<typeof loadFleetConfig>
-try {
-  config = loadFleetConfig({ file: values.config ?? process.env.FLEET_CONFIG, env: process.env })
-} catch (err) {
-  if (err instanceof ConfigError) fail(err.message)
-  throw err
-}
-const password = config.mqtt.password
-if (password === undefined) {
-  fail(`${FleetErrorCodes.mqttPasswordMissing}: set FLEET_MQTT__PASSWORD, the fleet-server's own broker password`)
-}
-
-const logger = pino({ level: 'warn', base: { app: 'fleet-server' } }, pino.destination(2))
-const db = await openDatabase(config.database, logger)
-try {
-  await migrate(db, logger)
-  const kiosks = await new KioskCredentials(db).list()
-  const files = await writeMosquittoAuthFiles({
-    dir: resolve(values.out),
-    fleet: { username: fleetMqttUsername(config), password },
-    kiosks,
-    replicas,
-  })
-  const confFile = join(resolve(values.out), 'mosquitto.conf')
-  await writeFile(
-    confFile,
-    mosquittoConf({
-      listener: values.listener ?? '1883',
-      passwordFile: files.passwordFile,
-      aclFile: files.aclFile,
-      persistenceDir: values['persistence-dir'] ?? '/var/lib/mosquitto/',
-      kiosks: kiosks.length,
-      outboxPerKiosk,
-    }),
-  )
-  const users = fleetReplicaUsers(fleetMqttUsername(config), replicas).join(', ')
-  process.stdout.write(
-    [
-      `wrote ${files.passwordFile} (${kiosks.length} kiosks; fleet users ${users}), ${files.aclFile} and ${confFile}`,
-      `Run mosquitto -c ${confFile} (or include its lines in yours).`,
-      'Each fleet-server replica logs in as its own user (FLEET_MQTT__USERNAME) with the same password.',
-      'Make the files readable by the user Mosquitto runs as; after a rerun, send Mosquitto SIGHUP.',
-      '',
-    ].join('\n'),
-  )
-} finally {
-  await db.close()
-}
+const { fleet, kiosks } = await command.readBrokerUsers(values.config)
+const files = await writeMosquittoAuthFiles({ dir: out, fleet, kiosks, replicas })
+const confFile = join(out, 'mosquitto.conf')
+await writeFile(
+  confFile,
+  mosquittoConf({
+    listener: values.listener ?? '1883',
+    passwordFile: files.passwordFile,
+    aclFile: files.aclFile,
+    persistenceDir: values['persistence-dir'] ?? '/var/lib/mosquitto/',
+    kiosks: kiosks.length,
+    outboxPerKiosk,
+  }),
+)
+const users = fleetReplicaUsers(fleet.username, replicas).join(', ')
+process.stdout.write(
+  [
+    `wrote ${files.passwordFile} (${kiosks.length} kiosks; fleet users ${users}), ${files.aclFile} and ${confFile}`,
+    `Run mosquitto -c ${confFile} (or include its lines in yours).`,
+    'Each fleet-server replica logs in as its own user (FLEET_MQTT__USERNAME) with the same password.',
+    'Make the files readable by the user Mosquitto runs as; after a rerun, send Mosquitto SIGHUP.',
+    '',
+  ].join('\n'),
+)
