@@ -19,6 +19,7 @@ import type { CommandQueue } from '../commands/command-queue.ts'
 import type { CommandSender } from '../commands/command-sender.ts'
 import {
   isQueueable,
+  type RemoteCommandOptions,
   requireCommandRight,
   requireConfirmation,
   runRemoteCommand,
@@ -62,6 +63,9 @@ const commandBodyFields = {
   ),
 }
 
+/** The body fields that say how long a command waits, lives and queues. */
+type CommandTimes = { timeoutMs?: number; ttlMs?: number; queueTtlMs?: number; queue?: boolean }
+
 const notFound = (id: string) => new FleetError(FleetErrorCodes.kioskNotFound, `no kiosk ${id}`)
 
 export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async (
@@ -69,6 +73,20 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
   { kiosks, commands, commandQueue, audit, commandDefaults },
 ) => {
   const readFleet = requirePermission('readFleet')
+  /** The command's params, checked against its schema: 400 with every problem. */
+  const checkedParams = (command: CommandName, params: Record<string, unknown> = {}) => {
+    const problems = commands.checkParams(command, params)
+    if (problems.length > 0) throw new FleetError(FleetErrorCodes.badRequest, `params: ${problems.join('; ')}`)
+    return params
+  }
+  /** How long a command waits for answers, lives at the kiosk and waits queued for an offline one: the body's or the defaults. */
+  const runOptions = (command: CommandName, body: CommandTimes, requestedBy: string): RemoteCommandOptions => ({
+    timeoutMs: body.timeoutMs ?? commandDefaults.timeoutMs,
+    ttlMs: body.ttlMs ?? commandDefaults.ttlMs,
+    queueTtlMs:
+      body.queue === false || !isQueueable(command) ? undefined : (body.queueTtlMs ?? commandDefaults.queueTtlMs),
+    requestedBy,
+  })
 
   app.get(
     '/api/kiosks',
@@ -240,24 +258,14 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
       requireCommandRight(command, principal)
       const kiosk = await kiosks.get(id, principal)
       if (kiosk === undefined) throw notFound(id)
-      const params = body.params ?? {}
-      const problems = commands.checkParams(command as CommandName, params)
-      if (problems.length > 0) {
-        throw new FleetError(FleetErrorCodes.badRequest, `params: ${problems.join('; ')}`)
-      }
+      const params = checkedParams(command as CommandName, body.params)
       requireConfirmation(command, body.confirm, [id])
       const [outcome] = await runRemoteCommand(
         { sender: commands, queue: commandQueue },
         [kiosk],
         command as CommandName,
         params,
-        {
-          timeoutMs: body.timeoutMs ?? commandDefaults.timeoutMs,
-          ttlMs: body.ttlMs ?? commandDefaults.ttlMs,
-          queueTtlMs:
-            body.queue === false || !isQueueable(command) ? undefined : (body.queueTtlMs ?? commandDefaults.queueTtlMs),
-          requestedBy: principal.userId,
-        },
+        runOptions(command as CommandName, body, principal.userId),
       )
       if (outcome === undefined) throw new FleetError(FleetErrorCodes.internal)
       const { kioskId: _, ...answer } = outcome
@@ -320,11 +328,7 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
         if (missing.length > 0) throw new FleetError(FleetErrorCodes.kioskNotFound, `no kiosk ${missing.join(', ')}`)
         targetLabel = `kiosks:${ids.length}`
       }
-      const params = body.params ?? {}
-      const problems = commands.checkParams(command as CommandName, params)
-      if (problems.length > 0) {
-        throw new FleetError(FleetErrorCodes.badRequest, `params: ${problems.join('; ')}`)
-      }
+      const params = checkedParams(command as CommandName, body.params)
       requireConfirmation(command, body.confirm, target.siteId === undefined ? [] : [target.siteId])
       const batch = randomUUID()
       const outcomes = await runRemoteCommand(
@@ -332,14 +336,7 @@ export const kioskRoutes: FastifyPluginAsyncTypebox<KioskRoutesOptions> = async 
         targets,
         command as CommandName,
         params,
-        {
-          timeoutMs: body.timeoutMs ?? commandDefaults.timeoutMs,
-          ttlMs: body.ttlMs ?? commandDefaults.ttlMs,
-          queueTtlMs:
-            body.queue === false || !isQueueable(command) ? undefined : (body.queueTtlMs ?? commandDefaults.queueTtlMs),
-          requestedBy: principal.userId,
-          batchId: batch,
-        },
+        { ...runOptions(command as CommandName, body, principal.userId), batchId: batch },
       )
       const summary = summarise(outcomes)
       await audit.append({
