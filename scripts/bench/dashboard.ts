@@ -182,13 +182,22 @@ try {
   await alerts.stop()
   const evalS = (performance.now() - evalStart) / 1000
 
-  // 30 days of the services roll-up: each kiosk's services, a day's 2,880 snapshots each.
+  // 30 days of the services roll-up: each kiosk's services, a day's 2,880 snapshots each, of two kinds
+  // where its latest health has services down (2,000 with all up, 880 with those down).
   await db.query(
-    `INSERT INTO service_availability_daily (kiosk_id, day, service_id, snapshots, available)
-     SELECT k.id, d::date, s ->> 'serviceId', 2880, CASE WHEN (s ->> 'available')::boolean THEN 2880 ELSE 2000 END
+    `INSERT INTO service_snapshots_daily (kiosk_id, day, signature, services, unavailable, snapshots, open_snapshots)
+     SELECT k.id, d::date, kind.signature, l.services, kind.unavailable, kind.n, 0
      FROM kiosks k JOIN kiosk_health kh ON kh.kiosk_id = k.id
-       CROSS JOIN LATERAL jsonb_array_elements(kh.last_health -> 'services') AS s
+       CROSS JOIN LATERAL (
+         SELECT array_agg(s ->> 'serviceId' ORDER BY s ->> 'serviceId') AS services,
+                coalesce(array_agg(s ->> 'serviceId' ORDER BY s ->> 'serviceId')
+                  FILTER (WHERE NOT (s ->> 'available')::boolean), '{}') AS down
+         FROM jsonb_array_elements(kh.last_health -> 'services') AS s
+       ) l
+       CROSS JOIN LATERAL (VALUES ('all-up', '{}'::text[], CASE WHEN l.down = '{}' THEN 2880 ELSE 2000 END),
+                                  ('some-down', l.down, 880)) AS kind(signature, unavailable, n)
        CROSS JOIN generate_series(current_date - 29, current_date, interval '1 day') AS d
+     WHERE l.services IS NOT NULL AND (kind.signature = 'all-up' OR l.down <> '{}')
      ON CONFLICT DO NOTHING`,
   )
   await db.query(
@@ -199,7 +208,7 @@ try {
      ON CONFLICT DO NOTHING`,
   )
   // Statistics as autovacuum keeps them on a running fleet (the planner picks the scopes' plans by them).
-  for (const table of ['kiosks', 'peripherals', 'sites', 'alerts', 'service_availability_daily']) {
+  for (const table of ['kiosks', 'peripherals', 'sites', 'alerts', 'service_snapshots_daily']) {
     await db.query(`ANALYZE ${table}`)
   }
 

@@ -37,9 +37,9 @@ describe('pruneHistory', () => {
       health: 2,
       events: 0,
       presence: 0,
-      // The services' daily roll-up of the two old snapshots (two services each, per kiosk and per
-      // department), kept 30 days by default.
-      serviceAvailability: 8,
+      // The services' daily roll-up of the two old snapshots (two services each, on two days), kept
+      // 30 days by default: per kiosk one row a day (the snapshot's kind), per department one a service.
+      serviceAvailability: 6,
       screenshots: 0,
     })
     const left = await db.query<{ seq: number }>('SELECT seq FROM health_history ORDER BY seq')

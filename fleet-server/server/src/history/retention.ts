@@ -32,9 +32,8 @@ export async function pruneHistory(
     events: await count('DELETE FROM kiosk_events WHERE ts < $1::timestamptz', eventsBefore),
     presence: await count('DELETE FROM presence_history WHERE ts < $1::timestamptz', eventsBefore),
     serviceAvailability:
-      (await count('DELETE FROM service_availability_daily WHERE day < $1::date', serviceDaysBefore)) +
-      (await count('DELETE FROM service_availability_department_daily WHERE day < $1::date', serviceDaysBefore)) +
-      (await count('DELETE FROM service_availability_open_daily WHERE day < $1::date', serviceDaysBefore)),
+      (await count('DELETE FROM service_snapshots_daily WHERE day < $1::date', serviceDaysBefore)) +
+      (await count('DELETE FROM service_availability_department_daily WHERE day < $1::date', serviceDaysBefore)),
     // Screenshots carry their own expiry (commands.screenshotKeepMs); reads never show an expired one.
     screenshots: await count('DELETE FROM screenshots WHERE expires_at < $1::timestamptz', now.toISOString()),
   }

@@ -1,7 +1,6 @@
 import { type DeploymentStatusPayload, vendorIdOfPeripheral } from '@kiosk-fleet/protocol'
 import type { Database, Queryable } from '../db/database.ts'
 import { rollUpServiceAvailability, type ServiceSnapshot } from '../services/availability-rollup.ts'
-import { rollUpOpenHours } from '../services/open-hours-rollup.ts'
 import { type IngestBatch, latestBy } from './ingest-batch.ts'
 import type { MissingRun } from './seq-gaps.ts'
 
@@ -63,7 +62,6 @@ export class IngestStore {
       duplicates += await this.#health(tx, batch, changed, stored)
       await this.#deviceStatuses(tx, batch, changed)
       duplicates += await this.#events(tx, batch, changed)
-      await rollUpOpenHours(tx, stored)
       // Last: its fleet-wide rows stay locked only until this transaction commits.
       await rollUpServiceAvailability(tx, stored)
       return {

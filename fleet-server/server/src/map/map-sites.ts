@@ -4,7 +4,7 @@ import type { Principal } from '../auth/roles.ts'
 import type { Queryable } from '../db/database.ts'
 import { siteCounts } from '../kiosks/site-tree.ts'
 import { addDays, localDate } from '../rollouts/schedule.ts'
-import { loadOpenHours, scheduleFrom } from '../services/open-hours-rollup.ts'
+import { loadOpenHours, scheduleFrom } from '../services/open-hours.ts'
 import { wgs84ToGcj02 } from './gcj02.ts'
 
 export const MAP_COLUMNS = ['id', 'name', 'kind', 'latitude', 'longitude', 'kiosks', 'offline', 'faults', 'status']

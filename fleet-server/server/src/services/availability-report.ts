@@ -4,7 +4,7 @@ import { openMsOn } from '../alerts/opening-hours.ts'
 import { kioskScope, type Principal } from '../auth/roles.ts'
 import type { Queryable } from '../db/database.ts'
 import { addDays } from '../rollouts/schedule.ts'
-import { loadOpenHours, scheduleFrom } from './open-hours-rollup.ts'
+import { loadOpenHours, scheduleFrom } from './open-hours.ts'
 
 const HOUR_MS = 3_600_000
 
@@ -88,6 +88,11 @@ export async function availabilityReport(
        FROM service_availability_daily d JOIN kiosks k ON k.id = d.kiosk_id
        WHERE d.day BETWEEN $${n + 1}::date AND $${n + 2}::date AND (${scope.sql})
        GROUP BY 1, 2
+     ), opened AS (
+       SELECT d.kiosk_id, d.service_id, d.day, sum(d.snapshots) AS snapshots, sum(d.available) AS available
+       FROM service_availability_open_daily d JOIN kiosks k ON k.id = d.kiosk_id
+       WHERE d.day BETWEEN $${n + 1}::date AND $${n + 2}::date AND (${scope.sql})
+       GROUP BY 1, 2, 3
      ), cells AS (
        SELECT k.site_id, p.service_id, p.kiosk_id, o.day, o.open_ms,
               CASE WHEN coalesce(a.snapshots, 0) = 0 THEN 0
@@ -95,8 +100,7 @@ export async function availabilityReport(
               END AS usable_ms
        FROM pairs p JOIN kiosks k ON k.id = p.kiosk_id
          JOIN open o ON o.site_id = coalesce(k.site_id, '') AND o.day >= p.first_day
-         LEFT JOIN service_availability_open_daily a
-           ON a.kiosk_id = p.kiosk_id AND a.service_id = p.service_id AND a.day = o.day
+         LEFT JOIN opened a ON a.kiosk_id = p.kiosk_id AND a.service_id = p.service_id AND a.day = o.day
      )
      SELECT ${bySite ? 'c.site_id, st.name AS site_name' : 'NULL AS site_id, NULL AS site_name'}, c.service_id,
             ${perDay ? "to_char(c.day, 'YYYY-MM-DD')" : 'NULL'} AS day,

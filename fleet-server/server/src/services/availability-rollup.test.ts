@@ -20,8 +20,9 @@ const byDepartment = (db: Database) =>
   )
 const rolledUp = (db: Database) =>
   db.query<{ kiosk_id: string; day: string; service_id: string; snapshots: number; available: number }>(
-    `SELECT kiosk_id, to_char(day, 'YYYY-MM-DD') AS day, service_id, snapshots, available
-     FROM service_availability_daily ORDER BY kiosk_id, day, service_id`,
+    `SELECT kiosk_id, to_char(day, 'YYYY-MM-DD') AS day, service_id, sum(snapshots)::int AS snapshots,
+            sum(available)::int AS available
+     FROM service_availability_daily GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
   )
 
 let db: Database | undefined
@@ -67,6 +68,101 @@ describe('service availability roll-up', () => {
       { department: '', day: '2026-03-01', snapshots: 1, available: 1 },
       { department: '', day: '2026-03-02', snapshots: 3, available: 2 },
     ])
+  })
+
+  it("keeps a kiosk's day as one row per kind of snapshot, and gives every service's figures as before", async () => {
+    db = await openPgliteDatabase(undefined)
+    await migrate(db, logger)
+    // Monday 2 November 2026; the kiosk has no site, so the fleet default hours (Mon–Fri 09:00–17:00).
+    const at = (time: string) => Date.parse(`2026-11-02T${time}:00+08:00`)
+    const batch = emptyBatch()
+    let seq = 1
+    for (const [time, down] of [
+      ['10:00', []],
+      ['11:00', []],
+      ['12:00', []],
+      ['13:00', ['tax-certificate']],
+      ['14:00', ['tax-certificate']],
+      ['20:00', []], // closed
+    ] as const) {
+      const ts = at(time)
+      const listed = ['ss-certificate', 'id-progress', 'tax-certificate'].map((serviceId) => ({
+        serviceId,
+        available: !(down as readonly string[]).includes(serviceId),
+        blockedBy: [],
+      }))
+      batch.health.push({ kioskId: 'k1', receivedAt: ts, payload: sampleHealth({ seq: seq++, ts, services: listed }) })
+    }
+    await new IngestStore(db).writeBatch(batch)
+    expect(
+      await db.query(
+        `SELECT services, unavailable, snapshots, open_snapshots FROM service_snapshots_daily ORDER BY snapshots DESC`,
+      ),
+    ).toEqual([
+      {
+        services: ['id-progress', 'ss-certificate', 'tax-certificate'],
+        unavailable: [],
+        snapshots: 4,
+        open_snapshots: 3,
+      },
+      {
+        services: ['id-progress', 'ss-certificate', 'tax-certificate'],
+        unavailable: ['tax-certificate'],
+        snapshots: 2,
+        open_snapshots: 2,
+      },
+    ])
+    expect((await rolledUp(db)).map((r) => [r.service_id, r.snapshots, r.available])).toEqual([
+      ['id-progress', 6, 6],
+      ['ss-certificate', 6, 6],
+      ['tax-certificate', 6, 4],
+    ])
+    const open = await db.query<{ service_id: string; snapshots: number; available: number }>(
+      `SELECT service_id, sum(snapshots)::int AS snapshots, sum(available)::int AS available
+       FROM service_availability_open_daily GROUP BY 1 ORDER BY 1`,
+    )
+    expect(open.map((r) => [r.service_id, r.snapshots, r.available])).toEqual([
+      ['id-progress', 5, 5],
+      ['ss-certificate', 5, 5],
+      ['tax-certificate', 5, 3],
+    ])
+  })
+
+  it('keeps the figures rolled up per service before the rows per kind (migration 050)', async () => {
+    const before = mkdtempSync(join(tmpdir(), 'migrations-'))
+    try {
+      for (const file of readdirSync(MIGRATIONS_DIR).filter((f) => f < '050_')) {
+        cpSync(join(MIGRATIONS_DIR, file), join(before, file))
+      }
+      db = await openPgliteDatabase(undefined)
+      await migrate(db, logger, before)
+      await db.query(
+        `INSERT INTO service_availability_daily (kiosk_id, day, service_id, snapshots, available) VALUES
+           ('k1', '2026-11-02', 'id-progress', 2880, 2880), ('k1', '2026-11-02', 'tax-certificate', 2880, 2000),
+           ('k1', '2026-11-03', 'id-progress', 100, 0), ('k2', '2026-11-02', 'id-progress', 7, 3)`,
+      )
+      await db.query(
+        `INSERT INTO service_availability_open_daily (kiosk_id, day, service_id, snapshots, available) VALUES
+           ('k1', '2026-11-02', 'id-progress', 960, 960), ('k1', '2026-11-02', 'tax-certificate', 960, 500)`,
+      )
+      expect(await migrate(db, logger)).toContain('050_service_snapshots_daily.sql')
+      expect((await rolledUp(db)).map((r) => [r.kiosk_id, r.day, r.service_id, r.snapshots, r.available])).toEqual([
+        ['k1', '2026-11-02', 'id-progress', 2880, 2880],
+        ['k1', '2026-11-02', 'tax-certificate', 2880, 2000],
+        ['k1', '2026-11-03', 'id-progress', 100, 0],
+        ['k2', '2026-11-02', 'id-progress', 7, 3],
+      ])
+      const open = await db.query<{ service_id: string; snapshots: number; available: number }>(
+        `SELECT service_id, sum(snapshots)::int AS snapshots, sum(available)::int AS available
+         FROM service_availability_open_daily GROUP BY kiosk_id, day, service_id ORDER BY kiosk_id, day, service_id`,
+      )
+      expect(open.map((r) => [r.service_id, r.snapshots, r.available])).toEqual([
+        ['id-progress', 960, 960],
+        ['tax-certificate', 960, 500],
+      ])
+    } finally {
+      rmSync(before, { recursive: true, force: true })
+    }
   })
 
   it("counts a kiosk's snapshots for the department it served when it sent them", async () => {

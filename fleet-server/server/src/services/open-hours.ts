@@ -2,7 +2,6 @@ import type { MaintenanceSchedule } from '@kiosk-fleet/protocol'
 import { siteOpenness } from '../alerts/opening-hours.ts'
 import type { Queryable } from '../db/database.ts'
 import { addDays, buildSchedule, type CalendarDay, type SiteSchedule } from '../rollouts/schedule.ts'
-import { type ServiceSnapshot, tallyByKioskDayService } from './availability-rollup.ts'
 import { siteDay } from './site-day.ts'
 
 /** Site schedules and the fleet calendar over some days: what says whether a site was open then. */
@@ -48,12 +47,15 @@ export function scheduleFrom(source: OpenHoursSource, siteId: string | null, day
 }
 
 /**
- * Adds the snapshots taken while the kiosk's site was open to `service_availability_open_daily`
- * (migration 045), per kiosk, site day and service: what availability reports divide by opening
- * hours. Called by ingest in the transaction that stored the snapshots, with only those it inserted.
+ * The snapshots taken while their kiosk's site was open (its opening hours, the fleet calendar, its
+ * closures; the fleet default for a site without hours): what availability reports divide by
+ * opening hours. Reads the kiosks' sites and those sites' schedules over the snapshots' days.
  */
-export async function rollUpOpenHours(tx: Queryable, snapshots: readonly ServiceSnapshot[]): Promise<void> {
-  if (snapshots.length === 0) return
+export async function takenWhileOpen<S extends { kioskId: string; ts: number }>(
+  tx: Queryable,
+  snapshots: readonly S[],
+): Promise<Set<S>> {
+  if (snapshots.length === 0) return new Set()
   const kioskIds = [...new Set(snapshots.map((s) => s.kioskId))]
   const sites = new Map(
     (
@@ -72,24 +74,17 @@ export async function rollUpOpenHours(tx: Queryable, snapshots: readonly Service
     addDays(days[days.length - 1] as string, 1),
   )
   const schedules = new Map<string, MaintenanceSchedule>()
-  const whileOpen = snapshots.filter((s) => {
-    const siteId = sites.get(s.kioskId) ?? null
-    const day = siteDay(s.ts)
-    const cacheKey = `${siteId ?? ''}\u0000${day}`
-    let schedule = schedules.get(cacheKey)
-    if (schedule === undefined) {
-      schedule = scheduleFrom(source, siteId, day)
-      schedules.set(cacheKey, schedule)
-    }
-    return siteOpenness(s.ts, schedule).open
-  })
-  const params = tallyByKioskDayService(whileOpen)
-  if (params === undefined) return
-  await tx.query(
-    `INSERT INTO service_availability_open_daily AS d (kiosk_id, day, service_id, snapshots, available)
-     SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::int[], $5::int[])
-     ON CONFLICT (kiosk_id, day, service_id) DO UPDATE
-       SET snapshots = d.snapshots + excluded.snapshots, available = d.available + excluded.available`,
-    params,
+  return new Set(
+    snapshots.filter((s) => {
+      const siteId = sites.get(s.kioskId) ?? null
+      const day = siteDay(s.ts)
+      const cacheKey = `${siteId ?? ''}\u0000${day}`
+      let schedule = schedules.get(cacheKey)
+      if (schedule === undefined) {
+        schedule = scheduleFrom(source, siteId, day)
+        schedules.set(cacheKey, schedule)
+      }
+      return siteOpenness(s.ts, schedule).open
+    }),
   )
 }
