@@ -110,6 +110,25 @@ function renderView() {
   return rendering
 }
 
+/**
+ * A paged list's handlers: a new query starts again at its first page; both redraw.
+ * @param {{ query: Record<string, string>, offset: number }} list
+ */
+function listPaging(list) {
+  return {
+    /** @param {Record<string, string>} q */
+    onQuery: (q) => {
+      Object.assign(list, { query: q, offset: 0 })
+      renderView()
+    },
+    /** @param {number} offset */
+    onPage: (offset) => {
+      list.offset = offset
+      renderView()
+    },
+  }
+}
+
 async function renderViewNow() {
   if (!state.me) return
   renderChrome()
@@ -169,14 +188,7 @@ async function renderViewNow() {
           ctx(),
           { page, tree: counties, query: list.query, offset: list.offset },
           {
-            onQuery: (q) => {
-              Object.assign(list, { query: q, offset: 0 })
-              renderView()
-            },
-            onPage: (offset) => {
-              list.offset = offset
-              renderView()
-            },
+            ...listPaging(list),
           },
         )
   } else if (name === 'map') {
@@ -299,14 +311,7 @@ async function renderViewNow() {
               state.silences.prefill = { kioskId: alert.kioskId, rule: alert.rule }
               location.hash = '#/silences'
             },
-            onQuery: (q) => {
-              Object.assign(list, { query: q, offset: 0 })
-              renderView()
-            },
-            onPage: (offset) => {
-              list.offset = offset
-              renderView()
-            },
+            ...listPaging(list),
           },
         )
   } else {

@@ -1,7 +1,7 @@
 // Alerts, open ones by default and their whole history on request: filters (state, rule, severity,
 // kiosk, site, time range) and server-side paging with the count of every match.
 import { h, time } from '../dom.js'
-import { formQuery, pager, select } from './pager.js'
+import { filterBar, formQuery, pager, select } from './pager.js'
 
 const CAN_ACK = new Set(['admin', 'department', 'site'])
 
@@ -32,18 +32,8 @@ export function renderAlerts(ctx, { page, query, offset }, { onAck, onSilence, o
     for (const k of ['from', 'to']) if (q[k]) q[k] = toInstant(q[k]) ?? ''
     onQuery(q)
   }
-  const form = h(
-    'form.list-filters',
-    {
-      role: 'search',
-      onsubmit: (event) => {
-        event.preventDefault()
-        submit(event.currentTarget)
-      },
-      onchange: (event) => {
-        if (event.target instanceof HTMLSelectElement) submit(event.currentTarget)
-      },
-    },
+  const form = filterBar(
+    submit,
     select('state', l.alertState, Object.entries(l.states), state),
     select('rule', l.rule, [['', l.any], ...Object.entries(t.rule)], query.rule),
     select('severity', l.severity, [['', l.any], ...Object.entries(t.severity)], query.severity),

@@ -2,7 +2,7 @@
 // filterable table paged by the server ("x–y of N").
 import { h, time } from '../dom.js'
 import { statusClass, statusText } from '../status.js'
-import { formQuery, pager, select } from './pager.js'
+import { filterBar, formQuery, pager, select } from './pager.js'
 
 /** @typedef {import('@kiosk-fleet/protocol/http').KioskView} KioskView */
 /** @typedef {import('@kiosk-fleet/protocol/http').KioskPage} KioskPage */
@@ -129,18 +129,8 @@ function filterForm(ctx, query, onQuery) {
   ]
   const keepNode = Object.fromEntries(NODE_KEYS.filter((k) => query[k] !== undefined).map((k) => [k, query[k]]))
   const submit = (form) => onQuery({ ...keepNode, ...formQuery(form) })
-  return h(
-    'form.list-filters',
-    {
-      role: 'search',
-      onsubmit: (event) => {
-        event.preventDefault()
-        submit(event.currentTarget)
-      },
-      onchange: (event) => {
-        if (event.target instanceof HTMLSelectElement) submit(event.currentTarget)
-      },
-    },
+  return filterBar(
+    submit,
     h(
       'label.q',
       {},

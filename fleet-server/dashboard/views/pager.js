@@ -60,3 +60,25 @@ export function formQuery(form) {
   for (const [k, v] of new FormData(form)) if (typeof v === 'string' && v.trim() !== '') query[k] = v.trim()
   return query
 }
+
+/**
+ * A list's filter bar: a search form that submits on Enter and when a select changes.
+ * @param {(form: HTMLFormElement) => void} submit
+ * @param {...unknown} fields
+ */
+export function filterBar(submit, ...fields) {
+  return h(
+    'form.list-filters',
+    {
+      role: 'search',
+      onsubmit: (event) => {
+        event.preventDefault()
+        submit(event.currentTarget)
+      },
+      onchange: (event) => {
+        if (event.target instanceof HTMLSelectElement) submit(event.currentTarget)
+      },
+    },
+    ...fields,
+  )
+}
