@@ -269,6 +269,35 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     await page.context().close()
   })
 
+  it('housing-fund annual statement: a query password on the keypad, exactly its length, masked, then the records', async () => {
+    const page = await open()
+    await choose(page, 'hf-annual-statement')
+    await placeCard(page)
+    await waitScreen(page, 'pin')
+    const screen = page.locator('[data-screen="pin"]')
+    expect(await screen.getAttribute('data-input')).toBe('queryPassword')
+    expect(await screen.locator('h1').textContent()).toBe('请输入公积金查询密码（6位数字）')
+    const confirm = page.getByRole('button', { name: '确定' })
+    const password = '270415'
+    for (const d of password.slice(0, 5)) await page.click(`.key[data-key="${d}"]`)
+    expect(await confirm.isDisabled()).toBe(true)
+    await page.click(`.key[data-key="${password.slice(5)}"]`)
+    await page.click('.key[data-key="9"]') // a seventh digit is not taken
+    expect(await screen.locator('.entry').textContent()).toBe('●●●●●●')
+    expect(await confirm.isDisabled()).toBe(false)
+    expect(await page.content()).not.toContain(password)
+    await shootAndCheck(page, 'kiosk-catalogue-pin')
+    await confirm.click()
+    await waitScreen(page, 'result')
+    const years = await page.locator('.record-title').allTextContents()
+    expect(years.length).toBeGreaterThan(0)
+    for (const year of years) expect(year).toMatch(/^\d{4}年度 年末余额 [\d,]+\.\d{2} 元$/)
+    expect(await page.content()).not.toContain(password)
+    await page.click('text=办理完成')
+    await takeCardBack(page)
+    await page.context().close()
+  })
+
   it("a department's gateway outage makes only its services unavailable, reported to the fleet, and recovers", async () => {
     gateway.setOutage('housing-fund', true)
     const page = await open()
