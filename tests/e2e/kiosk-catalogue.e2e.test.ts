@@ -433,6 +433,33 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     expect(refused.status).toBe('rejected')
     expect(refused.statusReason).toMatch(/broken\.json/)
     expect(refused.errors.length).toBeGreaterThan(1)
+    // A valid bundle whose service id another department already has is refused too: the fleet checks
+    // a bundle laid over its catalogue, as kiosks will run it.
+    const taken = JSON.parse(
+      readFileSync(join(DEFAULT_CATALOGUE_DIR, 'housing-fund/services/hf-account-info.json'), 'utf8'),
+    )
+    const clash = new TextEncoder().encode(
+      JSON.stringify({
+        format: 'kiosk-catalogue-bundle/1',
+        department: 'medical-insurance',
+        version: '2026.11.1',
+        files: [
+          {
+            path: 'medical-insurance/department.json',
+            text: readFileSync(join(source, 'medical-insurance/department.json'), 'utf8'),
+          },
+          {
+            path: 'medical-insurance/services/hf-account-info.json',
+            text: JSON.stringify({ ...taken, department: 'medical-insurance' }),
+          },
+        ],
+      }),
+    )
+    const clashed = await pushOverHttp(fleet.httpUrl, publisher, clash, '2026.11.1')
+    expect(clashed.status).toBe('rejected')
+    expect(clashed.errors).toEqual([
+      `with the fleet's catalogue: medical-insurance/services/hf-account-info.json /id: service id "hf-account-info" is also defined in housing-fund/services/hf-account-info.json`,
+    ])
 
     // The good bundle: built, pushed and signed on the department's machine with the real fleetctl.
     const bundleFile = join(work, 'mi-2026.12.1.json')

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { type CatalogueBundle, createCodecs, type ScreenshotData } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
@@ -36,7 +36,7 @@ import { resolveBaseMap } from './map/base-map.ts'
 import { createFleetMetrics } from './metrics/fleet-metrics.ts'
 import { createRolloutService, type RolloutModule } from './rollouts/index.ts'
 import { startMetricsListener } from './security/metrics-access.ts'
-import { catalogueDirProvider, DEFAULT_CATALOGUE_DIR } from './services/catalogue-dir.ts'
+import { catalogueDirProvider, DEFAULT_CATALOGUE_DIR, readCatalogueFiles } from './services/catalogue-dir.ts'
 import { embeddedBrokerTls, enrolmentCa, httpsOptions, mqttClientTls } from './tls/transport-security.ts'
 import { type DeviceModelCatalog, deviceModelCatalog } from './updates/device-models.ts'
 import type { RepositoryLifetimes } from './updates/tuf-repository.ts'
@@ -318,6 +318,10 @@ export async function startFleetServer(
         clock: options.clock ?? Date.now,
         logger: logger.child({ mod: 'fleet.updates' }),
         onArtifactChanged: (artifactId) => live.touch('artifact', artifactId),
+        fleetCatalogueFiles: () => {
+          const dir = config.services.catalogueDir ?? DEFAULT_CATALOGUE_DIR
+          return existsSync(dir) ? readCatalogueFiles(dir) : []
+        },
         ...(options.updateLifetimes === undefined ? {} : { lifetimes: options.updateLifetimes }),
       })
     : undefined

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import type { Readable } from 'node:stream'
-import { type CatalogueBundle, MACHINE_TYPES, readCatalogueBundle } from '@kiosk-fleet/protocol'
+import {
+  type CatalogueBundle,
+  type CatalogueError,
+  type CatalogueFile,
+  MACHINE_TYPES,
+  overlayCatalogue,
+  readCatalogueBundle,
+} from '@kiosk-fleet/protocol'
 import Ajv from 'ajv'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/audit-log.ts'
@@ -67,6 +74,14 @@ export interface ArtifactServiceOptions {
   uploadTtlMs: number
   clock: () => number
   logger: Logger
+  /**
+   * The fleet's own catalogue files (its catalogue folder): a department's bundle is checked laid
+   * over them and the other departments' published bundles, as kiosks lay it (ids unique across
+   * departments). Without it a bundle is checked alone.
+   */
+  fleetCatalogueFiles?: () => CatalogueFile[]
+  /** The departments' newest published bundles (publishedCatalogueBundles over the repository's store). */
+  publishedCatalogue?: () => Promise<CatalogueBundle[]>
 }
 
 /** Who did it and from where, for the audit log. */
@@ -649,8 +664,15 @@ export class ArtifactService {
         department: artifact.department ?? '',
         version: artifact.version,
       })
-      if (read.ok) return []
-      return read.errors.map((e) => `${e.file}${e.pointer === '' ? '' : ` ${e.pointer}`}: ${e.message}`)
+      const describe = (e: CatalogueError) => `${e.file}${e.pointer === '' ? '' : ` ${e.pointer}`}: ${e.message}`
+      if (!read.ok) return read.errors.map(describe)
+      if (this.o.fleetCatalogueFiles === undefined) return []
+      // As a kiosk will run it: over the fleet's catalogue, with the other departments' bundles.
+      const others = ((await this.o.publishedCatalogue?.()) ?? []).filter(
+        (b) => b.department !== read.bundle.department,
+      )
+      const fleet = overlayCatalogue(this.o.fleetCatalogueFiles(), [...others, read.bundle])
+      return fleet.ok ? [] : fleet.errors.map((e) => `with the fleet's catalogue: ${describe(e)}`)
     }
     if (artifact.kind === 'app') {
       const problems = await appReleaseProblems(

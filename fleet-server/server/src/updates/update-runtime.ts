@@ -1,3 +1,4 @@
+import type { CatalogueFile } from '@kiosk-fleet/protocol'
 import type { Logger } from 'pino'
 import type { AuditLog } from '../audit/audit-log.ts'
 import type { Database } from '../db/database.ts'
@@ -41,6 +42,8 @@ export async function startUpdateRuntime(options: {
   lifetimes?: RepositoryLifetimes
   /** An artifact's status, upload progress or approvals changed (live dashboards). */
   onArtifactChanged?: (artifactId: string) => void
+  /** The fleet's catalogue folder's files: uploaded bundles are checked laid over them (ArtifactService). */
+  fleetCatalogueFiles?: () => CatalogueFile[]
 }): Promise<UpdateRuntime> {
   const { db, settings, logger, clock } = options
   const store = new DatabaseMetadataStore(db, settings.dir)
@@ -68,7 +71,7 @@ export async function startUpdateRuntime(options: {
   const spool = new UploadSpool(settings.dir)
   const artifacts = new ArtifactRepo(db, options.onArtifactChanged)
   const repository = (): TufRepository | string => (state.ready ? state.repo : state.reason)
-  const service = new ArtifactService({
+  const service: ArtifactService = new ArtifactService({
     artifacts,
     spool,
     models: options.models,
@@ -78,6 +81,12 @@ export async function startUpdateRuntime(options: {
     uploadTtlMs: settings.uploadTtlMs,
     clock,
     logger,
+    ...(options.fleetCatalogueFiles === undefined
+      ? {}
+      : {
+          fleetCatalogueFiles: options.fleetCatalogueFiles,
+          publishedCatalogue: () => service.publishedCatalogueBundles(store),
+        }),
   })
   const refresher = state.ready
     ? new RepositoryRefresher(state.repo, { intervalMs: settings.refreshIntervalMs, clock, logger })
