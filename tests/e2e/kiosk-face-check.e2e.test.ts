@@ -10,6 +10,7 @@ import { waitScreen } from '../support/kiosk-page.ts'
 import { fixtureCard, type KioskRig, startKioskRig } from '../support/kiosk-rig.ts'
 import { captureMqtt, type MqttCapture } from '../support/mqtt-capture.ts'
 import { startStack, type TestStack } from '../support/stack.ts'
+import { waitFor } from '../support/wait-for.ts'
 
 /**
  * 人证核验 on the kiosk itself: the face models of @vladmandic/human in the kiosk UI (Chromium,
@@ -42,7 +43,29 @@ describe('face check on the kiosk: the holder passes, others and still photos do
       ui: { idleTimeoutMs: 600_000 },
     })
     card = { ...fixtureCard('resident-zhang-san'), photoWlt: cardPhotoOf(holder, dir) }
+    // Whether the agent's reader has seen a card, as its poll reports it (every 500 ms).
+    const reader = rig.agent.devices.cardReader()
+    if (!reader) throw new Error('the tax kiosk rig has no ID-card reader')
+    for (const seen of ['cardInserted', 'cardRead'] as const) {
+      reader.on(seen, () => {
+        agentSeesCard = true
+      })
+    }
+    reader.on('cardRemoved', () => {
+      agentSeesCard = false
+    })
   }, 240_000)
+
+  let agentSeesCard = false
+  /**
+   * Takes the card off and waits until the agent's poll has seen it go: a card put down again at
+   * once could otherwise be taken for the same card still lying there, and the removal reported late
+   * would end the next citizen's session ('noSession' in CI on a loaded machine).
+   */
+  async function liftCard(): Promise<void> {
+    rig.reader.removeCard()
+    await waitFor('the agent to see the card lifted', () => !agentSeesCard, 60_000)
+  }
   afterAll(async () => {
     for (const b of browsers) await b.close()
     await rig?.stop()
@@ -52,12 +75,12 @@ describe('face check on the kiosk: the holder passes, others and still photos do
 
   // Each case starts from the attract screen, whatever the one before left behind; a failed case
   // prints the agent's face-check decisions (scores only: similarity, real, live, motion).
-  afterEach((ctx) => {
+  afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail') {
       console.log(rig.logs.filter((l) => l.includes('"face check"')).join(''))
     }
-    rig.reader.removeCard()
     rig.agent.citizen?.sessions.end('canceled')
+    await liftCard()
   })
 
   async function atFaceScreen(cameraFile: string): Promise<Page> {
@@ -74,7 +97,7 @@ describe('face check on the kiosk: the holder passes, others and still photos do
     await waitScreen(page, 'menu')
     await page.click('.tile[data-service="tax-certificate"]')
     await waitScreen(page, 'card')
-    rig.reader.removeCard()
+    await liftCard()
     rig.reader.presentCard(card)
     await waitScreen(page, 'face')
     return page
