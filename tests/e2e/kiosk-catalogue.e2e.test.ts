@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generic80mm } from '@drivers/printer-escpos'
 import { renderText } from '@drivers/printer-escpos/emulator'
+import { createSaneTestBackend, type SaneTestBackend } from '@drivers/scanner-sane/emulator'
 import {
   DEFAULT_CATALOGUE_DIR,
   DEFAULT_DEMO_GATEWAY_DIR,
@@ -40,6 +41,7 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
   let rig: KioskRig
   let gateway: GatewayServer
   let keys: TestUpdateKeys & { cleanup(): Promise<void> }
+  let sane: SaneTestBackend
   const catalogueDir = mkdtempSync(join(tmpdir(), 'e2e-catalogue-'))
   const gatewayDir = mkdtempSync(join(tmpdir(), 'e2e-gateway-data-'))
   const work = mkdtempSync(join(tmpdir(), 'e2e-catalogue-publish-'))
@@ -58,10 +60,15 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
       },
     )
     browser = await launchChromium()
+    // The document scanner is SANE's own test backend through scanimage (Debian: sane-utils); this
+    // worker runs only this file.
+    sane = await createSaneTestBackend()
+    process.env.SANE_CONFIG_DIR = sane.configDir
     rig = await startKioskRig({
       kioskId: 'e2e-catalogue-01',
       machineType: 'comprehensive',
       mqttUrl: stack.mqttUrl,
+      saneDevice: 'test:0',
       config: {
         catalogue: { dir: catalogueDir, offer: ['*'] },
         backend: {
@@ -100,6 +107,7 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     await stack?.stop()
     await gateway?.close()
     await keys?.cleanup()
+    await sane?.remove()
   })
 
   async function open(): Promise<Page> {
@@ -266,6 +274,26 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     expect(await page.locator('[data-output]').count()).toBe(0)
     await page.click('text=办理完成')
     await takeCardBack(page)
+    await page.context().close()
+  })
+
+  it('tax documents by scan: ID card, a page scanned through SANE, what the department received', async () => {
+    const page = await open()
+    await choose(page, 'tax-document-scan')
+    await placeCard(page)
+    await waitScreen(page, 'scan')
+    expect(await page.locator('[data-screen="scan"] h1').textContent()).toBe('请把资料正面朝下放在扫描仪上')
+    await page.getByRole('button', { name: '开始扫描' }).click()
+    await waitScreen(page, 'result', 60_000)
+    // The demo tax gateway answers the number of pages it was sent: the scanned page reached it.
+    expect(await page.locator('.facts dt').textContent()).toMatch(/^受理编号 SS\d{6}$/)
+    expect(await page.locator('.facts dd', { hasText: '页数' }).textContent()).toBe('页数 1')
+    await shootAndCheck(page, 'kiosk-catalogue-scan')
+    await page.click('text=办理完成')
+    await takeCardBack(page)
+    // The page image lived in the session only: nothing of it in the kiosk's files or logs.
+    expect(rig.dataDirText().includes('iVBORw0KGgo')).toBe(false)
+    expect(rig.logs.join('').includes('iVBORw0KGgo')).toBe(false)
     await page.context().close()
   })
 
