@@ -240,8 +240,19 @@ export const ServiceDefinition = Type.Object(
     output: ServiceOutput,
     /** Groups of device classes; each group needs one working peripheral (ID card or social-security card). */
     peripherals: Type.Array(Type.Array(DeviceClass, { minItems: 1, maxItems: 4 }), { maxItems: 6 }),
-    /** Taking the card off the reader ends the session (the card stays on while the citizen is served). */
-    endsOnCardRemoval: Type.Boolean({ default: false }),
+    /**
+     * true: taking the card off the reader ends the session at once and wipes the citizen's data
+     * (the card stays on while the citizen is served). false: the card is read once and the citizen
+     * may take it back; the session goes on until done, canceled or the idle timeout, each of which
+     * wipes it. With `idCardFace` the flag applies from the read (the photo is already in the
+     * session). A social-security card must stay in until its PIN has identified the holder: taking
+     * it out before that always ends the session; after, the flag applies.
+     */
+    endsOnCardRemoval: Type.Boolean({
+      default: false,
+      description:
+        'true: lifting the card ends the session at once; false: read once, the session goes on until done, canceled or timed out (a social-security card must stay in until its PIN is verified)',
+    }),
   },
   { additionalProperties: false },
 )

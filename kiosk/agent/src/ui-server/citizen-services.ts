@@ -11,7 +11,6 @@ import { FlowEngine, type IdentityPlugin } from '../engine/flow-engine.ts'
 import { ssCardHolderPlugin } from '../engine/ss-card-holder.ts'
 import { KioskErrorCodes } from '../errors.ts'
 import type { DepartmentGateway } from '../gateway/department-gateway.ts'
-import { identifiedByIdCard, identifiedBySsCard } from '../identity/admit-card.ts'
 import { testContainerPhotoDecoder } from '../identity/card-photo.ts'
 import { CardPresence } from '../identity/card-presence.ts'
 import { createIdentityCommands } from '../identity/identity-commands.ts'
@@ -20,6 +19,7 @@ import { remoteVerifierFrom } from '../identity/remote-identity-verifier.ts'
 import { createKioskCommands } from '../local-api/kiosk-commands.ts'
 import { kioskStatus } from '../local-api/kiosk-status.ts'
 import { type CommandHandler, LocalApi } from '../local-api/local-api-server.ts'
+import { endSessionsOnCardRemoval } from '../sessions/card-removal.ts'
 import { SessionManager } from '../sessions/session-manager.ts'
 import type { TransactionCounter } from '../sessions/transaction-counter.ts'
 import { VoicePrompts } from '../voice/voice-prompts.ts'
@@ -140,6 +140,7 @@ export async function startCitizenServices(options: {
   }
   const remoteVerifier = options.remoteVerifier ?? remoteVerifierFrom(config.identity)
   const idReader = devices.cardReader()
+  const ssReader = devices.socialSecurityCardReader()
   const presence = idReader ? new CardPresence(idReader) : undefined
   const kioskCommands = createKioskCommands({
     ...sources,
@@ -194,27 +195,20 @@ export async function startCitizenServices(options: {
       }
     }),
   ]
-  if (idReader && presence) {
+  // A lifted card ends the session only where the service definition says so (sessions/card-removal.ts).
+  offs.push(
+    endSessionsOnCardRemoval({
+      sessions,
+      ...(idReader ? { idReader } : {}),
+      ...(ssReader ? { ssReader } : {}),
+      endsOnCardRemoval: (serviceId) => catalogue.service(serviceId)?.endsOnCardRemoval ?? false,
+    }),
+  )
+  if (presence) {
     offs.push(
-      // Lifting the ID card ends every session it identified: personal data never outstays the card.
-      idReader.on('cardRemoved', () => {
-        const session = sessions.current
-        if (session?.citizen && identifiedByIdCard(session)) sessions.end('cardRemoved')
-      }),
       // Whether a card lies on the reader (nothing else): the UI asks the citizen to take it.
       presence.onChanged((present) => localApi.broadcast('Identity.CardPresenceEvent', { present })),
       () => presence.dispose(),
-    )
-  }
-  const ssReader = devices.socialSecurityCardReader()
-  if (ssReader) {
-    // Taking the social-security card out ends its session, on the PIN screen too: the holder is
-    // read from the card, and nothing of it outstays the card.
-    offs.push(
-      ssReader.on('cardRemoved', () => {
-        const session = sessions.current
-        if (session && identifiedBySsCard(session)) sessions.end('cardRemoved')
-      }),
     )
   }
 
