@@ -178,6 +178,42 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     await page.context().close()
   })
 
+  it('finds services in Chinese without a keyboard: a tapped word finds every service it names, over pages', async () => {
+    const page = await open()
+    await page.click('.tab[data-mode="search"]')
+    const words = await page.locator('.words .chip').evaluateAll((els) => els.map((e) => e.getAttribute('data-word')))
+    expect(words.length).toBeGreaterThan(5)
+    expect(words).toContain('公积金')
+    await page.click('.words .chip[data-word="公积金"]')
+    expect(await page.locator('.search-entry').textContent()).toBe('公积金')
+    const found = new Set<string>()
+    for (;;) {
+      for (const id of await page.locator('.tile').evaluateAll((els) => els.map((e) => e.getAttribute('data-service'))))
+        if (id) found.add(id)
+      const next = page.getByRole('button', { name: '下一页' })
+      if ((await next.count()) === 0 || (await next.isDisabled())) break
+      await next.click()
+    }
+    const named = rig.agent.catalogue
+      .offered()
+      .filter((s) => rig.agent.catalogue.searchKeys(s.id).some((k) => k.includes('公积金')))
+      .map((s) => s.id)
+    expect(named.length).toBeGreaterThan(1)
+    expect([...found].sort()).toEqual(named.sort())
+    for (const [name, width, height] of [
+      ['kiosk-catalogue-search-words-portrait', 1080, 1920],
+      ['kiosk-catalogue-search-words-landscape', 1920, 1080],
+    ] as const) {
+      await page.setViewportSize({ width, height })
+      await shootAndCheck(page, name)
+    }
+    // Letters after a word start a new search by pinyin initials.
+    for (const letter of 'WSZM') await page.click(`.letter[data-letter="${letter}"]`)
+    expect(await page.locator('.search-entry').textContent()).toBe('wszm')
+    expect(await page.locator('.tile').first().getAttribute('data-service')).toBe('tax-certificate')
+    await page.context().close()
+  })
+
   it('shows the menu in portrait 1080×1920 and landscape 1920×1080', async () => {
     const page = await open()
     for (const [name, width, height] of [

@@ -219,8 +219,12 @@ const actions = {
     menuGo({ mode, key: first, query: '', page: 0 })
   },
   menuKey: (key) => menuGo({ key, page: 0 }),
-  searchKey: (k) =>
-    menuGo({ query: k === 'back' ? state.menu.query.slice(0, -1) : `${state.menu.query}${k}`.slice(0, 12), page: 0 }),
+  searchKey: (k) => {
+    // Letters after a tapped Chinese word start a new search.
+    const typed = /^[a-z0-9]*$/.test(state.menu.query) ? state.menu.query : ''
+    menuGo({ query: k === 'back' ? typed.slice(0, -1) : `${typed}${k}`.slice(0, 12), page: 0 })
+  },
+  searchWord: (word) => menuGo({ query: word, page: 0 }),
   async home() {
     await endSession()
     await goHome()

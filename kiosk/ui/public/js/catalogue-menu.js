@@ -8,6 +8,25 @@ import { loc } from './i18n-catalogue.js'
  */
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('')
+/** A Chinese word of two to four characters: a keyword, a short name. */
+const CHINESE_WORD = /^[\u4e00-\u9fff]{2,4}$/
+
+/**
+ * The Chinese words a citizen can tap to search, since a kiosk has no Chinese keyboard: the
+ * offered services' own short Chinese search keys (keywords, short names) that find at least two
+ * of them, those finding the most first.
+ */
+export function searchWords(services, max = 12) {
+  const counts = new Map()
+  for (const service of services) {
+    for (const key of new Set(service.search)) if (CHINESE_WORD.test(key)) counts.set(key, (counts.get(key) ?? 0) + 1)
+  }
+  return [...counts]
+    .filter(([, n]) => n >= 2)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], 'zh'))
+    .slice(0, max)
+    .map(([word]) => word)
+}
 
 /** Tiles per page for the screen's shape and the text size (3×3 landscape, 2×6 portrait, 2×2 elderly). */
 export function perPage(s) {
@@ -133,6 +152,23 @@ function searchBox(t, s, act) {
             onclick: () => act.searchKey(k === '⌫' ? 'back' : k.toLowerCase()),
           },
           k,
+        ),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'chips words', role: 'group', 'aria-label': t.searchWords },
+      searchWords(s.status.services).map((word) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'chip',
+            'data-word': word,
+            'aria-pressed': String(s.menu.query === word),
+            onclick: () => act.searchWord(word),
+          },
+          word,
         ),
       ),
     ),
