@@ -13,6 +13,13 @@ import { openDatabase } from '../fleet-server.ts'
 import { fleetMqttUsername } from './fleet-mqtt-user.ts'
 import { KioskCredentials, type StoredKioskCredential } from './kiosk-credentials.ts'
 
+/** The options every broker-config command takes (`parseArgs`): where to write, the fleet's config, replicas. */
+export const BROKER_CONFIG_OPTIONS = {
+  out: { type: 'string' },
+  config: { type: 'string', short: 'c' },
+  replicas: { type: 'string' },
+} as const
+
 /** One broker-config command's name and usage line, for its error messages. */
 export class BrokerConfigCommand {
   constructor(

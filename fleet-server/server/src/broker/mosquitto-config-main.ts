@@ -10,7 +10,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { BrokerConfigCommand } from './broker-config-cli.ts'
+import { BROKER_CONFIG_OPTIONS, BrokerConfigCommand } from './broker-config-cli.ts'
 import { fleetReplicaUsers, mosquittoConf, writeMosquittoAuthFiles } from './mosquitto-config.ts'
 
 const command = new BrokerConfigCommand(
@@ -21,9 +21,7 @@ const command = new BrokerConfigCommand(
 const values = command.parse(() =>
   parseArgs({
     options: {
-      out: { type: 'string' },
-      config: { type: 'string', short: 'c' },
-      replicas: { type: 'string' },
+      ...BROKER_CONFIG_OPTIONS,
       listener: { type: 'string' },
       'persistence-dir': { type: 'string' },
       'outbox-per-kiosk': { type: 'string' },

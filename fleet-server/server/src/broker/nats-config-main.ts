@@ -11,7 +11,7 @@
 
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { BrokerConfigCommand } from './broker-config-cli.ts'
+import { BROKER_CONFIG_OPTIONS, BrokerConfigCommand } from './broker-config-cli.ts'
 import { fleetReplicaUsers } from './mosquitto-config.ts'
 import { writeNatsAuthFile } from './nats-config.ts'
 
@@ -19,15 +19,7 @@ const command = new BrokerConfigCommand(
   'nats-config',
   'usage: fleet-server nats-config --out DIR [--config fleet.json] [--replicas N]',
 )
-const values = command.parse(() =>
-  parseArgs({
-    options: {
-      out: { type: 'string' },
-      config: { type: 'string', short: 'c' },
-      replicas: { type: 'string' },
-    },
-  }),
-)
+const values = command.parse(() => parseArgs({ options: BROKER_CONFIG_OPTIONS }))
 const replicas = command.positive('replicas', values.replicas, 1)
 
 const { fleet, kiosks } = await command.readBrokerUsers(values.config)
