@@ -107,6 +107,53 @@ describe('citizen flows of every machine type, in Chromium against devices on pt
     await page.context().close()
   })
 
+  it('a service that does not end on card removal goes on after the ID card is lifted, and ends without asking for the card', async () => {
+    const r = await rig('e2e-license-lift-01', 'license')
+    const reader = r.agent.devices.cardReader()
+    if (!reader) throw new Error('the licence kiosk rig has no ID-card reader')
+    let lifted = false
+    reader.on('cardRemoved', () => {
+      lifted = true
+    })
+    const page = await openKioskPage(browser, r.uiUrl)
+    // Every screen the page shows from here on, to prove the take-your-card screen never came.
+    await page.evaluate(() => {
+      const seen: string[] = []
+      ;(window as unknown as { seenScreens: string[] }).seenScreens = seen
+      new MutationObserver(() => {
+        for (const el of Array.from(document.querySelectorAll('[data-screen]')))
+          seen.push(el.getAttribute('data-screen') ?? '')
+      }).observe(document.body, { childList: true, subtree: true })
+    })
+    await page.click('.attract-touch')
+    await placeCard(page, r)
+    await waitScreen(page, 'code')
+    lifted = false
+    r.reader.removeCard()
+    await waitFor('the agent sees the card lifted', () => lifted || undefined)
+    // license-print has endsOnCardRemoval false: the session and its citizen stay.
+    expect(r.agent.citizen?.sessions.current?.citizen?.idNumber).toBe(card.text.idNumber)
+    await typeDigits(page, '202601150789')
+    await page.getByRole('button', { name: '确定' }).click()
+    await page.locator('.facts dt', { hasText: '柳湾生态农业专业合作社' }).waitFor()
+    expect(await page.locator('[data-hint="mayTakeCard"]').textContent()).toBe('身份证已读取，可以取回身份证。')
+    await page.getByRole('button', { name: '打印营业执照（A4）' }).click()
+    await waitScreen(page, 'done', 30_000)
+    await page.click('text=办理完成')
+    await waitScreen(page, 'attract')
+    const seen = await page.evaluate(() => (window as unknown as { seenScreens: string[] }).seenScreens)
+    expect(seen).toContain('done')
+    expect(seen).not.toContain('takeCard')
+    expect(r.agent.citizen?.sessions.current).toBeUndefined()
+    expect(r.agent.recordHealth().transactions).toContainEqual({
+      serviceId: 'license-print',
+      outcome: 'completed',
+      count: 1,
+    })
+    expectPrivate(r, capture)
+    await page.context().close()
+  })
+
   it('tax: ID card → choose a quarter → 完税证明 on A4, in elderly mode', async () => {
     const r = await rig('e2e-tax-01', 'tax')
     const page = await openKioskPage(browser, r.uiUrl)

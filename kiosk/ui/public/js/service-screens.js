@@ -294,7 +294,11 @@ export function resultScreen(t, s, act) {
         )
       : null,
     h('h1', {}, loc(view.title, s.lang)),
-    s.session?.endsOnCardRemoval ? h('p', { class: 'hint' }, t.keepCard) : null,
+    s.session?.endsOnCardRemoval
+      ? h('p', { class: 'hint' }, t.keepCard)
+      : s.citizen && !s.viaSsCard
+        ? h('p', { class: 'hint', 'data-hint': 'mayTakeCard' }, t.mayTakeCard)
+        : null,
     hasItems ? items(s, act, shown) : h('p', { class: 'lead empty' }, loc(view.empty, s.lang)),
     pages > 1 && view.kind !== 'facts'
       ? h(
