@@ -111,6 +111,10 @@ export const FLEET_ERRORS = {
   ERR_FLEET_ROLLOUT_NOT_FOUND: { httpStatus: 404, message: 'no such rollout' },
   ERR_FLEET_ROLLOUT_ARTIFACT_NOT_FOUND: { httpStatus: 404, message: 'no such artifact' },
   ERR_FLEET_ROLLOUT_ARTIFACT_NOT_READY: { httpStatus: 409, message: 'the artifact is not ready' },
+  ERR_FLEET_ROLLOUT_BUNDLE_SUPERSEDED: {
+    httpStatus: 409,
+    message: 'a newer catalogue bundle of the department is published: revoke it to go back',
+  },
   ERR_FLEET_ROLLOUT_INVALID: { httpStatus: 400, message: 'invalid rollout' },
   ERR_FLEET_ROLLOUT_EMPTY_SELECTION: { httpStatus: 409, message: 'no kiosk selected' },
   ERR_FLEET_ROLLOUT_BAD_TRANSITION: { httpStatus: 409, message: "the action does not apply in the rollout's status" },

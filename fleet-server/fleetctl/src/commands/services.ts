@@ -9,7 +9,7 @@ import {
 } from '@kiosk-fleet/protocol'
 import type { Command } from 'commander'
 import { EXIT, FleetctlError } from '../api-client.ts'
-import { pushArtifact } from '../artifact-push.ts'
+import { type Artifact, pushArtifact } from '../artifact-push.ts'
 import { type Io, loggedInClient, printJson } from '../context.ts'
 import { collect, list, parsePositiveInt, parseSize } from '../options.ts'
 import { formatBytes } from '../progress.ts'
@@ -160,4 +160,73 @@ export function registerServices(program: Command, io: Io): void {
       .command('rollout <artifact-id>')
       .description('roll a pushed catalogue bundle out to kiosks, group by group (as `rollouts create`)'),
   ).action((artifactId: string, o: RolloutCreateOptions) => createRollout(io, artifactId, o))
+
+  withRolloutOptions(
+    services
+      .command('rollback <artifact-id>')
+      .description(
+        "go back to a department's previous bundle (admin): revoke <artifact-id>, its newest, then roll the previous one out (approved and started as any rollout)",
+      )
+      .requiredOption('--reason <text>', 'why (kept with the revoked bundle and in the audit log)'),
+  ).action((artifactId: string, o: RolloutCreateOptions & { reason: string }) => rollBack(io, artifactId, o))
+}
+
+/**
+ * `services rollback`: the fleet takes a department's newest `ready` bundle as its catalogue (and
+ * refuses to roll out an older one), so going back is revoking the newest, which makes the previous
+ * one the newest again, then rolling that one out. Run again after a failure, it resumes: a bundle
+ * already revoked is not revoked twice. `--preview` says what it would do and changes nothing.
+ */
+async function rollBack(io: Io, artifactId: string, o: RolloutCreateOptions & { reason: string }): Promise<void> {
+  const client = loggedInClient(io)
+  const bad = await client.get<Artifact>(`/api/artifacts/${encodeURIComponent(artifactId)}`)
+  if (bad.kind !== 'catalogue' || !bad.department) {
+    throw new FleetctlError(`${artifactId} is a ${bad.kind} artifact, not a catalogue bundle`, EXIT.usage)
+  }
+  if (bad.status !== 'ready' && bad.status !== 'revoked') {
+    throw new FleetctlError(
+      `${artifactId} is ${bad.status}: it was never published, there is nothing to go back from`,
+      EXIT.failed,
+    )
+  }
+  const { artifacts } = await client.get<{ artifacts: Artifact[] }>(
+    '/api/artifacts?kind=catalogue&status=ready&limit=1000',
+  )
+  const published = artifacts.filter((a) => a.department === bad.department && a.status === 'ready').sort(newestFirst)
+  const newest = published[0]
+  if (bad.status === 'ready' && newest?.id !== bad.id) {
+    throw new FleetctlError(
+      `${bad.department} ${bad.version} is not the department's newest published bundle (${newest?.version} is, ${newest?.id}): roll back from that one`,
+      EXIT.failed,
+    )
+  }
+  const previous = published.find((a) => a.id !== bad.id)
+  if (previous === undefined) {
+    throw new FleetctlError(
+      `${bad.department} has no earlier published bundle to go back to: the department publishes the catalogue it wants (fleetctl services push)`,
+      EXIT.failed,
+    )
+  }
+  const say = (text: string) => (o.json || o.quiet ? io.err(text) : io.out(text))
+  if (o.preview) {
+    say(`would revoke ${bad.id} (${bad.department} ${bad.version}) and roll out ${previous.id} (${previous.version})`)
+    return
+  }
+  if (bad.status === 'ready') {
+    await client.post<Artifact>(`/api/artifacts/${encodeURIComponent(bad.id)}/revoke`, {
+      reason: `rolled back to ${previous.version}: ${o.reason}`,
+    })
+    say(`revoked ${bad.id} (${bad.department} ${bad.version})`)
+  }
+  say(`rolling back to ${previous.id} (${bad.department} ${previous.version})`)
+  await createRollout(io, previous.id, o)
+}
+
+/** The fleet's order of a department's published bundles (NEWEST_CATALOGUE_BUNDLE_FIRST): last signed first. */
+function newestFirst(a: Artifact, b: Artifact): number {
+  return (
+    (b.readyAt ?? '').localeCompare(a.readyAt ?? '') ||
+    b.createdAt.localeCompare(a.createdAt) ||
+    b.id.localeCompare(a.id)
+  )
 }

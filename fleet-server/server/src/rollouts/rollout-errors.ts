@@ -6,6 +6,7 @@ export const RolloutErrorCodes = {
   notFound: 'ERR_FLEET_ROLLOUT_NOT_FOUND',
   artifactNotFound: 'ERR_FLEET_ROLLOUT_ARTIFACT_NOT_FOUND',
   artifactNotReady: 'ERR_FLEET_ROLLOUT_ARTIFACT_NOT_READY',
+  bundleSuperseded: 'ERR_FLEET_ROLLOUT_BUNDLE_SUPERSEDED',
   invalid: 'ERR_FLEET_ROLLOUT_INVALID',
   emptySelection: 'ERR_FLEET_ROLLOUT_EMPTY_SELECTION',
   badTransition: 'ERR_FLEET_ROLLOUT_BAD_TRANSITION',

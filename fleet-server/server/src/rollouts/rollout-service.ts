@@ -5,7 +5,7 @@ import type { AuditLog } from '../audit/audit-log.ts'
 import type { Principal } from '../auth/roles.ts'
 import type { Database } from '../db/database.ts'
 import { FleetError } from '../errors.ts'
-import { type ArtifactReader, artifactReader } from '../updates/artifact-reader.ts'
+import { type ArtifactReader, artifactReader, type ReleasedArtifact } from '../updates/artifact-reader.ts'
 import { assignGroups, type GroupSpec } from './grouping.ts'
 import type { KioskRolloutState, RolloutStatus, StateCounts } from './kiosk-states.ts'
 import { type RolloutContext, rolloutContext } from './rollout-context.ts'
@@ -171,6 +171,7 @@ export class RolloutService {
   ): Promise<RolloutPreview> {
     const filter = scopedFilter(principal, fullFilter(input.filter))
     const artifact = await this.#c.artifact(this.#c.db, input.artifactId)
+    refuseSupersededBundle(artifact)
     const selection = await this.#c.select(this.#c.db, filter, artifact)
     const groups = new Array(input.groups.length).fill(0) as number[]
     for (const a of assignGroups('preview', selection.selected, input.groups))
@@ -196,6 +197,7 @@ export class RolloutService {
           `artifact ${artifact.id} is ${artifact.status}, not ready (signed into the update repository)`,
         )
       }
+      refuseSupersededBundle(artifact)
       const selection = await this.#c.select(tx, filter, artifact)
       const assigned = assignGroups(id, selection.selected, input.groups)
       if (assigned.length === 0) {
@@ -352,4 +354,19 @@ function validateGroups(groups: GroupSpec[]): void {
 
 function badTransition(id: string, status: RolloutStatus, action: RolloutAction): FleetError {
   return new FleetError(RolloutErrorCodes.badTransition, `rollout ${id} is ${status}: cannot ${action}`)
+}
+
+/**
+ * A department's catalogue at the fleet is its newest `ready` bundle (the services page, the check of
+ * other departments' uploads): rolling out an older one would leave kiosks on a catalogue the fleet
+ * does not know. Going back is revoking the newer bundle first (docs/updates.md "Service catalogues").
+ */
+function refuseSupersededBundle(artifact: ReleasedArtifact): void {
+  const newer = artifact.supersededBy
+  if (newer === undefined) return
+  throw new FleetError(
+    RolloutErrorCodes.bundleSuperseded,
+    `${newer.department} ${artifact.version} is not the department's newest published bundle: ${newer.version} (${newer.id}) is, and the fleet checks its catalogue against that one; to go back to ${artifact.version}, revoke ${newer.version} first (fleetctl services rollback ${newer.id})`,
+    { details: { artifactId: artifact.id, supersededBy: newer } },
+  )
 }

@@ -3,6 +3,12 @@ import type { Database, Queryable } from '../db/database.ts'
 export type ArtifactKind = 'app' | 'firmware' | 'config' | 'catalogue'
 export type ArtifactStatus = 'uploading' | 'signing' | 'ready' | 'rejected' | 'revoked'
 
+/**
+ * The order in which a department's `ready` catalogue bundles supersede each other, newest first:
+ * the last one signed into the repository. Its newest is the department's catalogue at the fleet.
+ */
+export const NEWEST_CATALOGUE_BUNDLE_FIRST = 'ready_at DESC NULLS LAST, created_at DESC, id DESC'
+
 export interface ArtifactCompatibility {
   /** Machine types (`MACHINE_TYPES`); empty = any. */
   machineTypes: string[]
@@ -256,7 +262,7 @@ export class ArtifactRepo {
     const rows = await this.db.query<ArtifactRow>(
       `SELECT DISTINCT ON (department) * FROM artifacts
        WHERE kind = 'catalogue' AND status = 'ready'
-       ORDER BY department, ready_at DESC, created_at DESC`,
+       ORDER BY department, ${NEWEST_CATALOGUE_BUNDLE_FIRST}`,
     )
     return rows.map(toArtifact)
   }
