@@ -25,7 +25,19 @@ describe('kiosk killed during an app update', () => {
         () => testbed.reports(kioskId, 'dep-kill-1').some((r) => r.state === 'installing'),
         60_000,
       )
-      supervisor.kill()
+      // On a loaded machine the report can arrive after the install finished and the agent exited to
+      // restart (75): a SIGKILL to that exiting process is lost. The plug is then pulled on the
+      // restarted one, the other landing the comment below allows; never twice.
+      await waitFor(
+        'the plug pulled on a running kiosk',
+        async () => {
+          supervisor.kill()
+          await new Promise((r) => setTimeout(r, 2000))
+          return supervisor.exits.includes('SIGKILL')
+        },
+        60_000,
+        0,
+      )
 
       const done = await waitFor(
         'the deployment ends',
