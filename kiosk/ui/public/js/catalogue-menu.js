@@ -3,35 +3,94 @@ import { loc } from './i18n-catalogue.js'
 
 /**
  * The menu of a kiosk with many services: most used first, by topic, by department, or found by
- * typing pinyin initials. Paging never hides an item: every page says where it is and how many
- * there are. Pure: state in, elements out.
+ * typing pinyin initials, tapping a word, or typing on a keyboard if one is attached. Paging never
+ * hides an item: every page says where it is and how many there are. Pure: state in, elements out
+ * (but for the search field taking back the focus after a render).
  */
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('')
 /** A Chinese word of two to four characters: a keyword, a short name. */
 const CHINESE_WORD = /^[\u4e00-\u9fff]{2,4}$/
+/** English words too common to be a search word; `use` and `and` hide in "household" and "land". */
+const ENGLISH_FILLER = new Set(['and', 'the', 'for', 'all', 'your', 'use', 'with', 'from'])
+/**
+ * Room for search words, in widths of a Chinese character of their type: one row on a wide screen
+ * (the home button stays in view), two on a tall one, one to two in elderly mode's larger type.
+ */
+const WORDS_ROOM = { landscape: 50, portrait: 72, elderly: 32 }
+/** A word's width in those units: Latin letters are about half as wide; padding and gap about two. */
+const wordWidth = (word) => [...word].reduce((w, c) => w + (c > '\u2e80' ? 1 : 0.45), 1.9)
 
 /**
- * The Chinese words a citizen can tap to search, since a kiosk has no Chinese keyboard: the
- * offered services' own short Chinese search keys (keywords, short names) that find at least two
- * of them, those finding the most first.
+ * What a citizen may tap to search, in the screen's language, since a kiosk has no Chinese
+ * keyboard: in Chinese the offered services' short Chinese keywords and names and the departments'
+ * short names; in English the words of the services' English names and the departments' English
+ * short names ("housing fund"). Each word counts the services it finds as the search box does;
+ * words finding fewer than two are left out, and so is a word finding just what a word before it
+ * found or holding one (登记进度 after 登记, "records" after "record"). Those finding the most
+ * come first, a department's own short name before a synonym.
+ * @param {{ services: import('@kiosk-fleet/protocol/local-api').OfferedService[],
+ *   departments: { shortName: { zh: string, en: string } }[] }} status
+ * @param {'zh' | 'en'} lang
+ * @returns {string[]} every qualifying word, best first (the screen shows the first few)
  */
-export function searchWords(services, max = 12) {
-  const counts = new Map()
-  for (const service of services) {
-    for (const key of new Set(service.search)) if (CHINESE_WORD.test(key)) counts.set(key, (counts.get(key) ?? 0) + 1)
+export function searchWords(status, lang) {
+  const curated = new Set(status.departments.map((d) => d.shortName[lang].toLowerCase()))
+  const candidates = new Set(curated)
+  for (const service of status.services) {
+    if (lang === 'zh') for (const key of service.search) candidates.add(key)
+    else for (const word of service.name.en.toLowerCase().match(/[a-z]{3,}/g) ?? []) candidates.add(word)
   }
-  return [...counts]
-    .filter(([, n]) => n >= 2)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], 'zh'))
-    .slice(0, max)
-    .map(([word]) => word)
+  const ranked = [...candidates]
+    .filter((w) => (lang === 'zh' ? CHINESE_WORD.test(w) : /^[a-z]+( [a-z]+)?$/.test(w) && !ENGLISH_FILLER.has(w)))
+    .map((word) => ({ word, found: searchServices(status.services, word).map((x) => x.serviceId) }))
+    .filter((x) => x.found.length >= 2)
+    .sort(
+      (a, b) =>
+        b.found.length - a.found.length ||
+        Number(curated.has(b.word)) - Number(curated.has(a.word)) ||
+        a.word.length - b.word.length ||
+        a.word.localeCompare(b.word, lang),
+    )
+  const chosen = []
+  const sets = new Set()
+  for (const { word, found } of ranked) {
+    const set = [...found].sort().join()
+    if (sets.has(set) || chosen.some((w) => w.includes(word) || word.includes(w))) continue
+    sets.add(set)
+    chosen.push(word)
+  }
+  return chosen
 }
 
-/** Tiles per page for the screen's shape and the text size (3×3 landscape, 2×6 portrait, 2×2 elderly). */
+/** searchWords per status and language: the menu renders on every key. */
+const wordsMemo = new WeakMap()
+function shownWords(s) {
+  const byLang = wordsMemo.get(s.status) ?? new Map()
+  wordsMemo.set(s.status, byLang)
+  if (!byLang.has(s.lang)) byLang.set(s.lang, searchWords(s.status, s.lang))
+  const shape = s.elderly ? 'elderly' : window.innerWidth > window.innerHeight ? 'landscape' : 'portrait'
+  let room = WORDS_ROOM[shape]
+  const shown = []
+  for (const word of byLang.get(s.lang)) {
+    room -= wordWidth(word)
+    if (room < 0) break
+    shown.push(word)
+  }
+  return shown
+}
+
+/**
+ * Tiles per page for the screen's shape and the text size (3×3 landscape, 2×6 portrait, 2×2
+ * elderly); a row fewer while searching (3×2, 2×5, 2×1 elderly landscape), so the keypad, the
+ * words, the pager and home still fit on the screen.
+ */
 export function perPage(s) {
-  if (s.elderly) return 4
-  return window.innerWidth > window.innerHeight ? 9 : 12
+  const landscape = window.innerWidth > window.innerHeight
+  const search = s.menu.mode === 'search'
+  if (s.elderly) return search && landscape ? 2 : 4
+  if (search) return landscape ? 6 : 10
+  return landscape ? 9 : 12
 }
 
 /** The most used first (completed transactions on this kiosk), then the catalogue's order. */
@@ -132,11 +191,48 @@ function chips(s, act, items, attr) {
   )
 }
 
+/**
+ * The search field: the query as the citizen sees it (large, in Chinese when Chinese was tapped or
+ * typed), and over it, transparent, the field a physical keyboard or a Chinese input method types
+ * into if one is attached: so the input method's candidates open at the field. It keeps the focus
+ * across re-renders (inputmode none keeps a touch keyboard away) and searches once a word is
+ * composed, never mid-composition.
+ */
+function searchField(t, s, act) {
+  const input = h('input', {
+    type: 'text',
+    class: 'search-typed',
+    inputmode: 'none',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    maxlength: '12',
+    'aria-label': t.searchType,
+    oninput: (e) => !e.isComposing && act.searchWord(input.value.trim()),
+    oncompositionend: () => act.searchWord(input.value.trim()),
+    onkeydown: (e) => e.key === 'Escape' && act.searchWord(''),
+  })
+  input.value = s.menu.query
+  // The screen is rebuilt on every change; give the new field the focus the old one had.
+  queueMicrotask(() => {
+    const focused = document.activeElement
+    if (input.isConnected && (!focused || focused === document.body)) {
+      input.focus({ preventScroll: true })
+      input.setSelectionRange(input.value.length, input.value.length)
+    }
+  })
+  return h(
+    'div',
+    { class: 'search-field' },
+    h('output', { class: 'search-entry', 'aria-live': 'polite', 'aria-label': t.search }, s.menu.query),
+    input,
+  )
+}
+
 function searchBox(t, s, act) {
   return h(
     'div',
     { class: 'search' },
-    h('output', { class: 'search-entry', 'aria-live': 'polite', 'aria-label': t.search }, s.menu.query || ' '),
+    searchField(t, s, act),
     h('p', { class: 'hint' }, t.searchHint),
     h(
       'div',
@@ -148,7 +244,7 @@ function searchBox(t, s, act) {
             type: 'button',
             class: 'letter',
             'data-letter': k,
-            'aria-label': k === '⌫' ? 'delete' : k,
+            'aria-label': k === '⌫' ? t.searchDelete : k,
             onclick: () => act.searchKey(k === '⌫' ? 'back' : k.toLowerCase()),
           },
           k,
@@ -158,7 +254,7 @@ function searchBox(t, s, act) {
     h(
       'div',
       { class: 'chips words', role: 'group', 'aria-label': t.searchWords },
-      searchWords(s.status.services).map((word) =>
+      shownWords(s).map((word) =>
         h(
           'button',
           {
@@ -166,7 +262,8 @@ function searchBox(t, s, act) {
             class: 'chip',
             'data-word': word,
             'aria-pressed': String(s.menu.query === word),
-            onclick: () => act.searchWord(word),
+            // A word replaces what was typed (one word, one result list); tapped again, it clears.
+            onclick: () => act.searchWord(s.menu.query === word ? '' : word),
           },
           word,
         ),
