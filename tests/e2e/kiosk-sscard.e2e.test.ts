@@ -55,6 +55,10 @@ describe('social-security kiosk with the social-security card on pcscd (vsmartca
     for (const d of '123456') await page.click(`.key[data-key="${d}"]`)
     await page.getByRole('button', { name: '确定' }).click()
     await page.locator('.citizen-name', { hasText: SAMPLE_SSC_CARD.holder.name }).waitFor()
+    // ss-certificate ends when the card is taken out (endsOnCardRemoval): the screen names this card.
+    expect(await page.locator('[data-hint="keepCard"]').textContent()).toBe(
+      '办理期间请不要取出社保卡；取出即结束办理并清除信息。',
+    )
     await shootAndCheck(page, 'kiosk-ss-card-record')
     await page.getByRole('button', { name: '打印参保证明（A4）' }).click()
     await waitScreen(page, 'done', 30_000)

@@ -57,6 +57,7 @@ export const STRINGS = {
     loading: '正在查询，请稍候…',
     progressTitle: '您的办理进度',
     keepCard: '办理期间请把身份证留在感应区；拿走证件即结束办理并清除信息。',
+    keepSsCard: '办理期间请不要取出社保卡；取出即结束办理并清除信息。',
     mayTakeCard: '身份证已读取，可以取回身份证。',
     noApplications: '没有查到您的办理记录。',
     status: {
@@ -181,6 +182,8 @@ export const STRINGS = {
     progressTitle: 'Your applications',
     keepCard:
       'Leave your card on the reader while you are served; taking it away ends the session and clears your details.',
+    keepSsCard:
+      'Leave your social-security card in while you are served; taking it out ends the session and clears your details.',
     mayTakeCard: 'Your ID card has been read. You may take your ID card back.',
     noApplications: 'No applications were found.',
     status: {

@@ -295,7 +295,7 @@ export function resultScreen(t, s, act) {
       : null,
     h('h1', {}, loc(view.title, s.lang)),
     s.session?.endsOnCardRemoval
-      ? h('p', { class: 'hint' }, t.keepCard)
+      ? h('p', { class: 'hint', 'data-hint': 'keepCard' }, s.viaSsCard ? t.keepSsCard : t.keepCard)
       : s.citizen && !s.viaSsCard
         ? h('p', { class: 'hint', 'data-hint': 'mayTakeCard' }, t.mayTakeCard)
         : null,
