@@ -60,6 +60,38 @@ describe('catalogue bundle', () => {
     expect(ids).toContain('hf-deposit-certificate')
   })
 
+  it('a bundle that takes an id in use is the file in error, not the one it lies over', () => {
+    const files = demoFiles()
+    const taken = JSON.parse(
+      String(files.find((f) => f.path === 'housing-fund/services/hf-account-info.json')?.content),
+    )
+    const template = JSON.parse(String(files.find((f) => f.path === 'tax/templates/tax-payment.json')?.content))
+    const civil = files.filter((f) => f.path.startsWith('civil-affairs/'))
+    const read = readCatalogueBundle(
+      bundleCatalogue('civil-affairs', '2', [
+        ...civil,
+        {
+          path: 'civil-affairs/services/hf-account-info.json',
+          content: JSON.stringify({ ...taken, department: 'civil-affairs' }),
+        },
+        {
+          // An A4 template under the id of tax's receipt template.
+          path: 'civil-affairs/templates/tax-invoice-receipt.json',
+          content: JSON.stringify({ ...template, id: 'tax-invoice-receipt', department: 'civil-affairs' }),
+        },
+      ]),
+    )
+    if (!read.ok) throw new Error(JSON.stringify(read.errors))
+    const overlaid = overlayCatalogue(files, [read.bundle])
+    expect(overlaid.ok).toBe(false)
+    if (overlaid.ok) return
+    // Only the bundle's two files: tax's receipt service still checks against tax's own template.
+    expect(overlaid.errors.map((e) => `${e.file} ${e.message}`).sort()).toEqual([
+      'civil-affairs/services/hf-account-info.json service id "hf-account-info" is also defined in housing-fund/services/hf-account-info.json',
+      'civil-affairs/templates/tax-invoice-receipt.json template id "tax-invoice-receipt" is used twice',
+    ])
+  })
+
   it('lists every error of a bad bundle at once', () => {
     const read = readCatalogueBundle(
       encode({

@@ -111,5 +111,5 @@ export function overlayCatalogue(
 ): ReturnType<typeof validateCatalogue> {
   const replaced = new Set(bundles.map((b) => b.department))
   const kept = base.filter((f) => !replaced.has(f.path.split('/')[0] ?? ''))
-  return validateCatalogue([...kept, ...bundles.flatMap(bundleFiles)])
+  return validateCatalogue(kept, ...bundles.map(bundleFiles))
 }

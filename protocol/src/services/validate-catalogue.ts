@@ -49,6 +49,11 @@ function decode(content: string | Uint8Array): string {
   return typeof content === 'string' ? content : new TextDecoder('utf-8', { fatal: true }).decode(content)
 }
 
+/** For the digest only: a file that is not UTF-8 fails validation, so no digest of it is ever used. */
+function decodeLoosely(content: string | Uint8Array): string {
+  return typeof content === 'string' ? content : new TextDecoder('utf-8').decode(content)
+}
+
 function checked<T>(
   checker: ReturnType<typeof TypeCompiler.Compile>,
   schema: TSchema,
@@ -165,16 +170,26 @@ function templateTexts(t: DocumentTemplate): [string, string][] {
   return [...lines('header', t.header), ...lines('each', t.each ?? []), ...lines('footer', t.footer)]
 }
 
-/** Validates a whole catalogue (all departments) or one department's part of it. */
-export function validateCatalogue(files: readonly CatalogueFile[]): CatalogueValidation {
+const byPath = (files: readonly CatalogueFile[]) => [...files].sort((a, b) => a.path.localeCompare(b.path))
+
+/**
+ * Validates a whole catalogue (all departments) or one department's part of it. Bundles laid over
+ * it (`laidOver`, a kiosk's installed bundles or an upload) are checked after it, so a bundle that
+ * takes an id already in use is the file in error, not the one it clashes with. The digest depends
+ * only on the files, not on how they were passed.
+ */
+export function validateCatalogue(
+  files: readonly CatalogueFile[],
+  ...laidOver: readonly (readonly CatalogueFile[])[]
+): CatalogueValidation {
   const errors: CatalogueError[] = []
   const departments: DepartmentEntry[] = []
   const services: { file: string; value: ServiceDefinition }[] = []
   const templates = new Map<string, DocumentTemplate>()
   const serviceIds = new Map<string, string>()
   const hash = createHash('sha256')
-  const sorted = [...files].sort((a, b) => a.path.localeCompare(b.path))
-  for (const f of sorted) {
+  for (const f of byPath([files, ...laidOver].flat())) hash.update(`${f.path}\n${decodeLoosely(f.content)}\n`)
+  for (const f of [files, ...laidOver].flatMap(byPath)) {
     const match = FILE_PATH.exec(f.path)
     if (!match) {
       errors.push({
@@ -188,9 +203,7 @@ export function validateCatalogue(files: readonly CatalogueFile[]): CatalogueVal
     const [, dept, isDepartment, folder, id] = match
     let json: unknown
     try {
-      const text = decode(f.content)
-      hash.update(`${f.path}\n${text}\n`)
-      json = JSON.parse(text)
+      json = JSON.parse(decode(f.content))
     } catch (err) {
       errors.push({ file: f.path, pointer: '', message: `not UTF-8 JSON: ${(err as Error).message}` })
       continue
@@ -227,9 +240,10 @@ export function validateCatalogue(files: readonly CatalogueFile[]): CatalogueVal
       services.push({ file: f.path, value: value as ServiceDefinition })
     } else {
       const t = value as DocumentTemplate
+      // The first keeps the id, so services that use it are checked against it, not the clash.
       if (templates.has(t.id))
         errors.push({ file: f.path, pointer: '/id', message: `template id "${t.id}" is used twice` })
-      templates.set(t.id, t)
+      else templates.set(t.id, t)
       for (const [pointer, text] of templateTexts(t)) {
         for (const message of templateProblems(text)) errors.push({ file: f.path, pointer, message })
       }
@@ -243,7 +257,7 @@ export function validateCatalogue(files: readonly CatalogueFile[]): CatalogueVal
     catalogue: {
       digest: hash.digest('hex'),
       departments,
-      services: services.map((s) => s.value),
+      services: services.sort((a, b) => a.file.localeCompare(b.file)).map((s) => s.value),
       templates: [...templates.values()],
     },
   }
