@@ -26,7 +26,13 @@ import { waitFor } from '../support/wait-for.ts'
 const card = fixtureCard('resident-zhang-san')
 
 interface KioskApi {
+  site: { id: string } | null
   services: { serviceId: string; available: boolean; reason?: string }[]
+}
+
+interface Alert {
+  deviceId: string
+  message: string
 }
 
 /**
@@ -57,6 +63,8 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
       {
         updates: { dir: join(work, 'repository'), rootFile: keys.rootFile, onlineKeysFile: keys.onlineKeysFile },
         rollouts: { tickMs: 250 },
+        // Raised at the first evaluation that sees it, not after the production 2 minutes.
+        alerts: { rules: { serviceUnavailable: { raiseAfterMs: 0, clearAfterMs: 0 } } },
       },
     )
     browser = await launchChromium()
@@ -362,7 +370,7 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     await page.context().close()
   })
 
-  it("a department's gateway outage makes only its services unavailable, reported to the fleet, and recovers", async () => {
+  it("a department's gateway outage makes only its services unavailable, reported to the fleet with an alert per service, and recovers", async () => {
     gateway.setOutage('housing-fund', true)
     const page = await open()
     await choose(page, 'hf-account-info')
@@ -390,6 +398,29 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
       return gatewayDown(k.services).length > 0 ? k : undefined
     })
     expect(gatewayDown(atFleet.services)).toEqual(hf)
+    // An alert per service, naming the cause. The site is open all week, so no closure holds it back.
+    const allDay = [{ start: '00:00', end: '24:00' }]
+    const schedule = await stack.api<{ siteId?: string }>(`/api/sites/${atFleet.site?.id}/schedule`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        openingHours: Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, allDay])),
+        windows: [],
+      }),
+    })
+    expect(schedule.siteId, JSON.stringify(schedule)).toBe(atFleet.site?.id)
+    const alerted = async (state: string) =>
+      (
+        await stack.api<{ alerts: Alert[] }>(
+          `/api/alerts?kiosk=e2e-catalogue-01&rule=serviceUnavailable&state=${state}&limit=200`,
+        )
+      ).alerts
+    const raised = await waitFor('an alert per housing-fund service', async () => {
+      const alerts = await alerted('active')
+      return alerts.length === hf.length ? alerts : undefined
+    })
+    expect(raised.map((a) => a.deviceId).sort()).toEqual(hf.map((id) => `service:${id}`))
+    expect(raised.every((a) => a.message.endsWith('(department gateway failing)'))).toBe(true)
     await page.click('text=回到首页')
     await takeCardBack(page)
     await page.click('.attract-touch')
@@ -404,6 +435,8 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     await placeCard(page)
     await page.locator('.facts dt', { hasText: '38,652.20' }).waitFor()
     expect(rig.agent.gateway.state('housing-fund')).toBe('closed')
+    await waitFor('the alerts resolve', async () => (await alerted('active')).length === 0)
+    expect((await alerted('resolved')).length).toBe(hf.length)
     await page.click('text=办理完成')
     await takeCardBack(page)
     await page.context().close()
