@@ -146,4 +146,32 @@ describe('catalogue bundles checked at the fleet and at the kiosk', () => {
     expect(await online('cat-checks-newer')).toBe(true)
     expect(newer.agent.catalogue.offered().length).toBeGreaterThan(40)
   })
+
+  it('a bundle rolls out in stages: the canary kiosk first, the others only once it runs the new catalogue', async () => {
+    const [first, second] = kiosks
+    if (first === undefined || second === undefined) throw new Error('the kiosks of the test before')
+    const re = new CatalogueDepartment(stack, 'real-estate', work)
+    await re.register('不动产登记中心')
+    const bundle = await re.publish(
+      departmentFolder(join(work, 're'), 'real-estate', {
+        'services/re-mortgage-status.json': screenMatter('re-mortgage-status', 'real-estate', '抵押登记进度'),
+      }),
+      '2026.12.1',
+    )
+    expect(bundle.artifact.status).toBe('ready')
+    await re.approveFor(bundle.artifact.id, 'public-security')
+    const rollout = await re.rollOut(bundle.artifact.id, 'mortgage status', {
+      groups: [{ count: 1 }, { percent: 100 }],
+    })
+
+    expect(rollout.status).toBe('completed')
+    const [canary, rest] = [0, 1].map((g) => rollout.kiosks.filter((k) => k.group === g))
+    expect(canary).toHaveLength(1)
+    expect(rest).toHaveLength(1)
+    for (const k of rollout.kiosks) expect(k).toMatchObject({ state: 'succeeded', errorCode: null })
+    // The second group was told only after the canary had reported success.
+    expect(Date.parse(rest?.[0]?.notifiedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(canary?.[0]?.finishedAt ?? ''))
+    for (const k of [first, second])
+      expect(k.agent.catalogue.service('re-mortgage-status')?.department).toBe('real-estate')
+  })
 })

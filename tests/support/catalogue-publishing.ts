@@ -24,14 +24,21 @@ export interface PublishedArtifact {
 
 export interface RolloutKiosk {
   kioskId: string
+  group: number
   state: string
   errorCode: string | null
+  notifiedAt: string | null
+  finishedAt: string | null
 }
 
-/** A rollout's `successThreshold` and `errorThreshold` (default 1 and 0.5, with `errorMinSample` 1). */
+/**
+ * A rollout's `successThreshold` and `errorThreshold` (default 1 and 0.5, with `errorMinSample` 1),
+ * and its groups (default one group of every kiosk).
+ */
 export interface Thresholds {
   success?: number
   error?: number
+  groups?: ({ count: number } | { percent: number })[]
 }
 
 export interface FinishedRollout {
@@ -199,7 +206,7 @@ export class CatalogueDepartment {
   }
 
   /**
-   * A rollout of `artifactId` to every kiosk in one group, installed at once, created by IT,
+   * A rollout of `artifactId` to every kiosk (in one group unless `thresholds.groups`), installed at once, created by IT,
    * approved by another admin and started; resolves once it completed, halted or was aborted.
    */
   async rollOut(artifactId: string, name: string, thresholds: Thresholds = {}): Promise<FinishedRollout> {
@@ -210,7 +217,7 @@ export class CatalogueDepartment {
     return this.approveAndFinish(created.body.id)
   }
 
-  /** IT creates a rollout of `artifactId` to every kiosk in one group, installed at once: the answer as it is. */
+  /** IT creates a rollout of `artifactId` to every kiosk (one group by default), installed at once: the answer as it is. */
   async createRollout(
     artifactId: string,
     name: string,
@@ -222,7 +229,7 @@ export class CatalogueDepartment {
       body: JSON.stringify({
         name,
         artifactId,
-        groups: [{ percent: 100 }],
+        groups: thresholds.groups ?? [{ percent: 100 }],
         successThreshold: thresholds.success ?? 1,
         errorThreshold: thresholds.error ?? 0.5,
         errorMinSample: 1,
