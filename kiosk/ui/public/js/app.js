@@ -395,6 +395,8 @@ document.addEventListener(
   },
   { capture: true },
 )
+// A screen turned to portrait or landscape is laid out again: tiles per page follow its shape.
+window.matchMedia('(orientation: portrait)').addEventListener('change', () => render())
 document.addEventListener('contextmenu', (event) => event.preventDefault())
 document.addEventListener('dragstart', (event) => event.preventDefault())
 
