@@ -19,6 +19,9 @@
  * services (one kiosk in thirty has one blocked); the daily availability roll-up is filled for 30 days,
  * then `GET /api/services` and a service's kiosk page are timed for each role over HTTP, and the
  * roll-up's share of a health batch's write is measured.
+ *
+ * To see where the fleet-server's time goes: PROFILE_FLEET_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
+ * (node flags for the fleet-server process alone; its profile is written when it stops).
  */
 import { parseArgs } from 'node:util'
 import {
@@ -183,10 +186,12 @@ try {
   const evalS = (performance.now() - evalStart) / 1000
 
   // 30 days of the services roll-up: each kiosk's services, a day's 2,880 snapshots each, of two kinds
-  // where its latest health has services down (2,000 with all up, 880 with those down).
+  // where its latest health has services down (2,000 with all up, 880 with those down). A kind's
+  // signature is a digest of its two lists, as the roll-up's (one pair of lists per signature).
   await db.query(
     `INSERT INTO service_snapshots_daily (kiosk_id, day, signature, services, unavailable, snapshots, open_snapshots)
-     SELECT k.id, d::date, kind.signature, l.services, kind.unavailable, kind.n, 0
+     SELECT k.id, d::date, md5(array_to_string(l.services, ' ') || '|' || array_to_string(kind.unavailable, ' ')),
+            l.services, kind.unavailable, kind.n, 0
      FROM kiosks k JOIN kiosk_health kh ON kh.kiosk_id = k.id
        CROSS JOIN LATERAL (
          SELECT array_agg(s ->> 'serviceId' ORDER BY s ->> 'serviceId') AS services,
@@ -195,9 +200,9 @@ try {
          FROM jsonb_array_elements(kh.last_health -> 'services') AS s
        ) l
        CROSS JOIN LATERAL (VALUES ('all-up', '{}'::text[], CASE WHEN l.down = '{}' THEN 2880 ELSE 2000 END),
-                                  ('some-down', l.down, 880)) AS kind(signature, unavailable, n)
+                                  ('some-down', l.down, 880)) AS kind(name, unavailable, n)
        CROSS JOIN generate_series(current_date - 29, current_date, interval '1 day') AS d
-     WHERE l.services IS NOT NULL AND (kind.signature = 'all-up' OR l.down <> '{}')
+     WHERE l.services IS NOT NULL AND (kind.name = 'all-up' OR l.down <> '{}')
      ON CONFLICT DO NOTHING`,
   )
   await db.query(

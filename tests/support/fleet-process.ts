@@ -53,7 +53,9 @@ export function fleetProcess(settings: Record<string, unknown>, name = 'fleet'):
     },
     async start() {
       httpUrl = ''
-      const c = spawn(process.execPath, ['--import', 'tsx', MAIN, '--config', configFile], {
+      // PROFILE_FLEET_ARGS: node flags for the fleet-server alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+      const nodeArgs = (process.env.PROFILE_FLEET_ARGS ?? '').split(' ').filter((a) => a !== '')
+      const c = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', MAIN, '--config', configFile], {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
         // Only the config file speaks: no FLEET_* setting of the test runner's environment leaks in.

@@ -1,10 +1,11 @@
 import { type HealthPayload, sampleBirth, sampleHealth } from '@kiosk-fleet/protocol'
 import type { ServiceKiosksPage, ServiceSummary, ServicesOverview } from '@kiosk-fleet/protocol/http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Role } from '../auth/roles.ts'
+import type { Principal, Role } from '../auth/roles.ts'
 import { emptyBatch } from '../ingest/ingest-batch.ts'
 import { IngestStore } from '../ingest/ingest-store.ts'
 import { createRouteTestApp, type RouteTestApp } from '../route-test-app.ts'
+import { ServiceAvailabilityRepo } from './service-availability-repo.ts'
 
 // The route-test app seeds kiosk-a (public-security, Epson printer; id-progress and id-receipt
 // available, reported at AT + 30 s) and kiosk-b (tax, site-b, no health yet). AT is 00:00 at the sites.
@@ -175,6 +176,40 @@ describe('GET /api/services', () => {
       now: { available: 1 },
       window: { snapshots: 1, available: 1, share: 1 },
     })
+  })
+})
+
+describe("a site's or vendor's figures, read from its kiosks' kinds of snapshot", () => {
+  const principal = (role: 'site' | 'vendor', scope: string): Principal => ({
+    userId: `${role}-test`,
+    displayName: role,
+    role,
+    departments: [],
+    sites: role === 'site' ? [scope] : [],
+    vendors: role === 'vendor' ? [scope] : [],
+  })
+  const window = { days: 30, from: '2025-10-27', to: '2025-11-25' }
+
+  it("gives kiosk-h's site (three kinds over three days) what the department roll-up gives for that kiosk", async () => {
+    const repo = new ServiceAvailabilityRepo(t.db)
+    const site = principal('site', 'hx-tc02')
+    // h: ✓ on the 5th, ✗ on the 24th, ✓ on the 25th (its snapshot of 40 days ago is outside the window).
+    expect(await repo.window(site, window)).toEqual(
+      new Map([['id-progress', { snapshots: 3, available: 2, share: 2 / 3 }]]),
+    )
+    expect(await repo.window(site, window, 'id-receipt')).toEqual(new Map())
+    const days = await repo.days(site, window, 'id-progress')
+    expect(days.filter((d) => d.snapshots > 0)).toEqual([
+      { day: '2025-11-05', snapshots: 1, available: 1, share: 1 },
+      { day: '2025-11-24', snapshots: 1, available: 0, share: 0 },
+      { day: '2025-11-25', snapshots: 1, available: 1, share: 1 },
+    ])
+    // A vendor of no kiosk's device sees nothing; Synjones (the reader of a, c, d and h) theirs.
+    expect(await repo.window(principal('vendor', 'nobody'), window)).toEqual(new Map())
+    const all = await repo.window(principal('vendor', 'synjones'), window)
+    const admin = await overview('admin')
+    for (const id of ['id-progress', 'id-receipt']) expect(all.get(id), id).toEqual(service(admin, id)?.window)
+    expect(all.has('tax-certificate')).toBe(false) // kiosk-b's: no Synjones device there
   })
 })
 
