@@ -122,7 +122,7 @@ export class IngestStore {
     const applied = await tx.query<{ id: string }>(
       `UPDATE kiosks k SET machine_type = b.machine_type, department = b.department, site_id = b.site_id,
          app_version = b.app_version, health_interval_ms = b.health_interval_ms, birth_seq = b.seq,
-         birth_at = b.ts, last_seen_at = greatest(k.last_seen_at, b.received_at)
+         birth_at = b.ts, last_seen_at = greatest(k.last_seen_at, b.received_at), listed_at = now()
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[],
                    $8::timestamptz[], $9::timestamptz[])
          AS b(id, machine_type, department, site_id, app_version, health_interval_ms, seq, ts, received_at)
@@ -190,7 +190,7 @@ export class IngestStore {
     )
     // A will's ts is the connect time, so presence changes are stamped with the receive time.
     const applied = await tx.query<{ id: string; state: string; session: number; reason: string | null; at: Date }>(
-      `UPDATE kiosks k SET state = s.state, state_session = s.session, state_changed_at = s.received_at,
+      `UPDATE kiosks k SET state = s.state, state_session = s.session, state_changed_at = s.received_at, listed_at = now(),
          last_seen_at = CASE WHEN s.state = 'online' THEN greatest(k.last_seen_at, s.received_at) ELSE k.last_seen_at END
        FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::timestamptz[])
          AS s(id, state, session, reason, received_at)

@@ -4,6 +4,7 @@ import type { Principal } from '../auth/roles.ts'
 import type { Database } from '../db/database.ts'
 import { migrate } from '../db/migrate.ts'
 import { openPgliteDatabase } from '../db/pglite-database.ts'
+import { KioskDirectories } from './kiosk-directories.ts'
 import { directoryAnswers, loadDirectory, matchDirectory } from './kiosk-directory.ts'
 import type { KioskFilter } from './kiosk-query.ts'
 import { KioskRepo } from './kiosk-repo.ts'
@@ -91,5 +92,67 @@ describe('the kiosk directory', () => {
     expect(directoryAnswers({ fault: true })).toBe(false)
     expect(directoryAnswers({ firmware: '1.0' })).toBe(false)
     expect(directoryAnswers({ serviceUnavailable: false })).toBe(false)
+  })
+})
+
+describe('the directories kept current by looking at what changed', () => {
+  /** The whole-directory reads made through `db`, apart from the looks at what changed. */
+  let wholeReads = 0
+  const counted = {
+    query: (sql: string, params?: unknown[]) => {
+      if (sql.includes('ORDER BY') && !sql.includes('listed_at')) wholeReads++
+      return db.query(sql, params)
+    },
+  } as unknown as Database
+  let clock = 0
+  const directories = () =>
+    new KioskDirectories({ db: counted, checkEveryMs: 1000, reloadEveryMs: 60_000, now: () => clock })
+  const sameAsDatabase = async (d: KioskDirectories, principal: Principal) =>
+    expect(await d.get(principal)).toEqual(await loadDirectory(db, principal))
+
+  it('patches a changed state in without reading the whole directory, once the look is due', async () => {
+    const d = directories()
+    const offline = (await d.get(ADMIN)).filter((e) => e.state === 'offline').length
+    expect(wholeReads).toBe(1)
+    // As ingest writes a kiosk's presence: its state, stamped by the database's clock.
+    await db.query("UPDATE kiosks SET state = 'offline', listed_at = now() WHERE id = 'K001'")
+    expect((await d.get(ADMIN)).filter((e) => e.state === 'offline')).toHaveLength(offline) // not due yet
+    clock += 1000
+    expect((await d.get(ADMIN)).find((e) => e.id === 'K001')?.state).toBe('offline')
+    await sameAsDatabase(d, ADMIN)
+    expect(wholeReads).toBe(1)
+  })
+
+  it("reads a scope again when a kiosk moves (another replica's birth), a new one comes or a site is renamed", async () => {
+    const d = directories()
+    await d.get(TAX)
+    await d.get(ADMIN)
+    const before = wholeReads
+    const taxKiosk = (await d.get(TAX))[0]?.id as string
+    await db.query("UPDATE kiosks SET department = 'public-security', listed_at = now() WHERE id = $1", [taxKiosk])
+    clock += 1000
+    expect((await d.get(TAX)).map((e) => e.id)).not.toContain(taxKiosk)
+    await sameAsDatabase(d, TAX)
+    expect(wholeReads).toBe(before + 1)
+
+    await db.query("INSERT INTO kiosks (id, department, site_id, state) VALUES ('K500', 'tax', 'tc-1', 'online')")
+    await db.query("UPDATE sites SET name = '镇1新名便民服务中心', updated_at = now() WHERE id = 'tc-2'")
+    clock += 1000
+    expect(matchDirectory(await d.get(TAX), { q: 'k500' }).map((e) => e.id)).toEqual(['K500'])
+    expect(matchDirectory(await d.get(ADMIN), { q: '新名' }).every((e) => e.siteId === 'tc-2')).toBe(true)
+    for (const principal of [ADMIN, TAX, SITE, VENDOR]) await sameAsDatabase(d, principal)
+  })
+
+  it('serves the old directory while it is read whole again, and drops every scope when told', async () => {
+    const d = directories()
+    await d.get(ADMIN)
+    const before = wholeReads
+    clock += 60_000
+    await d.get(ADMIN) // starts the read in the background
+    await new Promise((r) => setTimeout(r, 50))
+    expect(wholeReads).toBe(before + 1)
+    d.invalidate()
+    await d.get(ADMIN)
+    expect(wholeReads).toBe(before + 2)
   })
 })

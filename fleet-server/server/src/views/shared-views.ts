@@ -1,6 +1,6 @@
 import type { FleetOverview, MapDatum } from '@kiosk-fleet/protocol/http'
 import type { Queryable } from '../db/database.ts'
-import { type DirectoryEntry, loadDirectory } from '../kiosks/kiosk-directory.ts'
+import { KioskDirectories } from '../kiosks/kiosk-directories.ts'
 import { OverviewRepo } from '../kiosks/overview-repo.ts'
 import { siteSummaries } from '../kiosks/site-summaries.ts'
 import { siteTree } from '../kiosks/site-tree.ts'
@@ -35,13 +35,16 @@ export interface SharedViews {
   siteTree: ScopedCache<SharedJson>
   /** `GET /api/map` as JSON (MapSites). */
   map: ScopedCache<SharedJson>
-  /** The kiosks `GET /api/kiosks` searches, filters and pages (kiosks/kiosk-directory.ts). */
-  directory: ScopedCache<DirectoryEntry[]>
+  /** The kiosks `GET /api/kiosks` searches, filters and pages (kiosks/kiosk-directories.ts): looked over every `maxAgeMs`. */
+  directory: KioskDirectories
   /** A kiosk is new (or born again): drops every answer of every view. */
   invalidate(): void
   /** An alert was raised or resolved: drops the answers that count or colour by alerts (not the directory). */
   alertsChanged(): void
 }
+
+/** A scope's kiosk directory is read whole this often (it is looked over for changes every `maxAgeMs`). */
+const DIRECTORY_RELOAD_MS = 30_000
 
 export function createSharedViews({ db, datum, clock, maxAgeMs, staleMs }: SharedViewsOptions): SharedViews {
   const overviewRepo = new OverviewRepo(db)
@@ -53,7 +56,7 @@ export function createSharedViews({ db, datum, clock, maxAgeMs, staleMs }: Share
     siteTree: cache(async (principal) => sharedJson({ counties: await siteTree(db, principal) })),
     map: cache(async (principal) => sharedJson(await mapSites(db, principal, datum, clock()))),
   }
-  const directory = cache((principal) => loadDirectory(db, principal))
+  const directory = new KioskDirectories({ db, checkEveryMs: maxAgeMs, reloadEveryMs: DIRECTORY_RELOAD_MS, now: clock })
   const alertsChanged = () => {
     for (const view of Object.values(fleetViews)) view.invalidate()
   }
