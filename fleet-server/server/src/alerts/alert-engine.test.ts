@@ -1,7 +1,7 @@
 import { sampleBirth, sampleHealth } from '@kiosk-fleet/protocol'
 import pino from 'pino'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Database } from '../db/database.ts'
+import type { Database, Queryable } from '../db/database.ts'
 import { migrate } from '../db/migrate.ts'
 import { openPgliteDatabase } from '../db/pglite-database.ts'
 import { emptyBatch, type IngestBatch } from '../ingest/ingest-batch.ts'
@@ -155,6 +155,45 @@ describe('AlertEngine', () => {
     clock += 20_000
     await e.evaluate([K])
     expect(kinds()).toEqual(['raised:deviceFault:receipt', 'resolved:deviceFault:receipt'])
+    await e.stop()
+  })
+
+  it('writes a pending condition once, not again on every evaluation while it waits', async () => {
+    const writes: string[] = []
+    const counting = new Proxy(db, {
+      get(target, name, receiver) {
+        if (name !== 'transaction') return Reflect.get(target, name, receiver)
+        return (work: (tx: Queryable) => Promise<unknown>) =>
+          target.transaction((tx) =>
+            work(
+              new Proxy(tx, {
+                get(t, n, r) {
+                  if (n !== 'query') return Reflect.get(t, n, r)
+                  return (sql: string, params?: unknown[]) => {
+                    if (/^\s*(INSERT|UPDATE|DELETE)/.test(sql))
+                      writes.push(sql.trim().split(/\s+/).slice(0, 3).join(' '))
+                    return t.query(sql, params)
+                  }
+                },
+              }),
+            ),
+          )
+      },
+    })
+    const e = new AlertEngine({ db: counting, policy: DEFAULT_ALERT_POLICY, logger, now: () => clock })
+    await receipt({ state: 'hardwareError', errorCode: 'cutterError' })
+    await e.evaluate([K])
+    expect(writes).toEqual(['INSERT INTO alert_conditions'])
+    for (const step of [10_000, 10_000, 10_000]) {
+      clock += step
+      await receipt({ state: 'hardwareError', errorCode: 'cutterError' })
+      await e.evaluate([K])
+    }
+    expect(writes).toEqual(['INSERT INTO alert_conditions'])
+    expect(await db.query('SELECT since FROM alert_conditions')).toHaveLength(1)
+    clock += 30_000
+    await e.evaluate([K])
+    expect(writes).toEqual(['INSERT INTO alert_conditions', 'INSERT INTO alerts', 'DELETE FROM alert_conditions'])
     await e.stop()
   })
 

@@ -308,11 +308,15 @@ export class AlertEngine {
         ])
         if (row) events.push({ kind: 'raised', alert: toAlertRecord(row) })
       } else {
-        await tx.query(
-          `INSERT INTO alert_conditions (rule, kiosk_id, device_id, since) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (rule, kiosk_id, device_id) DO UPDATE SET since = least(alert_conditions.since, excluded.since)`,
-          [c.rule, k.id, c.deviceId, new Date(since).toISOString()],
-        )
+        // Written when it starts (or starts earlier): a condition still pending is not written again
+        // on every evaluation of its kiosk.
+        const pendingAt = pendingSince.get(k2)
+        if (pendingAt === undefined || since < pendingAt)
+          await tx.query(
+            `INSERT INTO alert_conditions (rule, kiosk_id, device_id, since) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (rule, kiosk_id, device_id) DO UPDATE SET since = least(alert_conditions.since, excluded.since)`,
+            [c.rule, k.id, c.deviceId, new Date(since).toISOString()],
+          )
         nextDue = Math.min(nextDue, since + c.settings.raiseAfterMs)
       }
     }
