@@ -10,8 +10,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_CATALOGUE_DIR } from '@kiosk/agent'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CatalogueDepartment, departmentFolder, overlaidDigest, screenMatter } from '../support/catalogue-publishing.ts'
-import { startStack, type TestStack } from '../support/stack.ts'
+import {
+  CatalogueDepartment,
+  departmentFolder,
+  departmentWithMatter,
+  overlaidDigest,
+  screenMatter,
+  startCatalogueStack,
+} from '../support/catalogue-publishing.ts'
+import type { TestStack } from '../support/stack.ts'
 import { type Supervised, startUpdatableKiosk } from '../support/updatable-kiosk.ts'
 import { createTestUpdateKeys, type TestUpdateKeys } from '../support/update-keys.ts'
 
@@ -39,14 +46,7 @@ describe('catalogue bundles checked at the fleet and at the kiosk', () => {
   beforeAll(async () => {
     keys = await createTestUpdateKeys()
     // The fleet's catalogue folder: the demo catalogue, as kiosk images of its build carry it.
-    stack = await startStack(
-      { broker: 'embedded-aedes', db: 'pglite' },
-      {
-        updates: { dir: join(work, 'repository'), rootFile: keys.rootFile, onlineKeysFile: keys.onlineKeysFile },
-        rollouts: { tickMs: 200 },
-        services: { catalogueDir: DEFAULT_CATALOGUE_DIR },
-      },
-    )
+    stack = await startCatalogueStack(work, keys, { catalogueDir: DEFAULT_CATALOGUE_DIR })
     cpSync(DEFAULT_CATALOGUE_DIR, newerImage, { recursive: true })
     writeFileSync(
       join(newerImage, 'service-centre/services/invoice-check.json'),
@@ -117,16 +117,10 @@ describe('catalogue bundles checked at the fleet and at the kiosk', () => {
     expect(newer.agent.catalogue.service('invoice-check')).toBeDefined()
 
     // The tax department publishes a matter of the same id: the fleet's catalogue has no such service.
-    const tax = new CatalogueDepartment(stack, 'tax', work)
-    await tax.register('税务局')
-    const bundle = await tax.publish(
-      departmentFolder(join(work, 'tax'), 'tax', {
-        'services/invoice-check.json': screenMatter('invoice-check', 'tax', '发票查验'),
-      }),
-      '2026.12.1',
-    )
-    expect(bundle.artifact.status).toBe('ready')
-    await tax.approveFor(bundle.artifact.id, 'public-security')
+    const { department: tax, bundle } = await departmentWithMatter(stack, work, 'tax', '税务局', {
+      id: 'invoice-check',
+      name: '发票查验',
+    })
     const rollout = await tax.rollOut(bundle.artifact.id, 'tax invoice check', { success: 0.5, error: 1 })
 
     const byKiosk = Object.fromEntries(rollout.kiosks.map((k) => [k.kioskId, k]))
@@ -150,16 +144,10 @@ describe('catalogue bundles checked at the fleet and at the kiosk', () => {
   it('a bundle rolls out in stages: the canary kiosk first, the others only once it runs the new catalogue', async () => {
     const [first, second] = kiosks
     if (first === undefined || second === undefined) throw new Error('the kiosks of the test before')
-    const re = new CatalogueDepartment(stack, 'real-estate', work)
-    await re.register('不动产登记中心')
-    const bundle = await re.publish(
-      departmentFolder(join(work, 're'), 'real-estate', {
-        'services/re-mortgage-status.json': screenMatter('re-mortgage-status', 'real-estate', '抵押登记进度'),
-      }),
-      '2026.12.1',
-    )
-    expect(bundle.artifact.status).toBe('ready')
-    await re.approveFor(bundle.artifact.id, 'public-security')
+    const { department: re, bundle } = await departmentWithMatter(stack, work, 'real-estate', '不动产登记中心', {
+      id: 're-mortgage-status',
+      name: '抵押登记进度',
+    })
     const rollout = await re.rollOut(bundle.artifact.id, 'mortgage status', {
       groups: [{ count: 1 }, { percent: 100 }],
     })

@@ -8,8 +8,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_CATALOGUE_DIR } from '@kiosk/agent'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CatalogueDepartment, departmentFolder, overlaidDigest, screenMatter } from '../support/catalogue-publishing.ts'
-import { startStack, type TestStack } from '../support/stack.ts'
+import {
+  CatalogueDepartment,
+  departmentFolder,
+  overlaidDigest,
+  screenMatter,
+  startCatalogueStack,
+} from '../support/catalogue-publishing.ts'
+import type { TestStack } from '../support/stack.ts'
 import { type Supervised, startUpdatableKiosk } from '../support/updatable-kiosk.ts'
 import { createTestUpdateKeys, type TestUpdateKeys } from '../support/update-keys.ts'
 
@@ -27,13 +33,7 @@ describe('rolling a department catalogue back through the fleet', () => {
 
   beforeAll(async () => {
     keys = await createTestUpdateKeys()
-    stack = await startStack(
-      { broker: 'embedded-aedes', db: 'pglite' },
-      {
-        updates: { dir: join(work, 'repository'), rootFile: keys.rootFile, onlineKeysFile: keys.onlineKeysFile },
-        rollouts: { tickMs: 200 },
-      },
-    )
+    stack = await startCatalogueStack(work, keys)
     kiosk = await startUpdatableKiosk(KIOSK, {
       mqttUrl: stack.mqttUrl,
       fleetUrl: stack.fleet().httpUrl,

@@ -10,7 +10,7 @@ import type { FleetServer } from '@fleet/server'
 import { DEFAULT_CATALOGUE_DIR, readCatalogueFiles } from '@kiosk/agent'
 import { type CatalogueBundle, overlayCatalogue, readCatalogueBundle } from '@kiosk-fleet/protocol'
 import { type FleetctlRun, runFleetctl } from './fleetctl-bin.ts'
-import type { TestStack } from './stack.ts'
+import { startStack, type TestStack } from './stack.ts'
 import { testUser } from './update-keys.ts'
 import { waitFor } from './wait-for.ts'
 
@@ -261,4 +261,47 @@ export class CatalogueDepartment {
     const { kiosks } = await this.stack.api<{ kiosks: RolloutKiosk[] }>(`/api/rollouts/${id}/kiosks?limit=100`)
     return { id, status, kiosks }
   }
+}
+
+/**
+ * The fleet of a catalogue test: embedded broker, PGlite, the TUF repository under `work` with the
+ * test keys, rollouts ticking every 200 ms; `services` is the fleet's services setting, if any.
+ */
+export function startCatalogueStack(
+  work: string,
+  keys: { rootFile: string; onlineKeysFile: string },
+  services?: Record<string, unknown>,
+): Promise<TestStack> {
+  return startStack(
+    { broker: 'embedded-aedes', db: 'pglite' },
+    {
+      updates: { dir: join(work, 'repository'), rootFile: keys.rootFile, onlineKeysFile: keys.onlineKeysFile },
+      rollouts: { tickMs: 200 },
+      ...(services === undefined ? {} : { services }),
+    },
+  )
+}
+
+/**
+ * A department registered under `name` that published one screen matter `matterId` ("matterName")
+ * as version 2026.12.1, signed and ready, approved for the public-security kiosks.
+ */
+export async function departmentWithMatter(
+  stack: TestStack,
+  work: string,
+  department: string,
+  name: string,
+  matter: { id: string; name: string },
+): Promise<{ department: CatalogueDepartment; bundle: { artifact: PublishedArtifact; bytes: Uint8Array } }> {
+  const d = new CatalogueDepartment(stack, department, work)
+  await d.register(name)
+  const bundle = await d.publish(
+    departmentFolder(join(work, department), department, {
+      [`services/${matter.id}.json`]: screenMatter(matter.id, department, matter.name),
+    }),
+    '2026.12.1',
+  )
+  if (bundle.artifact.status !== 'ready') throw new Error(`${department} bundle: ${JSON.stringify(bundle.artifact)}`)
+  await d.approveFor(bundle.artifact.id, 'public-security')
+  return { department: d, bundle }
 }
