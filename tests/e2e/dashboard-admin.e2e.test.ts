@@ -22,6 +22,10 @@ describe('dashboard admin screens in Chromium', () => {
   let dashboard: UpdateDashboard
   let fleet: FleetServer
   let admin: Page
+  // Users are never deleted, only disabled: a retried attempt creates its own, and the audit search
+  // below looks for the last attempt's (their ids end in `-a<attempt>`).
+  let attempt = 0
+  const ids = () => ({ tax: `tax-lead-a${attempt}`, police: `police-lead-a${attempt}` })
 
   beforeAll(async () => {
     dashboard = await startUpdateDashboard('dashboard-admin')
@@ -31,6 +35,8 @@ describe('dashboard admin screens in Chromium', () => {
   afterAll(() => dashboard?.stop())
 
   it('creates users (a mistyped department refused), disables one at once and resets a password to a one-time one', async () => {
+    attempt += 1
+    const { tax, police } = ids()
     await admin.click('#nav a[data-route=users]')
     await admin.locator('tr[data-user-id="admin"]').waitFor()
     const create = async (id: string, departments: string) => {
@@ -42,35 +48,39 @@ describe('dashboard admin screens in Chromium', () => {
       await form.locator('input[name=departments]').fill(departments)
       await form.locator('button[type=submit]').click()
     }
-    await create('tax-lead', 'taxx')
+    await create(tax, 'taxx')
     await admin.locator('.users-page .action-result', { hasText: 'ERR_FLEET_UNKNOWN_DEPARTMENT' }).waitFor()
     expect(await admin.locator('.users-page .action-result').textContent()).toContain('"taxx"')
-    await create('tax-lead', 'tax')
-    await admin.locator('tr[data-user-id="tax-lead"] td.scope', { hasText: 'tax' }).waitFor()
-    await create('police-lead', 'public-security')
-    await admin.locator('tr[data-user-id="police-lead"]').waitFor()
+    await create(tax, 'tax')
+    await admin.locator(`tr[data-user-id="${tax}"] td.scope`, { hasText: 'tax' }).waitFor()
+    await create(police, 'public-security')
+    await admin.locator(`tr[data-user-id="${police}"]`).waitFor()
     // No disable button for oneself.
     expect(await admin.locator('tr[data-user-id="admin"] button.disable').count()).toBe(0)
     await screenshot(admin, 'dashboard-users')
     expect(await seriousA11yViolations(admin)).toEqual([])
 
     // tax-lead is working in the dashboard; disabling them stops their session on its next request.
-    const taxPage = await dashboard.openAs('tax-lead', 'tax-lead-password-123')
+    const taxPage = await dashboard.openAs(tax, `${tax}-password-123`)
     admin.once('dialog', (dialog) => dialog.accept())
-    await admin.click('tr[data-user-id="tax-lead"] button.disable')
-    await admin.locator('tr[data-user-id="tax-lead"][data-disabled="true"]').waitFor()
+    await admin.click(`tr[data-user-id="${tax}"] button.disable`)
+    await admin.locator(`tr[data-user-id="${tax}"][data-disabled="true"]`).waitFor()
     // The alerts screen reads from the API with the old session cookie: refused, so the login shows.
-    await taxPage.click('#nav a[data-route=alerts]')
+    // The page's own live requests may have shown it already and hidden the menu, so the screen is
+    // opened by its address rather than by a click on a menu that may be gone.
+    await taxPage.evaluate(() => {
+      location.hash = '#/alerts'
+    })
     await taxPage.locator('#login').waitFor({ state: 'visible' })
     await taxPage.close()
 
     // Reset: a one-time password shown once; the user must choose their own before anything else.
     admin.once('dialog', (dialog) => dialog.accept())
-    await admin.click('tr[data-user-id="police-lead"] button.reset')
+    await admin.click(`tr[data-user-id="${police}"] button.reset`)
     const oneTime = (await admin.locator('code.one-time').textContent()) as string
     expect(oneTime.length).toBeGreaterThanOrEqual(12)
     await screenshot(admin, 'dashboard-users-reset')
-    const policePage = await dashboard.openAs('police-lead', oneTime)
+    const policePage = await dashboard.openAs(police, oneTime)
     await policePage.locator('form.password-change').waitFor()
     expect(await policePage.locator('#nav').isVisible()).toBe(false)
     await screenshot(policePage, 'dashboard-password-change')
@@ -90,6 +100,7 @@ describe('dashboard admin screens in Chromium', () => {
     const form = admin.locator('form.audit-search')
     await form.locator('input[name=actor]').fill('admin')
     await form.locator('input[name=action]').fill('user.*')
+    await form.locator('input[name=q]').fill(`-a${attempt}`)
     await form.locator('button[type=submit]').click()
     // Created twice (one refused before reaching the handler is not a write), disabled once, reset once.
     await admin.locator('.pager .range', { hasText: '共 4 条' }).waitFor()
@@ -107,10 +118,10 @@ describe('dashboard admin screens in Chromium', () => {
     // Free text reaches into details: the reset's target.
     await form.locator('input[name=actor]').fill('')
     await form.locator('input[name=action]').fill('')
-    await form.locator('input[name=q]').fill('POLICE-LEAD')
+    await form.locator('input[name=q]').fill(ids().police.toUpperCase())
     await form.locator('button[type=submit]').click()
     await admin
-      .locator('table.audit tbody tr[data-outcome="ok"] td:nth-child(5)', { hasText: 'police-lead' })
+      .locator('table.audit tbody tr[data-outcome="ok"] td:nth-child(5)', { hasText: ids().police })
       .first()
       .waitFor()
   })
