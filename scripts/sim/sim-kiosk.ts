@@ -27,6 +27,8 @@ export interface SimKiosk {
   readonly connected: boolean
   /** Appends `count` health snapshots to the outbox; resolves once every one is acknowledged. */
   drain(count: number): Promise<void>
+  /** Numbers `count` messages that are never sent, like an agent whose full outbox dropped its oldest. */
+  skip(count: number): void
   /** Requests answered (ping, rebirth). */
   readonly answered: number
   close(): Promise<void>
@@ -146,6 +148,9 @@ export async function startSimKiosk(o: SimKioskOptions): Promise<SimKiosk> {
         if (inFlight.size >= windowSize) await Promise.race(inFlight)
       }
       await Promise.all(inFlight)
+    },
+    skip(count) {
+      seq += count
     },
     async close() {
       await client.endAsync(true)

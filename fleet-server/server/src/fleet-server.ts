@@ -24,11 +24,12 @@ import { openPostgresDatabase } from './db/postgres-database.ts'
 import { pruneHistory } from './history/retention.ts'
 import { brokerHandOver } from './ingest/broker-hand-over.ts'
 import { connectFleetMqtt } from './ingest/fleet-mqtt.ts'
-import { IngestStore } from './ingest/ingest-store.ts'
+import { IngestStore, recordMissing } from './ingest/ingest-store.ts'
 import { Ingestor } from './ingest/ingestor.ts'
 import { startJetStreamIngest } from './ingest/jetstream-ingest.ts'
 import { startSessionKeeper } from './ingest/session-keeper.ts'
 import { SessionLeases } from './ingest/session-leases.ts'
+import { MissingMessageCheck } from './ingest/stream-ledger.ts'
 import { KioskRepo } from './kiosks/kiosk-repo.ts'
 import { startLiveFanout } from './live/live-fanout.ts'
 import { LiveHub } from './live/live-hub.ts'
@@ -50,6 +51,8 @@ import { createSharedViews } from './views/shared-views.ts'
 const SHARED_VIEWS_MAX_AGE_MS = 1000
 /** …and served up to this much longer while the next caller's refresh runs: no request waits for one. */
 const SHARED_VIEWS_STALE_MS = 2000
+/** How often a replica tries to look for holes in the ledger (with several replicas). */
+const GAP_CHECK_INTERVAL_MS = 5000
 
 export interface FleetServer {
   httpUrl: string
@@ -155,13 +158,14 @@ export async function startFleetServer(
   })
   const alerts = alertModule.engine
   const ingestStore = new IngestStore(db)
+  const ledgerGaps = config.mqtt.sharedGroup !== undefined || config.mqtt.jetstream !== undefined
   const ingestor = new Ingestor({
     store: ingestStore,
     codecs,
     logger: logger.child({ mod: 'fleet.ingest' }),
     ...config.ingest,
-    // Split across replicas, each sees part of every kiosk's stream: its "gaps" are its siblings' messages.
-    trackGaps: config.mqtt.sharedGroup === undefined && config.mqtt.jetstream === undefined,
+    // Split across replicas, each sees part of every kiosk's stream: the database's ledger sees it whole.
+    gaps: ledgerGaps ? 'ledger' : 'here',
     onMissing: (runs) => {
       ingestStore
         .recordMissing(runs, Date.now())
@@ -399,6 +403,23 @@ export async function startFleetServer(
   pruneTimer.unref()
   prune()
 
+  // With the ledger, one replica at a time counts the holes every replica's batches left open.
+  const missingCheck = ledgerGaps
+    ? new MissingMessageCheck({ db, graceMs: config.ingest.gapGraceMs, record: recordMissing })
+    : undefined
+  let checkingGaps: Promise<void> = Promise.resolve()
+  const gapTimer = setInterval(() => {
+    if (missingCheck === undefined) return
+    checkingGaps = missingCheck.check().then(
+      (runs) => {
+        ingestor.reportMissing(runs)
+        if (runs.length > 0 && config.alerts.enabled) void alerts.evaluate([...new Set(runs.map((r) => r.kioskId))])
+      },
+      (err: unknown) => log.warn({ err }, 'missing messages could not be checked'),
+    )
+  }, GAP_CHECK_INTERVAL_MS)
+  gapTimer.unref()
+
   await alertModule.start()
   rollouts?.start()
   commandQueue.start()
@@ -430,6 +451,7 @@ export async function startFleetServer(
     rollouts,
     async stop() {
       clearInterval(pruneTimer)
+      clearInterval(gapTimer)
       await commandQueue?.stop()
       await rollouts?.stop()
       await updates?.stop()
@@ -439,6 +461,7 @@ export async function startFleetServer(
       await mqtt.close()
       await keeper?.close()
       await pruning
+      await checkingGaps
       await alertModule.stop()
       commands?.cancelAll()
       live.close()

@@ -126,6 +126,8 @@ export const FleetConfigSchema = Type.Object(
         maxBatch: Type.Integer({ minimum: 1, default: 1000 }),
         maxDelayMs: Type.Integer({ minimum: 1, default: 50 }),
         maxQueue: Type.Integer({ minimum: 100, default: 20_000 }),
+        /** How long a skipped sequence number may still arrive (topics overtake each other) before it counts missing. */
+        gapGraceMs: Type.Integer({ minimum: 1000, default: 30_000 }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -3,6 +3,7 @@ import type { Database, Queryable } from '../db/database.ts'
 import { rollUpServiceAvailability, type ServiceSnapshot } from '../services/availability-rollup.ts'
 import { type IngestBatch, latestBy } from './ingest-batch.ts'
 import type { MissingRun } from './seq-gaps.ts'
+import { noteArrivals, type SeqArrival } from './stream-ledger.ts'
 
 export interface WriteResult {
   /** Kiosks whose latest state changed in this batch (for live updates). */
@@ -22,6 +23,19 @@ export interface WriteResult {
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
+/** Adds runs found missing to their kiosks' counts; returns the kiosks, for the `messagesMissing` alert. */
+export async function recordMissing(q: Queryable, runs: readonly MissingRun[], at: number): Promise<string[]> {
+  const perKiosk = new Map<string, number>()
+  for (const r of runs) perKiosk.set(r.kioskId, (perKiosk.get(r.kioskId) ?? 0) + r.to - r.from + 1)
+  const ids = [...perKiosk.keys()]
+  await q.query(
+    `UPDATE kiosks k SET missing_messages = k.missing_messages + m.n, missing_at = $3::timestamptz
+     FROM unnest($1::text[], $2::bigint[]) AS m(id, n) WHERE k.id = m.id`,
+    [ids, ids.map((id) => perKiosk.get(id)), iso(at)],
+  )
+  return ids
+}
+
 function deploymentReports(batch: IngestBatch): WriteResult['deployments'] {
   return batch.events.flatMap((e) =>
     e.type === 'deployment' && 'deploymentId' in e.payload
@@ -39,19 +53,12 @@ export class IngestStore {
   constructor(private readonly db: Database) {}
 
   /** Counts messages found missing per kiosk (ingest/seq-gaps.ts), for the `messagesMissing` alert. */
-  async recordMissing(runs: readonly MissingRun[], at: number): Promise<string[]> {
-    const perKiosk = new Map<string, number>()
-    for (const r of runs) perKiosk.set(r.kioskId, (perKiosk.get(r.kioskId) ?? 0) + r.to - r.from + 1)
-    const ids = [...perKiosk.keys()]
-    await this.db.query(
-      `UPDATE kiosks k SET missing_messages = k.missing_messages + m.n, missing_at = $3::timestamptz
-       FROM unnest($1::text[], $2::bigint[]) AS m(id, n) WHERE k.id = m.id`,
-      [ids, ids.map((id) => perKiosk.get(id)), new Date(at).toISOString()],
-    )
-    return ids
+  recordMissing(runs: readonly MissingRun[], at: number): Promise<string[]> {
+    return recordMissing(this.db, runs, at)
   }
 
-  writeBatch(batch: IngestBatch): Promise<WriteResult> {
+  /** One transaction: the batch's messages and, with several replicas, their numbers in the ledger. */
+  writeBatch(batch: IngestBatch, arrivals: readonly SeqArrival[] = []): Promise<WriteResult> {
     return this.db.transaction(async (tx) => {
       const changed = new Set<string>()
       const unknownKiosks = await this.#ensureKiosks(tx, batch)
@@ -62,6 +69,7 @@ export class IngestStore {
       duplicates += await this.#health(tx, batch, changed, stored)
       await this.#deviceStatuses(tx, batch, changed)
       duplicates += await this.#events(tx, batch, changed)
+      await noteArrivals(tx, arrivals)
       // Last: its fleet-wide rows stay locked only until this transaction commits.
       await rollUpServiceAvailability(tx, stored)
       return {

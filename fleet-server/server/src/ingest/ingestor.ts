@@ -7,6 +7,7 @@ import type { IngestStore, WriteResult } from './ingest-store.ts'
 import { handleMessage, isStoredKind } from './message-handlers.ts'
 import { type MissingRun, SeqGapTracker } from './seq-gaps.ts'
 import { isMessageFault } from './store-failure.ts'
+import type { SeqArrival } from './stream-ledger.ts'
 
 export interface IngestorOptions {
   store: Pick<IngestStore, 'writeBatch'>
@@ -19,10 +20,12 @@ export interface IngestorOptions {
   /** First wait before retrying a batch while the database is unreachable (doubles up to 5 s). */
   retryDelayMs?: number
   /**
-   * Count and log sequence gaps (default true). Off when ingest is split across replicas: each
-   * replica then sees only part of a kiosk's stream and every "gap" would be a sibling's message.
+   * Where sequence gaps are found. `here` (default): this process sees every kiosk's whole stream
+   * and tracks it in memory. `ledger`: ingest is split across replicas, each seeing part of every
+   * stream, so each batch adds its numbers to the database's ledger (ingest/stream-ledger.ts) and
+   * `MissingMessageCheck` finds the holes; `reportMissing` takes what it counted.
    */
-  trackGaps?: boolean
+  gaps?: 'here' | 'ledger'
   /** How long a skipped sequence number may arrive late (other topics overtake it) before it counts missing. */
   gapGraceMs?: number
   onWritten?: (result: WriteResult) => void
@@ -78,6 +81,8 @@ export class Ingestor {
   readonly #now: () => number
   readonly #acks = new AckQueue()
   #batch: IngestBatch = emptyBatch()
+  /** Numbers of this batch's messages, for the ledger (`gaps: 'ledger'` only). */
+  #arrivals: SeqArrival[] = []
   #tickets: AckTicket[] = []
   #timer: ReturnType<typeof setTimeout> | undefined
   #flushing: Promise<void> = Promise.resolve()
@@ -181,18 +186,20 @@ export class Ingestor {
     const batch = this.#batch
     if (batchSize(batch) === 0) return this.#flushing
     const tickets = this.#tickets
+    const arrivals = this.#arrivals
     this.#batch = emptyBatch()
+    this.#arrivals = []
     this.#tickets = []
     const size = batchSize(batch)
     this.#inFlight += size
     const previous = this.#flushing
-    this.#flushing = previous.then(() => this.#write(batch, tickets, size))
+    this.#flushing = previous.then(() => this.#write(batch, arrivals, tickets, size))
     return this.#flushing
   }
 
-  async #write(batch: IngestBatch, tickets: AckTicket[], size: number): Promise<void> {
+  async #write(batch: IngestBatch, arrivals: SeqArrival[], tickets: AckTicket[], size: number): Promise<void> {
     try {
-      await this.#untilStored(batch, size)
+      await this.#untilStored(batch, arrivals, size)
     } finally {
       this.#inFlight -= size
       this.stats.queued = this.queued
@@ -202,11 +209,11 @@ export class Ingestor {
   }
 
   /** Commits the batch, or every message of it that the database accepts; retries outages forever. */
-  async #untilStored(batch: IngestBatch, size: number): Promise<void> {
+  async #untilStored(batch: IngestBatch, arrivals: SeqArrival[], size: number): Promise<void> {
     let delay = this.#o.retryDelayMs ?? 200
     for (;;) {
       try {
-        this.#written(await this.#o.store.writeBatch(batch), size, batch)
+        this.#written(await this.#o.store.writeBatch(batch, arrivals), size, batch)
         return
       } catch (err) {
         if (isMessageFault(err)) break
@@ -228,6 +235,19 @@ export class Ingestor {
           }
           singleDelay = await this.#backoff(err, 1, singleDelay)
         }
+      }
+    }
+    // The numbers arrived, whether or not the database took their messages: no hole for them.
+    for (let ledgerDelay = this.#o.retryDelayMs ?? 200; arrivals.length > 0; ) {
+      try {
+        await this.#o.store.writeBatch(emptyBatch(), arrivals)
+        break
+      } catch (err) {
+        if (isMessageFault(err)) {
+          this.#log.error({ err }, 'sequence numbers refused by the database, not noted')
+          break
+        }
+        ledgerDelay = await this.#backoff(err, 0, ledgerDelay)
       }
     }
   }
@@ -262,16 +282,21 @@ export class Ingestor {
   }
 
   /**
-   * Sequence gaps, as this process saw them: a message the kiosk numbered but that never arrived
-   * here (an agent that lost its outbox, or a broker that dropped). Off with `trackGaps: false`.
+   * Sequence gaps: a message the kiosk numbered but that never arrived (an agent that lost its
+   * outbox, or a broker that dropped). Tracked here, or noted in the batch for the ledger.
    */
   #trackSeq(kioskId: string, seq: number): void {
-    if (this.#o.trackGaps === false) return
-    this.#countMissing(this.#gaps.seen(kioskId, seq, this.#retained))
+    if (this.#o.gaps === 'ledger') this.#arrivals.push({ kioskId, seq, retained: this.#retained })
+    else this.#countMissing(this.#gaps.seen(kioskId, seq, this.#retained))
   }
 
   #countMissing(runs: MissingRun[]): void {
     if (runs.length > 0) this.#o.onMissing?.(runs)
+    this.reportMissing(runs)
+  }
+
+  /** Counts and logs runs found missing (already recorded on their kiosks, e.g. by the ledger's check). */
+  reportMissing(runs: readonly MissingRun[]): void {
     for (const run of runs) {
       const count = run.to - run.from + 1
       this.stats.seqGaps += 1
