@@ -1,180 +1,259 @@
 /**
- * npm run bench:ingest [-- --messages 20000 --kiosks 50 --broker aedes|mosquitto --db pglite|postgres]
+ * npm run bench:ingest [-- --kiosks 1000 --messages 50000 --replicas 1 --history-minutes 60
+ *                         --broker mosquitto|embedded]
  *
- * Publishes N health messages (~1 KB, QoS 1) from simulated kiosks and prints the fleet-server's
- * sustained ingest rate (validated and committed to the database) next to a bare MQTT.js
- * subscriber's drain rate on the same kind of broker in the same run, and their ratio.
+ * The production path with default settings: fleet-server processes (`main.ts --config`, addresses
+ * only) on PostgreSQL and Mosquitto with the generated config (kiosk credentials, ACL, queue limits),
+ * or, with `--broker embedded`, one process with its embedded broker and PGlite, as one machine runs
+ * it. Simulated kiosks (scripts/sim/sim-kiosk.ts: own credential, birth, QoS 1 outbox drain) each
+ * publish their share of ~1 KB health messages onto a database already holding `--history-minutes`
+ * of every kiosk's health history. Prints the committed rate next to a bare MQTT.js subscriber
+ * draining the same load from the same kiosks on the same kind of broker in the same run, their
+ * ratio, the fleet-server's CPU per message, and, with `--replicas 2`, what the replicas' ledger
+ * counted missing (it must be 0).
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { KioskCredentials, loadFleetConfig, startEmbeddedBroker, startFleetServer } from '@fleet/server'
-import { type HealthPayload, sampleHealth, topics } from '@kiosk-fleet/protocol'
-import mqtt, { type MqttClient } from 'mqtt'
+import { type Database, KioskCredentials, migrate, openPgliteDatabase, startEmbeddedBroker } from '@fleet/server'
+import mqtt from 'mqtt'
 import pino from 'pino'
-import { type MosquittoProcess, startMosquitto } from '../../tests/support/mosquitto.ts'
+import { deliveryRig } from '../../tests/support/delivery-rig.ts'
+import { quietLogger, TEST_ADMIN_PASSWORD } from '../../tests/support/fleet.ts'
+import { type FleetProcess, fleetProcess } from '../../tests/support/fleet-process.ts'
+import { freePort } from '../../tests/support/free-port.ts'
+import { TEST_FLEET_MQTT, TEST_FLEET_OBSERVER, testKioskPassword } from '../../tests/support/kiosk-credentials.ts'
+import { type SimKiosk, simHealthPayload, startSimKiosk } from '../sim/sim-kiosk.ts'
+import { login } from './http-load.ts'
 
 const { values } = parseArgs({
   options: {
-    messages: { type: 'string', default: '20000' },
-    kiosks: { type: 'string', default: '50' },
-    broker: { type: 'string', default: 'aedes' },
-    db: { type: 'string', default: 'pglite' },
+    kiosks: { type: 'string', default: '1000' },
+    messages: { type: 'string', default: '50000' },
+    replicas: { type: 'string', default: '1' },
+    'history-minutes': { type: 'string', default: '60' },
+    broker: { type: 'string', default: 'mosquitto' },
     'postgres-url': {
       type: 'string',
       default: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/test',
     },
   },
 })
-const total = Number(values.messages)
 const kioskCount = Number(values.kiosks)
-const perKiosk = Math.ceil(total / kioskCount)
+const perKiosk = Math.ceil(Number(values.messages) / kioskCount)
+const total = perKiosk * kioskCount
+const replicaCount = Number(values.replicas)
+const historyMinutes = Number(values['history-minutes'])
+const embedded = values.broker === 'embedded'
+if (embedded && replicaCount !== 1) throw new Error('--broker embedded runs one fleet-server (PGlite is one process)')
+const TIMEOUT_MS = 600_000
 const logger = pino({ level: 'silent' })
-const TIMEOUT_MS = 300_000
 
-/** A realistic health snapshot of a comprehensive machine, about 1 KB of JSON. */
-function healthPayload(seq: number): string {
-  const base = sampleHealth()
-  const peripherals: HealthPayload['peripherals'] = [
-    ...base.peripherals,
-    {
-      deviceId: 'a4',
-      status: { state: 'online', paper: 'full', cover: 'closed' },
-      counters: { jobs: 311, pages: 930 },
-    },
-    { deviceId: 'qr', status: { state: 'online' }, counters: { scans: 1201, discardedBytes: 0 } },
-    { deviceId: 'scanner', status: { state: 'online', media: 'notPresent' }, counters: { pages: 87 } },
-    { deviceId: 'sscard', status: { state: 'online', media: 'notPresent' }, counters: { reads: 54, pinFailures: 2 } },
-  ]
-  const services = [...base.services, { serviceId: 'ss-certificate', available: true, blockedBy: [] }]
-  return JSON.stringify({ ...base, seq, ts: Date.now(), uptimeS: seq, peripherals, services })
+/** Every kiosk's last `historyMinutes` of health at one report per 10 s, numbered below the run's. */
+async function seedHistory(db: Database, kioskIds: string[]): Promise<number> {
+  const perKioskRows = historyMinutes * 6
+  if (perKioskRows === 0) return 0
+  for (let i = 0; i < kioskIds.length; i += 100) {
+    await db.query(
+      `INSERT INTO health_history (kiosk_id, seq, ts, received_at, body)
+       SELECT k, -s, now() - s * interval '10 seconds', now() - s * interval '10 seconds', $2::jsonb
+       FROM unnest($1::text[]) AS k, generate_series(1, $3::int) AS s`,
+      [kioskIds.slice(i, i + 100), simHealthPayload(0), perKioskRows],
+    )
+  }
+  return kioskIds.length * perKioskRows
 }
 
-/** Simulated kiosks publish their share with QoS 1, each with a bounded in-flight window. */
-async function publishAll(
-  url: string,
-  idPrefix: string,
-  passwordOf?: (kioskId: string) => string,
-): Promise<{ startedAt: number; clients: MqttClient[] }> {
-  const clients = await Promise.all(
-    Array.from({ length: kioskCount }, (_, i) => {
-      const kioskId = `${idPrefix}-k${i}`
-      // On the secured embedded broker each simulated kiosk logs in as itself, as a real one does.
-      const login = passwordOf === undefined ? {} : { username: kioskId, password: passwordOf(kioskId) }
-      const clientId = passwordOf === undefined ? `${idPrefix}-${i}` : `kiosk-${kioskId}`
-      return mqtt.connectAsync(url, { clientId, protocolVersion: 4, clean: true, ...login })
-    }),
-  )
-  const startedAt = performance.now()
-  await Promise.all(
-    clients.map(async (client, i) => {
-      const kioskId = `${idPrefix}-k${i}`
-      const window: Promise<unknown>[] = []
-      for (let seq = 1; seq <= perKiosk && i * perKiosk + seq <= total + perKiosk; seq++) {
-        if (i * perKiosk + seq > total) break
-        window.push(client.publishAsync(topics.health(kioskId), healthPayload(seq), { qos: 1 }))
-        if (window.length >= 32) await window.shift()
-      }
-      await Promise.all(window)
-    }),
-  )
-  return { startedAt, clients }
-}
-
-async function until(what: string, done: () => boolean | Promise<boolean>): Promise<number> {
-  const deadline = Date.now() + TIMEOUT_MS
+async function until(
+  what: string,
+  done: () => Promise<boolean>,
+  progress?: () => string,
+  timeoutMs = TIMEOUT_MS,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs
+  let said = Date.now()
   while (!(await done())) {
+    if (progress !== undefined && Date.now() - said > 5000) {
+      said = Date.now()
+      process.stderr.write(`  waiting for ${what}: ${progress()}\n`)
+    }
     if (Date.now() > deadline) throw new Error(`bench timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
+    await new Promise((r) => setTimeout(r, 50))
   }
   return performance.now()
 }
 
-async function withBroker<T>(run: (url: string) => Promise<T>): Promise<T> {
-  if (values.broker === 'mosquitto') {
-    const mosquitto: MosquittoProcess = await startMosquitto()
-    try {
-      return await run(mosquitto.url)
-    } finally {
-      await mosquitto.dispose()
-    }
-  }
-  const aedes = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger })
-  try {
-    return await run(aedes.url)
-  } finally {
-    await aedes.close()
-  }
-}
-
-/** Baseline: a bare MQTT.js subscriber that only counts, on the same kind of broker. */
-async function bareSubscriberRate(): Promise<number> {
-  return withBroker(async (url) => {
-    const sub = await mqtt.connectAsync(url, { clientId: 'bare-sub', protocolVersion: 4 })
-    let received = 0
-    sub.on('message', () => {
-      received += 1
-    })
-    await sub.subscribeAsync('kiosk/v1/+/health', { qos: 1 })
-    const { startedAt, clients } = await publishAll(url, 'base')
-    const doneAt = await until('bare subscriber', () => received >= total)
-    await Promise.all(clients.map((c) => c.endAsync()))
-    await sub.endAsync()
-    return total / ((doneAt - startedAt) / 1000)
+/** Baseline: a bare MQTT.js subscriber that only counts what the kiosks drain, QoS 1. */
+async function bareRate(url: string, kiosks: SimKiosk[], login: { username?: string; password?: string }) {
+  const sub = await mqtt.connectAsync(url, { clientId: 'bench-bare', protocolVersion: 4, clean: true, ...login })
+  let received = 0
+  sub.on('message', () => {
+    received += 1
   })
+  await sub.subscribeAsync('kiosk/v1/+/health', { qos: 1 })
+  const startedAt = performance.now()
+  await Promise.all(kiosks.map((k) => k.drain(perKiosk)))
+  const doneAt = await until(
+    'the bare subscriber',
+    async () => received >= total,
+    () => `${received} of ${total}`,
+  )
+  await sub.endAsync()
+  return total / ((doneAt - startedAt) / 1000)
 }
 
-/** The fleet-server: validate, batch and commit to the database. */
-async function fleetIngestRate(): Promise<{ rate: number; rows: number; batches: number }> {
-  const pgliteDir = mkdtempSync(join(tmpdir(), 'bench-pglite-'))
-  const schema = `bench_${Date.now()}`
-  const database = values.db === 'postgres' ? { url: values['postgres-url'], schema } : { pgliteDir }
-  const run = async (externalUrl: string | undefined) => {
-    const config = loadFleetConfig({
-      file: {
-        http: { port: 0 },
-        mqtt: externalUrl === undefined ? { embedded: { port: 0 } } : { url: externalUrl },
-        database,
-        log: { level: 'silent' },
-      },
-    })
-    const fleet = await startFleetServer(config, logger)
-    try {
-      let passwordOf: ((kioskId: string) => string) | undefined
-      if (externalUrl === undefined) {
-        const credentials = new KioskCredentials(fleet.db)
-        const passwords = new Map<string, string>()
-        for (let i = 0; i < kioskCount; i++) passwords.set(`fleet-k${i}`, await credentials.issue(`fleet-k${i}`))
-        passwordOf = (kioskId) => passwords.get(kioskId) ?? ''
-      }
-      const { startedAt, clients } = await publishAll(fleet.mqttUrl, 'fleet', passwordOf)
-      const doneAt = await until('fleet ingest', () => fleet.ingestor.stats.written >= total)
-      await Promise.all(clients.map((c) => c.endAsync()))
-      const [row] = await fleet.db.query<{ n: number }>('SELECT count(*)::int AS n FROM health_history')
-      return { rate: total / ((doneAt - startedAt) / 1000), rows: row?.n ?? 0, batches: fleet.ingestor.stats.batches }
-    } finally {
-      await fleet.stop()
-      if (values.db === 'postgres') await fleet.db.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined)
+/** The fleet: `written` summed over the replicas' `/api/ingest/stats`. */
+async function fleetRate(replicas: FleetProcess[], kiosks: SimKiosk[]) {
+  const sessions = await Promise.all(replicas.map((r) => login(r.httpUrl, 'admin', TEST_ADMIN_PASSWORD)))
+  const written = async () => {
+    let sum = 0
+    for (const [i, r] of replicas.entries()) {
+      const response = await fetch(`${r.httpUrl}/api/ingest/stats`, { headers: { cookie: sessions[i]?.cookie ?? '' } })
+      sum += ((await response.json()) as { written: number }).written
     }
+    return sum
   }
+  // Births and the first statuses of the kiosks' connections, committed before the clock starts.
+  await new Promise((r) => setTimeout(r, 2000))
+  const before = await written()
+  const cpuBefore = await Promise.all(replicas.map((r) => r.cpuSeconds()))
+  const startedAt = performance.now()
+  await Promise.all(kiosks.map((k) => k.drain(perKiosk)))
+  let seen = before
+  const doneAt = await until(
+    'fleet ingest',
+    async () => {
+      seen = await written()
+      return seen - before >= total
+    },
+    () => `${seen - before} of ${total} committed`,
+  )
+  const cpuAfter = await Promise.all(replicas.map((r) => r.cpuSeconds()))
+  const cpu = cpuAfter.reduce((s, c, i) => s + c - (cpuBefore[i] ?? 0), 0)
+  return { rate: total / ((doneAt - startedAt) / 1000), cpuUsPerMessage: (cpu * 1e6) / total }
+}
+
+const fleetDefaults = (database: Record<string, unknown>, mqttSettings: Record<string, unknown>) => ({
+  http: { port: 0 },
+  mqtt: mqttSettings,
+  database,
+  auth: { initialAdminPassword: TEST_ADMIN_PASSWORD },
+})
+
+async function onMosquitto() {
+  const rig = await deliveryRig('bench', kioskCount, {
+    postgresUrl: values['postgres-url'],
+    // Debian installs the broker in /usr/sbin, which a non-root PATH may lack.
+    mosquittoPath: existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto',
+  })
+  const replicas: FleetProcess[] = []
+  const kiosks: SimKiosk[] = []
   try {
-    if (values.broker === 'mosquitto') return await withBroker((url) => run(url))
-    return await run(undefined)
+    const seeded = await seedHistory(rig.db, rig.kioskIds)
+    const broker = await rig.startMosquitto(3)
+    console.log(
+      `bench:ingest — production path, default settings: ${replicaCount} fleet-server process(es) on PostgreSQL ` +
+        `(schema ${rig.database.config.schema}, ${seeded} history rows: ${historyMinutes} min of ${kioskCount} kiosks) and ` +
+        `Mosquitto ${broker.url} (generated config, credentials, ACL); ${kioskCount} simulated kiosks, ${total} health ` +
+        `messages of ${simHealthPayload(1).length} bytes, QoS 1; machine shared, figures noisy`,
+    )
+    kiosks.push(...(await rig.startKiosks(broker.url)))
+    const baseline = await bareRate(broker.url, kiosks, TEST_FLEET_OBSERVER)
+    const users = [TEST_FLEET_MQTT.username, `${TEST_FLEET_MQTT.username}-2`]
+    for (let i = 0; i < replicaCount; i++) {
+      const mqttSettings = {
+        ...TEST_FLEET_MQTT,
+        url: broker.url,
+        username: users[i],
+        clientId: users[i],
+        ...(replicaCount > 1 ? { sharedGroup: 'fleet' } : {}),
+      }
+      replicas.push(fleetProcess(fleetDefaults(rig.database.config, mqttSettings), `bench-fleet-${i}`))
+    }
+    await Promise.all(replicas.map((r) => r.start()))
+    // What the baseline drained went to the bare subscriber alone: only the fleet run's messages count.
+    const drainedBefore = new Map(kiosks.map((k) => [k.kioskId, new Set(k.acked)]))
+    const fleet = await fleetRate(replicas, kiosks)
+    const notStored = async () => {
+      const rows = await rig.db.query<{ kiosk_id: string; seq: string | number }>(
+        'SELECT kiosk_id, seq FROM health_history WHERE seq > 0',
+      )
+      const stored = new Set(rows.map((r) => `${r.kiosk_id}#${Number(r.seq)}`))
+      return kiosks.flatMap((k) =>
+        [...k.acked].filter((seq) => !drainedBefore.get(k.kioskId)?.has(seq) && !stored.has(`${k.kioskId}#${seq}`)),
+      ).length
+    }
+    const lost = await until(
+      'every acknowledged message stored',
+      async () => (await notStored()) === 0,
+      undefined,
+      60_000,
+    )
+      .then(() => 0)
+      .catch(notStored)
+    // The replicas' ledger waits out its grace period (30 s) before it counts a hole.
+    if (replicaCount > 1) await new Promise((r) => setTimeout(r, 40_000))
+    const [counted] = await rig.db.query<{ n: string | number }>(
+      'SELECT coalesce(sum(missing_messages), 0) AS n FROM kiosks',
+    )
+    return { baseline, fleet, lost, countedMissing: Number(counted?.n ?? 0) }
   } finally {
-    rmSync(pgliteDir, { recursive: true, force: true })
+    for (const r of replicas) await r.stop(10_000)
+    await rig.close()
   }
 }
 
+async function onEmbedded() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'))
+  const kioskIds = Array.from({ length: kioskCount }, (_, i) => `bench-${String(i).padStart(5, '0')}`)
+  const db = await openPgliteDatabase(join(dir, 'db'))
+  await migrate(db, quietLogger)
+  const credentials = new KioskCredentials(db)
+  for (const id of kioskIds) await credentials.issue(id, { password: testKioskPassword(id) })
+  const seeded = await seedHistory(db, kioskIds)
+  await db.close()
+  const bare = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger })
+  const kiosks: SimKiosk[] = []
+  let fleet: FleetProcess | undefined
+  try {
+    console.log(
+      `bench:ingest — one machine, default settings: a fleet-server process with its embedded broker (kiosk ` +
+        `credentials) and PGlite (${seeded} history rows: ${historyMinutes} min of ${kioskCount} kiosks); ` +
+        `${kioskCount} simulated kiosks, ${total} health messages of ${simHealthPayload(1).length} bytes, QoS 1; ` +
+        'baseline: the embedded broker alone in this process; machine shared, figures noisy',
+    )
+    const bareKiosks = await Promise.all(
+      kioskIds.map((kioskId) => startSimKiosk({ kioskId, url: bare.url, inflight: 20 })),
+    )
+    const baseline = await bareRate(bare.url, bareKiosks, {})
+    await Promise.all(bareKiosks.map((k) => k.close()))
+    await bare.close()
+    const port = await freePort()
+    fleet = fleetProcess(fleetDefaults({ pgliteDir: join(dir, 'db') }, { embedded: { port } }), 'bench-fleet')
+    await fleet.start()
+    const url = `mqtt://127.0.0.1:${port}`
+    kiosks.push(
+      ...(await Promise.all(
+        kioskIds.map((kioskId) => startSimKiosk({ kioskId, url, password: testKioskPassword(kioskId), inflight: 20 })),
+      )),
+    )
+    const rate = await fleetRate([fleet], kiosks)
+    return { baseline, fleet: rate, lost: undefined, countedMissing: undefined }
+  } finally {
+    await Promise.all(kiosks.map((k) => k.close().catch(() => undefined)))
+    await fleet?.stop(10_000)
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const result = embedded ? await onEmbedded() : await onMosquitto()
+console.log(`bare MQTT.js subscriber drain  : ${result.baseline.toFixed(0)} msg/s`)
 console.log(
-  `bench:ingest — ${total} health messages of ${healthPayload(1).length} bytes, QoS 1, from ${kioskCount} simulated kiosks; broker ${values.broker}, database ${values.db}`,
+  `fleet-server ingest (committed): ${result.fleet.rate.toFixed(0)} msg/s with ${replicaCount} replica(s), ` +
+    `${result.fleet.cpuUsPerMessage.toFixed(0)} µs of fleet-server CPU per message`,
 )
-const baseline = await bareSubscriberRate()
-const fleet = await fleetIngestRate()
-if (fleet.rows !== total) throw new Error(`expected ${total} rows in health_history, found ${fleet.rows}`)
-console.log(`bare MQTT.js subscriber drain : ${baseline.toFixed(0)} msg/s`)
-console.log(
-  `fleet-server ingest (committed): ${fleet.rate.toFixed(0)} msg/s in ${fleet.batches} batches, ${fleet.rows} rows`,
-)
-console.log(`ratio fleet / bare            : ${(fleet.rate / baseline).toFixed(2)}`)
+console.log(`ratio fleet / bare             : ${(result.fleet.rate / result.baseline).toFixed(2)}`)
+if (result.lost !== undefined) console.log(`acknowledged but not stored    : ${result.lost}`)
+if (result.countedMissing !== undefined) console.log(`counted missing by the fleet   : ${result.countedMissing}`)
 process.exit(0)

@@ -30,10 +30,14 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
       },
     }
   }
-  const url = inject('postgresUrl')
+  return postgresSchema(inject('postgresUrl'))
+}
+
+/** A schema of its own on the PostgreSQL at `url`, dropped by `drop()` (also for benchmarks, outside vitest). */
+export function postgresSchema(url: string): TestDatabase {
   const schema = `t_${randomBytes(6).toString('hex')}`
   return {
-    kind,
+    kind: 'postgres',
     config: { url, schema, pgliteDir: '' },
     async drop() {
       const client = new pg.Client({ connectionString: url })

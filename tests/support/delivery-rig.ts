@@ -10,10 +10,10 @@ import { join } from 'node:path'
 import { type Database, KioskCredentials, migrate, openPostgresDatabase, writeMosquittoAuthFiles } from '@fleet/server'
 import { type SimKiosk, startSimKiosk } from '../../scripts/sim/sim-kiosk.ts'
 import { startTestMosquitto } from './brokers.ts'
-import { createTestDatabase, type TestDatabase } from './databases.ts'
+import { createTestDatabase, postgresSchema, type TestDatabase } from './databases.ts'
 import { quietLogger, TEST_ADMIN_PASSWORD } from './fleet.ts'
 import { TEST_FLEET_MQTT, testKioskPassword } from './kiosk-credentials.ts'
-import type { MosquittoProcess } from './mosquitto.ts'
+import { type MosquittoProcess, startMosquitto } from './mosquitto.ts'
 
 export interface DeliveryRig {
   database: TestDatabase
@@ -30,8 +30,14 @@ export interface DeliveryRig {
   close(): Promise<void>
 }
 
-export async function deliveryRig(prefix: string, kioskCount: number): Promise<DeliveryRig> {
-  const database = await createTestDatabase('postgres')
+/** Where a rig runs outside vitest (a benchmark): the PostgreSQL to make a schema on, the Mosquitto binary. */
+export interface RigPlace {
+  postgresUrl: string
+  mosquittoPath: string
+}
+
+export async function deliveryRig(prefix: string, kioskCount: number, place?: RigPlace): Promise<DeliveryRig> {
+  const database = place === undefined ? await createTestDatabase('postgres') : postgresSchema(place.postgresUrl)
   const { url, schema } = database.config
   if (url === undefined) throw new Error('delivery tests need PostgreSQL')
   const db = await openPostgresDatabase({ url, schema })
@@ -64,7 +70,10 @@ export async function deliveryRig(prefix: string, kioskCount: number): Promise<D
         passwordFileMode: 0o644,
         replicas,
       })
-      const broker = await startTestMosquitto({ auth: files })
+      const broker =
+        place === undefined
+          ? await startTestMosquitto({ auth: files })
+          : await startMosquitto(place.mosquittoPath, { auth: files })
       brokers.push(broker)
       return broker
     },

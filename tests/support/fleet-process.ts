@@ -18,6 +18,8 @@ export interface FleetProcess {
   readonly httpUrl: string
   /** Peak resident set size (KiB) seen in /proc while running, over every run. */
   readonly peakRssKiB: number
+  /** CPU time (user + system, seconds) the current run has used so far, from /proc. */
+  cpuSeconds(): Promise<number>
   start(): Promise<void>
   /** SIGKILL: no flush, no goodbye. */
   kill(): Promise<void>
@@ -50,6 +52,15 @@ export function fleetProcess(settings: Record<string, unknown>, name = 'fleet'):
     },
     get peakRssKiB() {
       return peakRssKiB
+    },
+    async cpuSeconds() {
+      const pid = child?.pid
+      if (pid === undefined) return 0
+      const { readFile } = await import('node:fs/promises')
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in ticks of 1/100 s.
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      return (Number(fields[11]) + Number(fields[12])) / 100
     },
     async start() {
       httpUrl = ''

@@ -40,13 +40,20 @@ export async function loadSnapshots(
     [kioskIds ?? null],
   )
   const hourAgo = new Date(now - 3_600_000).toISOString()
-  const baselines = await db.query<{ kiosk_id: string; body: HealthPayload }>(
-    `SELECT DISTINCT ON (kiosk_id) kiosk_id, body FROM health_history
-     WHERE ($1::text[] IS NULL OR kiosk_id = ANY($1::text[])) AND ts >= $2::timestamptz
-     ORDER BY kiosk_id, ts ASC`,
+  // Each kiosk's first report of the last hour, one index probe per kiosk (health_history_ts_idx read
+  // backwards), and only its peripherals: reading every report of the hour and sorting them cost
+  // half a second per batch of 500 kiosks with an hour of history.
+  const baselines = await db.query<{ kiosk_id: string; peripherals: HealthPayload['peripherals'] }>(
+    `SELECT k.id AS kiosk_id, b.peripherals
+     FROM kiosks k
+     CROSS JOIN LATERAL (
+       SELECT h.body->'peripherals' AS peripherals FROM health_history h
+       WHERE h.kiosk_id = k.id AND h.ts >= $2::timestamptz
+       ORDER BY h.ts ASC LIMIT 1) b
+     WHERE $1::text[] IS NULL OR k.id = ANY($1::text[])`,
     [kioskIds ?? null, hourAgo],
   )
-  const baselineOf = new Map(baselines.map((b) => [b.kiosk_id, b.body]))
+  const baselineOf = new Map(baselines.map((b) => [b.kiosk_id, b.peripherals]))
   const paperBaselines = await loadPaperBaselines(db, kioskIds, now)
   return rows.map((r) => {
     const samErrorsLastHour: Record<string, number> = {}
@@ -54,7 +61,7 @@ export async function loadSnapshots(
     for (const p of r.peripherals) {
       const latest = p.counters?.samErrors
       if (latest === undefined) continue
-      const before = baseline?.peripherals.find((b) => b.deviceId === p.deviceId)?.counters.samErrors ?? latest
+      const before = baseline?.find((b) => b.deviceId === p.deviceId)?.counters.samErrors ?? latest
       // A counter that went backwards was reset (agent restart): count from zero.
       samErrorsLastHour[p.deviceId] = latest >= before ? latest - before : latest
     }
