@@ -439,7 +439,9 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     await page.locator('.facts dt', { hasText: '38,652.20' }).waitFor()
     expect(rig.agent.gateway.state('housing-fund')).toBe('closed')
     await waitFor('the alerts resolve', async () => (await alerted('active')).length === 0)
-    expect((await alerted('resolved')).length).toBe(hf.length)
+    // Each service's alert resolved (a busy machine may see the circuit's trial fail and raise again first).
+    const resolved = new Set((await alerted('resolved')).map((a) => a.deviceId))
+    expect([...resolved].sort()).toEqual(hf.map((id) => `service:${id}`))
     await page.click('text=办理完成')
     await takeCardBack(page)
     await page.context().close()

@@ -32,12 +32,13 @@ export interface RolloutKiosk {
 }
 
 /**
- * A rollout's `successThreshold` and `errorThreshold` (default 1 and 0.5, with `errorMinSample` 1),
- * and its groups (default one group of every kiosk).
+ * A rollout's `successThreshold` and `errorThreshold` (default 1 and 0.5), `errorMinSample` (default
+ * 1: the first kiosk that fails can halt it), and its groups (default one group of every kiosk).
  */
 export interface Thresholds {
   success?: number
   error?: number
+  minSample?: number
   groups?: ({ count: number } | { percent: number })[]
 }
 
@@ -232,7 +233,7 @@ export class CatalogueDepartment {
         groups: thresholds.groups ?? [{ percent: 100 }],
         successThreshold: thresholds.success ?? 1,
         errorThreshold: thresholds.error ?? 0.5,
-        errorMinSample: 1,
+        errorMinSample: thresholds.minSample ?? 1,
         installMode: 'immediate',
         kioskTimeoutMs: 60_000,
       }),
