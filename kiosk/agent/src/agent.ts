@@ -166,7 +166,7 @@ export function createKioskAgent(options: KioskAgentOptions): KioskAgent {
     health: {
       startedAt: Date.now(),
       peripherals,
-      services: () => services.availability(),
+      services: () => services.availability('fleet'),
       outbox,
       mode: () => (maintenance.active ? 'maintenance' : serviceMode()),
       transactions: () => transactions.snapshot(),

@@ -13,6 +13,14 @@ export function isUsable(status: ReturnType<Peripheral['status']>): boolean {
 }
 
 /**
+ * Who asks. A department whose circuit is half open (its `openMs` passed, no call tried since) is
+ * offered to the next citizen, whose call is the trial, but is still down for the fleet until a
+ * call succeeds: reported available, an idle kiosk would clear the fleet's `serviceUnavailable`
+ * condition every `openMs` while the gateway stays down, and the alert would never be raised.
+ */
+export type AvailabilityView = 'citizen' | 'fleet'
+
+/**
  * Whether one service can run now. A faulted peripheral blocks exactly the services whose
  * definition needs its class with no working alternative (a dead receipt printer never blocks A4
  * printing); a department whose gateway circuit is open blocks only that department's services.
@@ -22,6 +30,7 @@ export function serviceAvailability(
   peripherals: readonly Peripheral[],
   circuit: CircuitState,
   identityReady: (identity: ServiceDefinition['identity']) => boolean,
+  view: AvailabilityView = 'citizen',
 ): ServiceAvailability {
   const blockedBy = new Set<string>()
   let peripheralsOk = true
@@ -33,7 +42,8 @@ export function serviceAvailability(
   }
   const base = { serviceId: service.id, blockedBy: [...blockedBy] }
   if (!peripheralsOk) return { ...base, available: false, reason: 'peripheral' }
-  if (circuit === 'open') return { ...base, available: false, reason: 'gatewayDown' }
+  if (circuit === 'open' || (circuit === 'halfOpen' && view === 'fleet'))
+    return { ...base, available: false, reason: 'gatewayDown' }
   if (!identityReady(service.identity)) return { ...base, available: false, reason: 'identityUnavailable' }
   return { ...base, available: true }
 }
@@ -55,10 +65,11 @@ export class ServiceAvailabilityModel {
     this.#options = options
   }
 
-  availability(): ServiceAvailability[] {
+  /** Every offered service's availability, as the citizen's screens or the fleet's health report see it. */
+  availability(view: AvailabilityView = 'citizen'): ServiceAvailability[] {
     const { catalogue, peripherals, circuit } = this.#options
     const ready = this.#options.identityReady ?? ((identity) => identity !== 'idCardFace')
-    return catalogue.offered().map((s) => serviceAvailability(s, peripherals, circuit(s.department), ready))
+    return catalogue.offered().map((s) => serviceAvailability(s, peripherals, circuit(s.department), ready, view))
   }
 
   isAvailable(serviceId: string): boolean {

@@ -80,6 +80,9 @@ class FakeFlatbed implements DocumentScanner {
   }
 }
 
+/** The circuits' clock: a test moves it past `openMs`. */
+let clock = Date.parse('2026-12-06T09:00:00Z')
+
 function rig(
   gateway: DepartmentGateway = new DemoGateway({ dataDir: DEFAULT_DEMO_GATEWAY_DIR }),
   scanner?: DocumentScanner,
@@ -108,7 +111,7 @@ function rig(
     busy: () => false,
     logger,
   })
-  const breaker = new CircuitBreakerGateway(gateway, { failureThreshold: 2, openMs: 60_000 })
+  const breaker = new CircuitBreakerGateway(gateway, { failureThreshold: 2, openMs: 60_000, now: () => clock })
   const availability = new ServiceAvailabilityModel({
     catalogue,
     peripherals: all,
@@ -261,6 +264,11 @@ describe('flow engine rules', () => {
     const down = availability.availability().filter((s) => !s.available)
     expect(down.length).toBe(catalogue.offered().filter((s) => s.department === 'housing-fund').length)
     expect(down.every((s) => s.reason === 'gatewayDown')).toBe(true)
+    // Once openMs passed the next citizen may try (the trial), but the fleet still hears "down"
+    // until a call succeeds: an idle kiosk must not clear the fleet's alert every openMs.
+    clock += 60_000
+    expect(availability.availability().filter((s) => !s.available)).toEqual([])
+    expect(availability.availability('fleet').filter((s) => !s.available)).toEqual(down)
   })
 
   it('a dead A4 printer blocks the A4 services only; an optional receipt keeps its service', () => {
