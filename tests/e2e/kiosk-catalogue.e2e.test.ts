@@ -96,7 +96,8 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
               'real-estate',
             ].map((d) => [d, { url: `${gateway.url}/${d}` }]),
           ),
-          breaker: { failureThreshold: 2, openMs: 12_000 },
+          // Long enough that a busy CI machine still sees the circuit open when it looks at the menu.
+          breaker: { failureThreshold: 2, openMs: 30_000 },
         },
         updates: {
           enabled: true,
@@ -433,19 +434,21 @@ describe('the service catalogue on a comprehensive kiosk, in Chromium, gateways 
     await shootAndCheck(page, 'kiosk-catalogue-department-down')
     gateway.setOutage('housing-fund', false)
     // After openMs one trial is let through; it succeeds and the circuit closes.
-    await page.locator('.tile[data-service="hf-account-info"]:not(.disabled)').waitFor({ timeout: 30_000 })
+    await page.locator('.tile[data-service="hf-account-info"]:not(.disabled)').waitFor({ timeout: 60_000 })
     await page.click('.tile[data-service="hf-account-info"]')
     await placeCard(page)
     await page.locator('.facts dt', { hasText: '38,652.20' }).waitFor()
     expect(rig.agent.gateway.state('housing-fund')).toBe('closed')
     await waitFor('the alerts resolve', async () => (await alerted('active')).length === 0)
-    // Each service's alert resolved (a busy machine may see the circuit's trial fail and raise again first).
+    // Each housing-fund service's alert resolved (the kiosk's history also holds other services'
+    // alerts, raised while earlier tests emptied a printer).
     const resolved = new Set((await alerted('resolved')).map((a) => a.deviceId))
-    expect([...resolved].sort()).toEqual(hf.map((id) => `service:${id}`))
+    expect(hf.filter((id) => !resolved.has(`service:${id}`))).toEqual([])
     await page.click('text=办理完成')
     await takeCardBack(page)
     await page.context().close()
-  })
+    // The circuit stays open for its 30 s before the trial: more than the default minute in all.
+  }, 120_000)
 
   it('a brand-new service published through the fleet as data (signed bundle, approval, rollout) runs on the running kiosk, never swapped mid-session', async () => {
     const fleet = stack.fleet()
