@@ -210,44 +210,42 @@ export class Ingestor {
 
   /** Commits the batch, or every message of it that the database accepts; retries outages forever. */
   async #untilStored(batch: IngestBatch, arrivals: SeqArrival[], size: number): Promise<void> {
-    let delay = this.#o.retryDelayMs ?? 200
-    for (;;) {
-      try {
-        this.#written(await this.#o.store.writeBatch(batch, arrivals), size, batch)
-        return
-      } catch (err) {
-        if (isMessageFault(err)) break
-        delay = await this.#backoff(err, size, delay)
-      }
-    }
+    const store = this.#o.store
+    const whole = await this.#retryingOutages(size, async () => {
+      this.#written(await store.writeBatch(batch, arrivals), size, batch)
+    })
+    if (whole === undefined) return
     this.#log.warn({ size }, 'batch refused, retrying message by message')
     for (const single of splitBatch(batch)) {
-      let singleDelay = this.#o.retryDelayMs ?? 200
-      for (;;) {
-        try {
-          this.#written(await this.#o.store.writeBatch(single), 1, single)
-          break
-        } catch (err) {
-          if (isMessageFault(err)) {
-            this.stats.failed += 1
-            this.#log.error({ err, kioskId: firstKiosk(single) }, 'message refused by the database, rejected')
-            break
-          }
-          singleDelay = await this.#backoff(err, 1, singleDelay)
-        }
+      const refused = await this.#retryingOutages(1, async () => {
+        this.#written(await store.writeBatch(single), 1, single)
+      })
+      if (refused !== undefined) {
+        this.stats.failed += 1
+        this.#log.error({ err: refused, kioskId: firstKiosk(single) }, 'message refused by the database, rejected')
       }
     }
     // The numbers arrived, whether or not the database took their messages: no hole for them.
-    for (let ledgerDelay = this.#o.retryDelayMs ?? 200; arrivals.length > 0; ) {
+    if (arrivals.length === 0) return
+    const refused = await this.#retryingOutages(0, async () => {
+      await store.writeBatch(emptyBatch(), arrivals)
+    })
+    if (refused !== undefined) this.#log.error({ err: refused }, 'sequence numbers refused by the database, not noted')
+  }
+
+  /**
+   * Runs `write` until it succeeds (undefined) or the database refuses it for its content (that
+   * error); while the database is unreachable it waits with backoff, holding `size` messages.
+   */
+  async #retryingOutages(size: number, write: () => Promise<void>): Promise<unknown> {
+    let delay = this.#o.retryDelayMs ?? 200
+    for (;;) {
       try {
-        await this.#o.store.writeBatch(emptyBatch(), arrivals)
-        break
+        await write()
+        return undefined
       } catch (err) {
-        if (isMessageFault(err)) {
-          this.#log.error({ err }, 'sequence numbers refused by the database, not noted')
-          break
-        }
-        ledgerDelay = await this.#backoff(err, 0, ledgerDelay)
+        if (isMessageFault(err)) return err
+        delay = await this.#backoff(err, size, delay)
       }
     }
   }
