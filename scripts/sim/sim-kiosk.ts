@@ -28,7 +28,7 @@ export interface SimKiosk {
   /** Appends `count` health snapshots to the outbox; resolves once every one is acknowledged. */
   drain(count: number): Promise<void>
   /** Numbers `count` messages that are never sent, like an agent whose full outbox dropped its oldest. */
-  skip(count: number): void
+  lose(count: number): void
   /** Requests answered (ping, rebirth). */
   readonly answered: number
   close(): Promise<void>
@@ -149,7 +149,7 @@ export async function startSimKiosk(o: SimKioskOptions): Promise<SimKiosk> {
       }
       await Promise.all(inFlight)
     },
-    skip(count) {
+    lose(count) {
       seq += count
     },
     async close() {
