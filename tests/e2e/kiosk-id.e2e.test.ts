@@ -52,6 +52,8 @@ describe('ID-card kiosk: card → progress → receipt, in Chromium against devi
     rig.reader.presentCard(card)
     await page.locator('.citizen-name', { hasText: '张三' }).waitFor()
     expect(await page.locator('.citizen-id').textContent()).toContain('1101**********002X')
+    // The name may show before the records from the gateway: wait for the second one, then count.
+    await page.locator('.record').nth(1).waitFor()
     expect(await page.locator('.record').count()).toBeGreaterThanOrEqual(2)
     await shootAndCheck(page, 'kiosk-id-progress')
 
