@@ -404,12 +404,9 @@ export async function startFleetServer(
   prune()
 
   // With the ledger, one replica at a time counts the holes every replica's batches left open.
-  const missingCheck = ledgerGaps
-    ? new MissingMessageCheck({ db, graceMs: config.ingest.gapGraceMs, record: recordMissing })
-    : undefined
+  const missingCheck = new MissingMessageCheck({ db, graceMs: config.ingest.gapGraceMs, record: recordMissing })
   let checkingGaps: Promise<void> = Promise.resolve()
-  const gapTimer = setInterval(() => {
-    if (missingCheck === undefined) return
+  const checkGaps = () => {
     checkingGaps = missingCheck.check().then(
       (runs) => {
         ingestor.reportMissing(runs)
@@ -417,8 +414,8 @@ export async function startFleetServer(
       },
       (err: unknown) => log.warn({ err }, 'missing messages could not be checked'),
     )
-  }, GAP_CHECK_INTERVAL_MS)
-  gapTimer.unref()
+  }
+  const gapTimer = ledgerGaps ? setInterval(checkGaps, GAP_CHECK_INTERVAL_MS).unref() : undefined
 
   await alertModule.start()
   rollouts?.start()
