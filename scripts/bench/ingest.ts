@@ -1,6 +1,7 @@
 /**
  * npm run bench:ingest [-- --kiosks 1000 --messages 50000 --replicas 1 --history-minutes 60
  *                         --broker mosquitto|embedded]
+ * npm run bench:ingest -- --steady [--kiosks 10000 --every-ms 10000 --seconds 60]
  *
  * The production path with default settings: fleet-server processes (`main.ts --config`, addresses
  * only) on PostgreSQL and Mosquitto with the generated config (kiosk credentials, ACL, queue limits),
@@ -11,7 +12,14 @@
  * draining the same load from the same kiosks on the same kind of broker in the same run, their
  * ratio, the fleet-server's CPU per message, and, with `--replicas 2`, what the replicas' ledger
  * counted missing (it must be 0).
+ *
+ * `--steady` measures a fleet at rest instead of a drain: every kiosk publishes one health message per
+ * `--every-ms` (each at its own phase, as kiosks booted at different times do) for `--seconds`, on
+ * Mosquitto + PostgreSQL, first to a bare subscriber in a process of its own, then to the
+ * fleet-server; printed: the share of one core each spent, and their ratio (issue #14: 10,000 kiosks
+ * at one message per 10 s within 10 % of a core).
  */
+import { fork } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -34,6 +42,9 @@ const { values } = parseArgs({
     replicas: { type: 'string', default: '1' },
     'history-minutes': { type: 'string', default: '60' },
     broker: { type: 'string', default: 'mosquitto' },
+    steady: { type: 'boolean', default: false },
+    'every-ms': { type: 'string', default: '10000' },
+    seconds: { type: 'string', default: '60' },
     'postgres-url': {
       type: 'string',
       default: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/test',
@@ -47,6 +58,10 @@ const replicaCount = Number(values.replicas)
 const historyMinutes = Number(values['history-minutes'])
 const embedded = values.broker === 'embedded'
 if (embedded && replicaCount !== 1) throw new Error('--broker embedded runs one fleet-server (PGlite is one process)')
+const steady = values.steady
+const everyMs = Number(values['every-ms'])
+const steadySeconds = Number(values.seconds)
+if (steady && (embedded || replicaCount !== 1)) throw new Error('--steady runs one fleet-server on Mosquitto')
 const TIMEOUT_MS = 600_000
 const logger = pino({ level: 'silent' })
 
@@ -245,6 +260,136 @@ async function onEmbedded() {
     await fleet?.stop(10_000)
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * Every kiosk publishes one health message per `everyMs` for `steadySeconds`, kiosk i first at
+ * i/N of the period: an even load of N/everyMs messages a second from the start. Resolves with the
+ * messages sent once the last is acknowledged.
+ */
+async function publishSteadily(kiosks: SimKiosk[]): Promise<number> {
+  const end = Date.now() + steadySeconds * 1000
+  let sent = 0
+  await Promise.all(
+    kiosks.map(async (kiosk, i) => {
+      await sleep((everyMs * i) / kiosks.length)
+      while (Date.now() < end) {
+        const due = Date.now() + everyMs
+        sent += 1
+        await kiosk.drain(1)
+        await sleep(due - Date.now())
+      }
+    }),
+  )
+  return sent
+}
+
+/** The bare subscriber's process (bare-subscriber.ts): its CPU seconds and messages received, on asking. */
+async function bareSubscriberProcess(url: string) {
+  const child = fork(
+    new URL('./bare-subscriber.ts', import.meta.url).pathname,
+    [url, TEST_FLEET_OBSERVER.username, TEST_FLEET_OBSERVER.password],
+    { execArgv: ['--import', 'tsx'] },
+  )
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve())
+    child.once('exit', (code) => reject(new Error(`the bare subscriber ended with ${code} before subscribing`)))
+  })
+  return {
+    report: () =>
+      new Promise<{ received: number; cpuSeconds: number }>((resolve) => {
+        child.once('message', (m) => resolve(m as { received: number; cpuSeconds: number }))
+        child.send('report')
+      }),
+    stop: () => {
+      child.disconnect()
+    },
+  }
+}
+
+async function steadyOnMosquitto() {
+  const rig = await deliveryRig('bench', kioskCount, {
+    postgresUrl: values['postgres-url'],
+    mosquittoPath: existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto',
+  })
+  let fleet: FleetProcess | undefined
+  try {
+    const seeded = await seedHistory(rig.db, rig.kioskIds)
+    const broker = await rig.startMosquitto(3)
+    console.log(
+      `bench:ingest --steady — production path, default settings: a fleet-server process on PostgreSQL ` +
+        `(schema ${rig.database.config.schema}, ${seeded} history rows: ${historyMinutes} min of ${kioskCount} kiosks) and ` +
+        `Mosquitto ${broker.url} (generated config, credentials, ACL); ${kioskCount} simulated kiosks each publishing ` +
+        `one health message of ${simHealthPayload(1).length} bytes per ${everyMs / 1000} s, QoS 1, for ${steadySeconds} s; ` +
+        'baseline: a bare MQTT.js subscriber in its own process under the same load; machine shared, figures noisy',
+    )
+    const kiosks = await rig.startKiosks(broker.url)
+
+    const bare = await bareSubscriberProcess(broker.url)
+    const bareBefore = await bare.report()
+    let startedAt = performance.now()
+    const bareSent = await publishSteadily(kiosks)
+    const bareAfter = await bare.report()
+    const bareWall = (performance.now() - startedAt) / 1000
+    bare.stop()
+
+    fleet = fleetProcess(
+      fleetDefaults(rig.database.config, { ...TEST_FLEET_MQTT, url: broker.url }),
+      'bench-fleet-steady',
+    )
+    await fleet.start()
+    const session = await login(fleet.httpUrl, 'admin', TEST_ADMIN_PASSWORD)
+    const written = async () => {
+      const response = await fetch(`${fleet?.httpUrl}/api/ingest/stats`, { headers: { cookie: session.cookie } })
+      return ((await response.json()) as { written: number }).written
+    }
+    // The kiosks' retained births and states, committed before the clock starts: until nothing new for 3 s.
+    for (let last = -1, now = await written(); now !== last; last = now, now = await written()) await sleep(3000)
+    const before = await written()
+    const cpuBefore = await fleet.cpuSeconds()
+    startedAt = performance.now()
+    const sent = await publishSteadily(kiosks)
+    const cpu = (await fleet.cpuSeconds()) - cpuBefore
+    const wall = (performance.now() - startedAt) / 1000
+    const committed = await until(
+      'the steady load committed',
+      async () => (await written()) - before >= sent,
+      undefined,
+      60_000,
+    )
+      .then(() => sent)
+      .catch(async () => (await written()) - before)
+    return {
+      bare: {
+        sent: bareSent,
+        received: bareAfter.received - bareBefore.received,
+        core: (bareAfter.cpuSeconds - bareBefore.cpuSeconds) / bareWall,
+      },
+      fleet: { sent, committed, core: cpu / wall, cpuUsPerMessage: (cpu * 1e6) / sent },
+    }
+  } finally {
+    await fleet?.stop(10_000)
+    await rig.close()
+  }
+}
+
+if (steady) {
+  const { bare, fleet } = await steadyOnMosquitto()
+  const rate = kioskCount / (everyMs / 1000)
+  console.log(
+    `offered                         : ${rate.toFixed(0)} msg/s (${kioskCount} kiosks, one per ${everyMs / 1000} s)`,
+  )
+  console.log(
+    `bare MQTT.js subscriber         : ${(bare.core * 100).toFixed(1)} % of a core (${bare.received} of ${bare.sent} received)`,
+  )
+  console.log(
+    `fleet-server                    : ${(fleet.core * 100).toFixed(1)} % of a core, ${fleet.cpuUsPerMessage.toFixed(0)} µs per message ` +
+      `(${fleet.committed} of ${fleet.sent} committed); goal ≤ 10 % at 10,000 kiosks`,
+  )
+  console.log(`ratio fleet / bare              : ${(fleet.core / Math.max(bare.core, 1e-6)).toFixed(1)}`)
+  process.exit(0)
 }
 
 const result = embedded ? await onEmbedded() : await onMosquitto()
