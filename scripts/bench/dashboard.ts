@@ -13,7 +13,9 @@
  * sustainable ingest rate measured first in the same run (the highest steady load kept, found from a
  * burst's rate downwards; or given with --ingest-rate). Printed:
  * p50/p99 per endpoint and concurrency with its goal and its ratio to `/healthz` over the same
- * clients (the server's floor); ingest offered vs kept; the dashboard's first render in Chromium.
+ * clients (the server's floor); ingest offered vs kept; publish → visible on the live dashboard's
+ * stream and in the API at half the sustainable rate (visible-probe.ts); the dashboard's first render
+ * in Chromium.
  *
  * The services page (kept from the earlier bench): each kiosk offers 15 of the demo catalogue's
  * services (one kiosk in thirty has one blocked); the daily availability roll-up is filled for 30 days,
@@ -42,6 +44,7 @@ import { fleetProcess } from '../../tests/support/fleet-process.ts'
 import { startMosquitto } from '../../tests/support/mosquitto.ts'
 import { type HttpClient, type Latency, login, measure } from './http-load.ts'
 import { IngestLoad } from './ingest-load.ts'
+import { publishToVisible } from './visible-probe.ts'
 
 const { values } = parseArgs({
   options: {
@@ -307,6 +310,32 @@ try {
     `ingest at half rate, readers on: offered ${loadedRun.offered.toFixed(0)} msg/s, kept ${loadedRun.kept.toFixed(0)} msg/s ` +
       `(kept/offered ${(loadedRun.kept / loadedRun.offered).toFixed(2)}, vs no readers ${(loadedRun.kept / quietRun.kept).toFixed(2)}; goal ≥ 0.90)`,
   )
+
+  // Publish → visible at half the sustainable load: kiosks the publishers leave alone (the last ones).
+  const probeLoad = await ingest.paced(halfRate)
+  const visible = await publishToVisible({
+    baseUrl: base,
+    brokerUrl: mosquitto.url,
+    cookie: (admins[0] as HttpClient).cookie,
+    kioskIds: Array.from({ length: Math.min(20, total) }, (_, n) => kioskId(total - 1 - n)),
+    payload: (id, seq, at) => JSON.stringify(health(seq, Number(id.slice(1)), at)),
+    seconds,
+    everyMs: 100,
+  })
+  await probeLoad.stop()
+  const ms = (sorted: number[], q: number) =>
+    `${(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN).toFixed(0)} ms`
+  console.log('\npublish → visible, ingest at half rate; goal p99 ≤ 250 ms')
+  for (const [name, sorted] of [
+    ['live dashboard (/api/stream)', visible.stream],
+    ['API (GET /api/kiosks/:id)', visible.api],
+  ] as const) {
+    console.log(
+      `  ${name.padEnd(30)} p50 ${ms(sorted, 0.5).padStart(7)}  p99 ${ms(sorted, 0.99).padStart(7)}  ${String(sorted.length).padStart(5)} reports  ` +
+        `${(sorted[Math.floor(0.99 * sorted.length)] ?? Number.POSITIVE_INFINITY) <= 250 ? 'meets' : 'MISSES'} goal`,
+    )
+  }
+  if (visible.unseen > 0) console.log(`  ${visible.unseen} reports not seen within 10 s`)
 
   // The services page, one client per role, with the ingest load running.
   const servicesLoad = await ingest.paced(halfRate)

@@ -17,20 +17,28 @@ interface Subscriber {
 }
 
 /**
- * Pushes changed kiosks to live dashboards. Changes are gathered and sent at most every
- * `intervalMs`, and only queried when someone is watching.
+ * Pushes changed kiosks to live dashboards, and only queries them when someone is watching. A change
+ * goes out at once when the last push started at least `minIntervalMs` ago and none is running;
+ * otherwise it joins the changes gathered for the next push, which starts when the running one ends
+ * and that interval has passed. (Gathering every change for a fixed 250 ms put a quarter of a second
+ * between a kiosk's report and the dashboard on an idle fleet: p50 247 ms, p99 392 ms.)
  */
 export class LiveHub {
   readonly #subscribers = new Set<Subscriber>()
   readonly #pending = new Set<string>()
   readonly #touched = new Map<LiveTopic, Set<string>>()
   #timer: ReturnType<typeof setTimeout> | undefined
+  #publishing = false
+  #closed = false
+  #lastStart = Number.NEGATIVE_INFINITY
   #relay: ((change: LiveChange) => void) | undefined
 
   constructor(
-    private readonly kiosks: KioskRepo,
+    private readonly kiosks: Pick<KioskRepo, 'byIds'>,
     private readonly logger: Logger,
-    private readonly intervalMs = 250,
+    /** At least this long between the starts of two pushes, ms: ingest commits a batch every 50 ms at most. */
+    private readonly minIntervalMs = 50,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   get subscriberCount(): number {
@@ -67,7 +75,7 @@ export class LiveHub {
   #changed(kioskIds: string[]): void {
     if (this.#subscribers.size === 0 || kioskIds.length === 0) return
     for (const id of kioskIds) this.#pending.add(id)
-    this.#timer ??= setTimeout(() => void this.#publish(), this.intervalMs)
+    this.#schedule()
   }
 
   /** A rollout's progress or an artifact's status changed (gathered like kiosk changes). */
@@ -81,16 +89,35 @@ export class LiveHub {
     const ids = this.#touched.get(topic) ?? new Set<string>()
     ids.add(id)
     this.#touched.set(topic, ids)
-    this.#timer ??= setTimeout(() => void this.#publish(), this.intervalMs)
+    this.#schedule()
   }
 
   close(): void {
+    this.#closed = true
     clearTimeout(this.#timer)
     this.#subscribers.clear()
   }
 
+  /** The next push: at once, after the interval, or — while one runs — when it ends. */
+  #schedule(): void {
+    if (this.#timer !== undefined || this.#publishing || this.#closed) return
+    const wait = Math.max(0, this.#lastStart + this.minIntervalMs - this.now())
+    this.#timer = setTimeout(() => void this.#publish(), wait)
+  }
+
   async #publish(): Promise<void> {
     this.#timer = undefined
+    this.#publishing = true
+    this.#lastStart = this.now()
+    try {
+      await this.#push()
+    } finally {
+      this.#publishing = false
+      if (this.#pending.size > 0 || this.#touched.size > 0) this.#schedule()
+    }
+  }
+
+  async #push(): Promise<void> {
     const ids = [...this.#pending]
     this.#pending.clear()
     for (const [topic, touched] of this.#touched) {
