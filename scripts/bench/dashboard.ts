@@ -319,6 +319,8 @@ try {
     cookie: (admins[0] as HttpClient).cookie,
     kioskIds: Array.from({ length: Math.min(20, total) }, (_, n) => kioskId(total - 1 - n)),
     payload: (id, seq, at) => JSON.stringify(health(seq, Number(id.slice(1)), at)),
+    // Seeded with a birth (1) and a report (2).
+    firstSeq: 3,
     seconds,
     everyMs: 100,
   })

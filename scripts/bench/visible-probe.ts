@@ -17,6 +17,8 @@ export interface VisibleProbeOptions {
   kioskIds: string[]
   /** A health report of `kioskId` numbered `seq` taken at `ts` (ms), as JSON. */
   payload: (kioskId: string, seq: number, ts: number) => string
+  /** The number of each probe kiosk's first report: one above its last, or the fleet counts a gap. */
+  firstSeq: number
   seconds: number
   /** How often a stream probe publishes, ms. */
   everyMs: number
@@ -32,7 +34,6 @@ export interface VisibleLatencies {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const SEQ_FROM = 1_000_000_000
 
 export async function publishToVisible(o: VisibleProbeOptions): Promise<VisibleLatencies> {
   const half = Math.max(1, Math.floor(o.kioskIds.length / 2))
@@ -41,9 +42,11 @@ export async function publishToVisible(o: VisibleProbeOptions): Promise<VisibleL
   const clients = new Map<string, MqttClient>()
   for (const id of o.kioskIds)
     clients.set(id, await mqtt.connectAsync(o.brokerUrl, { clientId: `bench-probe-${id}`, protocolVersion: 4 }))
-  let seq = SEQ_FROM
+  // Each kiosk numbers its own reports, one after another, as an agent does.
+  const seqs = new Map(o.kioskIds.map((id) => [id, o.firstSeq]))
   const publish = async (id: string): Promise<{ ts: number; at: number }> => {
-    seq += 1
+    const seq = seqs.get(id) ?? o.firstSeq
+    seqs.set(id, seq + 1)
     const at = performance.now()
     const ts = Date.now()
     await clients.get(id)?.publishAsync(topics.health(id), o.payload(id, seq, ts), { qos: 1 })
