@@ -5,8 +5,13 @@ import { type DirectoryEntry, differsBeyondState, loadDirectory, loadDirectoryCh
 
 export interface KioskDirectoriesOptions {
   db: Queryable
-  /** How often a scope's directory looks for changed kiosks, ms: no answer is older than this. */
+  /** How often a scope's directory looks for changed kiosks, ms: no answer is older than this (see `staleMs`). */
   checkEveryMs: number
+  /**
+   * Whether callers are served the directory while a due look runs, ms (0: they wait for it). Any
+   * value above 0 serves them; an answer is then at most `checkEveryMs` and one look old.
+   */
+  staleMs?: number
   /** How often it is read whole again (in the background, the old one served meanwhile), ms. */
   reloadEveryMs: number
   /** How far back each look reaches before the last one, ms: a change committed late is still seen. */
@@ -33,7 +38,8 @@ interface Scope {
  * Each scope's kiosk directory (kiosk-directory.ts), kept current without reading every kiosk every
  * second: at most every `checkEveryMs` a scope reads the kiosks changed since it last looked
  * (`kiosks.listed_at`, set by ingest with the database's clock on every state change and birth, so
- * it sees what other replicas wrote too). A changed state is patched into the entry in place; a new
+ * it sees what other replicas wrote too); with `staleMs` the caller that finds a look due is served
+ * the directory as it is meanwhile. A changed state is patched into the entry in place; a new
  * kiosk or one whose type, department, site or version changed reads the scope's directory again.
  * The whole directory is also read again every `reloadEveryMs`, served meanwhile. At 20,000 kiosks a
  * whole read costs some 50 ms of the event loop, a look a few rows.
@@ -73,8 +79,15 @@ export class KioskDirectories {
           s.checking = undefined
         })
     }
-    if (scope.checking !== undefined) await scope.checking
+    // With a stale allowance the caller that finds the look due is served the directory as it is (a
+    // look scans the kiosks, tens of ms on a busy database: every list page's p99, once a second).
+    if (scope.checking !== undefined && (this.o.staleMs ?? 0) === 0) await scope.checking
     return (await scope.current).entries
+  }
+
+  /** Resolves once every look and whole read under way has ended (tests; a stop). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#scopes.values()].flatMap((s) => [s.checking, s.reloading]))
   }
 
   /** Something the directories cannot see by looking changed: every scope is read whole next time. */

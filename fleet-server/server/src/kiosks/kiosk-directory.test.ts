@@ -106,7 +106,7 @@ describe('the directories kept current by looking at what changed', () => {
   } as unknown as Database
   let clock = 0
   const directories = () =>
-    new KioskDirectories({ db: counted, checkEveryMs: 1000, reloadEveryMs: 60_000, now: () => clock })
+    new KioskDirectories({ db: counted, checkEveryMs: 1000, staleMs: 2000, reloadEveryMs: 60_000, now: () => clock })
   const sameAsDatabase = async (d: KioskDirectories, principal: Principal) =>
     expect(await d.get(principal)).toEqual(await loadDirectory(db, principal))
 
@@ -118,9 +118,20 @@ describe('the directories kept current by looking at what changed', () => {
     await db.query("UPDATE kiosks SET state = 'offline', listed_at = now() WHERE id = 'K001'")
     expect((await d.get(ADMIN)).filter((e) => e.state === 'offline')).toHaveLength(offline) // not due yet
     clock += 1000
+    // The caller that finds the look due starts it and is served the directory as it was.
+    expect((await d.get(ADMIN)).filter((e) => e.state === 'offline')).toHaveLength(offline)
+    await d.settled()
     expect((await d.get(ADMIN)).find((e) => e.id === 'K001')?.state).toBe('offline')
     await sameAsDatabase(d, ADMIN)
     expect(wholeReads).toBe(1)
+  })
+
+  it('without a stale allowance, the caller that finds the look due waits for it', async () => {
+    const d = new KioskDirectories({ db: counted, checkEveryMs: 1000, reloadEveryMs: 60_000, now: () => clock })
+    await d.get(ADMIN)
+    await db.query("UPDATE kiosks SET state = 'offline', listed_at = now() WHERE id = 'K002'")
+    clock += 1000
+    expect((await d.get(ADMIN)).find((e) => e.id === 'K002')?.state).toBe('offline')
   })
 
   it("reads a scope again when a kiosk moves (another replica's birth), a new one comes or a site is renamed", async () => {
@@ -131,6 +142,8 @@ describe('the directories kept current by looking at what changed', () => {
     const taxKiosk = (await d.get(TAX))[0]?.id as string
     await db.query("UPDATE kiosks SET department = 'public-security', listed_at = now() WHERE id = $1", [taxKiosk])
     clock += 1000
+    await d.get(TAX)
+    await d.settled()
     expect((await d.get(TAX)).map((e) => e.id)).not.toContain(taxKiosk)
     await sameAsDatabase(d, TAX)
     expect(wholeReads).toBe(before + 1)
@@ -138,6 +151,8 @@ describe('the directories kept current by looking at what changed', () => {
     await db.query("INSERT INTO kiosks (id, department, site_id, state) VALUES ('K500', 'tax', 'tc-1', 'online')")
     await db.query("UPDATE sites SET name = '镇1新名便民服务中心', updated_at = now() WHERE id = 'tc-2'")
     clock += 1000
+    await Promise.all([d.get(TAX), d.get(ADMIN)])
+    await d.settled()
     expect(matchDirectory(await d.get(TAX), { q: 'k500' }).map((e) => e.id)).toEqual(['K500'])
     expect(matchDirectory(await d.get(ADMIN), { q: '新名' }).every((e) => e.siteId === 'tc-2')).toBe(true)
     for (const principal of [ADMIN, TAX, SITE, VENDOR]) await sameAsDatabase(d, principal)

@@ -94,6 +94,31 @@ describe('scoped cache', () => {
     expect((await cache.get(principal('admin'))).total).toBe(4)
   })
 
+  it('after expire, serves the answer before while the next caller refreshes it, within the stale allowance', async () => {
+    let now = 1000
+    const repo = counting()
+    const cache = new ScopedCache<Answer>({ compute: repo.compute, maxAgeMs: 1000, staleMs: 2000, now: () => now })
+    expect((await cache.get(principal('admin'))).total).toBe(1)
+    expect((await cache.get(principal('site', { sites: ['s1'] }))).total).toBe(2)
+    now += 10
+    repo.hold()
+    cache.expire()
+    // Every scope's next caller gets its answer before at once and starts the refresh: nobody waits.
+    expect((await cache.get(principal('admin'))).total).toBe(1)
+    expect((await cache.get(principal('site', { sites: ['s1'] }))).total).toBe(2)
+    expect((await cache.get(principal('admin'))).total).toBe(1)
+    expect(repo.calls).toHaveLength(4)
+    repo.release()
+    await new Promise((r) => setTimeout(r, 0))
+    expect((await cache.get(principal('admin'))).total).toBe(3)
+    expect(repo.calls).toHaveLength(4)
+    // An answer already past the stale allowance is not brought back by expire: its caller waits.
+    now += 3500
+    repo.release()
+    cache.expire()
+    expect((await cache.get(principal('site', { sites: ['s1'] }))).total).toBe(5)
+  })
+
   it('drops the answers of every scope at one invalidation', async () => {
     const repo = counting()
     const cache = new ScopedCache<Answer>({ compute: repo.compute, maxAgeMs: 60_000, now: () => 0 })

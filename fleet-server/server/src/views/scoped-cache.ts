@@ -76,6 +76,17 @@ export class ScopedCache<T> {
     this.#entries.clear()
   }
 
+  /**
+   * Something the view shows changed, but not what a caller must see at once: every scope's answer
+   * is now due for its refresh, which the next caller starts while being served the answer before
+   * (within the stale allowance). An alert storm — hundreds of kiosks going offline — then costs one
+   * query per scope, not a wait for every caller.
+   */
+  expire(): void {
+    const due = this.#now() - this.options.maxAgeMs
+    for (const entry of this.#entries.values()) entry.at = Math.min(entry.at, due)
+  }
+
   #compute(key: string, principal: Principal, now: number): Entry<T> {
     const entry: Entry<T> = { at: now, value: this.options.compute(principal) }
     this.#entries.set(key, entry)

@@ -100,7 +100,8 @@ describe('shared views (/api/sites, /api/sites/tree, /api/map, the kiosk list)',
     expect(treeKiosks(await get('/api/sites/tree', 'admin'))).toBe(2)
     expect(mapKiosks(await get('/api/map', 'site'), 'site-b')).toBe(1)
     expect((await get('/api/overview', 'admin')).total).toBe(2)
-    // An alert raised or resolved drops the views that count alerts, not the kiosk list's directory.
+    // An alert raised or resolved refreshes the views that count alerts, not the kiosk list's directory
+    // (with no stale allowance here, the next caller waits for the fresh answer).
     t.views.alertsChanged()
     expect((await get('/api/overview', 'admin')).total).toBe(3)
     expect((await get('/api/kiosks?site=site-b', 'admin')).total).toBe(1)

@@ -39,7 +39,10 @@ export interface SharedViews {
   directory: KioskDirectories
   /** A kiosk is new (or born again): drops every answer of every view. */
   invalidate(): void
-  /** An alert was raised or resolved: drops the answers that count or colour by alerts (not the directory). */
+  /**
+   * An alert was raised or resolved: the answers that count or colour by alerts (not the directory)
+   * are refreshed by their next caller, who is served the answer before meanwhile.
+   */
   alertsChanged(): void
 }
 
@@ -56,9 +59,15 @@ export function createSharedViews({ db, datum, clock, maxAgeMs, staleMs }: Share
     siteTree: cache(async (principal) => sharedJson({ counties: await siteTree(db, principal) })),
     map: cache(async (principal) => sharedJson(await mapSites(db, principal, datum, clock()))),
   }
-  const directory = new KioskDirectories({ db, checkEveryMs: maxAgeMs, reloadEveryMs: DIRECTORY_RELOAD_MS, now: clock })
+  const directory = new KioskDirectories({
+    db,
+    checkEveryMs: maxAgeMs,
+    staleMs,
+    reloadEveryMs: DIRECTORY_RELOAD_MS,
+    now: clock,
+  })
   const alertsChanged = () => {
-    for (const view of Object.values(fleetViews)) view.invalidate()
+    for (const view of Object.values(fleetViews)) view.expire()
   }
   return {
     ...fleetViews,
