@@ -6,7 +6,8 @@ import { LiveHub } from './live-hub.ts'
 
 const admin: Principal = { userId: 'a', displayName: 'a', role: 'admin', departments: [], sites: [], vendors: [] }
 const logger = pino({ level: 'silent' })
-const view = (id: string) => ({ id, department: null, site: null, peripherals: [], services: [] }) as unknown as KioskView
+const view = (id: string) =>
+  ({ id, department: null, site: null, peripherals: [], services: [] }) as unknown as KioskView
 
 /** A kiosk repository whose reads are answered when the test says (`release`), recording what was asked. */
 function heldRepo() {
