@@ -49,6 +49,9 @@ export function simHealthPayload(seq: number, uptimeS = seq): string {
   return JSON.stringify({ ...base, seq, ts: Date.now(), uptimeS, peripherals })
 }
 
+/** How long a simulated kiosk keeps trying to connect before its start fails. */
+const CONNECT_DEADLINE_MS = 120_000
+
 export async function startSimKiosk(o: SimKioskOptions): Promise<SimKiosk> {
   const { kioskId } = o
   const session = Date.now()
@@ -57,7 +60,7 @@ export async function startSimKiosk(o: SimKioskOptions): Promise<SimKiosk> {
   // Kiosks spread over a cluster's nodes: each starts at its own node and fails over to the next.
   const first = [...kioskId].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % all.length
   const urls = [...all.slice(first), ...all.slice(0, first)]
-  const client: MqttClient = await mqtt.connectAsync({
+  const client: MqttClient = mqtt.connect({
     servers: urls.map((u) => ({ host: u.hostname, port: Number(u.port || 1883), protocol: 'mqtt' as const })),
     clientId: `kiosk-${kioskId}`,
     username: kioskId,
@@ -70,6 +73,27 @@ export async function startSimKiosk(o: SimKioskOptions): Promise<SimKiosk> {
     reconnectOnConnackError: true,
     connectTimeout: 10_000,
     will: { topic: topics.state(kioskId), payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
+  })
+  // As the agent: a CONNACK that times out in a connect storm, or a broker not ready, is tried again
+  // (`reconnectPeriod`), never the end of the kiosk; MQTT.js reports each one as an error event. Only
+  // wrong credentials (CONNACK 4 or 5) end the start at once.
+  await new Promise<void>((resolve, reject) => {
+    const fail = (err: Error) => {
+      clearTimeout(giveUp)
+      client.end(true)
+      reject(err)
+    }
+    const giveUp = setTimeout(
+      () => fail(new Error(`simulated kiosk ${kioskId}: not connected within ${CONNECT_DEADLINE_MS} ms`)),
+      CONNECT_DEADLINE_MS,
+    )
+    client.on('error', (err: Error & { code?: number }) => {
+      if (!client.connected && (err.code === 4 || err.code === 5)) fail(err)
+    })
+    client.once('connect', () => {
+      clearTimeout(giveUp)
+      resolve()
+    })
   })
   let seq = 0
   const acked = new Set<number>()

@@ -36,6 +36,9 @@ export interface RigPlace {
   mosquittoPath: string
 }
 
+/** Simulated kiosks connecting at once. */
+const CONNECT_WAVE = 500
+
 export async function deliveryRig(prefix: string, kioskCount: number, place?: RigPlace): Promise<DeliveryRig> {
   const database = place === undefined ? await createTestDatabase('postgres') : postgresSchema(place.postgresUrl)
   const { url, schema } = database.config
@@ -78,12 +81,19 @@ export async function deliveryRig(prefix: string, kioskCount: number, place?: Ri
       return broker
     },
     async startKiosks(brokerUrl) {
-      const started = await Promise.all(
-        kioskIds.map((kioskId) =>
-          startSimKiosk({ kioskId, url: brokerUrl, password: testKioskPassword(kioskId), inflight: 20 }),
-        ),
-      )
-      kiosks.push(...started)
+      // In waves, as `npm run sim` does: ten thousand CONNECTs at once from one process starve it.
+      const started: SimKiosk[] = []
+      for (let i = 0; i < kioskIds.length; i += CONNECT_WAVE) {
+        const wave = await Promise.all(
+          kioskIds
+            .slice(i, i + CONNECT_WAVE)
+            .map((kioskId) =>
+              startSimKiosk({ kioskId, url: brokerUrl, password: testKioskPassword(kioskId), inflight: 20 }),
+            ),
+        )
+        started.push(...wave)
+        kiosks.push(...wave)
+      }
       return started
     },
     async missing(sims) {
