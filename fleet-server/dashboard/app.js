@@ -33,6 +33,8 @@ const allowed = (name) => !ROUTE_ROLES[name] || ROUTE_ROLES[name].includes(state
 const state = {
   lang: localStorage.getItem('lang') === 'en' ? 'en' : 'zh',
   me: null,
+  /** Each kiosk page's last command result, kept when the page is drawn again. */
+  commandResults: new Map(),
   /** Fleet counts of the header (`GET /api/overview`), read again after live changes. */
   summary: { total: 0, online: 0, offline: 0, faulted: 0 },
   config: {},
@@ -53,7 +55,7 @@ const state = {
 const AUDIT_PAGE = 50
 /** Kiosks per page of a service's list. */
 const SERVICE_PAGE = 50
-const ctx = () => ({ t: LABELS[state.lang], lang: state.lang, me: state.me })
+const ctx = () => ({ t: LABELS[state.lang], lang: state.lang, me: state.me, commandResults: state.commandResults })
 const $ = (id) => document.getElementById(id)
 
 async function api(path, init) {

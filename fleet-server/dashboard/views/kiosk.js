@@ -58,7 +58,23 @@ function historyChart(ctx, history) {
 
 function commandsPanel(ctx, kiosk) {
   const { t } = ctx
-  const output = h('pre.command-output', { 'aria-live': 'polite' })
+  // The last result stays on the page when it is drawn again (a live change of this kiosk), and one
+  // that arrives after a redraw goes to the output on screen, not to the one drawn before.
+  const kept = ctx.commandResults?.get(kiosk.id)
+  const output = h(
+    'pre.command-output',
+    { 'aria-live': 'polite', ...(kept?.status === undefined ? {} : { dataset: { status: kept.status } }) },
+    kept?.text ?? '',
+  )
+  const show = (status, text) => {
+    ctx.commandResults?.set(kiosk.id, { status, text })
+    for (const el of new Set([output, document.querySelector('.command-output')])) {
+      if (el === null) continue
+      if (status === undefined) delete el.dataset.status
+      else el.dataset.status = status
+      el.textContent = text
+    }
+  }
   const reason = h('input', {
     id: 'maintenance-reason',
     placeholder: t.maintenanceReason,
@@ -70,20 +86,21 @@ function commandsPanel(ctx, kiosk) {
     if (disruptive && !window.confirm(fill(t.confirmCommand, { command: t.commandNames[command], kiosk: kiosk.id }))) {
       return
     }
-    output.textContent = '…'
+    show(undefined, '…')
     const response = await fetch(`/api/kiosks/${encodeURIComponent(kiosk.id)}/commands/${command}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(disruptive ? { params, confirm: kiosk.id } : { params }),
     })
     const body = await response.json()
-    output.dataset.status = body.status ?? 'error'
-    output.textContent =
+    show(
+      body.status ?? 'error',
       command === 'collect-logs' && body.status === 'ok'
         ? body.data.lines.join('\n')
         : body.status === 'queued'
           ? `${t.commandNames[command]}: ${fill(t.commandQueued, { expires: time(body.expiresAt, ctx.lang) })}`
-          : `${t.commandNames[command]}: ${JSON.stringify(body.data ?? body.error ?? body, null, 2)}`
+          : `${t.commandNames[command]}: ${JSON.stringify(body.data ?? body.error ?? body, null, 2)}`,
+    )
   }
   return h(
     'section.panel',
