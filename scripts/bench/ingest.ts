@@ -63,6 +63,8 @@ const everyMs = Number(values['every-ms'])
 const steadySeconds = Number(values.seconds)
 if (steady && (embedded || replicaCount !== 1)) throw new Error('--steady runs one fleet-server on Mosquitto')
 const TIMEOUT_MS = 600_000
+/** Debian installs the broker in /usr/sbin, which a non-root PATH may lack. */
+const MOSQUITTO = existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto'
 const logger = pino({ level: 'silent' })
 
 /** Every kiosk's last `historyMinutes` of health at one report per 10 s, numbered below the run's. */
@@ -159,8 +161,7 @@ const fleetDefaults = (database: Record<string, unknown>, mqttSettings: Record<s
 async function onMosquitto() {
   const rig = await deliveryRig('bench', kioskCount, {
     postgresUrl: values['postgres-url'],
-    // Debian installs the broker in /usr/sbin, which a non-root PATH may lack.
-    mosquittoPath: existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto',
+    mosquittoPath: MOSQUITTO,
   })
   const replicas: FleetProcess[] = []
   const kiosks: SimKiosk[] = []
@@ -312,7 +313,7 @@ async function bareSubscriberProcess(url: string) {
 async function steadyOnMosquitto() {
   const rig = await deliveryRig('bench', kioskCount, {
     postgresUrl: values['postgres-url'],
-    mosquittoPath: existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto',
+    mosquittoPath: MOSQUITTO,
   })
   let fleet: FleetProcess | undefined
   try {
