@@ -5,13 +5,13 @@ import { type DirectoryEntry, differsBeyondState, loadDirectory, loadDirectoryCh
 
 export interface KioskDirectoriesOptions {
   db: Queryable
-  /** How often a scope's directory looks for changed kiosks, ms: no answer is older than this (see `staleMs`). */
+  /** How often a scope's directory looks for changed kiosks, ms: no answer is older than this (see `serveDuringLook`). */
   checkEveryMs: number
   /**
-   * Whether callers are served the directory while a due look runs, ms (0: they wait for it). Any
-   * value above 0 serves them; an answer is then at most `checkEveryMs` and one look old.
+   * Whether the caller that finds a look due is served the directory as it is while the look runs
+   * (an answer is then at most `checkEveryMs` and one look old); otherwise it waits for the look.
    */
-  staleMs?: number
+  serveDuringLook?: boolean
   /** How often it is read whole again (in the background, the old one served meanwhile), ms. */
   reloadEveryMs: number
   /** How far back each look reaches before the last one, ms: a change committed late is still seen. */
@@ -38,7 +38,7 @@ interface Scope {
  * Each scope's kiosk directory (kiosk-directory.ts), kept current without reading every kiosk every
  * second: at most every `checkEveryMs` a scope reads the kiosks changed since it last looked
  * (`kiosks.listed_at`, set by ingest with the database's clock on every state change and birth, so
- * it sees what other replicas wrote too); with `staleMs` the caller that finds a look due is served
+ * it sees what other replicas wrote too); with `serveDuringLook` the caller that finds a look due is served
  * the directory as it is meanwhile. A changed state is patched into the entry in place; a new
  * kiosk or one whose type, department, site or version changed reads the scope's directory again.
  * The whole directory is also read again every `reloadEveryMs`, served meanwhile. At 20,000 kiosks a
@@ -79,9 +79,9 @@ export class KioskDirectories {
           s.checking = undefined
         })
     }
-    // With a stale allowance the caller that finds the look due is served the directory as it is (a
+    // Serving during a look, the caller that finds the look due is served the directory as it is (a
     // look scans the kiosks, tens of ms on a busy database: every list page's p99, once a second).
-    if (scope.checking !== undefined && (this.o.staleMs ?? 0) === 0) await scope.checking
+    if (scope.checking !== undefined && this.o.serveDuringLook !== true) await scope.checking
     return (await scope.current).entries
   }
 

@@ -62,7 +62,8 @@ export function createSharedViews({ db, datum, clock, maxAgeMs, staleMs }: Share
   const directory = new KioskDirectories({
     db,
     checkEveryMs: maxAgeMs,
-    staleMs,
+    // The same allowance as the other views: with one, nobody waits for a refresh.
+    serveDuringLook: (staleMs ?? 0) > 0,
     reloadEveryMs: DIRECTORY_RELOAD_MS,
     now: clock,
   })
