@@ -63,12 +63,17 @@ function commandsPanel(ctx, kiosk) {
   const kept = ctx.commandResults?.get(kiosk.id)
   const output = h(
     'pre.command-output',
-    { 'aria-live': 'polite', ...(kept?.status === undefined ? {} : { dataset: { status: kept.status } }) },
+    {
+      'aria-live': 'polite',
+      dataset: { kiosk: kiosk.id, ...(kept?.status === undefined ? {} : { status: kept.status }) },
+    },
     kept?.text ?? '',
   )
   const show = (status, text) => {
     ctx.commandResults?.set(kiosk.id, { status, text })
-    for (const el of new Set([output, document.querySelector('.command-output')])) {
+    // This kiosk's output on screen: the page may show another kiosk by the time the answer comes.
+    const onScreen = document.querySelector(`.command-output[data-kiosk="${CSS.escape(kiosk.id)}"]`)
+    for (const el of new Set([output, onScreen])) {
       if (el === null) continue
       if (status === undefined) delete el.dataset.status
       else el.dataset.status = status
